@@ -1,0 +1,116 @@
+"""Running the rules over a model: :func:`analyze` gives a :class:`Report`.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "clinic", "sector": "health", "holds": ["special.health"], "purposes": ["services.health"]},
+...     {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+...   "flows": [{"from": "clinic", "to": "police", "data": ["special.health"], "purpose": "enforcement.law"}]})
+>>> report = analyze(m, rules=select_rules("exposure"))
+>>> [f.id for f in report.findings]
+['exposure:clinic:police']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from flowmap import __version__
+from flowmap.acceptance import apply_acceptances
+from flowmap.findings import Finding, Severity, sort_findings
+from flowmap.model import Acceptance, Model
+from flowmap.rules import ALL_RULES, Context, Rule, select_rules
+from flowmap.taxonomy import Sensitivity
+
+__all__ = ["Report", "analyze", "model_digest", "canonical_model"]
+
+
+@dataclass
+class Report:
+    """Findings of one analysis, in the contract's order, with what the acceptances did."""
+
+    model: Model
+    findings: list[Finding]
+    unmatched_acceptances: list[Acceptance] = field(default_factory=list)
+    expired_acceptances: list[Acceptance] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        by_severity = Counter(f.severity.name for f in self.findings)
+        by_kind = Counter(f.kind.value for f in self.findings)
+        return {
+            "findings": len(self.findings),
+            "by_severity": {s.name: by_severity[s.name] for s in reversed(Severity) if by_severity[s.name]},
+            "by_kind": dict(sorted(by_kind.items())),
+        }
+
+    def gate(self, threshold: Severity) -> list[Finding]:
+        """Open findings at or above ``threshold`` (what ``--fail-on`` fails on)."""
+        return [f for f in self.findings if f.status == "open" and f.severity >= threshold]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The output contract's JSON object."""
+        data = {
+            "flowmap": __version__,
+            "model": {
+                "name": self.model.name,
+                "as_of": self.model.as_of,
+                "digest": model_digest(self.model),
+            },
+            "summary": self.summary(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if self.unmatched_acceptances:
+            data["unmatched_acceptances"] = [a.model_dump(mode="json", exclude_none=True) for a in self.unmatched_acceptances]
+        if self.expired_acceptances:
+            data["expired_acceptances"] = [a.model_dump(mode="json", exclude_none=True) for a in self.expired_acceptances]
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def canonical_model(model: Model) -> dict[str, Any]:
+    """The model as plain data, independent of the order of systems, flows and keys in the file."""
+    data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data["systems"] = sorted(data.get("systems", []), key=lambda s: s["id"])
+    data["flows"] = sorted(data.get("flows", []), key=lambda f: f["id"])
+    return data
+
+
+def model_digest(model: Model) -> str:
+    """sha256 of the canonical model."""
+    cached = model._cache.get("digest")
+    if cached is None:
+        text = json.dumps(canonical_model(model), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        cached = model._cache["digest"] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return cached
+
+
+def analyze(
+    model: Model,
+    *,
+    rules: Iterable[Rule] = ALL_RULES,
+    accepted: Iterable[Acceptance] = (),
+    min_severity: Severity = Severity.info,
+    sensitive_from: Sensitivity = Sensitivity.high,
+    today: dt.date | None = None,
+) -> Report:
+    """Run ``rules`` over ``model``; apply the model's and the extra acceptances.
+
+    Notes
+    -----
+    Propagation is computed once and shared by all rules; each rule is
+    near-linear in the model (see the rule modules).
+    """
+    ctx = Context(model, sensitive_from=sensitive_from)
+    findings: dict[str, Finding] = {}
+    for rule in rules:
+        for finding in rule.check(ctx):
+            findings.setdefault(finding.id, finding)
+    result = apply_acceptances(sort_findings(list(findings.values())), [*model.accepted, *accepted], today=today)
+    shown = [f for f in result.findings if f.severity >= min_severity]
+    return Report(model, shown, result.unmatched, result.expired)

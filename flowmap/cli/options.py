@@ -1,0 +1,47 @@
+"""Option bundles shared by several commands (one decorator each, never copied)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from flowmap.errors import FlowmapError
+
+
+def output_option(help_text: str = "Write to this file instead of standard output.") -> Callable:
+    return click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), help=help_text)
+
+
+def format_option(choices: list[str], default: str) -> Callable:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it whole to ``output`` (via a temporary file, so a failure
+    leaves nothing half-written)."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    write_atomically(output, text.encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise FlowmapError(f"{path}: cannot write ({exc.strerror}): check the path") from None

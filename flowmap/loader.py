@@ -1,0 +1,235 @@
+"""Reading model files safely: bytes -> text -> plain data (dicts and lists).
+
+YAML is parsed with PyYAML's libyaml loader when it is available (3-4x faster
+than pure Python) and always in safe mode: no arbitrary tags. Hostile files get
+one clear diagnostic each: binary content, invalid UTF-8, an empty file, a
+directory, a "billion laughs" alias bomb, recursive aliases, absurd nesting.
+
+>>> read_data_text("flowmap: 1\\nname: x\\n", "m.yaml")
+{'flowmap': 1, 'name': 'x'}
+>>> read_data_text('{"flowmap": 1}', "m.json")
+{'flowmap': 1}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flowmap.diagnostics import Diagnostic
+from flowmap.errors import ModelError
+
+__all__ = ["load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
+
+MAX_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANSION = 10  # aliases may at most multiply the node count by this factor...
+MIN_EXPANSION_BUDGET = 1_000_000  # ...or reach this many nodes, whichever is larger
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that records duplicate mapping keys instead of silently keeping the last."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[Any, str]] = []
+
+    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = key_node.value
+                if key in seen:
+                    self.duplicate_keys.append((key_node.start_mark, str(key)))
+                seen.add(key)
+        return mapping
+
+
+def _fail(file: str, message: str, line: int = 0, column: int = 0, path: str = "") -> ModelError:
+    return ModelError([Diagnostic(file, line, column, path, message)])
+
+
+def load_model(path: str | os.PathLike, *, strict: bool = False):
+    """Read, parse and validate a model file into a :class:`~flowmap.model.Model`.
+
+    Raises :class:`ModelError` with every problem; with ``strict`` warnings count as errors.
+    """
+    from flowmap.validate import build_model
+
+    data, text = read_data(path)
+    model = build_model(data, str(path), text)
+    if strict and model.warnings:
+        raise ModelError([dataclasses.replace(w, severity="error") for w in model.warnings])
+    return model
+
+
+def read_data(path: str | os.PathLike) -> tuple[Any, str]:
+    """Read a model file into plain data; return ``(data, text)``.
+
+    Raises :class:`ModelError` with one diagnostic when the file cannot be read
+    as YAML or JSON.
+    """
+    name = str(path)
+    p = Path(path)
+    if p.is_dir():
+        raise _fail(name, "is a directory, not a model file: name a .yaml or .json file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise _fail(name, f"file is {size // 2**20} MiB, over the {MAX_BYTES // 2**20} MiB limit: split the model")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise _fail(name, "no such file: check the path") from None
+    except PermissionError:
+        raise _fail(name, "permission denied: make the file readable") from None
+    except IsADirectoryError:
+        raise _fail(name, "is a directory, not a model file: name a .yaml or .json file") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot read the file ({exc.strerror}): check the path") from None
+    text = decode(raw, name)
+    return read_data_text(text, name), text
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text of a file, with a located diagnostic for binary or mis-encoded files."""
+    if b"\x00" in raw[:8192] or b"\x00" in raw[-8192:]:
+        raise _fail(name, "looks like a binary file, not YAML or JSON text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _fail(
+            name,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
+            line,
+            column,
+        ) from None
+
+
+def read_data_text(text: str, name: str) -> Any:
+    """Parse model text (JSON when the name ends in .json, YAML otherwise)."""
+    if not text.strip():
+        raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
+    if name.lower().endswith(".json"):
+        data = _parse_json(text, name)
+    else:
+        data = _parse_yaml(text, name)
+    _check_shape(data, name, text)
+    return data
+
+
+def _parse_json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(name, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file") from None
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "syntax error"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise _fail(name, f"invalid YAML: {problem}{context}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise _fail(name, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file") from None
+    finally:
+        loader.dispose()
+    if loader.duplicate_keys:
+        raise ModelError(
+            [
+                Diagnostic(name, mark.line + 1, mark.column + 1, "", f"duplicate key '{key}': keep only one")
+                for mark, key in loader.duplicate_keys
+            ]
+        )
+    return data
+
+
+def _check_shape(data: Any, name: str, text: str) -> None:
+    """Reject absurd nesting, recursive aliases and alias bombs before anything walks the data."""
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise _fail(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
+    may_alias = "&" in text and "*" in text
+    if not may_alias:
+        depth = _max_depth_tree(data)
+        if depth > MAX_DEPTH:
+            raise _fail(name, f"nesting is {depth} levels deep, over the limit of {MAX_DEPTH}: flatten the file")
+        return
+    _check_aliases(data, name)
+
+
+def _max_depth_tree(data: Any) -> int:
+    """Depth of a tree of dicts and lists (no shared nodes), iteratively, stopping past the limit."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                return deepest
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    return deepest
+
+
+def _check_aliases(data: Any, name: str) -> None:
+    """Count nodes as if aliases were expanded, in time linear in the distinct nodes."""
+    expanded: dict[int, int] = {}
+    on_stack: set[int] = set()
+    unique = 0
+    # iterative post-order walk: (node, depth, children_pushed)
+    stack: list[tuple[Any, int, bool]] = [(data, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_stack.discard(key)
+            children = node.values() if isinstance(node, dict) else node
+            expanded[key] = 1 + sum(expanded.get(id(c), 1) for c in children)
+            continue
+        if key in expanded:
+            continue
+        if key in on_stack:
+            raise _fail(name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias")
+        if depth > MAX_DEPTH:
+            raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file")
+        unique += 1
+        on_stack.add(key)
+        stack.append((node, depth, True))
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if id(child) in on_stack:
+                    raise _fail(
+                        name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias"
+                    )
+                stack.append((child, depth + 1, False))
+    total = expanded.get(id(data), 1)
+    budget = max(MAX_EXPANSION * unique, MIN_EXPANSION_BUDGET)
+    if total > budget:
+        raise _fail(
+            name,
+            f"YAML aliases expand to {total:,} nodes from {unique:,} written (a 'billion laughs' bomb?): "
+            "write the data out instead of aliasing it",
+        )

@@ -1,0 +1,302 @@
+"""Typed objects for the flowmap model format, version 1.
+
+The field descriptions feed ``flowmap schema`` (JSON Schema for editors) and
+docs/model-format.md. Every object forbids unknown fields, so a typo such as
+``hods:`` is an error rather than a silently ignored field.
+
+>>> m = Model.model_validate({"flowmap": 1, "name": "demo",
+...     "systems": [{"id": "a", "sector": "asylum"}, {"id": "b", "sector": "police"}],
+...     "flows": [{"from": "a", "to": "b", "data": ["identity"], "purpose": "enforcement.law"}]})
+>>> m.flows[0].id, m.flows[0].purposes
+('a->b', ['enforcement.law'])
+>>> m.systems[0].display_name
+'a'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+
+__all__ = [
+    "Kind",
+    "Mode",
+    "AcceptanceStatus",
+    "Controls",
+    "Transport",
+    "Incident",
+    "System",
+    "Flow",
+    "Acceptance",
+    "TaxonomyExtension",
+    "Model",
+    "ID_PATTERN",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class Kind(str, enum.Enum):
+    """What sort of thing a system is."""
+
+    database = "database"
+    registry = "registry"
+    component = "component"
+    service = "service"
+    authority = "authority"
+    device = "device"
+    external = "external"
+
+
+class Mode(str, enum.Enum):
+    """How data moves along a flow."""
+
+    query = "query"
+    hit_no_hit = "hit_no_hit"
+    push = "push"
+    pull = "pull"
+    bulk = "bulk"
+    replication = "replication"
+    automated_screening = "automated_screening"
+    manual = "manual"
+
+
+class AcceptanceStatus(str, enum.Enum):
+    """The status an acceptance gives the findings it matches."""
+
+    accepted = "accepted"
+    mitigated = "mitigated"
+    false_positive = "false_positive"
+    in_progress = "in_progress"
+
+
+def _date_text(value: Any) -> Any:
+    """YAML turns ``2012-08-01`` into a date and ``2012`` into an int: keep both as text."""
+    if isinstance(value, (dt.date, int)) and not isinstance(value, bool):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+DateText = Annotated[str, BeforeValidator(_date_text)]
+TriState = Annotated[bool | None, Field(default=None)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+class Controls(_Strict):
+    """Safeguards of a system: each true, false, or omitted (= unknown, treated as a gap)."""
+
+    encryption_at_rest: TriState = Field(None, description="Data is encrypted at rest.")
+    access_logging: TriState = Field(None, description="Every access is logged and the logs are kept.")
+    independent_oversight: TriState = Field(
+        None, description="An independent authority (e.g. a data protection authority) supervises it."
+    )
+    redress: TriState = Field(
+        None, description="Data subjects have a route to access, correct, erase or contest."
+    )
+    human_review: TriState = Field(None, description="Automated decisions are reviewed by a person.")
+
+
+class Transport(_Strict):
+    """Security of a flow in transit: each true, false, or omitted (= unknown)."""
+
+    encrypted: TriState = Field(None, description="Encrypted in transit.")
+    authenticated: TriState = Field(None, description="Both ends are authenticated.")
+    logged: TriState = Field(None, description="Each transfer or access is logged.")
+
+
+class Incident(_Strict):
+    """A documented breach, unlawful copy or court ruling against a system or flow."""
+
+    date: DateText | None = Field(None, description="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
+    summary: str = Field(description="What happened, in one sentence.")
+    sources: list[str] = Field(default_factory=list, description="Source keys documenting it.")
+
+
+class System(_Strict):
+    """A database, registry, component, service, authority, device or external party."""
+
+    id: str = Field(description="Unique id: lowercase letters, digits, `_ . -`; starts with a letter or digit.")
+    name: str | None = Field(None, description="Display name; defaults to the id.")
+    kind: Kind = Field(Kind.database, description="What sort of system it is.")
+    sector: str = Field(description="A sector of the taxonomy (e.g. asylum, police).")
+    operator: str | None = Field(None, description="Who runs it.")
+    jurisdiction: str | None = Field(
+        None, description='ISO 3166 alpha-2 code, "EU", or a name; used for cross-border checks.'
+    )
+    actor: str | None = Field(
+        None, description="Marks the system as an actor of concern, of this taxonomy actor type."
+    )
+    holds: list[str] = Field(
+        default_factory=list, description="Categories collected here: this system is their origin."
+    )
+    subjects: list[str] = Field(default_factory=list, description="Whom the data is about (taxonomy subjects).")
+    purposes: list[str] = Field(
+        default_factory=list, description="Purposes of collection; needed when `holds` is not empty."
+    )
+    retention: str | None = Field(
+        None,
+        description='ISO 8601 duration (P10Y), or "indefinite", "linked" or "unknown".',
+    )
+    legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
+    technologies: list[str] = Field(default_factory=list, description="Taxonomy technologies used here.")
+    controls: Controls = Field(default_factory=Controls, description="Safeguards; omitted = unknown.")
+    incidents: list[Incident] = Field(default_factory=list, description="Documented incidents.")
+    tags: list[str] = Field(default_factory=list, description="Free labels.")
+    notes: str | None = Field(None, description="Free text.")
+    sources: list[str] = Field(default_factory=list, description="Source keys supporting this entry.")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+class Flow(_Strict):
+    """A directed transfer or access: data moves, or becomes visible, from `from` to `to`."""
+
+    id: str | None = Field(
+        None, description='Defaults to "<from>-><to>"; needed when two flows join the same pair.'
+    )
+    source: str = Field(alias="from", description="The system the data comes from.")
+    target: str = Field(alias="to", description="The system that receives or sees the data.")
+    data: list[str] = Field(min_length=1, description="Categories the flow carries (at least one).")
+    purposes: Annotated[list[str], BeforeValidator(_one_or_many)] = Field(
+        alias="purpose",
+        min_length=1,
+        description="Purpose(s) for which the receiver gets the data: a string or a list.",
+    )
+    mode: Mode | None = Field(None, description="How the data moves.")
+    initiated_by: str | None = Field(None, description="Who starts it, when not the receiver (display only).")
+    automated_decision: bool = Field(
+        False, description="The receiver decides about people automatically on this data."
+    )
+    human_review: TriState = Field(None, description="A person reviews those decisions (omitted = unknown).")
+    bidirectional: bool = Field(False, description="The same flow also runs from `to` to `from`.")
+    transport: Transport = Field(default_factory=Transport, description="Security in transit; omitted = unknown.")
+    legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
+    conditions: str | None = Field(None, description="Conditions of access, in words.")
+    incidents: list[Incident] = Field(default_factory=list, description="Documented incidents.")
+    notes: str | None = Field(None, description="Free text.")
+    sources: list[str] = Field(default_factory=list, description="Source keys supporting this entry.")
+
+    @model_validator(mode="after")
+    def _default_id(self) -> "Flow":
+        if self.id is None:
+            self.id = f"{self.source}->{self.target}"
+        return self
+
+    @property
+    def explicit_id(self) -> bool:
+        return self.id != f"{self.source}->{self.target}"
+
+
+class Acceptance(_Strict):
+    """A recorded decision about a finding: accepted, mitigated, false positive or in progress."""
+
+    finding: str = Field(description="A finding id, or a glob over ids (`function_creep:eurodac:*`).")
+    status: AcceptanceStatus = Field(AcceptanceStatus.accepted, description="The status it gives the finding.")
+    reason: str = Field(min_length=1, description="Why: required free text.")
+    by: str | None = Field(None, description="Who decided.")
+    until: dt.date | None = Field(None, description="Expiry date: after it the acceptance lapses.")
+
+
+class CategoryEntry(_Strict):
+    sensitivity: Literal["low", "medium", "high", "special", "critical"] = Field(
+        description="How sensitive the category is."
+    )
+    description: str = ""
+    override: bool = Field(False, description="Set to redefine a built-in category.")
+
+
+class TermEntry(_Strict):
+    description: str = ""
+    override: bool = Field(False, description="Set to redefine a built-in entry.")
+
+
+class SubjectEntry(TermEntry):
+    vulnerable: bool = Field(False, description="Subjects who need extra protection (children, asylum seekers).")
+
+
+class TechnologyEntry(TermEntry):
+    risk: Literal["at_odds", "high", "normal"] = Field("normal", description="Risk level of the technology.")
+
+
+def _names_to_entries(value: Any) -> Any:
+    """`subjects: [suspect, witness]` is shorthand for a mapping of names to empty entries."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {name: {} for name in value}
+    return value
+
+
+def _terms(entry: type) -> Any:
+    return Annotated[dict[str, entry], BeforeValidator(_names_to_entries)]
+
+
+class TaxonomyExtension(_Strict):
+    """Extensions to the built-in taxonomy, merged onto it; never a silent replacement."""
+
+    categories: dict[str, CategoryEntry] = Field(default_factory=dict, description="New data categories.")
+    purposes: _terms(TermEntry) = Field(default_factory=dict, description="New purposes.")
+    compatible: list[tuple[str, str]] = Field(
+        default_factory=list, description="Purpose pairs compatible across families."
+    )
+    subjects: _terms(SubjectEntry) = Field(default_factory=dict, description="New data subjects.")
+    sectors: _terms(TermEntry) = Field(default_factory=dict, description="New sectors.")
+    actors: _terms(TermEntry) = Field(default_factory=dict, description="New actor types.")
+    technologies: _terms(TechnologyEntry) = Field(default_factory=dict, description="New technologies.")
+
+
+class Model(_Strict):
+    """A flowmap model: systems and the data flows between them, as of one date."""
+
+    flowmap: Literal[1] = Field(description="Format version; must be 1.")
+    name: str = Field(description="What the model describes.")
+    as_of: DateText | None = Field(None, description="The date the snapshot describes (YYYY-MM-DD).")
+    description: str | None = Field(None, description="Free text.")
+    sources: dict[str, str] = Field(default_factory=dict, description="Bibliography: key -> citation.")
+    taxonomy: TaxonomyExtension = Field(
+        default_factory=TaxonomyExtension, description="Extensions to the built-in taxonomy."
+    )
+    systems: list[System] = Field(min_length=1, description="The systems (at least one).")
+    flows: list[Flow] = Field(default_factory=list, description="The flows between systems.")
+    accepted: list[Acceptance] = Field(default_factory=list, description="Risk acceptances.")
+
+    _taxonomy: Any = PrivateAttr(default=None)
+    _warnings: list = PrivateAttr(default_factory=list)
+    _file: str = PrivateAttr(default="")
+    _system_index: dict | None = PrivateAttr(default=None)
+    _cache: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def effective_taxonomy(self) -> Any:
+        """The built-in taxonomy merged with this model's `taxonomy:` extension."""
+        if self._taxonomy is None:
+            from flowmap.validate import effective_taxonomy
+
+            self._taxonomy = effective_taxonomy(self.taxonomy)
+        return self._taxonomy
+
+    @property
+    def warnings(self) -> list:
+        """Diagnostics of severity `warning` found while loading (errors under --strict)."""
+        return self._warnings
+
+    @property
+    def file(self) -> str:
+        """The file the model was loaded from ("" when built in memory)."""
+        return self._file
+
+    def system(self, system_id: str) -> System:
+        """The system with this id (KeyError when there is none)."""
+        if self._system_index is None:
+            self._system_index = {s.id: s for s in self.systems}
+        return self._system_index[system_id]

@@ -1,0 +1,300 @@
+"""Propagation: which (origin, category) pairs can reach each system.
+
+(O, C) is available at X when X is O, or some flow Y -> X carries C (a parent
+category covers its children) and (O, C) is available at Y. Cycles are normal.
+
+For each propagated category the flows that carry it form a subgraph; its
+strongly connected components are condensed (iterative Tarjan) and origin sets,
+kept as integer bitsets, are pushed once along the condensation in topological
+order. Total time is O(sum over categories of the edges carrying them) big-int
+operations: near-linear in the model. No path is ever enumerated; witness paths
+are shortest paths found by breadth-first search on demand.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "clinic", "sector": "health", "holds": ["special.health"], "purposes": ["services.health"]},
+...     {"id": "hub", "sector": "interoperability", "kind": "component"},
+...     {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+...   "flows": [{"from": "clinic", "to": "hub", "data": ["special"], "purpose": "services.health"},
+...             {"from": "hub", "to": "police", "data": ["special.health"], "purpose": "enforcement.law"}]})
+>>> result = propagate(m)
+>>> result.origins_at("police", "special.health")
+['clinic']
+>>> result.witness_path("clinic", "special.health", "police")
+['clinic', 'hub', 'police']
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from flowmap.model import Flow, Model
+from flowmap.taxonomy import Taxonomy, ancestors
+
+__all__ = ["Edge", "Index", "Propagation", "propagate", "propagate_bits", "strongly_connected_components"]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One direction of a flow between two system indices (a bidirectional flow gives two)."""
+
+    source: int
+    target: int
+    flow: Flow
+    reverse: bool = False  # True for the to -> from direction of a bidirectional flow
+
+
+@dataclass
+class Index:
+    """Integer-indexed view of a model: systems sorted by id, edges sorted by flow id.
+
+    Sorting makes every result independent of the order of systems and flows in the file.
+    """
+
+    ids: list[str]
+    position: dict[str, int]
+    edges: list[Edge]
+
+    @classmethod
+    def of(cls, model: Model) -> "Index":
+        ids = sorted(s.id for s in model.systems)
+        position = {sid: i for i, sid in enumerate(ids)}
+        edges: list[Edge] = []
+        for flow in sorted(model.flows, key=lambda f: f.id):
+            s, t = position[flow.source], position[flow.target]
+            edges.append(Edge(s, t, flow))
+            if flow.bidirectional:
+                edges.append(Edge(t, s, flow, reverse=True))
+        return cls(ids, position, edges)
+
+
+def strongly_connected_components(nodes: Iterable[int], succ: dict[int, list[int]]) -> list[list[int]]:
+    """Tarjan's algorithm, iterative, over the part of the graph reachable from ``nodes``.
+
+    Components come out in reverse topological order (a component after every one it reaches).
+    O(V + E) for the reachable part.
+
+    >>> strongly_connected_components([0], {0: [1], 1: [0, 2], 2: []})
+    [[2], [0, 1]]
+    """
+    index_of: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    out: list[list[int]] = []
+    counter = 0
+    for root in nodes:
+        if root in index_of:
+            continue
+        index_of[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ.get(root, ())))]
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index_of:
+                    index_of[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ.get(child, ()))))
+                    advanced = True
+                    break
+                if child in on_stack and index_of[child] < low[node]:
+                    low[node] = index_of[child]
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+            if low[node] == index_of[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                out.append(sorted(component))
+    return out
+
+
+def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]]) -> dict[int, int]:
+    """Push bitsets from seed nodes along ``succ`` until every reachable node has the OR of all
+    bits that can reach it. Linear in the reachable edges (times the bitset width).
+
+    >>> propagate_bits({0: 0b01, 2: 0b10}, {0: [1], 1: [2], 2: [1]})
+    {0: 1, 1: 3, 2: 3}
+    """
+    components = strongly_connected_components(sorted(seeds), succ)
+    component_of: dict[int, int] = {}
+    for number, members in enumerate(components):
+        for member in members:
+            component_of[member] = number
+    incoming = [0] * len(components)
+    result: dict[int, int] = {}
+    for number in range(len(components) - 1, -1, -1):  # topological order
+        members = components[number]
+        bits = incoming[number]
+        for member in members:
+            bits |= seeds.get(member, 0)
+        for member in members:
+            result[member] = bits
+            for child in succ.get(member, ()):
+                target = component_of[child]
+                if target != number:
+                    incoming[target] |= bits
+    return dict(sorted(result.items()))
+
+
+@dataclass
+class Propagation:
+    """The result of :func:`propagate`: which origins' data of which category reach each system."""
+
+    index: Index
+    taxonomy: Taxonomy
+    origins: dict[str, list[int]]  # category -> origin system indices, sorted
+    reach: dict[str, dict[int, int]]  # category -> system index -> bitset over origins[category]
+    succ: dict[str, dict[int, list[int]]]  # category -> adjacency of the flows carrying it
+    _paths: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def categories(self) -> list[str]:
+        """The propagated categories, sorted."""
+        return sorted(self.reach)
+
+    def _bits_to_ids(self, category: str, bits: int) -> list[str]:
+        origins = self.origins[category]
+        out = []
+        position = 0
+        while bits:
+            if bits & 1:
+                out.append(self.index.ids[origins[position]])
+            bits >>= 1
+            position += 1
+        return sorted(out)
+
+    def origins_at(self, system: str, category: str) -> list[str]:
+        """Origins whose ``category`` data is available at ``system``, sorted."""
+        bits = self.reach.get(category, {}).get(self.index.position[system], 0)
+        return self._bits_to_ids(category, bits)
+
+    def pairs_at(self, system: str) -> Iterator[tuple[str, str]]:
+        """Every (origin, category) available at ``system``, sorted by category then origin."""
+        node = self.index.position[system]
+        for category in self.categories:
+            bits = self.reach[category].get(node, 0)
+            if bits:
+                for origin in self._bits_to_ids(category, bits):
+                    yield origin, category
+
+    def categories_at(self, system: str) -> set[str]:
+        """Categories available at ``system`` (held or received)."""
+        by_node = self._paths.get("categories_by_node")
+        if by_node is None:
+            by_node = {}
+            for category, reached in self.reach.items():
+                for node in reached:
+                    by_node.setdefault(node, set()).add(category)
+            self._paths["categories_by_node"] = by_node
+        return set(by_node.get(self.index.position[system], ()))
+
+    def received_at(self, system: str) -> Iterator[tuple[str, str]]:
+        """(origin, category) pairs that reach ``system`` from elsewhere (not its own holdings)."""
+        return ((o, c) for o, c in self.pairs_at(system) if o != system)
+
+    def witness_paths(self, origin: str, category: str, targets: Iterable[str]) -> dict[str, list[str]]:
+        """Shortest paths (system ids) from ``origin`` to each reachable target along flows carrying
+        ``category``. One breadth-first search, stopped once every target is found.
+        """
+        start = self.index.position[origin]
+        wanted = {self.index.position[t] for t in targets} - {start}
+        adjacency = self.succ.get(category, {})
+        parent: dict[int, int] = {start: -1}
+        queue = deque([start])
+        remaining = set(wanted)
+        while queue and remaining:
+            node = queue.popleft()
+            for child in adjacency.get(node, ()):
+                if child not in parent:
+                    parent[child] = node
+                    remaining.discard(child)
+                    queue.append(child)
+        paths = {}
+        for target in sorted(wanted - remaining):
+            path = [target]
+            while parent[path[-1]] != -1:
+                path.append(parent[path[-1]])
+            paths[self.index.ids[target]] = [self.index.ids[n] for n in reversed(path)]
+        if start in {self.index.position[t] for t in targets}:
+            paths[origin] = [origin]
+        return paths
+
+    def witness_path(self, origin: str, category: str, target: str) -> list[str] | None:
+        """The shortest path from ``origin`` to ``target`` along flows carrying ``category``."""
+        return self.witness_paths(origin, category, [target]).get(target)
+
+
+def _propagated_categories(model: Model, taxonomy: Taxonomy) -> dict[str, set[str]]:
+    """Category -> systems that are its origin.
+
+    A system holding a parent category (``biometric``) is also the origin of every more
+    specific category that some flow carries (``biometric.face``): it holds that too.
+    """
+    origins: dict[str, set[str]] = {}
+    for system in model.systems:
+        for category in system.holds:
+            origins.setdefault(category, set()).add(system.id)
+    carried = {d for flow in model.flows for d in flow.data}
+    for category in sorted(carried):
+        for ancestor in ancestors(category)[1:]:
+            if ancestor in origins:
+                origins.setdefault(category, set()).update(origins[ancestor])
+    return origins
+
+
+def propagate(model: Model, taxonomy: Taxonomy | None = None) -> Propagation:
+    """Compute, for every system, the (origin, category) pairs available there.
+
+    Notes
+    -----
+    O(K + sum over flows of the categories they carry) big-int operations, where K is the
+    number of (origin, category) holdings; every category's subgraph is condensed once.
+    """
+    if taxonomy is None or taxonomy is model.effective_taxonomy:
+        cached = model._cache.get("propagation")
+        if cached is None:
+            cached = model._cache["propagation"] = _propagate(model, model.effective_taxonomy)
+        return cached
+    return _propagate(model, taxonomy)
+
+
+def _propagate(model: Model, taxonomy: Taxonomy) -> Propagation:
+    index = Index.of(model)
+    by_category = _propagated_categories(model, taxonomy)
+    covered_by: dict[str, list[str]] = {}
+    for category in by_category:
+        for ancestor in ancestors(category):
+            covered_by.setdefault(ancestor, []).append(category)
+    succ: dict[str, dict[int, list[int]]] = {c: {} for c in by_category}
+    for edge in index.edges:
+        keys: set[str] = set()
+        for carried in edge.flow.data:
+            keys.update(covered_by.get(carried, ()))
+        for key in keys:
+            succ[key].setdefault(edge.source, []).append(edge.target)
+    origins: dict[str, list[int]] = {}
+    reach: dict[str, dict[int, int]] = {}
+    for category in sorted(by_category):
+        nodes = sorted(index.position[s] for s in by_category[category])
+        origins[category] = nodes
+        seeds = {node: 1 << bit for bit, node in enumerate(nodes)}
+        reach[category] = propagate_bits(seeds, succ[category])
+    return Propagation(index, taxonomy, origins, reach, succ)

@@ -1,0 +1,38 @@
+"""The rule catalogue: an explicit, ordered list of every rule (no import-time magic).
+
+Add a rule by writing ``flowmap/rules/<id>.py`` with ``RULE = Rule(...)`` and
+listing it in :data:`ALL_RULES`; ``flowmap rules`` and docs/rules.md follow.
+
+>>> [r.id for r in ALL_RULES][:1]
+['exposure']
+"""
+
+from __future__ import annotations
+
+from flowmap.errors import UsageError
+from flowmap.rules import exposure
+from flowmap.rules.base import Context, Rule
+
+__all__ = ["ALL_RULES", "Rule", "Context", "select_rules"]
+
+ALL_RULES: tuple[Rule, ...] = (exposure.RULE,)
+
+
+def select_rules(ids: str | None) -> tuple[Rule, ...]:
+    """The rules named in a comma-separated list (all when ``ids`` is empty).
+
+    >>> [r.id for r in select_rules("exposure")]
+    ['exposure']
+    """
+    if not ids:
+        return ALL_RULES
+    known = {r.id: r for r in ALL_RULES}
+    wanted = [part.strip() for part in ids.split(",") if part.strip()]
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        from flowmap.diagnostics import did_you_mean
+
+        raise UsageError(
+            f"unknown rule '{unknown[0]}'{did_you_mean(unknown[0], known)}: see `flowmap rules` for the ids"
+        )
+    return tuple(r for r in ALL_RULES if r.id in wanted)

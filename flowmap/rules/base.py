@@ -1,0 +1,110 @@
+"""What every rule is made of: metadata, and a check over the analysis context.
+
+A rule lives in its own module ``flowmap/rules/<rule_id>.py`` as ``RULE = Rule(...)``
+whose module docstring says what it detects, why it matters and how to fix it;
+:mod:`flowmap.rules` lists the rules explicitly (no import-time registry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable
+
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.model import Flow, Model, System
+from flowmap.propagation import Propagation, propagate
+from flowmap.severity import grade
+from flowmap.taxonomy import Sensitivity, Taxonomy
+
+__all__ = ["Rule", "Context", "LINDDUN"]
+
+LINDDUN = (
+    "linking",
+    "identifying",
+    "non_repudiation",
+    "detecting",
+    "data_disclosure",
+    "unawareness",
+    "non_compliance",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: stable id, name, kind, default severity, principles at stake, LINDDUN category."""
+
+    id: str
+    name: str
+    kind: Kind
+    default_severity: Severity
+    principles: tuple[str, ...]
+    linddun: str
+    check: Callable[["Context"], Iterable[Finding]] = field(repr=False, compare=False)
+    doc: str = ""  # the rule module's docstring: what, why, how to fix
+
+    def finding(self, ctx: "Context", elements: Iterable[str], **fields) -> Finding:
+        """A finding of this rule; its id is the rule id and the named elements, joined by ':'."""
+        fields.setdefault("principles", list(self.principles))
+        return Finding(id=":".join([self.id, *elements]), rule=self.id, kind=self.kind, **fields)
+
+
+@dataclass
+class Context:
+    """What rules read: the model, its taxonomy, propagation and options. Built once per analysis."""
+
+    model: Model
+    sensitive_from: Sensitivity = Sensitivity.high  # exposure counts categories at or above this
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return self.model.effective_taxonomy
+
+    @cached_property
+    def propagation(self) -> Propagation:
+        return propagate(self.model, self.taxonomy)
+
+    @cached_property
+    def systems(self) -> list[System]:
+        """Systems sorted by id."""
+        return sorted(self.model.systems, key=lambda s: s.id)
+
+    @cached_property
+    def flows(self) -> list[Flow]:
+        """Flows sorted by id."""
+        return sorted(self.model.flows, key=lambda f: f.id)
+
+    @cached_property
+    def _flows_by_pair(self) -> dict[tuple[str, str], list[Flow]]:
+        pairs: dict[tuple[str, str], list[Flow]] = {}
+        for flow in self.flows:
+            pairs.setdefault((flow.source, flow.target), []).append(flow)
+            if flow.bidirectional:
+                pairs.setdefault((flow.target, flow.source), []).append(flow)
+        return pairs
+
+    def flows_between(self, source: str, target: str) -> list[Flow]:
+        """Flows (sorted by id) by which data moves from ``source`` to ``target`` directly."""
+        return self._flows_by_pair.get((source, target), [])
+
+    def system(self, system_id: str) -> System:
+        return self.model.system(system_id)
+
+    def sensitivity(self, categories: Iterable[str]) -> Sensitivity:
+        """The highest sensitivity among ``categories`` (low when there are none)."""
+        return max((self.taxonomy.sensitivity(c) for c in categories), default=Sensitivity.low)
+
+    def is_sensitive(self, category: str) -> bool:
+        return self.taxonomy.sensitivity(category) >= self.sensitive_from
+
+    def vulnerable(self, system: System) -> bool:
+        """Whether the system's data subjects include a vulnerable group."""
+        return any(self.taxonomy.is_vulnerable(s) for s in system.subjects)
+
+    def grade(self, rule: Rule, **kwargs) -> Severity:
+        """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""
+        return grade(rule.default_severity, **kwargs)
+
+    @staticmethod
+    def low_confidence(*values: bool | None) -> Confidence:
+        return Confidence.low if any(v is None for v in values) else Confidence.high
