@@ -171,7 +171,7 @@ def _check_shape(data: Any, name: str, text: str) -> None:
     if not may_alias:
         depth = _max_depth_tree(data)
         if depth > MAX_DEPTH:
-            raise _fail(name, f"nesting is {depth} levels deep, over the limit of {MAX_DEPTH}: flatten the file")
+            raise _fail(name, f"nesting is over {MAX_DEPTH} levels deep: flatten the file")
         return
     _check_aliases(data, name)
 

@@ -182,6 +182,8 @@ def _structural_problems(exc: ValidationError, checked: Checked, data: Any) -> N
             checked.error(loc, f"{_describe(value)} is not one of {', '.join(choices)}{hint}")
         elif kind == "too_short":
             checked.error(loc, "must not be empty: list at least one entry")
+        elif loc and loc[-1] == "purpose" and kind == "list_type":
+            checked.error(loc, f"expected a purpose or a list of purposes, got {_describe(value)}")
         elif kind in _TYPE_WORDS:
             checked.error(loc, f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}")
         else:
@@ -312,8 +314,17 @@ _CATEGORY_FIX = "use a category of `flowmap taxonomy` or declare it under `taxon
 _PURPOSE_FIX = "use a purpose of `flowmap taxonomy` or declare it under `taxonomy.purposes`"
 
 
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def _date_check(checked: Checked, path: tuple, value: str | None) -> None:
+    if value is not None and not _DATE.match(value):
+        checked.error(path, f"'{value}' is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)")
+
+
 def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
     sources = model.sources
+    _date_check(checked, ("as_of",), model.as_of)
     first_seen: dict[str, int] = {}
     for i, system in enumerate(model.systems):
         if system is None:
@@ -365,6 +376,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _legal_basis(checked, at + ("legal_basis",), system.legal_basis, sources)
         for j, incident in enumerate(system.incidents):
             _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
+            _date_check(checked, at + ("incidents", j, "date"), incident.date)
 
     system_ids = set(first_seen)
     flow_seen: dict[str, int] = {}
@@ -397,6 +409,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
         for j, incident in enumerate(flow.incidents):
             _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
+            _date_check(checked, at + ("incidents", j, "date"), incident.date)
     if not any(severity == "error" for _, _, severity, _ in checked.problems):
         _flow_data_warnings(model, tax, checked)
 
