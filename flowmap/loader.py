@@ -71,11 +71,12 @@ def load_model(path: str | os.PathLike, *, strict: bool = False):
     return model
 
 
-def read_data(path: str | os.PathLike) -> tuple[Any, str]:
+def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[Any, str]:
     """Read a model file into plain data; return ``(data, text)``.
 
     Raises :class:`ModelError` with one diagnostic when the file cannot be read
-    as YAML or JSON.
+    as YAML or JSON. ``holding`` describes what a file that is not a model holds
+    (e.g. "a list of acceptances"): its top level may then be a list or a mapping.
     """
     name = str(path)
     p = Path(path)
@@ -95,7 +96,7 @@ def read_data(path: str | os.PathLike) -> tuple[Any, str]:
     except OSError as exc:
         raise _fail(name, f"cannot read the file ({exc.strerror}): check the path") from None
     text = decode(raw, name)
-    return read_data_text(text, name), text
+    return read_data_text(text, name, holding=holding), text
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -115,15 +116,17 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-def read_data_text(text: str, name: str) -> Any:
-    """Parse model text (JSON when the name ends in .json, YAML otherwise)."""
+def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
+    """Parse model text (JSON when the name ends in .json, YAML otherwise); see :func:`read_data`."""
     if not text.strip():
+        if holding:
+            raise _fail(name, f"the file is empty: it should hold {holding}")
         raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
     if name.lower().endswith(".json"):
         data = _parse_json(text, name)
     else:
         data = _parse_yaml(text, name)
-    _check_shape(data, name, text)
+    _check_shape(data, name, text, holding)
     return data
 
 
@@ -162,9 +165,12 @@ def _parse_yaml(text: str, name: str) -> Any:
     return data
 
 
-def _check_shape(data: Any, name: str, text: str) -> None:
+def _check_shape(data: Any, name: str, text: str, holding: str | None = None) -> None:
     """Reject absurd nesting, recursive aliases and alias bombs before anything walks the data."""
-    if not isinstance(data, dict):
+    if holding and not isinstance(data, (dict, list)):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise _fail(name, f"the top level must be {holding}, not {kind}", 1, 1)
+    if not holding and not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise _fail(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
     may_alias = "&" in text and "*" in text
