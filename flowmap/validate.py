@@ -27,7 +27,9 @@ from flowmap.marks import Locator
 from flowmap.model import ID_PATTERN, Flow, Model, System, TaxonomyExtension
 from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, builtin_taxonomy
 
-__all__ = ["build_model", "effective_taxonomy", "Checked", "RETENTION_WORDS", "parse_retention"]
+__all__ = [
+    "build_model", "effective_taxonomy", "explain_validation_error", "Checked", "RETENTION_WORDS", "parse_retention"
+]
 
 RETENTION_WORDS = ("indefinite", "linked", "unknown")
 _DURATION = re.compile(
@@ -134,9 +136,9 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def _fields_at(data: Any, loc: tuple) -> list[str]:
+def _fields_at(data: Any, loc: tuple, root: type = Model) -> list[str]:
     """The allowed field names of the object at ``loc`` (for did-you-mean on unknown fields)."""
-    cls: Any = Model
+    cls: Any = root
     for step in loc:
         if isinstance(step, int):
             continue
@@ -159,14 +161,30 @@ def _fields_at(data: Any, loc: tuple) -> list[str]:
     return [f.alias or name for name, f in cls.model_fields.items()]
 
 
-def _structural_problems(exc: ValidationError, checked: Checked, data: Any) -> None:
+def explain_validation_error(exc: ValidationError, checked: Checked, data: Any, *, root: type = Model) -> None:
+    """Record each error of a pydantic validation of ``data`` against ``root`` (a model class whose
+    fields the error locations walk) on ``checked``, in flowmap's words.
+
+    >>> from flowmap.model import Acceptance
+    >>> checked = Checked("accept.yaml")
+    >>> try:
+    ...     Acceptance.model_validate({"finding": "x", "reason": "r", "untill": "2027-01-01"})
+    ... except ValidationError as exc:
+    ...     explain_validation_error(exc, checked, {}, root=Acceptance)
+    >>> [d.format() for d in checked.diagnostics(None)]
+    ["accept.yaml: untill: unknown field 'untill' (did you mean 'until'?)"]
+    """
+    _structural_problems(exc, checked, data, root)
+
+
+def _structural_problems(exc: ValidationError, checked: Checked, data: Any, root: type = Model) -> None:
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
         value = err.get("input")
         if kind == "extra_forbidden":
             name = str(loc[-1])
-            allowed = _fields_at(data, loc[:-1])
+            allowed = _fields_at(data, loc[:-1], root)
             hint = did_you_mean(name, allowed) or (
                 f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
             )
