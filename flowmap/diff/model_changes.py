@@ -1,0 +1,423 @@
+"""What changed in the model itself between two snapshots, and how to replay it.
+
+Systems and flows are matched by id (a dict each, never pairwise). A flow whose
+id changed but whose endpoints, data and purposes did not is *renamed*: the
+removed and added flows are hashed by that signature and paired in id order.
+Lists of names (``holds``, ``data``, ``sources``...) are compared as sorted
+lists: their order in the file means nothing. Nested safeguards are compared
+per field (``controls.redress``, ``transport.encrypted``).
+
+>>> from flowmap.model import Model
+>>> a = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "s", "sector": "police"}],
+...     "flows": [{"id": "old", "from": "s", "to": "s", "data": ["identity"], "purpose": "enforcement.law"}]})
+>>> b = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "s", "sector": "asylum"}],
+...     "flows": [{"id": "new", "from": "s", "to": "s", "data": ["identity"], "purpose": "enforcement.law"}]})
+>>> changes = compare_models(a, b)
+>>> [(c.id, [(f.field, f.old, f.new) for f in c.fields]) for c in changes.systems_changed]
+[('s', [('sector', 'police', 'asylum')])]
+>>> [(c.old_id, c.id) for c in changes.flows_changed]
+[('old', 'new')]
+>>> snapshot_data(apply_changes(a, changes)) == snapshot_data(b)
+True
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowmap.errors import UsageError
+from flowmap.model import Model
+
+__all__ = [
+    "FieldChange",
+    "Element",
+    "ElementChange",
+    "EntryChange",
+    "ModelChanges",
+    "compare_models",
+    "apply_changes",
+    "snapshot_data",
+]
+
+META_FIELDS = ("name", "as_of", "description")
+_NESTED = ("controls", "transport")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one element: ``old`` -> ``new`` (``None`` = absent or unknown)."""
+
+    field: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+    def mirror(self) -> "FieldChange":
+        return FieldChange(self.field, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class Element:
+    """A whole system or flow that was added or removed, as plain data (defaults left out)."""
+
+    id: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "data": self.data}
+
+
+@dataclass(frozen=True)
+class ElementChange:
+    """A system or flow present in both snapshots whose fields differ; ``old_id`` set when renamed."""
+
+    id: str
+    fields: tuple[FieldChange, ...]
+    old_id: str | None = None
+
+    @property
+    def renamed(self) -> bool:
+        return self.old_id is not None
+
+    def field_names(self) -> list[str]:
+        return [f.field for f in self.fields]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id}
+        if self.old_id is not None:
+            data["renamed_from"] = self.old_id
+        data["fields"] = [f.to_dict() for f in self.fields]
+        return data
+
+    def mirror(self) -> "ElementChange":
+        if self.old_id is None:
+            return ElementChange(self.id, tuple(f.mirror() for f in self.fields))
+        return ElementChange(self.old_id, tuple(f.mirror() for f in self.fields), self.id)
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    """An entry of a keyed section (a source, a taxonomy term, an acceptance): ``None`` = absent."""
+
+    section: str
+    key: str
+    old: Any
+    new: Any
+
+    @property
+    def change(self) -> str:
+        return "added" if self.old is None else "removed" if self.new is None else "changed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "key": self.key, "change": self.change, "old": self.old, "new": self.new}
+
+    def mirror(self) -> "EntryChange":
+        return EntryChange(self.section, self.key, self.new, self.old)
+
+
+@dataclass
+class ModelChanges:
+    """Everything that differs between two models, each list sorted by id or key."""
+
+    meta: list[FieldChange] = field(default_factory=list)
+    systems_added: list[Element] = field(default_factory=list)
+    systems_removed: list[Element] = field(default_factory=list)
+    systems_changed: list[ElementChange] = field(default_factory=list)
+    flows_added: list[Element] = field(default_factory=list)
+    flows_removed: list[Element] = field(default_factory=list)
+    flows_changed: list[ElementChange] = field(default_factory=list)  # renamed flows included
+    sources: list[EntryChange] = field(default_factory=list)
+    taxonomy: list[EntryChange] = field(default_factory=list)
+    accepted: list[EntryChange] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def count(self) -> int:
+        return sum(len(getattr(self, name)) for name in self.__dataclass_fields__)
+
+    def mirror(self) -> "ModelChanges":
+        """The changes that lead back from the new snapshot to the old one."""
+        return ModelChanges(
+            meta=[f.mirror() for f in self.meta],
+            systems_added=list(self.systems_removed),
+            systems_removed=list(self.systems_added),
+            systems_changed=[c.mirror() for c in self.systems_changed],
+            flows_added=list(self.flows_removed),
+            flows_removed=list(self.flows_added),
+            flows_changed=sorted((c.mirror() for c in self.flows_changed), key=lambda c: c.id),
+            sources=[c.mirror() for c in self.sources],
+            taxonomy=[c.mirror() for c in self.taxonomy],
+            accepted=[c.mirror() for c in self.accepted],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": [f.to_dict() for f in self.meta],
+            "systems": {
+                "added": [e.to_dict() for e in self.systems_added],
+                "removed": [e.to_dict() for e in self.systems_removed],
+                "changed": [c.to_dict() for c in self.systems_changed],
+            },
+            "flows": {
+                "added": [e.to_dict() for e in self.flows_added],
+                "removed": [e.to_dict() for e in self.flows_removed],
+                "changed": [c.to_dict() for c in self.flows_changed],
+            },
+            "sources": [c.to_dict() for c in self.sources],
+            "taxonomy": [c.to_dict() for c in self.taxonomy],
+            "accepted": [c.to_dict() for c in self.accepted],
+        }
+
+
+# --- normalised plain data ----------------------------------------------------------------
+
+
+def _norm(value: Any) -> Any:
+    """Sort lists (their order in the file means nothing), recursively."""
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return sorted(value)
+        items = [_norm(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _flat(element: dict[str, Any]) -> dict[str, Any]:
+    """Full field values of a dumped element, nested safeguards flattened to ``controls.x``."""
+    out: dict[str, Any] = {}
+    for key, value in element.items():
+        if key in _NESTED and isinstance(value, dict):
+            for sub, sub_value in value.items():
+                out[f"{key}.{sub}"] = sub_value
+        elif isinstance(value, list):
+            out[key] = _norm(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _compact(element: Any) -> dict[str, Any]:
+    return _norm(element.model_dump(mode="json", by_alias=True, exclude_defaults=True))
+
+
+def _acceptance_keys(model: Model) -> dict[str, dict[str, Any]]:
+    """Acceptances keyed by their finding pattern (``pattern#2`` for a repeated one)."""
+    out: dict[str, dict[str, Any]] = {}
+    for acceptance in model.accepted:
+        key, number = acceptance.finding, 1
+        while key in out:
+            number += 1
+            key = f"{acceptance.finding}#{number}"
+        out[key] = acceptance.model_dump(mode="json", exclude_defaults=True)
+    return out
+
+
+def _taxonomy_entries(model: Model) -> dict[str, Any]:
+    """The model's taxonomy extension as ``section.name`` -> entry (compatible pairs as keys)."""
+    data = model.taxonomy.model_dump(mode="json", exclude_defaults=True)
+    out: dict[str, Any] = {}
+    for section, entries in data.items():
+        if section == "compatible":
+            for pair in entries:
+                out[f"compatible.{' <-> '.join(sorted(pair))}"] = sorted(pair)
+        else:
+            for name, body in entries.items():
+                out[f"{section}.{name}"] = body
+    return out
+
+
+def snapshot_data(model: Model) -> dict[str, Any]:
+    """The model as normalised plain data: what the diff compares (order of elements and lists ignored).
+
+    Two models with equal snapshot data have an empty diff.
+    """
+    return {
+        "meta": {k: getattr(model, k) for k in META_FIELDS},
+        "systems": {s.id: _flat(s.model_dump(mode="json", by_alias=True)) for s in model.systems},
+        "flows": {f.id: _flat(f.model_dump(mode="json", by_alias=True)) for f in model.flows},
+        "sources": dict(model.sources),
+        "taxonomy": _taxonomy_entries(model),
+        "accepted": _acceptance_keys(model),
+    }
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+
+def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
+    """Differing fields, in the model's field order (keys present in either side)."""
+    keys = list(old) + [k for k in new if k not in old]
+    return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if k != "id" and old.get(k) != new.get(k))
+
+
+def _entries(section: str, old: dict[str, Any], new: dict[str, Any]) -> list[EntryChange]:
+    keys = sorted(set(old) | set(new))
+    return [EntryChange(section, k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
+
+
+def _signature(flat: dict[str, Any]) -> tuple:
+    return (flat["from"], flat["to"], tuple(flat["data"]), tuple(flat["purpose"]))
+
+
+def compare_models(old: Model, new: Model) -> ModelChanges:
+    """The model changes from ``old`` to ``new``.
+
+    Notes
+    -----
+    Linear in the size of both models: elements are matched through dicts by id,
+    and renamed flows through a dict keyed by (from, to, data, purposes).
+    """
+    a, b = snapshot_data(old), snapshot_data(new)
+    changes = ModelChanges()
+    changes.meta = [FieldChange(k, a["meta"][k], b["meta"][k]) for k in META_FIELDS if a["meta"][k] != b["meta"][k]]
+    objects = {("systems", 0): old.systems, ("systems", 1): new.systems, ("flows", 0): old.flows, ("flows", 1): new.flows}
+    compact = {key: {e.id: e for e in elements} for key, elements in objects.items()}
+    for kind in ("systems", "flows"):
+        before, after = a[kind], b[kind]
+        added = sorted(k for k in after if k not in before)
+        removed = sorted(k for k in before if k not in after)
+        changed = [
+            ElementChange(k, _field_changes(before[k], after[k]))
+            for k in sorted(k for k in before if k in after and before[k] != after[k])
+        ]
+        if kind == "flows":
+            renamed = _pair_renames(before, after, removed, added)
+            for old_id, new_id in renamed:
+                changed.append(ElementChange(new_id, _field_changes(before[old_id], after[new_id]), old_id))
+            gone = {o for o, _ in renamed} | {n for _, n in renamed}
+            added = [k for k in added if k not in gone]
+            removed = [k for k in removed if k not in gone]
+            changed.sort(key=lambda c: c.id)
+        setattr(changes, f"{kind}_added", [Element(k, _compact(compact[(kind, 1)][k])) for k in added])
+        setattr(changes, f"{kind}_removed", [Element(k, _compact(compact[(kind, 0)][k])) for k in removed])
+        setattr(changes, f"{kind}_changed", changed)
+    changes.sources = _entries("sources", a["sources"], b["sources"])
+    changes.taxonomy = _entries("taxonomy", a["taxonomy"], b["taxonomy"])
+    changes.accepted = _entries("accepted", a["accepted"], b["accepted"])
+    return changes
+
+
+def _pair_renames(
+    before: dict[str, dict], after: dict[str, dict], removed: list[str], added: list[str]
+) -> list[tuple[str, str]]:
+    """(old id, new id) of flows whose id changed but whose endpoints, data and purposes did not.
+
+    Candidates with the same signature are paired in id order, so the result is the
+    mirror image when old and new are swapped.
+    """
+    by_signature: dict[tuple, list[str]] = {}
+    for flow_id in removed:
+        by_signature.setdefault(_signature(before[flow_id]), []).append(flow_id)
+    pairs = []
+    taken: dict[tuple, int] = {}
+    for flow_id in added:
+        signature = _signature(after[flow_id])
+        candidates = by_signature.get(signature)
+        position = taken.get(signature, 0)
+        if candidates and position < len(candidates):
+            pairs.append((candidates[position], flow_id))
+            taken[signature] = position + 1
+    return sorted(pairs, key=lambda p: p[1])
+
+
+# --- replay -----------------------------------------------------------------------------------
+
+
+def _set_field(data: dict[str, Any], name: str, value: Any) -> None:
+    head, _, tail = name.partition(".")
+    if tail and head in _NESTED:
+        nested = data.setdefault(head, {})
+        if value is None:
+            nested.pop(tail, None)
+        else:
+            nested[tail] = value
+    elif value is None:
+        data.pop(name, None)
+    else:
+        data[name] = value
+
+
+def _apply_elements(kind: str, items: list[dict], changes: ModelChanges, where: str) -> list[dict]:
+    by_id = {item["id"]: item for item in items}
+    for element in getattr(changes, f"{kind}_removed"):
+        if by_id.pop(element.id, None) is None:
+            raise UsageError(f"{where}: cannot remove {kind[:-1]} '{element.id}': it is not in the model")
+    for change in getattr(changes, f"{kind}_changed"):
+        current = by_id.pop(change.old_id or change.id, None)
+        if current is None:
+            raise UsageError(f"{where}: cannot change {kind[:-1]} '{change.old_id or change.id}': it is not in the model")
+        flat = _flat(current)
+        for f in change.fields:
+            if flat.get(f.field) != f.old:
+                raise UsageError(
+                    f"{where}: {kind[:-1]} '{change.id}' field {f.field} is {flat.get(f.field)!r}, "
+                    f"the change expects {f.old!r}"
+                )
+            _set_field(current, f.field, f.new)
+        current["id"] = change.id
+        by_id[change.id] = current
+    for element in getattr(changes, f"{kind}_added"):
+        if element.id in by_id:
+            raise UsageError(f"{where}: cannot add {kind[:-1]} '{element.id}': the model already has one")
+        by_id[element.id] = json.loads(json.dumps(element.data))
+    return list(by_id.values())
+
+
+def _apply_entries(target: dict[str, Any], entries: list[EntryChange], where: str) -> None:
+    for entry in entries:
+        if target.get(entry.key) != entry.old:
+            raise UsageError(f"{where}: {entry.section} entry '{entry.key}' does not match the change's old value")
+        if entry.new is None:
+            target.pop(entry.key, None)
+        else:
+            target[entry.key] = entry.new
+
+
+def apply_changes(model: Model, changes: ModelChanges) -> Model:
+    """Replay ``changes`` on ``model`` like a patch and return the resulting, validated model.
+
+    Raises :class:`~flowmap.errors.UsageError` when a change does not apply (an element
+    is missing, or a field's current value is not the change's old value), and
+    :class:`~flowmap.errors.ModelError` when the result is not a valid model.
+    """
+    from flowmap.validate import build_model
+
+    where = model.file or "model"
+    data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    full = model.model_dump(mode="json", by_alias=True, include={"systems", "flows"})
+    for f in changes.meta:
+        if data.get(f.field) != f.old:
+            raise UsageError(f"{where}: {f.field} is {data.get(f.field)!r}, the change expects {f.old!r}")
+        _set_field(data, f.field, f.new)
+    data["systems"] = _apply_elements("systems", full["systems"], changes, where)
+    data["flows"] = _apply_elements("flows", full["flows"], changes, where)
+    sources = dict(data.get("sources", {}))
+    _apply_entries(sources, changes.sources, where)
+    data["sources"] = sources
+    taxonomy = _taxonomy_entries(model)
+    _apply_entries(taxonomy, changes.taxonomy, where)
+    data["taxonomy"] = _taxonomy_from_entries(taxonomy)
+    accepted = _acceptance_keys(model)
+    _apply_entries(accepted, changes.accepted, where)
+    data["accepted"] = list(accepted.values())
+    return build_model(data, where)
+
+
+def _taxonomy_from_entries(entries: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, body in entries.items():
+        section, _, name = key.partition(".")
+        if section == "compatible":
+            out.setdefault("compatible", []).append(body)
+        else:
+            out.setdefault(section, {})[name] = body
+    return out
+
+
