@@ -1,0 +1,172 @@
+"""Model -> spreadsheet tables -> CSV files or one XLSX workbook (the shape ``flowmap import`` reads).
+
+Every table is always written, with its header even when it has no rows, so a
+new export never leaves a stale companion file from an older one. Output is
+deterministic: same model, same bytes (the workbook's timestamps are pinned).
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "a", "sector": "asylum", "holds": ["identity"], "controls": {"redress": False}}]})
+>>> row = model_tables(m)["systems"][0]
+>>> row["holds"], row["controls.redress"], row["controls.access_logging"]
+('identity', 'false', '')
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flowmap.model import Incident, Model
+from flowmap.spreadsheet.columns import (
+    ACCEPTED,
+    FLOWS,
+    INCIDENTS,
+    MODEL,
+    MODEL_FIELDS,
+    SOURCES,
+    SYSTEMS,
+    TABLES,
+    TAXONOMY,
+    Table,
+    format_bool,
+    join_list,
+)
+from flowmap.taxonomy import SECTIONS
+
+__all__ = ["model_tables", "csv_files", "xlsx_bytes"]
+
+_PINNED = (1980, 1, 1, 0, 0, 0)  # zip entry timestamp: the earliest a zip can hold
+
+
+def _cell(value: Any, kind: str) -> str:
+    if kind in ("bool", "tristate"):
+        return format_bool(value)
+    if kind == "list":
+        return join_list([str(v) for v in value or []])
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
+def _row(table: Table, data: dict[str, Any]) -> dict[str, str]:
+    return {c.name: _cell(data.get(c.name), c.kind) for c in table.columns}
+
+
+def _flat(element: Any) -> dict[str, Any]:
+    """Field values by column name, nested objects flattened (``controls.redress``)."""
+    data = element.model_dump(by_alias=True)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{sub}": v for sub, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
+def _incident_row(incident: Incident, system: str = "", flow: str = "") -> dict[str, str]:
+    return _row(INCIDENTS, {"system": system, "flow": flow, **incident.model_dump()})
+
+
+def model_tables(model: Model) -> dict[str, list[dict[str, str]]]:
+    """Every table of the spreadsheet shape as rows of cells (text), in model order."""
+    systems = [_row(SYSTEMS, _flat(s)) for s in model.systems]
+    flows = []
+    for flow in model.flows:
+        row = _row(FLOWS, _flat(flow))
+        if not flow.explicit_id:
+            row["id"] = ""  # the default "<from>-><to>" is implied
+        flows.append(row)
+    incidents = [_incident_row(i, system=s.id) for s in model.systems for i in s.incidents]
+    incidents += [_incident_row(i, flow=f.id) for f in model.flows for i in f.incidents]
+    meta = [_row(MODEL, {"field": name, "value": getattr(model, name)}) for name in MODEL_FIELDS]
+    taxonomy = []
+    for section in SECTIONS:
+        for name, entry in getattr(model.taxonomy, section).items():
+            fields = {k: v for k, v in entry.model_dump().items() if v not in (False, "")}
+            taxonomy.append(_row(TAXONOMY, {"section": section, "name": [name], **fields}))
+    for pair in model.taxonomy.compatible:
+        taxonomy.append(_row(TAXONOMY, {"section": "compatible", "name": list(pair)}))
+    return {
+        SYSTEMS.name: systems,
+        FLOWS.name: flows,
+        SOURCES.name: [_row(SOURCES, {"key": k, "citation": v}) for k, v in model.sources.items()],
+        MODEL.name: [row for row in meta if row["value"]],
+        TAXONOMY.name: taxonomy,
+        INCIDENTS.name: incidents,
+        ACCEPTED.name: [_row(ACCEPTED, a.model_dump()) for a in model.accepted],
+    }
+
+
+def _frame(table: Table, rows: list[dict[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=table.names, dtype=str)
+
+
+def csv_files(model: Model) -> dict[str, bytes]:
+    """File name -> CSV bytes (UTF-8, ``\\n`` line ends) for every table."""
+    tables = model_tables(model)
+    out = {}
+    for table in TABLES:
+        text = _frame(table, tables[table.name]).to_csv(index=False, lineterminator="\n")
+        out[f"{table.name}.csv"] = text.encode("utf-8")
+    return out
+
+
+def xlsx_bytes(model: Model) -> bytes:
+    """One workbook with a sheet per table, every cell text, header row frozen, pinned timestamps."""
+    tables = model_tables(model)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for table in TABLES:
+            frame = _frame(table, tables[table.name])
+            frame.to_excel(writer, sheet_name=table.name, index=False)
+            sheet = writer.sheets[table.name]
+            sheet.freeze_panes = "A2"
+            for number, column in enumerate(table.names):
+                longest = max([len(column), *(len(r[column]) for r in tables[table.name])])
+                sheet.column_dimensions[_letter(number)].width = min(max(longest + 2, 8), 60)
+        book = writer.book
+        pinned = pd.Timestamp("2000-01-01").to_pydatetime()
+        book.properties.created = book.properties.modified = pinned
+        book.properties.creator = "flowmap"
+    return _pin_zip(buffer.getvalue())
+
+
+def _letter(number: int) -> str:
+    """Spreadsheet column letters: 0 -> A, 26 -> AA."""
+    letters = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _pin_zip(data: bytes) -> bytes:
+    """The same zip with every entry's timestamp pinned, so equal content gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            pinned = zipfile.ZipInfo(info.filename, date_time=_PINNED)
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            pinned.external_attr = info.external_attr
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", content)
+            target.writestr(pinned, content)
+    return out.getvalue()
+
+
+def write_csv_dir(model: Model, folder: Path, write) -> list[Path]:
+    """Write every table as ``folder/<table>.csv`` with ``write(path, bytes)``; return the paths."""
+    paths = []
+    for name, data in csv_files(model).items():
+        write(Path(folder) / name, data)
+        paths.append(Path(folder) / name)
+    return paths
