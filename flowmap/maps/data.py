@@ -1,0 +1,409 @@
+"""What a map shows, as plain JSON-ready data: nodes, edges, details, findings, legend.
+
+Pure: no HTML here, so every style decision is unit-testable. :func:`build_map_data`
+is also the entry point for callers that draw something other than one model's
+analysis, such as a diff map: they pass their own findings, per-node and per-edge
+``status`` (``added``, ``removed``, ``changed``) and a badge per finding.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "demo", "systems": [
+...     {"id": "clinic", "sector": "health", "holds": ["special.health"], "purposes": ["services.health"]},
+...     {"id": "police", "sector": "police", "actor": "law_enforcement", "kind": "authority"}],
+...   "flows": [{"from": "clinic", "to": "police", "data": ["special.health"], "purpose": "enforcement.law",
+...              "transport": {"encrypted": False}}]})
+>>> data = build_map_data(m)
+>>> [(n["id"], n["shape"], n["size"]) for n in data.nodes]
+[('clinic', 'dot', 28), ('police', 'triangle', 28)]
+>>> data.edges[0]["style"], data.edges[0]["dashes"], data.edges[0]["color"]["color"]
+('insecure', [8, 5], '#CC3311')
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from flowmap.errors import UsageError
+from flowmap.findings import Finding
+from flowmap.maps import style
+from flowmap.maps.layout import layout_positions
+from flowmap.model import Flow, Model, System
+from flowmap.propagation import propagate
+
+__all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT"]
+
+PHYSICS_LIMIT = 300  # above this many systems, positions come from Python only and physics stays off
+MAX_ORIGINS_SHOWN = 3
+MAX_TEXT = 600
+
+
+@dataclass
+class MapData:
+    """Everything the page draws; ``to_dict()`` is what gets embedded as JSON."""
+
+    title: str
+    subtitle: str
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    details: dict[str, list[list[str]]]  # system id -> tooltip rows [label, text]
+    edge_details: dict[str, list[list[str]]]  # flow id -> tooltip rows
+    findings: list[dict[str, Any]]
+    legend: dict[str, Any]
+    physics: bool
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "details": self.details,
+            "edgeDetails": self.edge_details,
+            "findings": self.findings,
+            "legend": self.legend,
+            "physics": self.physics,
+            "options": self.options,
+        }
+
+
+def _clip(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
+
+
+def _tri(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def _carries(flow: Flow, category: str, tax) -> bool:
+    """A flow carries ``category`` when one of its data entries covers it or lies under it."""
+    return any(tax.covers(d, category) or tax.covers(category, d) for d in flow.data)
+
+
+def select_elements(
+    model: Model, *, focus: str | None = None, category: str | None = None
+) -> tuple[list[System], list[Flow]]:
+    """The systems and flows a map draws (sorted by id).
+
+    ``category`` keeps the flows that carry it and the systems that hold it or touch
+    such a flow; ``focus`` keeps the systems that can reach the focus or be reached
+    from it, and the flows on those paths. Both are linear in the model.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "a", "sector": "police"}, {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"},
+    ...     {"id": "d", "sector": "police"}],
+    ...   "flows": [{"from": "a", "to": "b", "data": ["identity"], "purpose": "enforcement.law"},
+    ...             {"from": "b", "to": "c", "data": ["financial"], "purpose": "enforcement.law"},
+    ...             {"from": "d", "to": "a", "data": ["identity"], "purpose": "enforcement.law"}]})
+    >>> [s.id for s in select_elements(m, focus="b")[0]]
+    ['a', 'b', 'c', 'd']
+    >>> [f.id for f in select_elements(m, focus="c", category="identity")[1]]
+    []
+    >>> [f.id for f in select_elements(m, category="identity")[1]]
+    ['a->b', 'd->a']
+    """
+    tax = model.effective_taxonomy
+    systems = sorted(model.systems, key=lambda s: s.id)
+    flows = sorted(model.flows, key=lambda f: f.id)
+    ids = {s.id for s in systems}
+    if category is not None:
+        known = set(tax.categories) | {d for f in model.flows for d in f.data} | {h for s in systems for h in s.holds}
+        if category not in known:
+            from flowmap.diagnostics import did_you_mean
+
+            raise UsageError(f"unknown category '{category}'{did_you_mean(category, known)}")
+        flows = [f for f in flows if _carries(f, category, tax)]
+        ids = {f.source for f in flows} | {f.target for f in flows}
+        ids |= {s.id for s in systems if any(tax.covers(h, category) or tax.covers(category, h) for h in s.holds)}
+    if focus is not None:
+        if focus not in {s.id for s in systems}:
+            from flowmap.diagnostics import did_you_mean
+
+            raise UsageError(f"unknown system '{focus}'{did_you_mean(focus, [s.id for s in systems])}")
+        succ: dict[str, list[str]] = {}
+        pred: dict[str, list[str]] = {}
+        for f in flows:
+            pairs = [(f.source, f.target)] + ([(f.target, f.source)] if f.bidirectional else [])
+            for s, t in pairs:
+                succ.setdefault(s, []).append(t)
+                pred.setdefault(t, []).append(s)
+        upstream, downstream = _reach(focus, pred), _reach(focus, succ)
+
+        def on_path(s: str, t: str) -> bool:
+            return (s in upstream and t in upstream) or (s in downstream and t in downstream)
+
+        flows = [f for f in flows if on_path(f.source, f.target) or (f.bidirectional and on_path(f.target, f.source))]
+        ids = (upstream | downstream) & (ids | {focus})
+    return [s for s in systems if s.id in ids], flows
+
+
+def _reach(start: str, adjacency: dict[str, list[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in adjacency.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _received(prop, system_id: str) -> list[tuple[str, int, list[str]]]:
+    """(category, number of other origins, the first few of them) reaching a system.
+
+    Reads the propagation bitsets directly so a system reached by thousands of origins
+    costs a popcount, not a list of thousands of ids.
+    """
+    node = prop.index.position[system_id]
+    out = []
+    for category in prop.categories:
+        bits = prop.reach[category].get(node, 0)
+        origins = prop.origins[category]
+        if not bits:
+            continue
+        own = origins.index(node) if node in origins else -1
+        if own >= 0:
+            bits &= ~(1 << own)
+        if not bits:
+            continue
+        first = []
+        rest = bits
+        while rest and len(first) < MAX_ORIGINS_SHOWN:
+            low = rest & -rest
+            first.append(prop.index.ids[origins[low.bit_length() - 1]])
+            rest ^= low
+        out.append((category, bits.bit_count(), first))
+    return out
+
+
+def _system_rows(system: System, received, tax) -> list[list[str]]:
+    rows = [["", f"{system.display_name} ({system.id})"], ["kind", f"{system.kind.value} \u00b7 {system.sector}"]]
+    for label, value in (("operator", system.operator), ("jurisdiction", system.jurisdiction)):
+        if value:
+            rows.append([label, _clip(value)])
+    if system.actor:
+        rows.append(["actor of concern", system.actor])
+    if system.holds:
+        rows.append(["holds", ", ".join(system.holds)])
+    if received:
+        parts = []
+        for category, count, first in received:
+            more = f" +{count - len(first)} more" if count > len(first) else ""
+            parts.append(f"{category} from {', '.join(first)}{more}")
+        rows.append(["receives", "; ".join(parts)])
+    rows.append(["retention", system.retention or "not stated"])
+    controls = system.controls.model_dump()
+    rows.append(["controls", "; ".join(f"{k.replace('_', ' ')}: {_tri(v)}" for k, v in controls.items())])
+    if system.notes:
+        rows.append(["notes", _clip(system.notes)])
+    if system.sources:
+        rows.append(["sources", ", ".join(system.sources)])
+    return rows
+
+
+def _flow_rows(flow: Flow) -> list[list[str]]:
+    arrow = "\u2194" if flow.bidirectional else "\u2192"
+    rows = [["", f"{flow.source} {arrow} {flow.target} ({flow.id})"], ["data", ", ".join(flow.data)]]
+    rows.append(["purpose", ", ".join(flow.purposes)])
+    if flow.mode:
+        rows.append(["mode", flow.mode.value])
+    t = flow.transport
+    rows.append(["transport", f"encrypted: {_tri(t.encrypted)}; authenticated: {_tri(t.authenticated)}; "
+                              f"logged: {_tri(t.logged)}"])
+    rows.append(["legal basis", _clip(", ".join(flow.legal_basis)) or "none known"])
+    if flow.conditions:
+        rows.append(["conditions", _clip(flow.conditions)])
+    if flow.notes:
+        rows.append(["notes", _clip(flow.notes)])
+    return rows
+
+
+def _flow_style(flow: Flow, creep: set[str], insecure: set[str]) -> str:
+    t = flow.transport
+    if flow.id in insecure or t.encrypted is False or t.authenticated is False:
+        return "insecure"
+    if flow.id in creep:
+        return "creep"
+    if t.encrypted is None or t.authenticated is None:
+        return "unknown"
+    return "normal"
+
+
+def _finding_view(finding: Finding, badge: str | None) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "kind": finding.kind.value,
+        "severity": finding.severity.name,
+        "status": finding.status,
+        "title": finding.title,
+        "message": finding.message,
+        "systems": list(finding.systems),
+        "flows": list(finding.flows),
+        "path": list(finding.path),
+        "categories": list(finding.categories),
+        "badge": badge or "",
+    }
+
+
+def build_map_data(
+    model: Model,
+    *,
+    findings: Sequence[Finding] | None = None,
+    focus: str | None = None,
+    category: str | None = None,
+    title: str | None = None,
+    node_status: Mapping[str, str] | None = None,
+    edge_status: Mapping[str, str] | None = None,
+    finding_badges: Mapping[str, str] | None = None,
+    physics_limit: int = PHYSICS_LIMIT,
+) -> MapData:
+    """Nodes, edges, tooltips, findings and legend of a map of ``model``.
+
+    Parameters
+    ----------
+    findings : the findings to list and to style by (e.g. ``analyze(model).findings``);
+        None or empty shows no findings panel. A diff map passes new and resolved findings.
+    focus, category : draw only a system's paths, or only flows carrying a category
+        (see :func:`select_elements`); unknown names raise :class:`UsageError`.
+    node_status, edge_status : system id / flow id -> ``added``, ``removed`` or ``changed``:
+        added are outlined green, removed are faded ghosts, changed are outlined amber.
+    finding_badges : finding id -> a short label shown before its title (``new``, ``resolved``).
+
+    Notes
+    -----
+    Linear in the model plus the propagation (computed once, memoised on the model).
+    """
+    tax = model.effective_taxonomy
+    prop = propagate(model)
+    node_status, edge_status = dict(node_status or {}), dict(edge_status or {})
+    unknown_status = sorted({*node_status.values(), *edge_status.values()} - set(style.STATUS_STYLES))
+    if unknown_status:
+        raise UsageError(f"unknown map status '{unknown_status[0]}': use one of {', '.join(style.STATUS_STYLES)}")
+    systems, flows = select_elements(model, focus=focus, category=category)
+    drawn = {s.id for s in systems}
+    drawn_flows = {f.id for f in flows}
+    shown = [
+        f for f in (findings or ())
+        if not drawn.isdisjoint([*f.systems, *f.path]) or not drawn_flows.isdisjoint(f.flows)
+    ]
+    finding_views = [_finding_view(f, (finding_badges or {}).get(f.id)) for f in shown]
+    creep = {fid for f in shown if f.kind.value == "function_creep" for fid in f.flows}
+    insecure = {fid for f in shown if f.kind.value == "insecure_link" for fid in f.flows}
+    sector_order = list(tax.sectors)
+    positions = layout_positions(systems, flows, sector_order)
+    nodes, details = _nodes(systems, prop, tax, sector_order, positions, node_status)
+    edges, edge_details = _edges(flows, tax, creep, insecure, edge_status)
+    legend = _legend(systems, edges, sector_order, node_status, edge_status)
+    subtitle = " \u00b7 ".join(
+        part for part in (
+            f"as of {model.as_of}" if model.as_of else "",
+            f"{len(systems)} systems, {len(flows)} flows",
+            f"{len(shown)} findings" if findings else "",
+            f"focus: {focus}" if focus else "",
+            f"category: {category}" if category else "",
+        ) if part
+    )
+    return MapData(
+        title=title or model.name,
+        subtitle=subtitle,
+        nodes=nodes,
+        edges=edges,
+        details=details,
+        edge_details=edge_details,
+        findings=finding_views,
+        legend=legend,
+        physics=len(systems) <= physics_limit,
+        options={"severities": ["critical", "high", "medium", "low", "info"],
+                 "categories": sorted({d for f in flows for d in f.data} | {h for s in systems for h in s.holds})},
+    )
+
+
+def _nodes(systems, prop, tax, sector_order, positions, status) -> tuple[list[dict], dict]:
+    nodes, details = [], {}
+    for system in systems:
+        categories = prop.categories_at(system.id) | set(system.holds)
+        top = max((int(tax.sensitivity(c)) for c in categories), default=None)
+        fill = style.sector_colour(system.sector, sector_order)
+        border, width, opacity = (style.ACTOR_BORDER, 4, 1.0) if system.actor else ("#333333", 1, 1.0)
+        state = status.get(system.id)
+        if state:
+            look = style.STATUS_STYLES[state]
+            border, width, opacity = look["colour"], max(width, 4), look["opacity"]
+        x, y = positions[system.id]
+        node = {
+            "id": system.id,
+            "label": ("\u2691 " if system.actor else "") + system.display_name,
+            "sector": system.sector,
+            "kind": system.kind.value,
+            "shape": style.KIND_SHAPE[system.kind.value],
+            "size": style.node_size(top),
+            "x": x,
+            "y": y,
+            "color": {"background": fill, "border": border,
+                      "highlight": {"background": fill, "border": "#000000"},
+                      "hover": {"background": fill, "border": "#000000"}},
+            "borderWidth": width,
+            "opacity": opacity,
+        }
+        if system.actor:
+            node["actor"] = system.actor
+        if state:
+            node["status"] = state
+        nodes.append(node)
+        rows = _system_rows(system, _received(prop, system.id), tax)
+        if state:
+            rows.insert(1, ["status", state])
+        details[system.id] = rows
+    return nodes, details
+
+
+def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], dict]:
+    edges, details = [], {}
+    for flow in flows:
+        kind = _flow_style(flow, creep, insecure)
+        look = style.EDGE_STYLES[kind]
+        top = max((int(tax.sensitivity(d)) for d in flow.data), default=None)
+        colour, opacity = look["colour"], 1.0
+        state = status.get(flow.id)
+        if state:
+            colour, opacity = style.STATUS_STYLES[state]["colour"], style.STATUS_STYLES[state]["opacity"]
+        edge = {
+            "id": flow.id,
+            "from": flow.source,
+            "to": flow.target,
+            "arrows": "to, from" if flow.bidirectional else "to",
+            "width": style.edge_width(top),
+            "dashes": look["dashes"],
+            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": opacity},
+            "style": kind,
+            "data": list(flow.data),
+        }
+        if state:
+            edge["status"] = state
+        edges.append(edge)
+        rows = _flow_rows(flow)
+        rows.insert(1, ["link", look["label"]])
+        if state:
+            rows.insert(1, ["status", state])
+        details[flow.id] = rows
+    return edges, details
+
+
+def _legend(systems, edges, sector_order, node_status, edge_status) -> dict[str, Any]:
+    sectors = sorted({s.sector for s in systems}, key=lambda s: (sector_order.index(s) if s in sector_order else 1e9, s))
+    kinds = [k for k in style.KIND_SHAPE if any(s.kind.value == k for s in systems)]
+    used_styles = {e["style"] for e in edges}
+    statuses = [s for s in style.STATUS_STYLES if s in {*node_status.values(), *edge_status.values()}]
+    return {
+        "sectors": [[s, style.sector_colour(s, sector_order)] for s in sectors],
+        "kinds": [[k, style.KIND_SHAPE[k]] for k in kinds],
+        "edges": [[k, v["colour"], v["label"], bool(v["dashes"])] for k, v in style.EDGE_STYLES.items()
+                  if k in used_styles],
+        "actor": any(s.actor for s in systems),
+        "statuses": [[s, style.STATUS_STYLES[s]["colour"]] for s in statuses],
+        "severityColours": style.SEVERITY_COLOURS,
+    }
+
