@@ -1,0 +1,187 @@
+"""SARIF 2.1.0 output: code-scanning tools show findings against the model file's lines.
+
+``tool.driver.rules`` comes from the rule catalogue; each result points at the
+line of the system or flow its finding names (found in the file text by id),
+carries the stable finding id as a partial fingerprint, and an accepted
+finding carries a suppression with the acceptance's reason.
+
+>>> level(Severity.critical), level(Severity.medium), level(Severity.info)
+('error', 'warning', 'note')
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from flowmap import __version__
+from flowmap.findings import Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flowmap.analysis import Report
+    from flowmap.findings import Finding
+    from flowmap.model import Model
+    from flowmap.rules import Rule
+
+__all__ = ["render_sarif", "sarif_log", "level", "SCHEMA"]
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {Severity.critical: "error", Severity.high: "error", Severity.medium: "warning",
+           Severity.low: "note", Severity.info: "note"}
+# GitHub code scanning ranks results by this score (0.1-10) in the rule's properties
+_SECURITY_SEVERITY = {Severity.critical: "9.5", Severity.high: "8.0", Severity.medium: "5.5",
+                      Severity.low: "3.0", Severity.info: "1.0"}
+# a non-open status suppresses the result, as it takes the finding out of the --fail-on gate
+_SUPPRESSION = {"accepted": "accepted", "mitigated": "accepted", "false_positive": "accepted",
+                "in_progress": "underReview"}
+
+
+def level(severity: Severity) -> str:
+    """The SARIF level of a severity."""
+    return _LEVELS[severity]
+
+
+def _descriptor(rule: "Rule") -> dict:
+    doc = inspect.cleandoc(rule.doc or "") or rule.name
+    return {
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": rule.name},
+        "fullDescription": {"text": doc},
+        "help": {"text": doc},
+        "defaultConfiguration": {"level": level(rule.default_severity)},
+        "properties": {
+            "kind": rule.kind.value,
+            "principles": list(rule.principles),
+            "linddun": rule.linddun,
+            "security-severity": _SECURITY_SEVERITY[rule.default_severity],
+            "tags": ["privacy", rule.kind.value, *rule.principles],
+        },
+    }
+
+
+class _Lines:
+    """Line numbers of systems and flows in the model file, by id (the file is composed once)."""
+
+    def __init__(self, model: "Model", text: str | None):
+        self._systems = {s.id: ("systems", i) for i, s in enumerate(model.systems)}
+        self._flows = {f.id: ("flows", i) for i, f in enumerate(model.flows)}
+        self._locator = None
+        if text:
+            from flowmap.marks import Locator
+
+            self._locator = Locator(text)
+
+    def of(self, element: str, *, flow: bool) -> int:
+        path = (self._flows if flow else self._systems).get(element)
+        if path is None or self._locator is None:
+            return 1
+        return max(1, self._locator.locate(path)[0])
+
+    def primary(self, finding: "Finding") -> tuple[str, bool]:
+        """The element a finding is about: a flow or system named in its id (flows first), else
+        its first flow, else its first system; ``("", False)`` for the model as a whole."""
+        named = finding.id.split(":")[1:]
+        for element in named:
+            if element in self._flows and element in finding.flows:
+                return element, True
+        for element in named:
+            if element in self._systems:
+                return element, False
+        for element in named:
+            if element in self._flows:
+                return element, True
+        if finding.flows:
+            return finding.flows[0], True
+        if finding.systems:
+            return finding.systems[0], False
+        return "", False
+
+
+def _location(uri: str, line: int, message: str | None = None, number: int | None = None) -> dict:
+    location: dict = {"physicalLocation": {"artifactLocation": {"uri": uri, "index": 0},
+                                           "region": {"startLine": line}}}
+    if number is not None:
+        location = {"id": number, **location}
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _result(finding: "Finding", rule_index: dict[str, int], uri: str, lines: _Lines) -> dict:
+    element, is_flow = lines.primary(finding)
+    line = lines.of(element, flow=is_flow) if element else 1
+    result: dict = {"ruleId": finding.rule}
+    if finding.rule in rule_index:
+        result["ruleIndex"] = rule_index[finding.rule]
+    result["level"] = level(finding.severity)
+    result["message"] = {"text": f"{finding.title}. {finding.message}"}
+    result["locations"] = [_location(uri, line, f"{'flow' if is_flow else 'system'} {element}" if element else None)]
+    related = []
+    for flow in finding.flows:
+        if (flow, True) != (element, is_flow):
+            related.append(_location(uri, lines.of(flow, flow=True), f"flow {flow}", len(related) + 1))
+    for system in finding.systems:
+        if (system, False) != (element, is_flow):
+            related.append(_location(uri, lines.of(system, flow=False), f"system {system}", len(related) + 1))
+    if related:
+        result["relatedLocations"] = related
+    result["partialFingerprints"] = {"flowmapFindingId/v1": finding.id}
+    result["properties"] = {
+        "id": finding.id,
+        "severity": finding.severity.name,
+        "confidence": finding.confidence.value,
+        "status": finding.status,
+        "kind": finding.kind.value,
+        "categories": finding.categories,
+        "path": finding.path,
+    }
+    if finding.status != "open":
+        suppression = {"kind": "external", "status": _SUPPRESSION.get(finding.status, "accepted")}
+        if finding.acceptance:
+            suppression["justification"] = finding.acceptance["reason"]
+        result["suppressions"] = [suppression]
+    return result
+
+
+def sarif_log(report: "Report", *, uri: str, text: str | None = None, rules: Iterable["Rule"] | None = None) -> dict:
+    """The SARIF log as data. ``uri`` is the model file's address relative to the repository
+    root; ``text`` its content (for line numbers; without it every result is at line 1).
+
+    Notes
+    -----
+    Composing the file's YAML nodes is linear in its size; each location is then found by
+    index, so the whole is linear in the model plus the findings.
+    """
+    if rules is None:
+        from flowmap.rules import ALL_RULES
+
+        rules = ALL_RULES
+    catalogue: list["Rule"] = list(rules)
+    rule_index = {rule.id: number for number, rule in enumerate(catalogue)}
+    descriptors = [_descriptor(rule) for rule in catalogue]
+    for finding in report.findings:  # a finding from a rule outside the catalogue still gets a descriptor
+        if finding.rule not in rule_index:
+            rule_index[finding.rule] = len(descriptors)
+            descriptors.append({"id": finding.rule, "name": finding.rule,
+                                "shortDescription": {"text": finding.rule},
+                                "defaultConfiguration": {"level": level(finding.severity)}})
+    lines = _Lines(report.model, text)
+    run = {
+        "tool": {"driver": {"name": "flowmap", "version": __version__, "semanticVersion": __version__,
+                            "rules": descriptors}},
+        "artifacts": [{"location": {"uri": uri},
+                       "mimeType": "application/json" if uri.lower().endswith(".json") else "application/yaml"}],
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, rule_index, uri, lines) for f in report.findings],
+    }
+    if report.unmatched_acceptances:
+        run["properties"] = {"unmatchedAcceptances": [a.finding for a in report.unmatched_acceptances]}
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def render_sarif(report: "Report", *, uri: str = "model.yaml", text: str | None = None,
+                 rules: Sequence["Rule"] | None = None) -> str:
+    """The SARIF log as JSON text (serialised once)."""
+    return json.dumps(sarif_log(report, uri=uri, text=text, rules=rules), indent=2, ensure_ascii=False) + "\n"
