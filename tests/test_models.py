@@ -1,0 +1,154 @@
+"""The shipped models: valid, sourced, and with findings pinned by golden files.
+
+Every model under ``models/`` and ``examples/`` (any ``*.yaml`` or ``*.json`` whose top
+level has a ``flowmap:`` key; spreadsheet templates and other files are skipped) must pass
+``flowmap validate --strict``. Every system and flow of a curated model (``models/``)
+cites at least one source key that the model defines.
+
+The findings of each curated model are pinned in ``tests/golden/models/<name>.findings.json``
+as one ``{id, severity, confidence, status}`` line per finding, so that a change in the
+rules or in a model shows up as a reviewable diff. After a deliberate change, regenerate:
+
+    UPDATE_GOLDEN=1 python -m pytest tests/test_models.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from flowmap.analysis import analyze
+from flowmap.cli import main
+from flowmap.loader import load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+EXAMPLES = ROOT / "examples"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "models"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+HOW_TO_UPDATE = "UPDATE_GOLDEN=1 python -m pytest tests/test_models.py"
+
+
+def is_model_file(path: Path) -> bool:
+    """A YAML or JSON file whose top level is a mapping with a ``flowmap`` key."""
+    if path.suffix.lower() not in {".yaml", ".yml", ".json"}:
+        return False
+    try:
+        text = path.read_text("utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "flowmap" in data
+
+
+def model_files(*roots: Path) -> list[Path]:
+    return sorted(p for root in roots for p in root.rglob("*") if p.is_file() and is_model_file(p))
+
+
+ALL_MODELS = model_files(MODELS, EXAMPLES)
+CURATED = model_files(MODELS)
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_model_discovery_finds_the_shipped_models():
+    names = [rel(p) for p in ALL_MODELS]
+    for expected in (
+        "models/eu-interoperability.yaml",
+        "models/uk-health-immigration-firewall.yaml",
+        "models/us-dhs-biometrics.yaml",
+        "examples/tutorial/step1.yaml",
+        "examples/tutorial/step2.yaml",
+        "examples/tutorial/step3.yaml",
+    ):
+        assert expected in names
+    assert "models/README.md" not in names
+
+
+def test_discovery_skips_files_that_are_not_models(tmp_path):
+    (tmp_path / "template.yaml").write_text("columns: [id, name]\n", "utf-8")
+    (tmp_path / "list.json").write_text("[1, 2]\n", "utf-8")
+    (tmp_path / "broken.yaml").write_text("flowmap: [\n", "utf-8")
+    (tmp_path / "model.json").write_text('{"flowmap": 1, "name": "x", "systems": []}', "utf-8")
+    assert [p.name for p in model_files(tmp_path)] == ["model.json"]
+
+
+@pytest.mark.parametrize("path", ALL_MODELS, ids=rel)
+def test_model_validates_strictly(path):
+    result = CliRunner().invoke(main, ["validate", "--strict", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: 1 model valid"), result.output
+
+
+@pytest.mark.parametrize("path", CURATED, ids=rel)
+def test_every_system_and_flow_cites_a_defined_source(path):
+    model = load_model(path, strict=True)
+    keys = set(model.sources)
+    problems = []
+    for kind, elements in (("system", model.systems), ("flow", model.flows)):
+        for element in elements:
+            if not element.sources:
+                problems.append(f"{kind} '{element.id}' cites no source")
+            problems += [f"{kind} '{element.id}' cites undefined '{k}'" for k in element.sources if k not in keys]
+            for incident in element.incidents:
+                if not incident.sources:
+                    problems.append(f"{kind} '{element.id}' has an incident ({incident.date}) without sources")
+    assert problems == []
+
+
+def findings_digest(path: Path) -> list[dict[str, str]]:
+    """What the golden files pin: (id, severity, confidence, status) of each finding, in report order."""
+    report = analyze(load_model(path, strict=True))
+    return [
+        {"id": f.id, "severity": f.severity.name, "confidence": f.confidence.value, "status": f.status}
+        for f in report.findings
+    ]
+
+
+def golden_text(rows: list[dict[str, str]]) -> str:
+    """One finding per line, so a rule change reads as a short diff."""
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
+    return "[\n" + ",\n".join(f"  {line}" for line in lines) + "\n]\n" if lines else "[]\n"
+
+
+@pytest.mark.parametrize("path", CURATED, ids=rel)
+def test_findings_match_golden(path):
+    golden = GOLDEN / f"{path.stem}.findings.json"
+    actual = golden_text(findings_digest(path))
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, "utf-8")
+    if not golden.exists():
+        pytest.fail(f"no golden file {rel(golden)}: create it with `{HOW_TO_UPDATE}` and review it")
+    expected = golden.read_text("utf-8")
+    if actual != expected:
+        old = {row["id"]: row for row in json.loads(expected)}
+        new = {row["id"]: row for row in json.loads(actual)}
+        gone = sorted(set(old) - set(new))
+        added = sorted(set(new) - set(old))
+        changed = sorted(i for i in set(old) & set(new) if old[i] != new[i])
+        pytest.fail(
+            f"findings of {rel(path)} differ from {rel(golden)}: "
+            f"{len(added)} new {added[:5]}, {len(gone)} gone {gone[:5]}, {len(changed)} changed {changed[:5]}. "
+            f"If the change is intended (a rule or the model changed), run `{HOW_TO_UPDATE}` "
+            f"and review the diff of the golden file before committing."
+        )
+
+
+def test_golden_text_is_one_finding_per_line():
+    rows = [{"id": "a:b", "severity": "high", "confidence": "low", "status": "open"}]
+    assert golden_text(rows) == '[\n  {"id": "a:b", "severity": "high", "confidence": "low", "status": "open"}\n]\n'
+    assert golden_text([]) == "[]\n"
+
+
+def test_every_golden_file_belongs_to_a_model():
+    stems = {p.stem for p in CURATED}
+    orphans = sorted(p.name for p in GOLDEN.glob("*.findings.json") if p.name.removesuffix(".findings.json") not in stems)
+    assert orphans == [], f"golden files without a model in models/: {orphans}"
