@@ -39,7 +39,7 @@ from flowmap.spreadsheet.columns import (
 )
 from flowmap.taxonomy import SECTIONS
 
-__all__ = ["model_tables", "csv_files", "xlsx_bytes"]
+__all__ = ["model_tables", "csv_files", "xlsx_bytes", "model_yaml"]
 
 _PINNED = (1980, 1, 1, 0, 0, 0)  # zip entry timestamp: the earliest a zip can hold
 
@@ -163,10 +163,29 @@ def _pin_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_csv_dir(model: Model, folder: Path, write) -> list[Path]:
-    """Write every table as ``folder/<table>.csv`` with ``write(path, bytes)``; return the paths."""
-    paths = []
-    for name, data in csv_files(model).items():
-        write(Path(folder) / name, data)
-        paths.append(Path(folder) / name)
-    return paths
+def model_yaml(model: Model) -> str:
+    """The model as a YAML model file (format field order; defaults and implied flow ids left out).
+
+    >>> from flowmap.model import Model
+    >>> print(model_yaml(Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "asylum"}],
+    ...     "flows": [{"from": "a", "to": "a", "data": ["identity"], "purpose": "migration"}]})), end="")
+    flowmap: 1
+    name: x
+    systems:
+    - id: a
+      sector: asylum
+    flows:
+    - from: a
+      to: a
+      data:
+      - identity
+      purpose:
+      - migration
+    """
+    import yaml
+
+    data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    for flow, dumped in zip(model.flows, data.get("flows", [])):
+        if not flow.explicit_id:
+            dumped.pop("id", None)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,112 @@
+"""``flowmap import`` and ``flowmap export``: spreadsheets in, spreadsheets and graph files out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flowmap.cli.options import write_atomically
+from flowmap.cli.report_cmd import slug
+from flowmap.loader import load_model
+from flowmap.progress import step
+
+EXPORT_FORMATS = ("csv", "xlsx", "graphml", "gexf", "json")
+
+
+@click.command("import")
+@click.argument("systems", type=click.Path(path_type=Path))
+@click.argument("flows", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the model (YAML) here instead of standard output.")
+@click.option("--name", help="The model's name (default: the `model` table's, else the file name).")
+@click.option("--sources", "sources", type=click.Path(path_type=Path), metavar="SOURCES.csv|.xlsx",
+              help="The sources table (key, citation), if not beside SYSTEMS.")
+def import_command(systems: Path, flows: Path | None, output: Path | None, name: str | None,
+                   sources: Path | None) -> None:
+    """Build a validated model from spreadsheets: a SYSTEMS table and a FLOWS table (.csv or .xlsx).
+
+    Columns are the model format's field names (nested ones flattened, like
+    controls.redress); list cells separate items with ';'; an empty cell means
+    unknown. Companion tables (sources, model, taxonomy, incidents, accepted)
+    are read from the workbook's sheets of those names, or from
+    <prefix>sources.csv etc. beside <prefix>systems.csv. FLOWS may be left out
+    when SYSTEMS is a workbook with a 'flows' sheet. Every problem is reported
+    with its file, row and column; on any error nothing is written (exit 2).
+
+    \b
+    Example:
+      flowmap import examples/spreadsheet/systems.csv examples/spreadsheet/flows.csv -o my-model.yaml
+      flowmap import examples/spreadsheet/model.xlsx -o my-model.yaml
+    """
+    from flowmap.spreadsheet import import_model, model_yaml
+
+    with step(f"reading {systems}"):
+        imported = import_model(systems, flows, sources=sources, name=name)
+    for warning in imported.warnings:
+        click.echo(warning.format(), err=True)
+    text = model_yaml(imported.model)
+    model = imported.model
+    summary = f"{len(model.systems)} systems, {len(model.flows)} flows from {_tables(imported.tables)}"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text.encode("utf-8"))
+        summary = f"wrote {output}: {summary}"
+    click.echo(summary, err=True)
+
+
+def _tables(labels: list[str]) -> str:
+    """``book.xlsx[systems]``, ``book.xlsx[flows]`` -> ``book.xlsx (systems, flows)``.
+
+    >>> _tables(["b.xlsx[systems]", "b.xlsx[flows]", "sources.csv"])
+    'b.xlsx (systems, flows), sources.csv'
+    """
+    grouped: dict[str, list[str]] = {}
+    for label in labels:
+        book, bracket, sheet = label.partition("[")
+        grouped.setdefault(book if bracket else label, []).extend([sheet.rstrip("]")] if bracket else [])
+    return ", ".join(f"{name} ({', '.join(sheets)})" if sheets else name for name, sheets in grouped.items())
+
+
+@click.command("export")
+@click.argument("model", type=click.Path(path_type=str))
+@click.option("--to", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="csv (a folder of tables), xlsx (one workbook), graphml, gexf (Gephi) or json (networkx node-link).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR_OR_FILE",
+              help="csv: a folder; others: a file, or - for standard output (default: under output/).")
+def export_command(model: str, fmt: str, output: Path | None) -> None:
+    """Write MODEL as spreadsheets (csv, xlsx) that `flowmap import` reads back to
+    the same model, or as a graph file (graphml, gexf, json) for Gephi,
+    Cytoscape and notebooks, with propagation results as node attributes.
+
+    \b
+    Example:
+      flowmap export models/eu-interoperability.yaml --to xlsx -o eu.xlsx
+      flowmap export models/eu-interoperability.yaml --to csv -o eu-tables/
+      flowmap export models/eu-interoperability.yaml --to gexf -o eu.gexf
+    """
+    from flowmap.graph_export import graph_bytes
+    from flowmap.spreadsheet import csv_files, xlsx_bytes
+
+    with step(f"loading {model}"):
+        loaded = load_model(model)
+    base = Path("output") / slug(loaded.name)
+    with step(f"writing {fmt}"):
+        if fmt == "csv":
+            folder = output or base
+            for name, data in csv_files(loaded).items():
+                write_atomically(folder / name, data)
+            click.echo(f"wrote {folder}/ ({', '.join(csv_files(loaded))})", err=True)
+            return
+        data = xlsx_bytes(loaded) if fmt == "xlsx" else graph_bytes(loaded, fmt)
+    if output is not None and str(output) == "-":
+        if fmt == "xlsx":
+            from flowmap.errors import UsageError
+
+            raise UsageError("an xlsx workbook cannot go to standard output: give -o FILE.xlsx")
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    target = output or base.with_suffix(f".{fmt}")
+    write_atomically(target, data)
+    click.echo(f"wrote {target}", err=True)

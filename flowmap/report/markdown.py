@@ -1,0 +1,159 @@
+"""The assessment report as Markdown that pastes cleanly into a document (DPIA, memo, wiki).
+
+The same sections as the HTML report, without the map. Model text is escaped
+(:func:`flowmap.render.markdown.escape`: no emphasis, links, tables or HTML
+sneak in) and ids sit in code spans; the exposure matrix is a table of
+severity words. GitHub-flavoured tables; no raw HTML.
+
+>>> from flowmap.model import Model
+>>> from flowmap.report.content import build_content
+>>> m = Model.model_validate({"flowmap": 1, "name": "x | *y*", "systems": [{"id": "a", "sector": "health"}]})
+>>> render_report_markdown(build_content(m)).splitlines()[0]
+'# Assessment report: x \\\\| \\\\*y\\\\*'
+"""
+
+from __future__ import annotations
+
+from flowmap.render.markdown import code, escape
+from flowmap.report.content import ReportContent, principle_title
+
+__all__ = ["render_report_markdown"]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return out + [""]
+
+
+def _words(name: str) -> str:
+    return escape(name.replace("_", " "))
+
+
+def _summary(c: ReportContent) -> list[str]:
+    out = ["## Summary", ""]
+    findings = c.report.findings
+    if not findings:
+        return out + ["No findings.", ""]
+    still_open = sum(1 for f in findings if f.status == "open")
+    out += [f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+            + (f" ({still_open} open)." if still_open != len(findings) else "."), ""]
+    out += _table(["Severity", "Findings"], [[name, str(n)] for name, n in c.by_severity])
+    out += _table(["Kind", "Findings"], [[_words(name), str(n)] for name, n in c.by_kind])
+    if c.top_exposures:
+        out += ["### Top exposures", "",
+                f"The {len(c.top_exposures)} most severe of {c.exposures} exposure finding"
+                f"{'s' if c.exposures != 1 else ''}: sensitive data reaching an actor of concern.", ""]
+        out += [f"{n}. **{f.severity.name}**: {escape(f.message)}" for n, f in enumerate(c.top_exposures, 1)]
+        out.append("")
+    return out
+
+
+def _matrix(c: ReportContent) -> list[str]:
+    out = ["## Exposure matrix", ""]
+    if not c.matrix.rows:
+        return out + ["No sensitive data reaches an actor of concern.", ""]
+    out += ["Rows: data categories that reach an actor of concern (most sensitive first). Columns: actor types. "
+            "Each cell: the highest severity of the exposure findings there, and how many; - = none.", ""]
+    rows = [[f"{code(r.category)} ({r.sensitivity})",
+             *(f"{cell.severity} ({cell.findings})" if cell.severity else "-" for cell in r.cells)]
+            for r in c.matrix.rows]
+    return out + _table(["Category", *(_words(a) for a in c.matrix.actor_types)], rows)
+
+
+def _inventory(c: ReportContent) -> list[str]:
+    out = ["## Data inventory", "",
+           "Per system: categories collected there, categories received and from which origins, retention, "
+           "legal basis and safeguards. \"unknown\" means the model does not say; it is not treated as safe.", ""]
+    for e in c.inventory:
+        s = e.system
+        out += [f"### {escape(s.display_name)} ({code(s.id)})", ""]
+        kind = f"{s.kind.value}, {_words(s.sector)}"
+        if s.actor:
+            kind += f"; **actor of concern: {_words(s.actor)}**"
+        held = ", ".join(code(x) for x in e.holds) or "nothing collected here"
+        if e.holds and s.purposes:
+            held += " for " + ", ".join(escape(p) for p in s.purposes)
+        received = "; ".join(f"{code(r.category)} from {', '.join(escape(c.names[o]) for o in r.origins)}"
+                             for r in e.received) or "nothing from other systems"
+        legal = "; ".join((f"{code(lb.key)}: " if lb.key else "") + escape(lb.text) for lb in e.legal_basis)
+        rows = [
+            ["Kind, sector", kind],
+            ["Operator", (escape(s.operator) if s.operator else "unknown")
+             + (f" ({escape(s.jurisdiction)})" if s.jurisdiction else "")],
+            ["Holds", held],
+            ["Receives", received],
+            ["Subjects", ", ".join(_words(x) for x in s.subjects) or "unknown"],
+            ["Retention", escape(e.retention)],
+            ["Legal basis", legal or "none known"],
+            ["Controls", "; ".join(f"{_words(name)}: {value}" for name, value in e.controls)],
+        ]
+        if s.technologies:
+            rows.append(["Technologies", ", ".join(_words(t) for t in s.technologies)])
+        if s.incidents:
+            rows.append(["Incidents", "; ".join((f"{escape(i.date)}: " if i.date else "") + escape(i.summary)
+                                                for i in s.incidents)])
+        out += _table(["Field", "Value"], rows)
+    return out
+
+
+def _findings(c: ReportContent) -> list[str]:
+    out = ["## Findings by principle", ""]
+    if not c.principles:
+        return out + ["No findings.", ""]
+    for group in c.principles:
+        out += [f"### {escape(group.title)}", ""]
+        for f in group.findings:
+            out += [f"#### {f.severity.name.upper()}: {escape(f.title)}", "",
+                    f"{code(f.id)}, status: {f.status.replace('_', ' ')}"
+                    + (", low confidence (rests on unknown fields)" if f.confidence.value == "low" else ""), "",
+                    escape(f.message), ""]
+            if f.path:
+                path = " → ".join(escape(c.names.get(s, s)) for s in f.path)
+                flows = f" (flows: {', '.join(code(x) for x in f.flows)})" if f.flows else ""
+                out += [f"- Evidence path: {path}{flows}"]
+            if f.categories:
+                out += [f"- Data: {', '.join(code(x) for x in f.categories)}"]
+            if f.mitigation:
+                out += [f"- Mitigation: {escape(f.mitigation)}"]
+            if len(f.principles) > 1:
+                out += [f"- Principles: {', '.join(escape(principle_title(p)) for p in f.principles)}"]
+            if f.acceptance:
+                a = f.acceptance
+                out += [f"- Acceptance: {escape(a['reason'])}" + (f" ({escape(a['by'])})" if a.get("by") else "")
+                        + (f", until {a['until']}" if a.get("until") else "")]
+            out.append("")
+        if group.also:
+            out += [f"Also concerns {escape(group.title.lower())}: {', '.join(code(f.id) for f in group.also)}", ""]
+    return out
+
+
+def _acceptances(c: ReportContent) -> list[str]:
+    out = ["## Acceptances", ""]
+    if not c.acceptances:
+        return out + ["No acceptances recorded: every finding is open.", ""]
+    rows = [[code(r.acceptance.finding), _words(r.acceptance.status.value), escape(r.acceptance.reason),
+             escape(r.acceptance.by or ""), str(r.acceptance.until or "no expiry"), r.state] for r in c.acceptances]
+    return out + _table(["Finding (id or pattern)", "Status", "Reason", "By", "Until", "State"], rows)
+
+
+def _sources(c: ReportContent) -> list[str]:
+    out = ["## Sources", ""]
+    if not c.sources:
+        return out + ["The model cites no sources.", ""]
+    return out + [f"- {code(key)}: {escape(citation)}" for key, citation in c.sources] + [""]
+
+
+def render_report_markdown(c: ReportContent) -> str:
+    """The whole report as Markdown text ending in one newline."""
+    m = c.model
+    head = [f"# Assessment report: {escape(m.name)}", "",
+            f"Snapshot as of {escape(m.as_of or 'an unstated date')}; {len(m.systems)} systems, {len(m.flows)} flows; "
+            f"model digest {code(c.digest)}; flowmap {c.version}.", ""]
+    if m.description:
+        head += [escape(m.description), ""]
+    head += ["The interactive map is in the HTML version of this report (`flowmap report MODEL -o FILE.html`).", ""]
+    lines = head + _summary(c) + _matrix(c) + _inventory(c) + _findings(c) + _acceptances(c) + _sources(c)
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
