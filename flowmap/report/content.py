@@ -17,8 +17,8 @@ content.
 (['law_enforcement'], ['special.health'])
 >>> content.matrix.rows[0].cells[0].severity, content.matrix.rows[0].cells[0].pairs
 ('high', ['clinic -> police'])
->>> [(r.category, r.origins) for r in content.inventory[1].received]
-[('special.health', ['clinic'])]
+>>> [(r.origin, r.categories) for r in content.inventory[1].received]
+[('clinic', ['special.health'])]
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ class Matrix:
 
 @dataclass
 class Received:
-    category: str
-    origins: list[str]  # origin system ids, sorted
+    origin: str  # an origin system id
+    categories: list[str]  # the categories of that origin that reach the system, sorted
 
 
 @dataclass
@@ -158,10 +158,10 @@ def _inventory(model: Model) -> list[InventoryEntry]:
     result = propagate(model)
     out = []
     for system in sorted(model.systems, key=lambda s: s.id):
-        by_category: dict[str, list[str]] = defaultdict(list)
+        by_origin: dict[str, set[str]] = defaultdict(set)
         for origin, category in result.received_at(system.id):
-            by_category[category].append(origin)
-        received = [Received(c, sorted(set(o))) for c, o in sorted(by_category.items())]
+            by_origin[origin].add(category)
+        received = [Received(o, sorted(c)) for o, c in sorted(by_origin.items())]
         legal = [LegalBasis(model.sources[e], e) if e in model.sources else LegalBasis(e) for e in system.legal_basis]
         controls = [(c, _tri(getattr(system.controls, c))) for c in CONTROLS]
         out.append(InventoryEntry(system, sorted(system.holds), received, legal, controls, system.retention or "unknown"))
@@ -180,7 +180,11 @@ def _principles(findings: list[Finding]) -> list[PrincipleGroup]:
         first[principles[0]].append(finding)
         for principle in principles[1:]:
             also[principle].append(finding)
-    names = sorted(set(first) | set(also), key=lambda p: (p == "other", p))
+    def order(p: str) -> tuple:  # principles with findings shown in full first, the most severe first
+        shown = first.get(p, [])
+        return (not shown, p == "other", -max((int(f.severity) for f in shown), default=0), -len(shown), p)
+
+    names = sorted(set(first) | set(also), key=order)
     return [PrincipleGroup(p, principle_title(p), first.get(p, []), also.get(p, [])) for p in names]
 
 

@@ -74,7 +74,7 @@ def _inventory(c: ReportContent) -> list[str]:
         held = ", ".join(code(x) for x in e.holds) or "nothing collected here"
         if e.holds and s.purposes:
             held += " for " + ", ".join(escape(p) for p in s.purposes)
-        received = "; ".join(f"{code(r.category)} from {', '.join(escape(c.names[o]) for o in r.origins)}"
+        received = "; ".join(f"from {escape(c.names[r.origin])}: {', '.join(code(x) for x in r.categories)}"
                              for r in e.received) or "nothing from other systems"
         legal = "; ".join((f"{code(lb.key)}: " if lb.key else "") + escape(lb.text) for lb in e.legal_basis)
         rows = [
