@@ -152,3 +152,97 @@ def test_every_golden_file_belongs_to_a_model():
     stems = {p.stem for p in CURATED}
     orphans = sorted(p.name for p in GOLDEN.glob("*.findings.json") if p.name.removesuffix(".findings.json") not in stems)
     assert orphans == [], f"golden files without a model in models/: {orphans}"
+
+
+# --------------------------------------------------------------------------- the EU model matches the record
+# What regulators and critics documented about EU interoperability, as finding ids of
+# models/eu-interoperability.yaml. Each entry names the source keys of the model that
+# document the concern. A rule change that loses one of these is a regression in what
+# flowmap can tell a reader, not a golden-file update.
+
+EU_RECORD = {
+    # Law-enforcement access to asylum seekers' fingerprints: a use outside the asylum
+    # purposes of collection (FRA Opinion 6/2016, FRA 2018), reported although authorised.
+    "function_creep:eurodac:eurodac-to-central-access-points": "critical",
+    "function_creep:eurodac:eurodac-to-europol": "critical",
+    "firewall:eurodac:designated-authorities": "critical",
+    "exposure:eurodac:designated-authorities": "critical",
+    # Police identity checks against the CIR (Art. 20), called disproportionate by the EDPS
+    # and the Article 29 Working Party: every system feeding the CIR is opened to them.
+    "function_creep:eurodac:cir-to-police-identity-checks": "critical",
+    "function_creep:ees:cir-to-police-identity-checks": "critical",
+    "function_creep:vis:cir-to-police-identity-checks": "critical",
+    "exposure:eurodac:police-identity-checks": "critical",
+    "firewall:eurodac:police-identity-checks": "critical",
+    # Transfers to third countries for return (Eurodac Art. 50): refoulement risk (FRA).
+    "refoulement:eurodac:countries-of-origin": "critical",
+    "function_creep:eurodac:eurodac-to-countries-of-origin": "critical",
+    # Children's biometrics (Eurodac and VIS from age 6; FRA 2016 and 2018).
+    "children_biometrics:eurodac": "critical",
+    "children_biometrics:vis": "high",
+    # ETIAS screening rules: "an algorithm enabling profiling" (Art. 33; Statewatch,
+    # Guild and Vavoula, Derave et al., OHCHR/Essex), a high-risk technology even with review.
+    "high_risk_technology:etias-screening-rules:automated_risk_scoring": "medium",
+    "high_risk_technology:etias-screening-rules:predictive_analytics": "medium",
+    # Retention extended through links: CIR and MID keep files while any linked record lives.
+    "retention_extension:eurodac:cir": "critical",
+    "retention_extension:eurodac:mid": "critical",
+    "retention_extension:ees:cir": "critical",
+    "identity_linking:cir": "critical",
+    "identity_linking:mid": "critical",
+    # The 2012 breach of SIS data at a contractor hosting the Danish national copy.
+    "incident:system:sis-national-copies": "critical",
+}
+
+
+@pytest.fixture(scope="module")
+def eu_findings():
+    report = analyze(load_model(MODELS / "eu-interoperability.yaml", strict=True))
+    return {f.id: f for f in report.findings}
+
+
+@pytest.mark.parametrize("finding_id", sorted(EU_RECORD))
+def test_eu_model_reports_what_the_record_documents(eu_findings, finding_id):
+    assert finding_id in eu_findings, f"{finding_id} is documented by the model's sources but no longer found"
+    assert eu_findings[finding_id].severity.name == EU_RECORD[finding_id]
+
+
+def test_eu_law_enforcement_access_is_reported_even_though_authorised(eu_findings):
+    finding = eu_findings["function_creep:eurodac:eurodac-to-central-access-points"]
+    assert finding.path == ["eurodac", "central-access-points"]
+    assert "Regulation (EU) 2024/1358" in finding.message
+    assert "authorisation does not make it compatible" in finding.message
+
+
+def test_eu_police_identity_checks_go_through_the_cir(eu_findings):
+    finding = eu_findings["function_creep:eurodac:cir-to-police-identity-checks"]
+    assert finding.path == ["eurodac", "cir", "police-identity-checks"]
+    assert finding.flows == ["eurodac-to-cir", "cir-to-police-identity-checks"]
+
+
+def test_eu_refoulement_names_the_eurodac_transfer(eu_findings):
+    finding = eu_findings["refoulement:eurodac:countries-of-origin"]
+    assert finding.flows == ["eurodac-to-countries-of-origin"]
+    assert "biometric.fingerprint" in finding.categories
+
+
+def test_eu_children_biometrics_follow_eurodac_to_the_country_fled(eu_findings):
+    message = eu_findings["children_biometrics:eurodac"].message
+    assert "Countries of origin receiving Eurodac data for return" in message
+
+
+def test_eu_etias_review_is_credited_and_unknown_review_is_not(eu_findings):
+    # ETIAS refusals need manual processing by a National Unit (Arts. 22, 26): no finding.
+    assert "automated_decision:screening-rules-to-etias" not in eu_findings
+    assert "automated_decision:etias-screening-rules:profiling" not in eu_findings
+    # Carriers' boarding answer: no source says a person reviews a denial, so it is a gap
+    # reported with low confidence (unknown is not safe).
+    carrier = eu_findings["automated_decision:carrier-interface-to-carriers"]
+    assert carrier.confidence.value == "low"
+
+
+def test_eu_hits_are_not_copies(eu_findings):
+    # ETIAS files record watchlist and Interpol hits, not the records: Europol-entered
+    # identities must not travel on through ETIAS to third countries of return.
+    assert "refoulement:eurodac:third-countries-return" not in eu_findings
+    assert "identity_linking:etias-screening-rules" not in eu_findings
