@@ -9,6 +9,8 @@ A rule starts from its default severity and this function adjusts it by:
   (subjects marked ``vulnerable`` in the taxonomy);
 - **actor type** of the receiving actor of concern: +1 for ``origin_country``
   (the state a person fled), 0 for every other actor type;
+- **volume**: +1 when whole datasets move at once (flow mode ``bulk`` or
+  ``replication``) rather than one record per query;
 - **confidence**: -1 when the finding rests on unknown (omitted) fields.
 
 The result is clamped between ``info`` and ``critical``.
@@ -20,6 +22,8 @@ The result is clamped between ``info`` and ``critical``.
 'low'
 >>> grade(Severity.critical, sensitivity=Sensitivity.critical, actor="origin_country").name
 'critical'
+>>> grade(Severity.medium, sensitivity=Sensitivity.high, volume=True, low_confidence=True).name
+'medium'
 """
 
 from __future__ import annotations
@@ -45,9 +49,10 @@ def grade(
     sensitivity: Sensitivity | None = None,
     vulnerable: bool = False,
     actor: str | None = None,
+    volume: bool = False,
     low_confidence: bool = False,
 ) -> Severity:
-    """Adjust a rule's default severity by data, subjects, actor and confidence."""
+    """Adjust a rule's default severity by data, subjects, actor, volume and confidence."""
     level = int(base)
     if sensitivity is not None:
         level += SENSITIVITY_STEP[sensitivity]
@@ -55,6 +60,8 @@ def grade(
         level += 1
     if actor is not None:
         level += ACTOR_STEP.get(actor, 0)
+    if volume:
+        level += 1
     if low_confidence:
         level -= 1
     return Severity(max(Severity.info, min(Severity.critical, level)))

@@ -10,12 +10,46 @@ listing it in :data:`ALL_RULES`; ``flowmap rules`` and docs/rules.md follow.
 from __future__ import annotations
 
 from flowmap.errors import UsageError
-from flowmap.rules import exposure
+from flowmap.rules import (
+    accountability_gap,
+    at_odds_technology,
+    automated_decision,
+    children_biometrics,
+    chokepoint,
+    cross_border,
+    exposure,
+    firewall,
+    function_creep,
+    high_risk_technology,
+    identity_linking,
+    incident,
+    insecure_link,
+    model_quality,
+    refoulement,
+    retention_extension,
+)
 from flowmap.rules.base import Context, Rule
 
 __all__ = ["ALL_RULES", "Rule", "Context", "select_rules"]
 
-ALL_RULES: tuple[Rule, ...] = (exposure.RULE,)
+ALL_RULES: tuple[Rule, ...] = (
+    exposure.RULE,
+    function_creep.RULE,
+    firewall.RULE,
+    refoulement.RULE,
+    insecure_link.RULE,
+    cross_border.RULE,
+    incident.RULE,
+    accountability_gap.RULE,
+    automated_decision.RULE,
+    at_odds_technology.RULE,
+    high_risk_technology.RULE,
+    retention_extension.RULE,
+    children_biometrics.RULE,
+    chokepoint.RULE,
+    identity_linking.RULE,
+    model_quality.RULE,
+)
 
 
 def select_rules(ids: str | None) -> tuple[Rule, ...]:

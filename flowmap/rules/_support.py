@@ -1,0 +1,188 @@
+"""Helpers several rules share: edges by category, batched witness paths, citations.
+
+Everything here is computed once per model (memoised in ``model._cache``) and is
+linear in the model; nothing enumerates paths.
+
+>>> from flowmap.model import Model
+>>> from flowmap.rules.base import Context
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "sources": {"law-1": "Act 1 of 2020"},
+...     "systems": [{"id": "a", "sector": "asylum", "holds": ["biometric"], "purposes": ["protection.asylum"]},
+...                 {"id": "b", "sector": "police"}],
+...     "flows": [{"from": "a", "to": "b", "data": ["biometric.face"], "purpose": "enforcement.law",
+...                "legal_basis": ["law-1", "a treaty"]}]})
+>>> ctx = Context(m)
+>>> [e.flow.id for e in edges_carrying(ctx)["biometric.face"]]
+['a->b']
+>>> citations(ctx, m.flows[0].legal_basis)
+'Act 1 of 2020 [law-1]; a treaty'
+>>> witness_paths(ctx, {("a", "biometric.face"): ["b"]})
+{('a', 'b'): ['a', 'b']}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Callable, Iterable, Mapping
+
+from flowmap.model import System
+from flowmap.propagation import Edge
+from flowmap.rules.base import Context
+from flowmap.taxonomy import ancestors
+
+__all__ = [
+    "edges_carrying",
+    "edge_categories",
+    "witness_paths",
+    "bfs_paths",
+    "flows_on",
+    "citations",
+    "describe",
+    "purpose_in",
+    "plural",
+]
+
+
+def _memo(ctx: Context, key: str, build: Callable[[], object]):
+    cache = ctx.model._cache
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = build()
+    return value
+
+
+def edge_categories(ctx: Context) -> list[tuple[Edge, tuple[str, ...]]]:
+    """Every edge (in flow-id order) with the propagated categories it carries, sorted."""
+
+    def build():
+        prop = ctx.propagation
+        covered_by: dict[str, list[str]] = defaultdict(list)
+        for category in prop.reach:
+            for ancestor in ancestors(category):
+                covered_by[ancestor].append(category)
+        out = []
+        for edge in prop.index.edges:
+            keys: set[str] = set()
+            for carried in edge.flow.data:
+                keys.update(covered_by.get(carried, ()))
+            out.append((edge, tuple(sorted(keys))))
+        return out
+
+    return _memo(ctx, "rules.edge_categories", build)
+
+
+def edges_carrying(ctx: Context) -> dict[str, list[Edge]]:
+    """Propagated category -> the edges (flow-id order) that carry it."""
+
+    def build():
+        out: dict[str, list[Edge]] = defaultdict(list)
+        for edge, keys in edge_categories(ctx):
+            for key in keys:
+                out[key].append(edge)
+        return dict(out)
+
+    return _memo(ctx, "rules.edges_carrying", build)
+
+
+def bfs_paths(
+    start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]], ids: list[str]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Shortest paths from ``start`` to each reachable target, as (system ids, flow ids): one BFS.
+
+    ``succ`` maps a node to its (child, flow id) pairs.
+
+    >>> bfs_paths(0, [2], {0: [(1, "f1")], 1: [(2, "f2")]}, ["a", "b", "c"])
+    {'c': (['a', 'b', 'c'], ['f1', 'f2'])}
+    """
+    wanted = set(targets)
+    parent: dict[int, tuple[int, str]] = {start: (-1, "")}
+    remaining = wanted - {start}
+    queue = deque([start])
+    while queue and remaining:
+        node = queue.popleft()
+        for child, flow_id in succ.get(node, ()):
+            if child not in parent:
+                parent[child] = (node, flow_id)
+                remaining.discard(child)
+                queue.append(child)
+    out = {}
+    for target in sorted(wanted - remaining):
+        nodes, flows = [target], []
+        while parent[nodes[-1]][0] != -1:
+            node, flow_id = parent[nodes[-1]]
+            flows.append(flow_id)
+            nodes.append(node)
+        out[ids[target]] = ([ids[n] for n in reversed(nodes)], flows[::-1])
+    return out
+
+
+def witness_paths(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]]) -> dict[tuple[str, str], list[str]]:
+    """Shortest paths for many (origin, target) pairs: one BFS per (origin, category) request.
+
+    ``requests`` maps (origin, category) to the targets wanted; the result maps
+    (origin, target) to a path (the first request, in sorted order, that reaches it).
+    """
+    prop = ctx.propagation
+    out: dict[tuple[str, str], list[str]] = {}
+    for (origin, category), targets in sorted(requests.items()):
+        for target, path in prop.witness_paths(origin, category, sorted(set(targets))).items():
+            out.setdefault((origin, target), path)
+    return out
+
+
+def flows_on(ctx: Context, path: list[str], category: str) -> list[str]:
+    """Ids of the flows realising each hop of ``path`` (the first by id that carries ``category``)."""
+    out = []
+    for source, target in zip(path, path[1:]):
+        for flow in ctx.flows_between(source, target):
+            if any(ctx.taxonomy.covers(d, category) for d in flow.data):
+                out.append(flow.id)
+                break
+    return out
+
+
+def citations(ctx: Context, legal_basis: Iterable[str], limit: int = 160) -> str:
+    """A legal basis in words: source keys resolved to their citations (each cut to about ``limit``
+    characters, with its key), joined by '; '.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "asylum"}],
+    ...     "sources": {"reg": "Regulation 1 on a very long title"}})
+    >>> citations(Context(m), ["reg"], limit=20)
+    'Regulation 1 on a… [reg]'
+    """
+    sources = ctx.model.sources
+    out = []
+    for entry in legal_basis:
+        text = sources.get(entry)
+        if text is None:
+            out.append(entry)
+            continue
+        if len(text) > limit:
+            text = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+        out.append(f"{text} [{entry}]")
+    return "; ".join(out)
+
+
+def purpose_in(purpose: str, families: Iterable[str]) -> bool:
+    """Whether ``purpose`` is one of ``families`` or below one of them.
+
+    >>> purpose_in("enforcement.return.charter", ["enforcement.return"]), purpose_in("services", ["services"])
+    (True, True)
+    >>> purpose_in("enforcement.law", ["enforcement.return"])
+    False
+    """
+    return any(purpose == f or purpose.startswith(f + ".") for f in families)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 step``, ``2 steps``.
+
+    >>> plural(1, "step"), plural(3, "origin")
+    ('1 step', '3 origins')
+    """
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def describe(system: System) -> str:
+    """A system's display name with its actor type, when it has one."""
+    return f"{system.display_name} ({system.actor.replace('_', ' ')})" if system.actor else system.display_name

@@ -1,0 +1,83 @@
+"""Insecure link: a flow not encrypted, not authenticated or not logged.
+
+What it detects
+    Flows whose ``transport`` is not known to be encrypted, authenticated and
+    logged. One finding per flow listing what is missing. A field set to
+    ``false`` is a confirmed gap; an omitted one is unknown, which is a gap too
+    (unknown is not safe) but reported with ``confidence: low``. Severity grows
+    with the most sensitive category the flow carries and when the flow moves
+    whole datasets (mode ``bulk`` or ``replication``).
+
+Why it matters
+    Data in transit between agencies is exposed to interception and to
+    impersonation of either end; without logs nobody can tell afterwards who
+    obtained what, so misuse can be neither detected nor redressed (GDPR
+    Art. 32, LED Art. 25 and 29).
+
+How to fix
+    Encrypt the link end to end, authenticate both ends (mutual TLS or signed
+    messages), log every transfer and query with who, what and why, and record
+    it in the model (``transport: {encrypted: true, authenticated: true,
+    logged: true}``) with a source.
+"""
+
+from __future__ import annotations
+
+from flowmap.findings import Confidence, Kind, Severity
+from flowmap.model import Mode
+from flowmap.rules.base import Context, Rule
+
+PROPERTIES = ("encrypted", "authenticated", "logged")
+VOLUME_MODES = (Mode.bulk, Mode.replication)
+
+
+def check(ctx: Context):
+    for flow in ctx.flows:
+        values = {name: getattr(flow.transport, name) for name in PROPERTIES}
+        missing = [name for name, value in values.items() if value is not True]
+        if not missing:
+            continue
+        confirmed = [name for name in missing if values[name] is False]
+        unknown = [name for name in missing if values[name] is None]
+        low = not confirmed
+        categories = sorted(set(flow.data))
+        parts = []
+        if confirmed:
+            parts.append(f"not {', not '.join(confirmed)}")
+        if unknown:
+            parts.append(f"not known to be {' or '.join(unknown)}")
+        state = "; ".join(parts)
+        volume = flow.mode in VOLUME_MODES
+        yield RULE.finding(
+            ctx,
+            [flow.id],
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume, low_confidence=low),
+            confidence=Confidence.low if low else Confidence.high,
+            title=f"Flow {flow.id} is {state}",
+            message=(
+                f"Flow {flow.id} ({flow.source} -> {flow.target}{', both ways' if flow.bidirectional else ''}) "
+                f"carries {', '.join(categories)}"
+                f"{f' by {flow.mode.value}' if volume else ''} and is {state}. Data in transit can be intercepted "
+                "or obtained by an impersonated end, and without logs misuse cannot be traced."
+                + (" The model does not say: unknown is not safe." if unknown else "")
+            ),
+            systems=sorted({flow.source, flow.target}),
+            flows=[flow.id],
+            categories=categories,
+            mitigation=(
+                "Encrypt the link, authenticate both ends, log every transfer; record each as true in the "
+                "flow's transport with a source."
+            ),
+        )
+
+
+RULE = Rule(
+    id="insecure_link",
+    name="flow not encrypted, authenticated or logged",
+    kind=Kind.insecure_link,
+    default_severity=Severity.medium,
+    principles=("security", "accountability"),
+    linddun="data_disclosure",
+    check=check,
+    doc=__doc__,
+)
