@@ -94,7 +94,10 @@ def _finding_lines(d: Diff) -> list[tuple[str, str, str, str, str]]:
     for mark, changes in (("+", d.risks.new), ("-", d.risks.resolved), ("~", d.risks.changed)):
         for c in changes:
             f = c.finding
-            detail = "; ".join(f"{x.field} {format_value(x.old, 40)} -> {format_value(x.new, 40)}" for x in c.fields)
+            detail = "; ".join(
+                f"was {x.old}" if x.field == "id" else f"{x.field} {format_value(x.old, 40)} -> {format_value(x.new, 40)}"
+                for x in c.fields
+            )
             because = "; ".join(cause.text() for cause in c.causes)
             if because:
                 detail = (detail + "; " if detail else "") + "because " + because

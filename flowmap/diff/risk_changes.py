@@ -29,6 +29,7 @@ from flowmap.findings import Finding, Severity
 __all__ = ["Cause", "FindingChange", "RiskChanges", "compare_findings", "COMPARED_FIELDS"]
 
 COMPARED_FIELDS = ("severity", "confidence", "status", "categories", "path")
+DOC_FIELDS = frozenset({"name", "notes", "sources", "tags"})  # documentation: never the cause of a finding
 _RANK = {"flow": 0, "system": 1, "taxonomy": 2, "acceptance": 3}
 _MIRROR = {"added": "removed", "removed": "added", "changed": "changed", "renamed": "renamed"}
 
@@ -97,8 +98,9 @@ class FindingChange:
 
     def mirror(self) -> "FindingChange":
         change = {"new": "resolved", "resolved": "new", "changed": "changed"}[self.change]
+        finding_id = next((f.old for f in self.fields if f.field == "id"), self.id)  # renamed with a flow
         return FindingChange(
-            self.id, change, self.new, self.old, tuple(f.mirror() for f in self.fields), tuple(c.mirror() for c in self.causes)
+            finding_id, change, self.new, self.old, tuple(f.mirror() for f in self.fields), tuple(c.mirror() for c in self.causes)
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -177,7 +179,9 @@ class _CauseIndex:
         for e in changes.flows_removed:
             self.flows[e.id] = Cause("flow", e.id, "removed")
         for c in changes.flows_changed:
-            names = tuple(c.field_names())
+            names = tuple(n for n in c.field_names() if n not in DOC_FIELDS)
+            if not names and not c.renamed:
+                continue
             cause = Cause("flow", c.id, "renamed", names, c.old_id) if c.renamed else Cause("flow", c.id, "changed", names)
             self.flows[c.id] = cause
             if c.old_id is not None:
@@ -187,7 +191,9 @@ class _CauseIndex:
         for e in changes.systems_removed:
             self.systems[e.id] = Cause("system", e.id, "removed")
         for c in changes.systems_changed:
-            self.systems[c.id] = Cause("system", c.id, "changed", tuple(c.field_names()))
+            names = tuple(n for n in c.field_names() if n not in DOC_FIELDS)
+            if names:
+                self.systems[c.id] = Cause("system", c.id, "changed", names)
         self.categories: dict[str, Cause] = {}
         for entry in changes.taxonomy:
             section, _, name = entry.key.partition(".")
@@ -223,6 +229,21 @@ class _CauseIndex:
         return tuple(sorted(out.values(), key=lambda c: (_RANK[c.element], c.id)))
 
 
+def _renamed_findings(before: dict[str, Finding], after: dict[str, Finding], changes: ModelChanges) -> dict[str, str]:
+    """Old finding id -> new id, for findings whose id changed only because a flow it names was renamed."""
+    renames = {c.old_id: c.id for c in changes.flows_changed if c.renamed}
+    if not renames:
+        return {}
+    out = {}
+    for finding_id, finding in before.items():
+        if finding_id in after or not any(f in renames for f in finding.flows):
+            continue
+        translated = ":".join(renames.get(part, part) for part in finding_id.split(":"))
+        if translated != finding_id and translated in after and translated not in before:
+            out[finding_id] = translated
+    return out
+
+
 def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChanges) -> RiskChanges:
     """Finding changes from the ``old`` findings to the ``new`` ones, linked to ``changes``.
 
@@ -234,8 +255,15 @@ def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChang
     after = {f.id: f for f in new}
     index = _CauseIndex(changes)
     risks = RiskChanges()
+    renamed = _renamed_findings(before, after, changes)
+    paired_new = set(renamed.values())
     for finding_id in sorted(set(before) | set(after)):
+        if finding_id in paired_new:
+            continue
         a, b = before.get(finding_id), after.get(finding_id)
+        if finding_id in renamed:
+            finding_id = renamed[finding_id]
+            b = after[finding_id]
         if a is None:
             risks.new.append(FindingChange(finding_id, "new", None, b, (), index.causes([b])))
         elif b is None:
@@ -243,7 +271,7 @@ def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChang
         else:
             fields = tuple(
                 FieldChange(name, _value(a, name), _value(b, name))
-                for name in COMPARED_FIELDS
+                for name in ("id", *COMPARED_FIELDS)
                 if _value(a, name) != _value(b, name)
             )
             if fields:
