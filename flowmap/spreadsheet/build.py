@@ -62,6 +62,7 @@ class _Where:
 @dataclass
 class _Builder:
     problems: list[SheetDiagnostic] = field(default_factory=list)
+    structural: bool = False  # a table's header is unusable or there are no systems: model checks would be noise
     origins: dict[tuple, _Where] = field(default_factory=dict)  # (table, key...) -> row it came from
 
     def check_header(self, sheet: Sheet, table: Table) -> bool:
@@ -82,6 +83,7 @@ class _Builder:
                     SheetDiagnostic(sheet.label, 1, 0, "", f"missing required column '{column.name}': add it")
                 )
                 ok = False
+        self.structural = self.structural or not ok
         return ok
 
     def element(self, sheet: Sheet, table: Table, number: int, record: dict[str, str]) -> dict[str, Any]:
@@ -163,6 +165,8 @@ def import_model(
     if not data.get("name"):
         data["name"] = re.sub(r"[-_ ]*systems$", "", systems.stem) or systems.stem
     diagnostics = list(builder.problems)
+    if builder.structural:
+        raise ModelError(diagnostics)
     model = None
     try:
         model = build_model(data, str(systems))
@@ -187,6 +191,7 @@ def _assemble(builder: _Builder, systems: Sheet, flows: Sheet, extra: dict[str, 
     system_rows = builder.rows(systems, SYSTEMS)
     if not systems.records() and systems.header:
         builder.problems.append(SheetDiagnostic(systems.label, 0, 0, "", "no systems: add one row per system"))
+        builder.structural = True
     flow_rows = builder.rows(flows, FLOWS)
     for where, element in builder.rows(extra.get(MODEL.name), MODEL):
         key = element.get("field", "")
