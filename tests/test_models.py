@@ -246,3 +246,67 @@ def test_eu_hits_are_not_copies(eu_findings):
     # identities must not travel on through ETIAS to third countries of return.
     assert "refoulement:eurodac:third-countries-return" not in eu_findings
     assert "identity_linking:etias-screening-rules" not in eu_findings
+
+
+# --------------------------------------------------------------------------- the tutorial shows real output
+TUTORIAL = EXAMPLES / "README.md"
+
+
+def console_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """``(command, expected lines)`` for every ``$ flowmap ...`` line in the console blocks.
+
+    ``...`` lines stand for omitted output. ``console_blocks("```console\\n$ flowmap x\\nok\\n```")``
+    gives ``[('flowmap x', ['ok'])]``.
+    """
+    commands: list[tuple[str, list[str]]] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = line.strip() == "```console"
+            continue
+        if not inside:
+            continue
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        elif commands:
+            commands[-1][1].append(line.rstrip())
+    return commands
+
+
+def test_console_blocks_parse_commands_and_output():
+    text = "intro\n```console\n$ flowmap a\none\n...\n$ flowmap b\n```\n```yaml\n$ not: a command\n```\n"
+    assert console_blocks(text) == [("flowmap a", ["one", "..."]), ("flowmap b", [])]
+
+
+TUTORIAL_COMMANDS = console_blocks(TUTORIAL.read_text("utf-8"))
+
+
+def test_tutorial_has_every_step():
+    commands = [c for c, _ in TUTORIAL_COMMANDS]
+    for step in ("step1.yaml", "step2.yaml", "step3.yaml"):
+        assert any(step in c and c.startswith("flowmap analyze") for c in commands)
+    assert any(c.startswith("flowmap map examples/tutorial/step3.yaml") for c in commands)
+    assert "flowmap diff examples/tutorial/step2.yaml examples/tutorial/step3.yaml" in commands
+
+
+@pytest.mark.parametrize("command, expected", TUTORIAL_COMMANDS, ids=[c for c, _ in TUTORIAL_COMMANDS])
+def test_tutorial_output_is_real(command, expected, tmp_path, monkeypatch):
+    # run from a scratch directory that sees examples/ but writes output/ elsewhere
+    (tmp_path / "examples").symlink_to(EXAMPLES, target_is_directory=True)
+    (tmp_path / "output").mkdir()
+    monkeypatch.chdir(tmp_path)
+    args = command.split()
+    assert args[0] == "flowmap"
+    result = CliRunner().invoke(main, args[1:], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    actual = [line.rstrip() for line in result.output.splitlines()]
+    shown = [line for line in expected if line != "..."]
+    position = 0
+    for line in shown:  # the excerpt's lines appear in the real output, in order
+        assert line in actual[position:], (
+            f"examples/README.md shows {line!r} for `{command}`, but the command no longer prints it: "
+            "refresh the excerpt from the real output"
+        )
+        position = actual.index(line, position) + 1
+    if "..." not in expected:  # a complete transcript must be the whole output
+        assert actual == shown, f"refresh the output of `{command}` in examples/README.md"
