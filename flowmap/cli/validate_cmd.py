@@ -9,6 +9,7 @@ import click
 from flowmap.cli.options import format_option
 from flowmap.errors import ModelError
 from flowmap.loader import load_model
+from flowmap.progress import step
 
 
 @click.command()
@@ -29,7 +30,8 @@ def validate(models: tuple[str, ...], strict: bool, fmt: str) -> None:
     failed = False
     for path in models:
         try:
-            model = load_model(path, strict=strict)
+            with step(f"loading {path}"):
+                model = load_model(path, strict=strict)
             diagnostics.extend(model.warnings)
         except ModelError as err:
             failed = True
