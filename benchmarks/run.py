@@ -1,0 +1,348 @@
+"""flowmap benchmarks: one command, every figure as a ratio to a floor measured in the same run.
+
+    python benchmarks/run.py                       # sizes 1000,5000,10000,50000
+    python benchmarks/run.py --sizes 1000,10000    # some sizes
+    python benchmarks/run.py --quick               # 1000 and 5000, pytm at 1000: a few minutes
+
+Every measurement runs in its own child process; wall time is the whole process
+(interpreter start included) for CLI commands and the timed section for in-process
+stages (see stages.py); peak memory is the child's maximum resident set size
+(``os.wait4`` rusage). Results go to benchmarks/results/ (JSON and Markdown);
+``--readme`` also rewrites the figures section of benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+STAGES = HERE / "stages.py"
+TIMEOUT = 1800
+
+
+def flowmap_cmd() -> list[str]:
+    script = shutil.which("flowmap")
+    return [script] if script else [sys.executable, "-m", "flowmap"]
+
+
+def measure(argv: list[str], timeout: int = TIMEOUT) -> dict:
+    """Run ``argv`` in a child process: wall seconds, peak RSS in MiB, exit code, JSON on stdout if any."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return {"error": f"timed out after {timeout} s", "wall": time.perf_counter() - start}
+    # communicate() reaped the child; its rusage is gone, so read the peak from the kernel's
+    # per-child accounting: run each measurement under a wrapper that reports its own peak.
+    wall = time.perf_counter() - start
+    result: dict = {"wall": wall, "exit": proc.returncode}
+    text = out.decode("utf-8", "replace").strip().splitlines()
+    peak = err.decode("utf-8", "replace").strip().splitlines()
+    if peak and peak[-1].startswith("PEAK_RSS_KB="):
+        result["peak_mib"] = int(peak.pop().split("=", 1)[1]) / 1024
+    if proc.returncode not in (0, 1):
+        result["error"] = (peak[-1] if peak else f"exit {proc.returncode}")[:300]
+    if text:
+        try:
+            result.update(json.loads(text[-1]))
+        except json.JSONDecodeError:
+            pass
+    return result
+
+
+def wrapped(argv: list[str]) -> list[str]:
+    """``argv`` run under a tiny parent that reports the child's peak RSS (per-child, via wait4)."""
+    code = (
+        "import os,sys;pid=os.fork()\n"
+        "if pid==0:\n os.execvp(sys.argv[1],sys.argv[1:])\n"
+        "_,status,ru=os.wait4(pid,0);sys.stderr.write('\\nPEAK_RSS_KB=%d\\n'%ru.ru_maxrss);"
+        "sys.exit(os.waitstatus_to_exitcode(status))"
+    )
+    return [sys.executable, "-c", code, *argv]
+
+
+def run_cli(*args: str) -> dict:
+    return measure(wrapped([*flowmap_cmd(), *args]))
+
+
+def run_stage(stage: str, *args: str) -> dict:
+    return measure(wrapped([sys.executable, str(STAGES), stage, *args]))
+
+
+def has_command(name: str) -> bool:
+    return subprocess.run([*flowmap_cmd(), name, "--help"], capture_output=True, cwd=ROOT).returncode == 0
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = None
+    return {"nproc": os.cpu_count(), "python": platform.python_version(), "cpu": cpu, "load_at_start": load,
+            "platform": platform.platform()}
+
+
+def models_for(size: int, seed: int, workdir: Path, yaml_too: bool) -> dict[str, Path]:
+    """Generate (once, cached in results/models) the JSON model, its 1%-varied snapshot and the YAML."""
+    out = {"json": workdir / f"synth-{size}-s{seed}.json", "vary": workdir / f"synth-{size}-s{seed}-vary1.json"}
+    if yaml_too:
+        out["yaml"] = workdir / f"synth-{size}-s{seed}.yaml"
+    for key, path in out.items():
+        if not path.exists():
+            extra = ["--vary", "0.01"] if key == "vary" else []
+            result = run_cli("synth", "--systems", str(size), "--seed", str(seed), *extra, "-o", str(path))
+            if "error" in result:
+                raise SystemExit(f"flowmap synth failed: {result['error']}")
+    return out
+
+
+def bench_size(size: int, seed: int, workdir: Path, opts: argparse.Namespace, log) -> dict:
+    files = models_for(size, seed, workdir, yaml_too=size <= opts.yaml_max)
+    model, later = str(files["json"]), str(files["vary"])
+    row: dict = {"size": size, "flows": None, "stages": {}}
+    st = row["stages"]
+    synth_time = run_cli("synth", "--systems", str(size), "--seed", str(seed), "--format", "json")
+    st["synth"] = {k: synth_time.get(k) for k in ("wall", "peak_mib", "error") if k in synth_time}
+    log(size, "floor", st.setdefault("floor", run_stage("floor", model)))
+    row["flows"] = st["floor"].get("edges")
+    if "yaml" in files:
+        log(size, "yaml parse", st.setdefault("yaml", run_stage("yaml", str(files["yaml"]))))
+        log(size, "load yaml (parse + validate)", st.setdefault("load", run_stage("load", str(files["yaml"]))))
+        log(size, "validate yaml", st.setdefault("validate_yaml", run_cli("validate", "--strict", str(files["yaml"]))))
+    log(size, "validate", st.setdefault("validate", run_cli("validate", "--strict", model)))
+    log(size, "analyses alone", st.setdefault("analyses", run_stage("analyses", model)))
+    output = workdir / "out"
+    output.mkdir(exist_ok=True)
+    for name, args in (
+        ("analyze", ["analyze", model, "--format", "json", "-o", str(output / f"analyze-{size}.json")]),
+        ("map", ["map", model, "-o", str(output / f"map-{size}.html")]),
+        ("diff", ["diff", model, later, "--format", "json", "-o", str(output / f"diff-{size}.json")]),
+    ):
+        if not has_command(args[0]):
+            st[name] = {"skipped": f"`flowmap {args[0]}` does not exist yet"}
+        else:
+            st[name] = run_cli(*args)
+            if name == "analyze" and "error" not in st[name]:
+                summary = json.loads(Path(args[-1]).read_text(encoding="utf-8"))["summary"]
+                st[name]["findings"] = summary["findings"]
+        log(size, name, st[name])
+    if opts.pytm_size == size and not opts.no_pytm:
+        try:
+            import pytm  # noqa: F401
+
+            st["pytm"] = run_stage("pytm", model)
+        except ImportError:
+            st["pytm"] = {"skipped": "pytm is not installed: pip install -e '.[bench]'"}
+        log(size, "pytm resolve", st["pytm"])
+    if opts.parsers and "yaml" in files and size == min(s for s in opts.sizes if s <= opts.yaml_max):
+        st["parsers"] = run_stage("parsers", str(files["yaml"]))
+        log(size, "other yaml parsers", st["parsers"])
+    return row
+
+
+def startup() -> dict:
+    cold = measure(wrapped([sys.executable, "-c", "import flowmap.cli"]))
+    helped = run_cli("--help")
+    heavy = subprocess.run(
+        [sys.executable, "-c", "import sys, flowmap.cli; print(' '.join(sorted(m for m in "
+         "('pandas','pyvis','networkx','jinja2','openpyxl','pydantic','yaml') if m in sys.modules)))"],
+        capture_output=True, text=True, cwd=ROOT,
+    ).stdout.strip()
+    return {"import_cli": cold.get("wall"), "help": helped.get("wall"), "help_peak_mib": helped.get("peak_mib"),
+            "modules_imported_by_cli": heavy}
+
+
+def seconds(stage: dict) -> float | None:
+    """The figure of a stage: in-process seconds when it has them, else the process wall time."""
+    if not stage or "error" in stage or "skipped" in stage:
+        return None
+    return stage.get("seconds") if "seconds" in stage else stage.get("wall")
+
+
+def growth(rows: list[dict], stage: str) -> list[tuple[int, int, float]]:
+    out = []
+    for a, b in zip(rows, rows[1:]):
+        ta, tb = seconds(a["stages"].get(stage, {})), seconds(b["stages"].get(stage, {}))
+        if ta and tb:
+            out.append((a["size"], b["size"], math.log(tb / ta) / math.log(b["size"] / a["size"])))
+    return out
+
+
+ORDER = ("floor", "yaml", "load", "validate_yaml", "validate", "analyses", "analyze", "map", "diff", "pytm", "synth")
+LABEL = {
+    "floor": "floor: json.loads + networkx DiGraph (in-process)",
+    "yaml": "YAML parse alone, PyYAML CSafeLoader (in-process)",
+    "load": "load YAML: parse + validate + build (in-process)",
+    "validate_yaml": "`flowmap validate --strict` YAML (process)",
+    "validate": "`flowmap validate --strict` JSON (process)",
+    "analyses": "analyses alone, model loaded (in-process)",
+    "analyze": "`flowmap analyze --format json` (process)",
+    "map": "`flowmap map` HTML written (process)",
+    "diff": "`flowmap diff` two snapshots, 1% of flows differ (process)",
+    "pytm": "OWASP pytm `tm.resolve()` (in-process)",
+    "synth": "`flowmap synth` (process)",
+}
+
+
+def report(results: dict) -> str:
+    rows = results["rows"]
+    lines = [f"Command: `{results['command']}`  ", f"Date: {results['date']}  ",
+             "Machine: {nproc} CPUs, {cpu}, Python {python}, load average at start {load_at_start}".format(
+                 **results["machine"]), ""]
+    head = "| stage | " + " | ".join(f"{r['size']:,} systems ({(r['flows'] or 0):,} edges)" for r in rows) + " |"
+    lines += [head, "|---" * (len(rows) + 1) + "|"]
+    for stage in ORDER:
+        if not any(stage in r["stages"] for r in rows):
+            continue
+        cells = []
+        for r in rows:
+            s = r["stages"].get(stage)
+            if s is None:
+                cells.append("")
+            elif "skipped" in s or "error" in s:
+                cells.append(s.get("skipped") or f"error: {s['error']}")
+            else:
+                t, floor = seconds(s), seconds(r["stages"].get("floor", {}))
+                cell = f"{t:.2f} s"
+                if floor and stage != "floor":
+                    cell += f" = {t / floor:.1f}x floor"
+                if s.get("peak_mib"):
+                    cell += f", {s['peak_mib']:.0f} MiB"
+                if "findings" in s:
+                    cell += f", {s['findings']:,} findings"
+                cells.append(cell)
+        lines.append(f"| {LABEL[stage]} | " + " | ".join(cells) + " |")
+    lines += ["", "Growth exponents, log(t2/t1)/log(n2/n1) (1.0 = linear; 5x systems -> 6x time is 1.11):", ""]
+    for stage in ("floor", "validate", "analyses", "analyze", "map", "diff"):
+        g = growth(rows, stage)
+        if g:
+            lines.append(f"- {stage}: " + ", ".join(f"{a:,}->{b:,}: {e:.2f}" for a, b, e in g))
+    lines += ["", "Targets:", ""] + [f"- {t}" for t in targets(results)]
+    s = results.get("startup", {})
+    if s:
+        lines += ["", f"Startup: `python -c 'import flowmap.cli'` {s['import_cli']:.2f} s, `flowmap --help` "
+                  f"{s['help']:.2f} s; heavy modules imported by the CLI: {s['modules_imported_by_cli'] or 'none'}"]
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("MET" if ok else "NOT MET")
+
+
+def targets(results: dict) -> list[str]:
+    out = []
+    by_size = {r["size"]: r["stages"] for r in results["rows"]}
+
+    def fig(size, stage):
+        return seconds(by_size.get(size, {}).get(stage, {}))
+
+    ten = 10000 if 10000 in by_size else max(by_size)
+    fl, an, alone = fig(ten, "floor"), fig(ten, "analyze"), fig(ten, "analyses")
+    if fl and alone:
+        out.append(f"analyses alone <= 1x floor at {ten:,}: {alone / fl:.1f}x — {_fmt(alone <= fl)}")
+    if fl and an:
+        out.append(f"`flowmap analyze` process <= 5x floor at {ten:,}: {an / fl:.1f}x — {_fmt(an <= 5 * fl)}")
+    load = by_size.get(ten, {}).get("load", {})
+    if "overhead" in load:
+        out.append(f"load YAML: validation + construction add <= 25% to the parse at {ten:,}: "
+                   f"{100 * load['overhead']:+.0f}% — {_fmt(load['overhead'] <= 0.25)}")
+    for stage in ("analyze", "map", "diff"):
+        for a, b, e in growth(results["rows"], stage):
+            if b == 5 * a:
+                ratio = (b / a) ** e
+                out.append(f"growth {stage} {a:,}->{b:,}: {ratio:.1f}x time for 5x systems — {_fmt(ratio <= 6)}")
+    peak = by_size.get(ten, {}).get("analyze", {}).get("peak_mib")
+    if peak:
+        out.append(f"peak memory of analyze at {ten:,}: {peak:.0f} MiB — {_fmt(peak < 1024)}")
+    m5 = fig(5000, "map")
+    if m5:
+        out.append(f"`flowmap map` at 5,000: {m5:.2f} s — {_fmt(m5 < 2)}")
+    d, a = fig(ten, "diff"), fig(ten, "analyze")
+    if d and a:
+        out.append(f"diff of two {ten:,} snapshots <= 2.5x one analyze: {d / a:.1f}x — {_fmt(d <= 2.5 * a)}")
+    for size, st in by_size.items():
+        p, a = st.get("pytm", {}), seconds(st.get("analyze", {}))
+        if seconds(p) and a:
+            out.append(f"pytm at {size:,}: resolve {seconds(p):.1f} s ({p['findings']:,} findings) vs flowmap analyze "
+                       f"{a:.1f} s ({st['analyze'].get('findings') or st.get('analyses', {}).get('findings', 0):,} "
+                       f"findings): flowmap {seconds(p) / a:.1f}x faster — {_fmt(seconds(p) >= 20 * a)}")
+    return out
+
+
+def update_readme(text: str) -> None:
+    readme = HERE / "README.md"
+    body = readme.read_text(encoding="utf-8")
+    start, end = "<!-- figures:start -->", "<!-- figures:end -->"
+    if start in body and end in body:
+        head, rest = body.split(start, 1)
+        _, tail = rest.split(end, 1)
+        readme.write_text(f"{head}{start}\n{text}{end}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,5000,10000,50000", help="comma-separated system counts")
+    parser.add_argument("--quick", action="store_true", help="sizes 1000,5000 and pytm at 1000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pytm-size", type=int, default=5000, help="size of the pytm comparison")
+    parser.add_argument("--no-pytm", action="store_true")
+    parser.add_argument("--yaml-max", type=int, default=10000, help="also time YAML up to this size")
+    parser.add_argument("--no-parsers", dest="parsers", action="store_false", help="skip ruamel/rapidyaml")
+    parser.add_argument("--readme", action="store_true", help="rewrite the figures in benchmarks/README.md")
+    opts = parser.parse_args(argv)
+    opts.sizes = [1000, 5000] if opts.quick else sorted(int(s) for s in opts.sizes.split(","))
+    if opts.quick:
+        opts.pytm_size = 1000
+    RESULTS.mkdir(exist_ok=True)
+    workdir = RESULTS / "models"
+    workdir.mkdir(exist_ok=True)
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    results = {"command": command.strip(), "date": dt.datetime.now().isoformat(timespec="seconds"),
+               "machine": machine(), "rows": []}
+
+    def log(size, what, result):
+        t = seconds(result)
+        extra = result.get("skipped") or result.get("error") or (f"{t:.2f} s" if t is not None else "")
+        mem = f", {result['peak_mib']:.0f} MiB" if result.get("peak_mib") else ""
+        print(f"[{size:>6}] {what:<32} {extra}{mem}", flush=True)
+
+    results["startup"] = startup()
+    print("startup:", results["startup"], flush=True)
+    for size in opts.sizes:
+        results["rows"].append(bench_size(size, opts.seed, workdir, opts, log))
+        stamp = results["date"].replace(":", "")
+        (RESULTS / f"run-{stamp}.json").write_text(json.dumps(results, indent=1))
+    text = report(results)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1))
+    (RESULTS / "latest.md").write_text(text)
+    print()
+    print(text)
+    if opts.readme:
+        update_readme(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""In-process measurements, each run in a fresh child process by ``run.py``.
+
+``python benchmarks/stages.py STAGE FILE...`` prints one JSON object with the
+seconds of the timed section (imports and interpreter start excluded) and what
+the stage counted. Peak memory is taken by the parent from the child's rusage.
+
+Stages
+    floor      read + ``json.loads`` of the model + a networkx DiGraph of its systems and flows
+    yaml       PyYAML ``CSafeLoader`` parse of the YAML text alone
+    load       the same parse, then ``flowmap.loader.load_model(strict=True)`` of the same file
+               (issue 2: validation and model construction add at most 25% to the parse)
+    analyses   ``flowmap.analysis.analyze`` on a loaded model, propagation included (cache cleared)
+    pytm       the model as an OWASP pytm threat model: build, ``check()``, ``resolve()``
+    parsers    other YAML parsers on the same text (ruamel.yaml, rapidyaml), when installed
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def floor(path: str) -> dict:
+    import networkx as nx
+
+    start = time.perf_counter()
+    data = json.loads(_read(path))
+    graph = nx.DiGraph()
+    for system in data["systems"]:
+        graph.add_node(system["id"], **system)
+    for flow in data["flows"]:
+        graph.add_edge(flow["from"], flow["to"], **flow)
+        if flow.get("bidirectional"):
+            graph.add_edge(flow["to"], flow["from"], **flow)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+
+
+def yaml_parse(path: str) -> dict:
+    import yaml
+
+    text = _read(path)
+    start = time.perf_counter()
+    data = yaml.load(text, Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - start, "systems": len(data["systems"])}
+
+
+def load(path: str) -> dict:
+    """Parse alone and full load of the same file, in one process, parse first."""
+    import yaml
+
+    from flowmap.loader import load_model
+
+    text = _read(path)
+    start = time.perf_counter()
+    data = yaml.load(text, Loader=yaml.CSafeLoader)
+    parse = time.perf_counter() - start
+    del data
+    gc.collect()
+    start = time.perf_counter()
+    model = load_model(path, strict=True)
+    total = time.perf_counter() - start
+    return {"seconds": total, "parse": parse, "overhead": (total - parse) / parse,
+            "systems": len(model.systems), "flows": len(model.flows)}
+
+
+def analyses(path: str) -> dict:
+    from flowmap.analysis import analyze
+    from flowmap.loader import load_model
+
+    model = load_model(path)
+    model._cache.clear()  # propagation is part of the analyses
+    gc.collect()
+    start = time.perf_counter()
+    report = analyze(model)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "findings": len(report.findings), "by_kind": report.summary()["by_kind"]}
+
+
+def pytm_resolve(path: str) -> dict:
+    sys.path.insert(0, str(HERE))
+    import pytm_adapter
+
+    data = json.loads(_read(path))
+    start = time.perf_counter()
+    tm = pytm_adapter.build(data)
+    built = time.perf_counter()
+    tm.check()
+    checked = time.perf_counter()
+    tm.resolve()
+    resolved = time.perf_counter()
+    return {"seconds": resolved - checked, "build": built - start, "check": checked - built,
+            "findings": len(tm.findings)}
+
+
+def parsers(path: str) -> dict:
+    """Other YAML parsers that keep line numbers: are they faster than libyaml through PyYAML?"""
+    text = _read(path)
+    out: dict = {}
+    try:
+        from ruamel.yaml import YAML
+
+        start = time.perf_counter()
+        YAML(typ="safe", pure=False).load(text)
+        out["ruamel_safe_c"] = time.perf_counter() - start
+        start = time.perf_counter()
+        YAML(typ="rt").load(text)  # round-trip mode: the one that keeps line numbers on every node
+        out["ruamel_roundtrip"] = time.perf_counter() - start
+    except ImportError:
+        out["ruamel"] = "not installed"
+    try:
+        import ryml
+
+        raw = text.encode("utf-8")
+        start = time.perf_counter()
+        tree = ryml.parse_in_arena(raw)
+        out["rapidyaml_tree_only"] = time.perf_counter() - start  # a tree of strings: no Python objects yet
+        out["rapidyaml_nodes"] = tree.size()
+    except ImportError:
+        out["rapidyaml"] = "not installed"
+    out["seconds"] = 0.0
+    return out
+
+
+STAGES = {"floor": floor, "yaml": yaml_parse, "load": load, "analyses": analyses, "pytm": pytm_resolve,
+          "parsers": parsers}
+
+if __name__ == "__main__":
+    stage, *args = sys.argv[1:]
+    print(json.dumps(STAGES[stage](*args)))
