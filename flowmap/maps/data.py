@@ -12,10 +12,10 @@ analysis, such as a diff map: they pass their own findings, per-node and per-edg
 ...   "flows": [{"from": "clinic", "to": "police", "data": ["special.health"], "purpose": "enforcement.law",
 ...              "transport": {"encrypted": False}}]})
 >>> data = build_map_data(m)
->>> [(n["id"], n["shape"], n["size"]) for n in data.nodes]
-[('clinic', 'dot', 28), ('police', 'triangle', 28)]
->>> data.edges[0]["style"], data.edges[0]["dashes"], data.edges[0]["color"]["color"]
-('insecure', [8, 5], '#CC3311')
+>>> [(n["id"], n["kind"], n["size"]) for n in data.nodes]
+[('clinic', 'database', 28), ('police', 'authority', 28)]
+>>> data.edges[0]["style"], data.legend["edges"][0][:2]
+('insecure', ['insecure', '#CC3311'])
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from flowmap.errors import UsageError
-from flowmap.findings import Finding
+from flowmap.findings import Finding, Severity
 from flowmap.maps import style
 from flowmap.maps.layout import layout_positions
 from flowmap.model import Flow, Model, System
@@ -35,6 +35,8 @@ __all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT"]
 
 PHYSICS_LIMIT = 300  # above this many systems, positions come from Python only and physics stays off
 MAX_ORIGINS_SHOWN = 3
+MAX_CATEGORIES_SHOWN = 8
+MAX_FINDINGS = 1000  # findings embedded in one map, most severe first; the rest are counted
 MAX_TEXT = 600
 
 
@@ -47,7 +49,7 @@ class MapData:
     nodes: list[dict[str, Any]]
     edges: list[dict[str, Any]]
     details: dict[str, list[list[str]]]  # system id -> tooltip rows [label, text]
-    edge_details: dict[str, list[list[str]]]  # flow id -> tooltip rows
+    edge_details: list[list[list[str]]]  # distinct tooltip row sets of flows; edge["rows"] indexes it
     findings: list[dict[str, Any]]
     legend: dict[str, Any]
     physics: bool
@@ -151,31 +153,27 @@ def _reach(start: str, adjacency: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _received(prop, system_id: str) -> list[tuple[str, int, list[str]]]:
-    """(category, number of other origins, the first few of them) reaching a system.
+def _received_by_node(prop) -> dict[int, list[tuple[str, int, list[str]]]]:
+    """System index -> (category, number of other origins, the first few of them) reaching it.
 
-    Reads the propagation bitsets directly so a system reached by thousands of origins
-    costs a popcount, not a list of thousands of ids.
+    Reads the propagation bitsets directly, one pass per category over the systems it
+    reaches, so a system reached by thousands of origins costs a popcount, not a list.
     """
-    node = prop.index.position[system_id]
-    out = []
+    out: dict[int, list[tuple[str, int, list[str]]]] = {}
+    ids = prop.index.ids
     for category in prop.categories:
-        bits = prop.reach[category].get(node, 0)
         origins = prop.origins[category]
-        if not bits:
-            continue
-        own = origins.index(node) if node in origins else -1
-        if own >= 0:
-            bits &= ~(1 << own)
-        if not bits:
-            continue
-        first = []
-        rest = bits
-        while rest and len(first) < MAX_ORIGINS_SHOWN:
-            low = rest & -rest
-            first.append(prop.index.ids[origins[low.bit_length() - 1]])
-            rest ^= low
-        out.append((category, bits.bit_count(), first))
+        own_bit = {node: 1 << bit for bit, node in enumerate(origins)}
+        for node, bits in prop.reach[category].items():
+            bits &= ~own_bit.get(node, 0)
+            if not bits:
+                continue
+            first, rest = [], bits
+            while rest and len(first) < MAX_ORIGINS_SHOWN:
+                low = rest & -rest
+                first.append(ids[origins[low.bit_length() - 1]])
+                rest ^= low
+            out.setdefault(node, []).append((category, bits.bit_count(), first))
     return out
 
 
@@ -190,9 +188,11 @@ def _system_rows(system: System, received, tax) -> list[list[str]]:
         rows.append(["holds", ", ".join(system.holds)])
     if received:
         parts = []
-        for category, count, first in received:
+        for category, count, first in received[:MAX_CATEGORIES_SHOWN]:
             more = f" +{count - len(first)} more" if count > len(first) else ""
             parts.append(f"{category} from {', '.join(first)}{more}")
+        if len(received) > MAX_CATEGORIES_SHOWN:
+            parts.append(f"+{len(received) - MAX_CATEGORIES_SHOWN} more categories")
         rows.append(["receives", "; ".join(parts)])
     rows.append(["retention", system.retention or "not stated"])
     controls = system.controls.model_dump()
@@ -205,15 +205,16 @@ def _system_rows(system: System, received, tax) -> list[list[str]]:
 
 
 def _flow_rows(flow: Flow) -> list[list[str]]:
-    arrow = "\u2194" if flow.bidirectional else "\u2192"
-    rows = [["", f"{flow.source} {arrow} {flow.target} ({flow.id})"], ["data", ", ".join(flow.data)]]
-    rows.append(["purpose", ", ".join(flow.purposes)])
+    """Tooltip rows of a flow beyond what its edge item carries (ends, id, data, style)."""
+    rows = [["purpose", ", ".join(flow.purposes)]]
     if flow.mode:
         rows.append(["mode", flow.mode.value])
     t = flow.transport
     rows.append(["transport", f"encrypted: {_tri(t.encrypted)}; authenticated: {_tri(t.authenticated)}; "
                               f"logged: {_tri(t.logged)}"])
     rows.append(["legal basis", _clip(", ".join(flow.legal_basis)) or "none known"])
+    if flow.automated_decision:
+        rows.append(["automated decision", f"yes; human review: {_tri(flow.human_review)}"])
     if flow.conditions:
         rows.append(["conditions", _clip(flow.conditions)])
     if flow.notes:
@@ -259,6 +260,7 @@ def build_map_data(
     edge_status: Mapping[str, str] | None = None,
     finding_badges: Mapping[str, str] | None = None,
     physics_limit: int = PHYSICS_LIMIT,
+    max_findings: int = MAX_FINDINGS,
 ) -> MapData:
     """Nodes, edges, tooltips, findings and legend of a map of ``model``.
 
@@ -266,11 +268,16 @@ def build_map_data(
     ----------
     findings : the findings to list and to style by (e.g. ``analyze(model).findings``);
         None or empty shows no findings panel. A diff map passes new and resolved findings.
+        All of them style the flows; the first ``max_findings`` are listed.
     focus, category : draw only a system's paths, or only flows carrying a category
         (see :func:`select_elements`); unknown names raise :class:`UsageError`.
     node_status, edge_status : system id / flow id -> ``added``, ``removed`` or ``changed``:
         added are outlined green, removed are faded ghosts, changed are outlined amber.
     finding_badges : finding id -> a short label shown before its title (``new``, ``resolved``).
+
+    Items are compact: a node names its ``sector`` and ``kind`` and the page takes colour
+    and shape from ``legend``; an edge names its ``style`` (``insecure``, ``creep``,
+    ``unknown``, ``normal``) and the page takes colour and dashes from ``legend.edges``.
 
     Notes
     -----
@@ -287,21 +294,22 @@ def build_map_data(
     drawn_flows = {f.id for f in flows}
     shown = [
         f for f in (findings or ())
-        if not drawn.isdisjoint([*f.systems, *f.path]) or not drawn_flows.isdisjoint(f.flows)
+        if not drawn.isdisjoint(f.systems) or not drawn.isdisjoint(f.path) or not drawn_flows.isdisjoint(f.flows)
     ]
-    finding_views = [_finding_view(f, (finding_badges or {}).get(f.id)) for f in shown]
+    badges = finding_badges or {}
+    finding_views = [_finding_view(f, badges.get(f.id)) for f in shown[:max_findings]]
     creep = {fid for f in shown if f.kind.value == "function_creep" for fid in f.flows}
     insecure = {fid for f in shown if f.kind.value == "insecure_link" for fid in f.flows}
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
-    nodes, details = _nodes(systems, prop, tax, sector_order, positions, node_status)
+    nodes, details = _nodes(systems, prop, tax, positions, node_status)
     edges, edge_details = _edges(flows, tax, creep, insecure, edge_status)
-    legend = _legend(systems, edges, sector_order, node_status, edge_status)
+    listed = f"{len(shown)} findings" if len(shown) <= max_findings else f"{max_findings} of {len(shown)} findings listed"
     subtitle = " \u00b7 ".join(
         part for part in (
             f"as of {model.as_of}" if model.as_of else "",
             f"{len(systems)} systems, {len(flows)} flows",
-            f"{len(shown)} findings" if findings else "",
+            listed if findings else "",
             f"focus: {focus}" if focus else "",
             f"category: {category}" if category else "",
         ) if part
@@ -314,85 +322,81 @@ def build_map_data(
         details=details,
         edge_details=edge_details,
         findings=finding_views,
-        legend=legend,
+        legend=_legend(systems, edges, sector_order, node_status, edge_status),
         physics=len(systems) <= physics_limit,
-        options={"severities": ["critical", "high", "medium", "low", "info"],
-                 "categories": sorted({d for f in flows for d in f.data} | {h for s in systems for h in s.holds})},
+        options={"severities": [s.name for s in reversed(Severity)],
+                 "categories": sorted({d for f in flows for d in f.data} | {h for s in systems for h in s.holds}),
+                 "findingsTotal": len(shown)},
     )
 
 
-def _nodes(systems, prop, tax, sector_order, positions, status) -> tuple[list[dict], dict]:
+def _nodes(systems, prop, tax, positions, status) -> tuple[list[dict], dict]:
     nodes, details = [], {}
+    received = _received_by_node(prop)
+    sensitivity = {name: int(c.sensitivity) for name, c in tax.categories.items()}
+    level = {c: sensitivity.get(c, int(tax.sensitivity(c))) for c in prop.categories}
+    top_at: dict[int, int] = {}
+    for category, reached in prop.reach.items():
+        for node in reached:
+            if level[category] > top_at.get(node, 0):
+                top_at[node] = level[category]
     for system in systems:
-        categories = prop.categories_at(system.id) | set(system.holds)
-        top = max((int(tax.sensitivity(c)) for c in categories), default=None)
-        fill = style.sector_colour(system.sector, sector_order)
-        border, width, opacity = (style.ACTOR_BORDER, 4, 1.0) if system.actor else ("#333333", 1, 1.0)
-        state = status.get(system.id)
-        if state:
-            look = style.STATUS_STYLES[state]
-            border, width, opacity = look["colour"], max(width, 4), look["opacity"]
+        position = prop.index.position[system.id]
+        top = max([top_at.get(position, 0), *(int(tax.sensitivity(c)) for c in system.holds)]) or None
         x, y = positions[system.id]
         node = {
             "id": system.id,
             "label": ("\u2691 " if system.actor else "") + system.display_name,
             "sector": system.sector,
             "kind": system.kind.value,
-            "shape": style.KIND_SHAPE[system.kind.value],
             "size": style.node_size(top),
             "x": x,
             "y": y,
-            "color": {"background": fill, "border": border,
-                      "highlight": {"background": fill, "border": "#000000"},
-                      "hover": {"background": fill, "border": "#000000"}},
-            "borderWidth": width,
-            "opacity": opacity,
         }
         if system.actor:
             node["actor"] = system.actor
+        state = status.get(system.id)
         if state:
             node["status"] = state
         nodes.append(node)
-        rows = _system_rows(system, _received(prop, system.id), tax)
+        rows = _system_rows(system, received.get(position, []), tax)
         if state:
             rows.insert(1, ["status", state])
         details[system.id] = rows
     return nodes, details
 
 
-def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], dict]:
-    edges, details = [], {}
+def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
+    edges, row_sets, known = [], [], {}
     for flow in flows:
-        kind = _flow_style(flow, creep, insecure)
-        look = style.EDGE_STYLES[kind]
         top = max((int(tax.sensitivity(d)) for d in flow.data), default=None)
-        colour, opacity = look["colour"], 1.0
-        state = status.get(flow.id)
-        if state:
-            colour, opacity = style.STATUS_STYLES[state]["colour"], style.STATUS_STYLES[state]["opacity"]
         edge = {
             "id": flow.id,
             "from": flow.source,
             "to": flow.target,
-            "arrows": "to, from" if flow.bidirectional else "to",
             "width": style.edge_width(top),
-            "dashes": look["dashes"],
-            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": opacity},
-            "style": kind,
+            "style": _flow_style(flow, creep, insecure),
             "data": list(flow.data),
         }
+        if flow.bidirectional:
+            edge["both"] = True
+        state = status.get(flow.id)
         if state:
             edge["status"] = state
-        edges.append(edge)
         rows = _flow_rows(flow)
-        rows.insert(1, ["link", look["label"]])
         if state:
-            rows.insert(1, ["status", state])
-        details[flow.id] = rows
-    return edges, details
+            rows.insert(0, ["status", state])
+        key = tuple(map(tuple, rows))  # flows often share purpose, mode, transport and legal basis
+        if key not in known:
+            known[key] = len(row_sets)
+            row_sets.append(rows)
+        edge["rows"] = known[key]
+        edges.append(edge)
+    return edges, row_sets
 
 
 def _legend(systems, edges, sector_order, node_status, edge_status) -> dict[str, Any]:
+    """What the page needs to style items, and what the legend lists (only what is used)."""
     sectors = sorted({s.sector for s in systems}, key=lambda s: (sector_order.index(s) if s in sector_order else 1e9, s))
     kinds = [k for k in style.KIND_SHAPE if any(s.kind.value == k for s in systems)]
     used_styles = {e["style"] for e in edges}
@@ -400,10 +404,10 @@ def _legend(systems, edges, sector_order, node_status, edge_status) -> dict[str,
     return {
         "sectors": [[s, style.sector_colour(s, sector_order)] for s in sectors],
         "kinds": [[k, style.KIND_SHAPE[k]] for k in kinds],
-        "edges": [[k, v["colour"], v["label"], bool(v["dashes"])] for k, v in style.EDGE_STYLES.items()
+        "edges": [[k, v["colour"], v["label"], v["dashes"]] for k, v in style.EDGE_STYLES.items()
                   if k in used_styles],
         "actor": any(s.actor for s in systems),
-        "statuses": [[s, style.STATUS_STYLES[s]["colour"]] for s in statuses],
+        "actorBorder": style.ACTOR_BORDER,
+        "statuses": [[s, v["colour"], v["opacity"]] for s, v in style.STATUS_STYLES.items() if s in statuses],
         "severityColours": style.SEVERITY_COLOURS,
     }
-

@@ -2,7 +2,9 @@
    (textContent), never as markup; the data comes from the JSON block #fm-data. */
 (function () {
   "use strict";
+  performance.mark("fm-start");
   var D = JSON.parse(document.getElementById("fm-data").textContent);
+  performance.mark("fm-parsed");
   var SEVERITIES = ["critical", "high", "medium", "low", "info"];
   var GLYPH = { dot: "\u25CF", square: "\u25A0", diamond: "\u25C6", hexagon: "\u2B22", triangle: "\u25B2",
                 triangleDown: "\u25BC", star: "\u2605" };
@@ -16,11 +18,47 @@
     return e;
   }
 
-  var nodes = new vis.DataSet(D.nodes);
-  var edges = new vis.DataSet(D.edges);
+  // ---- items: compact data expanded with the styles the legend carries ---------------------
+  var SECTOR = {}, SHAPE = {}, EDGE = {}, STATUS = {};
+  D.legend.sectors.forEach(function (s) { SECTOR[s[0]] = s[1]; });
+  D.legend.kinds.forEach(function (k) { SHAPE[k[0]] = k[1]; });
+  D.legend.edges.forEach(function (e) { EDGE[e[0]] = { colour: e[1], label: e[2], dashes: e[3] }; });
+  D.legend.statuses.forEach(function (s) { STATUS[s[0]] = { colour: s[1], opacity: s[2] }; });
+  function nodeItem(n) {
+    var fill = SECTOR[n.sector], border = "#333333", width = 1, opacity = 1;
+    if (n.actor) { border = D.legend.actorBorder; width = 4; }
+    if (n.status) { border = STATUS[n.status].colour; width = 4; opacity = STATUS[n.status].opacity; }
+    return { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, shape: SHAPE[n.kind], borderWidth: width,
+             borderWidthSelected: width + 1, opacity: opacity, base: opacity, sector: n.sector,
+             color: { background: fill, border: border, highlight: { background: fill, border: "#000000" },
+                      hover: { background: fill, border: "#000000" } } };
+  }
+  function edgeItem(e) {
+    var look = EDGE[e.style], colour = look.colour, opacity = 1;
+    if (e.status) { colour = STATUS[e.status].colour; opacity = STATUS[e.status].opacity; }
+    return { id: e.id, from: e.from, to: e.to, width: e.width, dashes: look.dashes, style: e.style, data: e.data,
+             arrows: e.both ? "to, from" : "to", base: opacity, rows: e.rows, hidden: false,
+             color: { color: colour, highlight: colour, hover: colour, opacity: opacity } };
+  }
+  var nodeList = D.nodes.map(nodeItem), edgeList = D.edges.map(edgeItem), nodeSize = {}, edgeById = {};
+  D.nodes.forEach(function (n) { nodeSize[n.id] = n.size; });
+  edgeList.forEach(function (e) { edgeById[e.id] = e; });
+  var nodes = new vis.DataSet(nodeList);
+  var edges = new vis.DataSet(edgeList);
   var big = !D.physics;
-  var state = { ready: false, drawnAt: null, highlighted: null, selected: null, hidden: {} };
+  performance.mark("fm-datasets");
+  var state = { ready: false, drawnAt: null, highlighted: null, drawnEdges: 0, big: big };
   window.flowmapMap = { nodes: nodes, edges: edges, data: D, state: state, network: null };
+  function setEdges(updates) {   // keeps edgeList (read by the large-map renderer) and the DataSet in step
+    var byId = edgeById;
+    updates.forEach(function (u) {
+      var e = byId[u.id];
+      if ("hidden" in u) { e.hidden = u.hidden; }
+      if ("opacity" in u) { e.color = { color: e.color.color, highlight: e.color.highlight, hover: e.color.hover, opacity: u.opacity }; }
+    });
+    edges.update(updates.map(function (u) { var e = byId[u.id]; return { id: e.id, hidden: e.hidden, color: e.color }; }));
+    if (big) { network.redraw(); }
+  }
 
   // indexes: edges by node, findings by element
   var byNode = {};
@@ -37,7 +75,9 @@
     f.flows.forEach(function (id) { (findingsOfEdge[id] = findingsOfEdge[id] || []).push(i); });
   });
 
-  var network = new vis.Network($("fm-network"), { nodes: nodes, edges: edges }, {
+  // Large maps: vis-network builds an object per edge (about 0.2 ms each), so past a few hundred
+  // systems the page draws the flows itself on vis-network's canvas, in a few batched strokes.
+  var network = new vis.Network($("fm-network"), { nodes: nodes, edges: big ? new vis.DataSet([]) : edges }, {
     autoResize: true,
     layout: { improvedLayout: false, randomSeed: 7 },
     nodes: {
@@ -59,9 +99,75 @@
                    navigationButtons: false, tooltipDelay: 100 }
   });
   window.flowmapMap.network = network;
-  network.once("afterDrawing", function () { state.drawnAt = performance.now(); state.ready = true; });
+  performance.mark("fm-network");
+  network.once("afterDrawing", function () {
+    performance.mark("fm-drawn"); state.drawnAt = performance.now(); state.ready = true;
+  });
   if (D.physics) {
     network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: { enabled: false } }); });
+  }
+
+  var dragging = false;
+  network.on("dragStart", function () { dragging = true; });
+  network.on("dragEnd", function () { dragging = false; if (big) { network.redraw(); } });
+  function drawEdges(ctx) {
+    var pos = network.getPositions(), scale = network.getScale(), batches = {}, count = 0;
+    var minWidth = 0.6 / scale, arrows = scale > 0.45;
+    edgeList.forEach(function (e) {
+      if (e.hidden) { return; }
+      var key = e.color.color + "|" + e.width + "|" + e.color.opacity + "|" + e.style;
+      (batches[key] = batches[key] || []).push(e);
+    });
+    Object.keys(batches).sort().forEach(function (key) {
+      var list = batches[key], first = list[0];
+      ctx.save();
+      ctx.strokeStyle = ctx.fillStyle = first.color.color;
+      ctx.globalAlpha = Math.min(first.color.opacity, 0.55);
+      ctx.lineWidth = Math.max(first.width, minWidth);
+      ctx.setLineDash(first.dashes ? first.dashes.map(function (d) { return Math.max(d, d * 0.5 / scale); }) : []);
+      ctx.beginPath();
+      list.forEach(function (e) {
+        var a = pos[e.from], b = pos[e.to];
+        if (!a || !b) { return; }
+        ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); count += 1;
+      });
+      ctx.stroke();
+      if (arrows) {
+        ctx.setLineDash([]);
+        ctx.beginPath();
+        list.forEach(function (e) {
+          var a = pos[e.from], b = pos[e.to];
+          if (a && b) { arrowHead(ctx, a, b, nodeSize[e.to]); if (e.arrows !== "to") { arrowHead(ctx, b, a, nodeSize[e.from]); } }
+        });
+        ctx.fill();
+      }
+      ctx.restore();
+    });
+    state.drawnEdges = count;
+  }
+  function arrowHead(ctx, a, b, gap) {
+    var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy);
+    if (len < gap + 1) { return; }
+    var ux = dx / len, uy = dy / len, tx = b.x - ux * gap, ty = b.y - uy * gap, s = 7;
+    ctx.moveTo(tx, ty);
+    ctx.lineTo(tx - ux * s - uy * s * 0.5, ty - uy * s + ux * s * 0.5);
+    ctx.lineTo(tx - ux * s + uy * s * 0.5, ty - uy * s - ux * s * 0.5);
+    ctx.closePath();
+  }
+  function edgeAt(dom) {   // the drawn flow nearest to a point, within a few pixels
+    var p = network.DOMtoCanvas(dom), pos = network.getPositions(), limit = 5 / network.getScale(), best = null;
+    edgeList.forEach(function (e) {
+      var a = pos[e.from], b = pos[e.to];
+      if (e.hidden || !a || !b) { return; }
+      var dx = b.x - a.x, dy = b.y - a.y, t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy || 1);
+      t = Math.max(0, Math.min(1, t));
+      var ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y, d = Math.sqrt(ex * ex + ey * ey);
+      if (d <= limit) { limit = d; best = e.id; }
+    });
+    return best;
+  }
+  if (big) {
+    network.on("beforeDrawing", function (ctx) { if (!dragging) { drawEdges(ctx); } });
   }
 
   // ---- tooltip -------------------------------------------------------------
@@ -101,7 +207,27 @@
     tip.hidden = false;
   }
   network.on("hoverNode", function (p) { showTip(D.details[p.node], findingsOfNode[p.node], p.pointer.DOM); });
-  network.on("hoverEdge", function (p) { showTip(D.edgeDetails[p.edge], findingsOfEdge[p.edge], p.pointer.DOM); });
+  function edgeRows(id) {
+    var e = edgeById[id];
+    return [["", e.from + (e.arrows === "to" ? " \u2192 " : " \u2194 ") + e.to + " (" + id + ")"],
+            ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(D.edgeDetails[e.rows]);
+  }
+  network.on("hoverEdge", function (p) { showTip(edgeRows(p.edge), findingsOfEdge[p.edge], p.pointer.DOM); });
+  if (big) {   // vis-network does not know the flows of a large map: find the one under the pointer here
+    var pending = false;
+    $("fm-network").addEventListener("mousemove", function (ev) {
+      if (pending || dragging) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        var box = $("fm-network").getBoundingClientRect(), p = { x: ev.clientX - box.left, y: ev.clientY - box.top };
+        if (network.getScale() < 0.3 || network.getNodeAt(p) !== undefined) { return; }
+        var id = edgeAt(p);
+        if (id) { showTip(edgeRows(id), findingsOfEdge[id], p); } else if (tip.dataset.edge) { tip.hidden = true; }
+        tip.dataset.edge = id || "";
+      });
+    });
+  }
   network.on("blurNode", function () { tip.hidden = true; });
   network.on("blurEdge", function () { tip.hidden = true; });
   network.on("dragStart", function () { tip.hidden = true; });
@@ -109,14 +235,10 @@
   // ---- highlighting ----------------------------------------------------------
   function applyHighlight(nodeSet, edgeSet) {
     state.highlighted = nodeSet ? { nodes: Object.keys(nodeSet).sort(), edges: Object.keys(edgeSet).sort() } : null;
-    nodes.update(D.nodes.map(function (n) {
-      return { id: n.id, opacity: !nodeSet || nodeSet[n.id] ? n.opacity : DIM };
+    nodes.update(nodeList.map(function (n) {
+      return { id: n.id, opacity: !nodeSet || nodeSet[n.id] ? n.base : DIM };
     }));
-    edges.update(D.edges.map(function (e) {
-      var on = !edgeSet || edgeSet[e.id];
-      return { id: e.id, color: { color: e.color.color, highlight: e.color.highlight, hover: e.color.hover,
-                                  opacity: on ? e.color.opacity : DIM } };
-    }));
+    setEdges(edgeList.map(function (e) { return { id: e.id, opacity: !edgeSet || edgeSet[e.id] ? e.base : DIM }; }));
   }
   function highlightFinding(i) {
     var f = D.findings[i], ns = {}, es = {};
@@ -169,7 +291,7 @@
     applyHighlight(ns, es);
   }
   function showEdge(id) {
-    details.replaceChildren(rowsElement(D.edgeDetails[id]));
+    details.replaceChildren(rowsElement(edgeRows(id)));
     if (findingsOfEdge[id]) {
       details.appendChild(el("h2", null, "Findings"));
       details.appendChild(findingButtons(findingsOfEdge[id]));
@@ -182,8 +304,9 @@
     showNode(id);
   }
   network.on("click", function (p) {
+    var edge = p.edges.length ? p.edges[0] : (big && !p.nodes.length ? edgeAt(p.pointer.DOM) : null);
     if (p.nodes.length) { showNode(p.nodes[0]); }
-    else if (p.edges.length) { showEdge(p.edges[0]); }
+    else if (edge) { showEdge(edge); }
   });
 
   // ---- findings panel -----------------------------------------------------------
@@ -271,18 +394,17 @@
   }
   function applyFilters() {
     var c = category.value, nodeUpd = [], edgeUpd = [], visible = {};
-    D.nodes.forEach(function (n) {
+    nodeList.forEach(function (n) {
       var hide = !sectorOn[n.sector];
       if (!hide) { visible[n.id] = 1; }
-      if (Boolean(state.hidden[n.id]) !== hide) { state.hidden[n.id] = hide; nodeUpd.push({ id: n.id, hidden: hide }); }
+      if (Boolean(n.hidden) !== hide) { n.hidden = hide; nodeUpd.push({ id: n.id, hidden: hide }); }
     });
     D.edges.forEach(function (e) {
       var hide = !visible[e.from] || !visible[e.to] || (c !== "" && !carries(e, c));
-      var key = "e:" + e.id;
-      if (Boolean(state.hidden[key]) !== hide) { state.hidden[key] = hide; edgeUpd.push({ id: e.id, hidden: hide }); }
+      if (edgeById[e.id].hidden !== hide) { edgeUpd.push({ id: e.id, hidden: hide }); }
     });
     if (nodeUpd.length) { nodes.update(nodeUpd); }
-    if (edgeUpd.length) { edges.update(edgeUpd); }
+    if (edgeUpd.length) { setEdges(edgeUpd); }
     var rank = SEVERITIES.indexOf(severity.value);
     document.querySelectorAll(".fm-group").forEach(function (g) {
       g.hidden = rank >= 0 && SEVERITIES.indexOf(g.dataset.severity) > rank;
