@@ -298,8 +298,10 @@ def build_map_data(
     ]
     badges = finding_badges or {}
     finding_views = [_finding_view(f, badges.get(f.id)) for f in shown[:max_findings]]
-    creep = {fid for f in shown if f.kind.value == "function_creep" for fid in f.flows}
-    insecure = {fid for f in shown if f.kind.value == "insecure_link" for fid in f.flows}
+    # function creep happens on the last hop of a finding's path; an insecure-link finding that
+    # rests on omitted fields is "unknown", which the transport fields already say
+    creep = {f.flows[-1] for f in shown if f.kind.value == "function_creep" and f.flows}
+    insecure = {fid for f in shown if f.kind.value == "insecure_link" and f.confidence.value == "high" for fid in f.flows}
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
     nodes, details = _nodes(systems, prop, tax, positions, node_status)

@@ -6,13 +6,15 @@ Stable by construction, so two snapshots of a model can be compared side by side
   which other sectors the model uses;
 - a system's slot in its sector's sunflower (Vogel spiral) comes from a hash of
   its id; collisions move to the next free slot. Adding or removing a system
-  moves at most the few systems it collides with, as long as the sector stays
-  within the same capacity step (capacities double, so steps are rare).
+  moves at most the few systems it collides with, as long as every sector stays
+  within the same capacity step (capacities double, so steps are rare; when a
+  sector crosses one, its cluster is re-dealt and the ring widens).
 
 Linear in the number of systems (plus the flows, unused so far); no physics.
 
 >>> from flowmap.model import System
->>> systems = [System(id=i, sector=s) for i, s in [("a", "police"), ("b", "police"), ("c", "asylum")]]
+>>> systems = [System(id=i, sector=s) for i, s in [("a", "police"), ("b", "police"), ("e", "police"),
+...                                                 ("c", "asylum")]]
 >>> pos = layout_positions(systems, [], ["asylum", "police"])
 >>> pos == layout_positions(list(reversed(systems)), [], ["asylum", "police"])
 True

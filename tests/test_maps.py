@@ -1,0 +1,263 @@
+"""Map data, layout and HTML, without a browser."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+from conftest import build
+from map_fixtures import HOSTILE, hostile_model_data, small_model_data
+
+from flowmap.cli import main
+from flowmap.errors import UsageError
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.maps import build_map_data, map_fragment, render_html, render_map
+from flowmap.maps.html import csp_hash, escape_json
+from flowmap.maps.layout import layout_positions
+from flowmap.model import System
+
+
+def model_from(data: dict):
+    top = {k: v for k, v in data.items() if k not in ("systems", "flows", "flowmap")}
+    return build(data["systems"], data["flows"], **top)
+
+
+@pytest.fixture
+def small():
+    return model_from(small_model_data())
+
+
+def finding(fid: str, kind: Kind, flows: list[str], *, path=(), systems=(), confidence=Confidence.high) -> Finding:
+    return Finding(id=fid, rule=kind.value, kind=kind, severity=Severity.high, title=f"t {fid}", message="m",
+                   flows=flows, path=list(path), systems=list(systems), confidence=confidence)
+
+
+def test_nodes_are_the_systems_with_shape_size_and_actor_mark(small):
+    data = build_map_data(small)
+    nodes = {n["id"]: n for n in data.nodes}
+    assert [n["id"] for n in data.nodes] == ["asylum", "clinic", "hub", "police", "stats"]
+    assert nodes["police"]["label"] == "\u2691 Police" and nodes["police"]["actor"] == "law_enforcement"
+    assert "actor" not in nodes["clinic"]
+    assert {k: nodes[k]["kind"] for k in nodes} == {
+        "asylum": "registry", "clinic": "database", "hub": "component", "police": "authority", "stats": "service"}
+    # size by the most sensitive data held or received: asylum claim (critical), health (special),
+    # stats receives only identity.biographic (medium)
+    assert nodes["asylum"]["size"] == 34 and nodes["clinic"]["size"] == 28 and nodes["police"]["size"] == 34
+    assert nodes["stats"]["size"] == 16
+    assert data.legend["sectors"] == [["asylum", "#117733"], ["police", "#882255"], ["health", "#DDCC77"],
+                                      ["welfare", "#EE8866"], ["interoperability", "#EEDD88"]]
+    assert data.legend["kinds"] == [["database", "dot"], ["registry", "square"], ["component", "diamond"],
+                                    ["service", "hexagon"], ["authority", "triangle"]]
+    assert data.physics is True
+
+
+def test_edges_are_the_flows_styled_by_security_and_sensitivity(small):
+    data = build_map_data(small)
+    edges = {e["id"]: e for e in data.edges}
+    assert sorted(edges) == ["asylum->hub", "asylum->police", "clinic->hub", "hub->police", "hub-stats"]
+    assert {k: e["style"] for k, e in edges.items()} == {
+        "asylum->hub": "normal", "asylum->police": "unknown", "clinic->hub": "insecure",
+        "hub->police": "unknown", "hub-stats": "normal"}
+    assert edges["asylum->police"]["width"] == 7.0  # critical
+    assert edges["asylum->hub"]["width"] == 2.5  # medium
+    assert edges["hub-stats"].get("both") is True and "both" not in edges["hub->police"]
+    rows = data.edge_details[edges["hub->police"]["rows"]]
+    assert rows == [["purpose", "enforcement.law"], ["mode", "query"],
+                    ["transport", "encrypted: unknown; authenticated: unknown; logged: unknown"],
+                    ["legal basis", "none known"]]
+
+
+def test_findings_style_creep_and_insecure_flows(small):
+    findings = [
+        finding("function_creep:clinic:hub->police", Kind.function_creep, ["clinic->hub", "hub->police"],
+                path=["clinic", "hub", "police"]),
+        finding("insecure_link:asylum->police", Kind.insecure_link, ["asylum->police"]),
+        finding("insecure_link:hub-stats", Kind.insecure_link, ["hub-stats"], confidence=Confidence.low),
+    ]
+    data = build_map_data(small, findings=findings)
+    style = {e["id"]: e["style"] for e in data.edges}
+    assert style["hub->police"] == "creep" and style["clinic->hub"] == "insecure"
+    assert style["asylum->police"] == "insecure" and style["hub-stats"] == "normal"
+    assert [f["id"] for f in data.findings] == [f.id for f in findings]
+    assert data.findings[0]["path"] == ["clinic", "hub", "police"]
+
+
+def test_tooltip_rows_say_what_a_system_holds_and_receives(small):
+    rows = dict(map(tuple, build_map_data(small).details["police"]))
+    assert rows[""] == "Police (police)"
+    assert rows["actor of concern"] == "law_enforcement"
+    assert rows["receives"] == ("identity.biographic from asylum; migration.asylum_claim from asylum; "
+                                "special.health from clinic")
+    assert rows["controls"].startswith("encryption at rest: unknown;")
+    clinic = dict(map(tuple, build_map_data(small).details["clinic"]))
+    assert clinic["operator"] == "Health board" and clinic["retention"] == "P5Y"
+    assert clinic["controls"].startswith("encryption at rest: yes;")
+
+
+def test_focus_keeps_paths_through_a_system(small):
+    data = build_map_data(small, focus="clinic")
+    assert [n["id"] for n in data.nodes] == ["clinic", "hub", "police", "stats"]
+    assert [e["id"] for e in data.edges] == ["clinic->hub", "hub->police", "hub-stats"]
+    assert "focus: clinic" in data.subtitle
+    # a bidirectional flow is a path both ways: stats reaches police through the hub
+    assert [e["id"] for e in build_map_data(small, focus="stats").edges] == [
+        "asylum->hub", "clinic->hub", "hub->police", "hub-stats"]
+
+
+def test_category_keeps_flows_that_carry_it(small):
+    data = build_map_data(small, category="special")
+    assert [e["id"] for e in data.edges] == ["clinic->hub", "hub->police"]
+    assert [n["id"] for n in data.nodes] == ["clinic", "hub", "police"]
+
+
+def test_unknown_focus_or_category_is_a_usage_error(small):
+    with pytest.raises(UsageError, match="unknown system 'polce' \\(did you mean 'police'\\?\\)"):
+        build_map_data(small, focus="polce")
+    with pytest.raises(UsageError, match="unknown category 'special.healt'"):
+        build_map_data(small, category="special.healt")
+
+
+def test_status_styling_for_diff_maps(small):
+    data = build_map_data(small, node_status={"stats": "added", "police": "removed"},
+                          edge_status={"hub-stats": "added", "asylum->police": "changed"},
+                          findings=[finding("x:1", Kind.exposure, ["hub->police"])], finding_badges={"x:1": "new"})
+    nodes = {n["id"]: n for n in data.nodes}
+    assert nodes["stats"]["status"] == "added" and nodes["police"]["status"] == "removed"
+    assert "status" not in nodes["hub"]
+    assert {e["id"]: e.get("status") for e in data.edges}["asylum->police"] == "changed"
+    assert data.legend["statuses"] == [["added", "#228833", 1.0], ["removed", "#BBBBBB", 0.35],
+                                       ["changed", "#EE7733", 1.0]]
+    assert data.findings[0]["badge"] == "new"
+    assert data.details["stats"][1] == ["status", "added"]
+    with pytest.raises(UsageError, match="unknown map status 'gone'"):
+        build_map_data(small, node_status={"stats": "gone"})
+
+
+def test_findings_beyond_the_limit_are_counted_not_listed(small):
+    many = [finding(f"exposure:clinic:{i:03d}", Kind.exposure, ["clinic->hub"]) for i in range(12)]
+    data = build_map_data(small, findings=many, max_findings=5)
+    assert len(data.findings) == 5 and data.options["findingsTotal"] == 12
+    assert "5 of 12 findings listed" in data.subtitle
+
+
+def test_layout_is_stable_when_a_system_is_added():
+    systems = [System(id=f"s{i:03d}", sector="police" if i % 2 else "asylum") for i in range(30)]
+    before = layout_positions(systems, [], ["asylum", "police"])
+    after = layout_positions(systems + [System(id="new-one", sector="police")], [], ["asylum", "police"])
+    moved = [k for k in before if before[k] != after[k]]
+    assert len(moved) <= 2
+    assert len(set(after.values())) == len(after)  # no two systems share a place
+
+
+def test_render_is_byte_identical_and_independent_of_file_order(small):
+    data = small_model_data()
+    again = small_model_data()
+    again["systems"].reverse()
+    again["flows"].reverse()
+    first = render_map(small)
+    assert first == render_map(model_from(data))
+    assert first == render_map(model_from(again))
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.script_texts: list[str] = []
+        self.style_texts: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in = tag if tag in ("script", "style") else None
+
+    def handle_data(self, data):
+        if self._in == "script" and self.tags[-1][1].get("type") != "application/json":
+            self.script_texts.append(data)
+        elif self._in == "style":
+            self.style_texts.append(data)
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+
+def test_injection_model_stays_text():
+    page = render_html(build_map_data(model_from(hostile_model_data()), title=None))
+    parser = _Tags()
+    parser.feed(page)
+    tags = [t for t, _ in parser.tags]
+    assert "img" not in tags
+    assert tags.count("script") == 3  # vis-network, data (JSON), the page script
+    assert all(not name.startswith("on") for _, attrs in parser.tags for name in attrs)
+    assert HOSTILE not in page and "<img src=x" not in page
+    assert page.count("</script>") == 3
+    title = re.search(r"<title>(.*)</title>", page).group(1)
+    assert title == "Title &lt;img src=x onerror=&quot;window.__pwned=1;alert(1)&quot;&gt;&lt;/script&gt;" \
+                    "&lt;script&gt;window.__pwned=2&lt;/script&gt;&#x27;&quot;\u202e\u200f&amp;amp;"
+
+
+def test_page_is_offline_and_its_policy_allows_exactly_its_inline_code(small):
+    page = render_map(small)
+    parser = _Tags()
+    parser.feed(page)
+    for _, attrs in parser.tags:
+        for name in ("src", "href"):
+            assert not re.match(r"\s*(https?:)?//", attrs.get(name) or ""), attrs
+    csp = next(a["content"] for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp.startswith("default-src 'none'; script-src 'sha256-")
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    scripts = re.search(r"script-src ([^;]*);", csp).group(1).split()
+    styles = re.search(r"style-src ([^;]*);", csp).group(1).split()
+    assert scripts == [csp_hash(s) for s in parser.script_texts] and len(scripts) == 2
+    assert styles == [csp_hash(s) for s in parser.style_texts] and len(styles) == 2
+    assert "sourceMappingURL" not in page
+
+
+def test_escape_json_escapes_markup_and_line_separators():
+    text = escape_json({"k": "</script>&\u2028\u2029<!--"})
+    assert text == '{"k":"\\u003c/script\\u003e\\u0026\\u2028\\u2029\\u003c!--"}'
+
+
+def test_fragment_exposes_parts_and_hashes(small):
+    fragment = map_fragment(build_map_data(small))
+    assert fragment.script_hashes() == [csp_hash(s) for s in fragment.scripts]
+    assert 'id="fm-network"' in fragment.markup and 'id="fm-data"' in fragment.markup
+    assert fragment.html().count("</script>") == 3  # vis-network, data, page script
+
+
+def test_cli_writes_default_output_atomically(write_model, tmp_path, monkeypatch):
+    path = write_model(small_model_data())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["map", str(path), "--no-findings"])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "output" / "small-test-map.html"
+    page = written.read_text("utf-8")
+    assert "<title>Small test map</title>" in page and '"findings":[]' in page
+    assert [p.name for p in (tmp_path / "output").iterdir()] == ["small-test-map.html"]
+
+
+def test_cli_bad_focus_exits_2_without_writing(write_model, tmp_path):
+    path = write_model(small_model_data())
+    target = tmp_path / "out" / "m.html"
+    result = CliRunner().invoke(main, ["map", str(path), "--focus", "polce", "-o", str(target)])
+    assert result.exit_code == 2
+    assert "Error: unknown system 'polce' (did you mean 'police'?)" in result.output
+    assert not target.exists()
+
+
+def test_cli_invalid_model_exits_2(write_model, tmp_path):
+    path = write_model("flowmap: 1\nname: x\nsystems: []\n")
+    target = tmp_path / "m.html"
+    result = CliRunner().invoke(main, ["map", str(path), "-o", str(target)])
+    assert result.exit_code == 2 and "Error: " in result.output and "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_cli_title_option(write_model, tmp_path):
+    path = write_model(small_model_data())
+    target = tmp_path / "m.html"
+    result = CliRunner().invoke(main, ["map", str(path), "-o", str(target), "--title", "A & B"])
+    assert result.exit_code == 0
+    assert "<title>A &amp; B</title>" in target.read_text("utf-8")
