@@ -183,20 +183,28 @@ def _check_shape(data: Any, name: str, text: str, holding: str | None = None) ->
 
 
 def _max_depth_tree(data: Any) -> int:
-    """Depth of a tree of dicts and lists (no shared nodes), iteratively, stopping past the limit."""
-    deepest = 0
-    stack = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_DEPTH:
-                return deepest
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
-    return deepest
+    """Depth of a tree of dicts and lists (no shared nodes), level by level, stopping past the limit.
+
+    One list comprehension per level keeps the per-node cost to a type check (a
+    10,000-system model has about two million values).
+
+    >>> _max_depth_tree({"a": [1, {"b": []}], "c": 2})
+    4
+    """
+    containers = (dict, list)
+    level = [data]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return depth
+        level = [
+            child
+            for node in level
+            for child in (node.values() if node.__class__ is dict else node)
+            if child.__class__ in containers
+        ]
+    return depth
 
 
 def _check_aliases(data: Any, name: str) -> None:
