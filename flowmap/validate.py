@@ -25,7 +25,7 @@ from flowmap.diagnostics import Diagnostic, did_you_mean, format_path
 from flowmap.errors import ModelError
 from flowmap.marks import Locator
 from flowmap.model import ID_PATTERN, Flow, Model, System, TaxonomyExtension
-from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, builtin_taxonomy
+from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, ancestors, builtin_taxonomy
 
 __all__ = [
     "build_model", "effective_taxonomy", "explain_validation_error", "Checked", "RETENTION_WORDS", "parse_retention"
@@ -440,14 +440,28 @@ def _flow_data_warnings(model: Model, tax: Taxonomy, checked: Checked) -> None:
         result = propagate(model, tax)
     except KeyError:  # dangling references already reported as errors
         return
+    closures: dict[str, tuple[set[str], set[str]]] = {}
+
+    def available(system: str) -> tuple[set[str], set[str]]:
+        """(categories present at ``system``, those and all their ancestors), computed once per system."""
+        found = closures.get(system)
+        if found is None:
+            present = result.categories_at(system)
+            found = closures[system] = (present, {a for c in present for a in ancestors(c)})
+        return found
+
     for i, flow in enumerate(model.flows):
-        present = result.categories_at(flow.source)
+        present, closure = available(flow.source)
         if flow.bidirectional:
-            present |= result.categories_at(flow.target)
+            other, other_closure = available(flow.target)
+            present, closure = present | other, closure | other_closure
         for j, category in enumerate(flow.data):
-            if not any(tax.covers(category, c) or tax.covers(c, category) for c in present):
-                checked.warning(
-                    ("flows", i, "data", j),
-                    f"flow '{flow.id}' carries '{category}' but '{flow.source}' never holds or receives it: "
-                    f"add it to the `holds` of '{flow.source}' or to a flow into it",
-                )
+            # present covers it (an ancestor-or-self is present) or it covers something present
+            # (it is an ancestor-or-self of a present category): tax.covers either way round
+            if category in closure or any(a in present for a in ancestors(category)):
+                continue
+            checked.warning(
+                ("flows", i, "data", j),
+                f"flow '{flow.id}' carries '{category}' but '{flow.source}' never holds or receives it: "
+                f"add it to the `holds` of '{flow.source}' or to a flow into it",
+            )
