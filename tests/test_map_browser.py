@@ -1,0 +1,141 @@
+"""Maps in real headless Chromium: offline, exact, interactive and inert to injection."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import browser, open_page  # noqa: F401  (fixtures)
+from map_fixtures import HOSTILE, hostile_model_data, small_model_data
+from test_maps import model_from
+
+from flowmap.analysis import analyze
+from flowmap.maps import build_map_data, render_html, render_map
+from flowmap.synth import synthesize
+from flowmap.validate import build_model
+
+pytestmark = pytest.mark.browser
+
+READY = "window.flowmapMap && window.flowmapMap.state.ready"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("maps")
+    small = model_from(small_model_data())
+    hostile = model_from(hostile_model_data())
+    large = build_model(synthesize(420, seed=3), "synth.json")
+    files = {
+        "small": (small, render_map(small)),
+        "hostile": (hostile, render_map(hostile)),
+        "large": (large, render_html(build_map_data(large))),
+    }
+    out = {}
+    for name, (model, text) in files.items():
+        path = folder / f"{name}.html"
+        path.write_text(text, encoding="utf-8")
+        out[name] = (model, path)
+    return out
+
+
+def drawn(page) -> dict:
+    return page.evaluate("""() => {
+        const m = window.flowmapMap, body = m.network.body;
+        return {nodes: body.nodeIndices.slice().sort(), visEdges: body.edgeIndices.slice().sort(),
+                dataEdges: m.edges.getIds().sort(), drawnEdges: m.state.drawnEdges, big: m.state.big};
+    }""")
+
+
+def test_small_map_is_offline_clean_and_exact(open_page, pages):
+    model, path = pages["small"]
+    page, log = open_page(path, wait_for=READY)
+    assert log.external_requests == []
+    assert log.console_errors == [] and log.page_errors == []
+    seen = drawn(page)
+    assert seen["nodes"] == sorted(s.id for s in model.systems)
+    assert seen["visEdges"] == seen["dataEdges"] == sorted(f.id for f in model.flows)
+    assert page.title() == "Small test map"
+
+
+def test_large_map_draws_every_flow_itself(open_page, pages):
+    model, path = pages["large"]
+    page, log = open_page(path, wait_for=READY)
+    assert log.external_requests == [] and log.console_errors == [] and log.page_errors == []
+    seen = drawn(page)
+    assert seen["big"] is True and seen["visEdges"] == []
+    assert seen["nodes"] == sorted(s.id for s in model.systems)
+    assert seen["dataEdges"] == sorted(f.id for f in model.flows)
+    assert seen["drawnEdges"] == len(model.flows)
+
+
+def test_clicking_a_finding_highlights_its_path(open_page, pages):
+    model, path = pages["small"]
+    page, _ = open_page(path, wait_for=READY)
+    wanted = next(f for f in analyze(model).findings if f.id == "exposure:clinic:police")
+    page.locator(".fm-finding", has_text=wanted.title).first.click()
+    state = page.evaluate("""() => {
+        const m = window.flowmapMap, o = {};
+        m.nodes.get().forEach(n => { o[n.id] = n.opacity; });
+        m.edges.get().forEach(e => { o[e.id] = e.color.opacity; });
+        return {opacity: o, highlighted: m.state.highlighted};
+    }""")
+    lit = {k for k, v in state["opacity"].items() if v == 1}
+    assert lit == {"clinic", "hub", "police", "clinic->hub", "hub->police"}
+    assert state["opacity"]["asylum"] == pytest.approx(0.12) and state["opacity"]["hub-stats"] == pytest.approx(0.12)
+    assert state["highlighted"] == {"nodes": ["clinic", "hub", "police"], "edges": ["clinic->hub", "hub->police"]}
+    assert page.locator(".fm-finding.fm-active").count() == 1
+    page.click("#fm-reset")
+    assert page.evaluate("window.flowmapMap.nodes.get('asylum').opacity") == 1
+
+
+def hover(page, system_id: str) -> None:
+    x, y = page.evaluate("""(id) => {
+        const net = window.flowmapMap.network, p = net.canvasToDOM(net.getPosition(id));
+        const box = document.getElementById('fm-network').getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }""", system_id)
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=4)
+    page.wait_for_selector("#fm-tooltip:not([hidden])", timeout=5000)
+
+
+def test_hovering_a_node_shows_its_tooltip(open_page, pages):
+    _, path = pages["small"]
+    page, log = open_page(path, wait_for=READY)
+    hover(page, "police")
+    text = page.inner_text("#fm-tooltip")
+    assert "Police (police)" in text and "law_enforcement" in text and "special.health from clinic" in text
+    assert log.console_errors == []
+
+
+def test_search_filter_and_reset(open_page, pages):
+    _, path = pages["small"]
+    page, _ = open_page(path, wait_for=READY)
+    page.fill("#fm-search", "matching")
+    page.press("#fm-search", "Enter")
+    assert "Matching hub (hub)" in page.inner_text("#fm-details")
+    page.locator("input.fm-sector[value='health']").uncheck()
+    assert page.evaluate("window.flowmapMap.nodes.get('clinic').hidden") is True
+    assert page.evaluate("window.flowmapMap.edges.get('clinic->hub').hidden") is True
+    page.select_option("#fm-category", "migration.asylum_claim")
+    hidden = page.evaluate("window.flowmapMap.edges.get().filter(e => e.hidden).map(e => e.id).sort()")
+    assert hidden == ["asylum->hub", "clinic->hub", "hub->police", "hub-stats"]
+    page.click("#fm-reset")
+    assert page.evaluate("window.flowmapMap.edges.get().filter(e => e.hidden).length") == 0
+    assert page.evaluate("window.flowmapMap.nodes.get('clinic').hidden") is False
+
+
+def test_injection_model_runs_nothing(open_page, pages):
+    model, path = pages["hostile"]
+    page, log = open_page(path, wait_for=READY)
+    page.locator(".fm-finding").first.click()
+    hover(page, "clinic")
+    page.evaluate("""() => { const n = window.flowmapMap.network;
+        n.selectNodes(['clinic']); n.emit('click', {nodes: ['clinic'], edges: [], pointer: {DOM: {x: 0, y: 0}}}); }""")
+    assert page.title() == model.name == "Title " + HOSTILE
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
+    assert log.external_requests == []
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 3
+    assert HOSTILE in page.inner_text("#fm-tooltip")
+    assert HOSTILE in page.inner_text("#fm-details")
+    assert page.inner_text("#fm-title") == model.name
