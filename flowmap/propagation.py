@@ -36,7 +36,7 @@ from flowmap.taxonomy import Taxonomy, ancestors
 __all__ = ["Edge", "Index", "Propagation", "propagate", "propagate_bits", "strongly_connected_components"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Edge:
     """One direction of a flow between two system indices (a bidirectional flow gives two)."""
 
@@ -79,50 +79,47 @@ def strongly_connected_components(nodes: Iterable[int], succ: dict[int, list[int
     >>> strongly_connected_components([0], {0: [1], 1: [0, 2], 2: []})
     [[2], [0, 1]]
     """
+    done = len(succ) + 1 << 62  # low-link of nodes whose component is emitted: never a minimum
     index_of: dict[int, int] = {}
     low: dict[int, int] = {}
-    on_stack: set[int] = set()
     stack: list[int] = []
     out: list[list[int]] = []
-    counter = 0
+    no_children: tuple = ()
+    get = succ.get
     for root in nodes:
-        if root in index_of:
+        if root in low:
             continue
-        index_of[root] = low[root] = counter
-        counter += 1
+        index_of[root] = low[root] = len(index_of)
         stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(succ.get(root, ())))]
+        work = [(root, iter(get(root, no_children)))]
         while work:
             node, children = work[-1]
-            advanced = False
             for child in children:
-                if child not in index_of:
-                    index_of[child] = low[child] = counter
-                    counter += 1
+                child_low = low.get(child)
+                if child_low is None:
+                    index_of[child] = low[child] = len(index_of)
                     stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(succ.get(child, ()))))
-                    advanced = True
+                    work.append((child, iter(get(child, no_children))))
                     break
-                if child in on_stack and index_of[child] < low[node]:
-                    low[node] = index_of[child]
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == index_of[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                out.append(sorted(component))
+                if child_low < low[node]:
+                    low[node] = child_low
+            else:
+                work.pop()
+                node_low = low[node]
+                if work:
+                    parent = work[-1][0]
+                    if node_low < low[parent]:
+                        low[parent] = node_low
+                if node_low == index_of[node]:
+                    cut = len(stack) - 1
+                    while stack[cut] != node:
+                        cut -= 1
+                    component = stack[cut:]
+                    del stack[cut:]
+                    for member in component:
+                        low[member] = done
+                    component.sort()
+                    out.append(component)
     return out
 
 
@@ -134,23 +131,29 @@ def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]]) -> dict[in
     {0: 1, 1: 3, 2: 3}
     """
     components = strongly_connected_components(sorted(seeds), succ)
-    component_of: dict[int, int] = {}
-    for number, members in enumerate(components):
-        for member in members:
-            component_of[member] = number
-    incoming = [0] * len(components)
     result: dict[int, int] = {}
-    for number in range(len(components) - 1, -1, -1):  # topological order
-        members = components[number]
-        bits = incoming[number]
+    no_children: tuple = ()
+    get = succ.get
+    seed = seeds.get
+    pending: dict[int, int] = {}  # node -> bits pushed into it from upstream components
+    for members in reversed(components):  # topological order
+        if len(members) == 1:
+            node = members[0]
+            bits = pending.pop(node, 0) | seed(node, 0)
+            result[node] = bits
+            for child in get(node, no_children):
+                if child != node:
+                    pending[child] = pending.get(child, 0) | bits
+            continue
+        inside = set(members)
+        bits = 0
         for member in members:
-            bits |= seeds.get(member, 0)
+            bits |= pending.pop(member, 0) | seed(member, 0)
         for member in members:
             result[member] = bits
-            for child in succ.get(member, ()):
-                target = component_of[child]
-                if target != number:
-                    incoming[target] |= bits
+            for child in get(member, no_children):
+                if child not in inside:
+                    pending[child] = pending.get(child, 0) | bits
     return dict(sorted(result.items()))
 
 
@@ -171,15 +174,18 @@ class Propagation:
         return sorted(self.reach)
 
     def _bits_to_ids(self, category: str, bits: int) -> list[str]:
-        origins = self.origins[category]
+        """Ids of the origins whose bits are set, sorted (origins are kept in id order).
+
+        Scans the binary text with ``str.find``, so the cost follows the number of set bits.
+        """
+        origins, ids = self.origins[category], self.index.ids
+        text = bin(bits)[:1:-1]  # least significant bit first
         out = []
-        position = 0
-        while bits:
-            if bits & 1:
-                out.append(self.index.ids[origins[position]])
-            bits >>= 1
-            position += 1
-        return sorted(out)
+        position = text.find("1")
+        while position != -1:
+            out.append(ids[origins[position]])
+            position = text.find("1", position + 1)
+        return out
 
     def origins_at(self, system: str, category: str) -> list[str]:
         """Origins whose ``category`` data is available at ``system``, sorted."""
@@ -284,12 +290,18 @@ def _propagate(model: Model, taxonomy: Taxonomy) -> Propagation:
         for ancestor in ancestors(category):
             covered_by.setdefault(ancestor, []).append(category)
     succ: dict[str, dict[int, list[int]]] = {c: {} for c in by_category}
+    targets_of = {key: succ[key] for key in succ}
     for edge in index.edges:
-        keys: set[str] = set()
+        source, target = edge.source, edge.target
+        # a flow carrying both a parent and its child adds a duplicate edge: harmless
         for carried in edge.flow.data:
-            keys.update(covered_by.get(carried, ()))
-        for key in keys:
-            succ[key].setdefault(edge.source, []).append(edge.target)
+            for key in covered_by.get(carried, ()):
+                adjacency = targets_of[key]
+                children = adjacency.get(source)
+                if children is None:
+                    adjacency[source] = [target]
+                else:
+                    children.append(target)
     origins: dict[str, list[int]] = {}
     reach: dict[str, dict[int, int]] = {}
     for category in sorted(by_category):
