@@ -9,7 +9,6 @@ import click
 
 from flowmap.cli.options import output_option, write_atomically
 from flowmap.loader import load_model
-from flowmap.maps import render_map
 
 
 def default_output(model_name: str) -> Path:
@@ -44,6 +43,8 @@ def map_command(model: str, output: Path | None, focus: str | None, category: st
       flowmap map models/eu-interoperability.yaml -o eu.html
       flowmap map models/eu-interoperability.yaml --focus europol --category biometric
     """
+    from flowmap.maps import render_map  # imported here: it pulls in pydantic, which `flowmap --help` never needs
+
     loaded = load_model(model)
     text = render_map(loaded, with_findings=findings, focus=focus, category=category, title=title)
     target = output or default_output(loaded.name)
