@@ -165,3 +165,29 @@ def test_history_since_is_exclusive_like_git_log_range(repo):
     assert [e["subject"] for e in data] == ["break the file", "cut the link again"]
     bad = run("history", "models/m.yaml", "--since", "nosuchrev")
     assert bad.exit_code == 2 and "nosuchrev" in bad.output
+
+
+def test_diff_map_marks_added_removed_and_changed_and_lists_new_and_resolved(write_model, tmp_path):
+    from flowmap.diff import diff
+    from flowmap.diff.diff_map import diff_statuses, union_model
+    from flowmap.loader import load_model
+
+    old_data = model_data([CLINIC, POLICE, {"id": "gone", "sector": "police"}],
+                          [{**LEAK, "id": "old-leak"}], name="clinic")
+    new_data = model_data([{**CLINIC, "name": "Clinic <b>"}, POLICE, {"id": "fresh", "sector": "health"}],
+                          [LEAK], name="clinic")
+    old, new = write_model(old_data, "old.yaml"), write_model(new_data, "new.yaml")
+    result = diff(load_model(old), load_model(new))
+    nodes, edges, badges = diff_statuses(result)
+    assert nodes == {"fresh": "added", "gone": "removed", "clinic": "changed"}
+    assert edges == {"clinic-police": "changed"}  # renamed from old-leak
+    assert sorted(s.id for s in union_model(result).systems) == ["clinic", "fresh", "gone", "police"]
+    page_path = tmp_path / "map.html"
+    cli = run("diff", str(old), str(new), "--map", str(page_path), "-o", str(tmp_path / "diff.txt"))
+    assert cli.exit_code == 0
+    page = page_path.read_text(encoding="utf-8")
+    assert '"status":"removed"' in page and '"status":"added"' in page and '"status":"changed"' in page
+    assert "Clinic <b>" not in page
+    assert not any(f'{attr}="http' in page for attr in ("src", "href"))
+    reverse = diff(load_model(new), load_model(old))
+    assert set(diff_statuses(reverse)[2].values()) <= {"new", "resolved", "changed"}

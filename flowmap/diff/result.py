@@ -71,6 +71,8 @@ class Diff:
     model: ModelChanges
     risks: RiskChanges
     exposure: ExposureChanges
+    old_model: Model | None = field(default=None, repr=False, compare=False)
+    new_model: Model | None = field(default=None, repr=False, compare=False)
 
     def is_empty(self) -> bool:
         """True when nothing differs (the snapshots' labels aside)."""
@@ -83,7 +85,10 @@ class Diff:
 
     def mirror(self) -> "Diff":
         """The diff from ``new`` back to ``old``."""
-        return Diff(self.new, self.old, self.model.mirror(), self.risks.mirror(), self.exposure.mirror())
+        return Diff(
+            self.new, self.old, self.model.mirror(), self.risks.mirror(), self.exposure.mirror(),
+            self.new_model, self.old_model,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``flowmap diff --format json`` (see docs/diff.md)."""
@@ -142,4 +147,6 @@ def diff(
         changes,
         compare_findings(old_report.findings, new_report.findings, changes),
         compare_exposure(old, new),
+        old,
+        new,
     )
