@@ -161,3 +161,29 @@ def test_eu_report_renders_in_chromium(open_page, tmp_path):
     assert page.locator(".rp-matrix tbody tr").count() > 5
     assert page.locator("article.rp-finding").count() == page.evaluate(
         "document.querySelectorAll('[id^=finding-]').length")
+
+
+def test_large_reports_show_the_most_severe_findings_and_count_the_rest():
+    content = build_content(exposed_model(), max_findings=1)
+    shown = [f.id for g in content.principles for f in g.findings]
+    everything = content.report.findings
+    top = [f.id for f in content.top_exposures]
+    assert set(shown) == {everything[0].id, *top}  # the summary's links always resolve
+    assert sum(n for _, n in content.omitted) == len(everything) - len(shown)
+    text = render_report(exposed_model(), "markdown", max_findings=1)
+    assert f"more are not (" in text and "--max-findings 0" in text
+    assert "more are not" not in render_report(exposed_model(), "markdown", max_findings=0)
+
+
+def test_inventory_lists_a_bounded_number_of_origins():
+    from flowmap.report.content import MAX_ORIGINS
+
+    origins = [{"id": f"o{i:02d}", "sector": "health", "holds": ["special.health"], "purposes": ["services.health"]}
+               for i in range(MAX_ORIGINS + 2)]
+    model = build([*origins, {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+                  [{"from": o["id"], "to": "police", "data": ["special.health"], "purpose": "enforcement.law"}
+                   for o in origins])
+    police = next(e for e in build_content(model).inventory if e.system.id == "police")
+    assert [r.origin for r in police.received] == [f"o{i:02d}" for i in range(MAX_ORIGINS)]
+    assert police.more_origins == 2 and police.received_categories == ["special.health"]
+    assert "and 2 more origin systems" in render_report(model, "markdown")

@@ -38,9 +38,12 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("--accept", "accept_files", multiple=True, type=click.Path(path_type=str), metavar="FILE",
               help="Also apply the acceptances in this file (repeatable).")
 @click.option("--today", metavar="YYYY-MM-DD", help="Judge acceptance expiry as of this date (default: today).")
+@click.option("--max-findings", type=click.IntRange(min=0), default=300, show_default=True,
+              help="Show this many of the most severe findings in full (0: all); the rest are counted.")
 @click.option("--map/--no-map", "with_map", default=True, show_default=True,
               help="Embed the interactive map in the HTML report.")
-def report(model: str, output: Path | None, accept_files: tuple[str, ...], today: str | None, with_map: bool) -> None:
+def report(model: str, output: Path | None, accept_files: tuple[str, ...], today: str | None, max_findings: int,
+           with_map: bool) -> None:
     """Write an assessment report of MODEL for a DPIA: summary, exposure matrix,
     data inventory, findings by principle, acceptances and sources.
 
@@ -62,6 +65,7 @@ def report(model: str, output: Path | None, accept_files: tuple[str, ...], today
         accepted = [a for path in accept_files for a in load_acceptances(path)]
     target = output or Path("output") / f"{slug(loaded.name)}-report.html"
     with step("analysing and writing the report"):
-        text = render_report(loaded, report_format(str(target)), accepted=accepted, today=when, with_map=with_map)
+        text = render_report(loaded, report_format(str(target)), accepted=accepted, today=when,
+                             with_map=with_map, max_findings=max_findings)
     write_atomically(target, text.encode("utf-8"))
     click.echo(f"wrote {target}", err=True)

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Sequence
 
 from flowmap.model import Acceptance, Model
-from flowmap.report.content import ReportContent, build_content
+from flowmap.report.content import MAX_FINDINGS, ReportContent, build_content
 
 __all__ = ["REPORT_FORMATS", "ReportContent", "build_content", "render_report", "report_format"]
 
@@ -33,9 +33,10 @@ def render_report(
     accepted: Sequence[Acceptance] = (),
     today: dt.date | None = None,
     with_map: bool = True,
+    max_findings: int = MAX_FINDINGS,
 ) -> str:
     """The report of ``model`` as HTML or Markdown text (deterministic for a given model and day)."""
-    content = build_content(model, accepted=accepted, today=today)
+    content = build_content(model, accepted=accepted, today=today, max_findings=max_findings)
     if fmt == "markdown":
         from flowmap.report.markdown import render_report_markdown
 

@@ -37,6 +37,9 @@ from flowmap.propagation import propagate
 __all__ = ["ReportContent", "build_content", "TOP_EXPOSURES", "principle_title"]
 
 TOP_EXPOSURES = 5
+MAX_FINDINGS = 300  # findings shown in full; the rest are counted (the full list: flowmap analyze)
+MAX_ORIGINS = 12  # origins listed per system in the inventory; the rest are counted
+MAX_PAIRS = 20  # (origin -> actor) pairs named per matrix cell
 CONTROLS = ("encryption_at_rest", "access_logging", "independent_oversight", "redress", "human_review")
 
 
@@ -54,7 +57,7 @@ def principle_title(principle: str) -> str:
 class Cell:
     severity: str | None = None  # highest severity of the exposure findings in the cell; None = none
     findings: int = 0
-    pairs: list[str] = field(default_factory=list)  # "origin -> actor system", sorted
+    pairs: list[str] = field(default_factory=list)  # "origin -> actor system", sorted, at most MAX_PAIRS
 
 
 @dataclass
@@ -86,7 +89,9 @@ class LegalBasis:
 class InventoryEntry:
     system: System
     holds: list[str]
-    received: list[Received]
+    received_categories: list[str]  # every category received from elsewhere, sorted
+    received: list[Received]  # per origin, the first MAX_ORIGINS origins by id
+    more_origins: int  # origins not listed
     legal_basis: list[LegalBasis]
     controls: list[tuple[str, str]]  # (control, "yes" | "no" | "unknown")
     retention: str
@@ -120,6 +125,7 @@ class ReportContent:
     matrix: Matrix
     inventory: list[InventoryEntry]
     principles: list[PrincipleGroup]
+    omitted: list[tuple[str, int]]  # findings not shown in full, by severity
     acceptances: list[AcceptanceRow]
     sources: list[tuple[str, str]]
     names: dict[str, str]  # system id -> display name
@@ -149,7 +155,7 @@ def _matrix(model: Model, findings: list[Finding]) -> Matrix:
     for category in categories:
         row = [cells.get((category, actor)) or Cell() for actor in actor_types]
         for cell in row:
-            cell.pairs.sort()
+            cell.pairs = sorted(cell.pairs)[:MAX_PAIRS]
         rows.append(MatrixRow(category, tax.sensitivity(category).name, row))
     return Matrix(actor_types, rows)
 
@@ -161,10 +167,12 @@ def _inventory(model: Model) -> list[InventoryEntry]:
         by_origin: dict[str, set[str]] = defaultdict(set)
         for origin, category in result.received_at(system.id):
             by_origin[origin].add(category)
-        received = [Received(o, sorted(c)) for o, c in sorted(by_origin.items())]
+        received = [Received(o, sorted(c)) for o, c in sorted(by_origin.items())[:MAX_ORIGINS]]
+        categories = sorted(set().union(*by_origin.values()))
         legal = [LegalBasis(model.sources[e], e) if e in model.sources else LegalBasis(e) for e in system.legal_basis]
         controls = [(c, _tri(getattr(system.controls, c))) for c in CONTROLS]
-        out.append(InventoryEntry(system, sorted(system.holds), received, legal, controls, system.retention or "unknown"))
+        out.append(InventoryEntry(system, sorted(system.holds), categories, received,
+                                  max(0, len(by_origin) - MAX_ORIGINS), legal, controls, system.retention or "unknown"))
     return out
 
 
@@ -207,12 +215,18 @@ def _acceptances(acceptances: list[Acceptance], report: Report) -> list[Acceptan
 
 
 def build_content(
-    model: Model, *, accepted: Sequence[Acceptance] = (), today: dt.date | None = None
+    model: Model,
+    *,
+    accepted: Sequence[Acceptance] = (),
+    today: dt.date | None = None,
+    max_findings: int = MAX_FINDINGS,
 ) -> ReportContent:
     """Everything the report shows, from one analysis of ``model`` with its own and ``accepted`` acceptances.
 
     ``today`` decides which acceptances have expired (default: the current date);
-    it is not printed, so the output carries no date but the model's ``as_of``.
+    it is not printed, so the output carries no date but the model's ``as_of``. The
+    ``max_findings`` most severe findings are shown in full (0: all); the others are
+    counted by severity, and everything else (summary, matrix) covers all of them.
 
     Notes
     -----
@@ -221,6 +235,15 @@ def build_content(
     report = analyze(model, accepted=accepted, today=today)
     summary = report.summary()
     exposures = [f for f in report.findings if f.kind == Kind.exposure]
+    shown = report.findings[:max_findings] if max_findings > 0 else report.findings
+    if len(shown) < len(report.findings):  # the top exposures are always shown in full (the summary links them)
+        listed = {f.id for f in shown} | {f.id for f in exposures[:TOP_EXPOSURES]}
+        shown = [f for f in report.findings if f.id in listed]
+    omitted: dict[str, int] = defaultdict(int)
+    shown_ids = {f.id for f in shown}
+    for finding in report.findings:
+        if finding.id not in shown_ids:
+            omitted[finding.severity.name] += 1
     return ReportContent(
         model=model,
         report=report,
@@ -232,7 +255,8 @@ def build_content(
         exposures=len(exposures),
         matrix=_matrix(model, report.findings),
         inventory=_inventory(model),
-        principles=_principles(report.findings),
+        principles=_principles(shown),
+        omitted=list(omitted.items()),
         acceptances=_acceptances([*model.accepted, *accepted], report),
         sources=sorted(model.sources.items()),
         names={s.id: s.display_name for s in model.systems},

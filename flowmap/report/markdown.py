@@ -76,6 +76,9 @@ def _inventory(c: ReportContent) -> list[str]:
             held += " for " + ", ".join(escape(p) for p in s.purposes)
         received = "; ".join(f"from {escape(c.names[r.origin])}: {', '.join(code(x) for x in r.categories)}"
                              for r in e.received) or "nothing from other systems"
+        if e.more_origins:
+            received += f"; and {e.more_origins} more origin systems (all categories received: " + ", ".join(
+                code(x) for x in e.received_categories) + ")"
         legal = "; ".join((f"{code(lb.key)}: " if lb.key else "") + escape(lb.text) for lb in e.legal_basis)
         rows = [
             ["Kind, sector", kind],
@@ -101,6 +104,12 @@ def _findings(c: ReportContent) -> list[str]:
     out = ["## Findings by principle", ""]
     if not c.principles:
         return out + ["No findings.", ""]
+    if c.omitted:
+        shown = sum(len(g.findings) for g in c.principles)
+        counts = ", ".join(f"{n} {name}" for name, n in c.omitted)
+        out += [f"The {shown} most severe findings are shown in full; {sum(n for _, n in c.omitted)} more are not "
+                f"({counts}). The complete list: `flowmap analyze MODEL --format csv`, or this report with "
+                "`--max-findings 0`.", ""]
     for group in c.principles:
         out += [f"### {escape(group.title)}", ""]
         for f in group.findings:

@@ -66,6 +66,8 @@ class Sheet:
 
 def _text(value: Any) -> str:
     """A cell as text (not stripped: free text keeps its exact form): empty for missing, whole floats without ``.0``, dates as ISO dates."""
+    if type(value) is str:
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
     if isinstance(value, bool):

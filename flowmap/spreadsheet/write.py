@@ -188,4 +188,5 @@ def model_yaml(model: Model) -> str:
     for flow, dumped in zip(model.flows, data.get("flows", [])):
         if not flow.explicit_id:
             dumped.pop("id", None)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: many times faster on large models
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
