@@ -45,7 +45,8 @@ def import_command(systems: Path, flows: Path | None, output: Path | None, name:
         imported = import_model(systems, flows, sources=sources, name=name)
     for warning in imported.warnings:
         click.echo(warning.format(), err=True)
-    text = model_yaml(imported.model)
+    with step("writing the model"):
+        text = model_yaml(imported.model)
     model = imported.model
     summary = f"{len(model.systems)} systems, {len(model.flows)} flows from {_tables(imported.tables)}"
     if output is None:
@@ -95,9 +96,10 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
     with step(f"writing {fmt}"):
         if fmt == "csv":
             folder = output or base
-            for name, data in csv_files(loaded).items():
+            files = csv_files(loaded)
+            for name, data in files.items():
                 write_atomically(folder / name, data)
-            click.echo(f"wrote {folder}/ ({', '.join(csv_files(loaded))})", err=True)
+            click.echo(f"wrote {folder}/ ({', '.join(files)})", err=True)
             return
         data = xlsx_bytes(loaded) if fmt == "xlsx" else graph_bytes(loaded, fmt)
     if output is not None and str(output) == "-":
