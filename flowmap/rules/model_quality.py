@@ -1,9 +1,13 @@
 """Model quality: gaps in the model that stop other rules from judging.
 
 What it detects
-    Systems that hold data but list no ``purposes``: function creep, the
-    firewall and every purpose-based judgement cannot be made for their data,
-    so silence from those rules means nothing. (An acceptance that matches no
+    Systems that hold data but list no ``purposes`` (id ending ``no_purposes``):
+    function creep, the firewall and every purpose-based judgement cannot be
+    made for their data, so silence from those rules means nothing. Systems
+    that hold data but list no ``subjects`` (``no_subjects``): whether the
+    data is about children, asylum seekers or other vulnerable people cannot be
+    known, so severities and the refoulement and children rules cannot take it
+    into account. (An acceptance that matches no
     finding is reported by the analysis itself; :func:`unmatched_acceptances`
     gives the same information for ``flowmap validate``.)
 
@@ -12,8 +16,8 @@ Why it matters
     needs to know where the model is too thin to support a conclusion.
 
 How to fix
-    Add the purposes of collection, with a source, to each system that holds
-    data.
+    Add the purposes of collection and the data subjects, with a source, to
+    each system that holds data.
 """
 
 from __future__ import annotations
@@ -41,6 +45,21 @@ def check(ctx: Context):
                 systems=[system.id],
                 categories=categories,
                 mitigation=f"Add the purposes of collection of {system.display_name}, with a source.",
+            )
+        if system.holds and not system.subjects:
+            categories = sorted(set(system.holds))
+            yield RULE.finding(
+                ctx,
+                [system.id, "no_subjects"],
+                severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories)),
+                title=f"{system.display_name} holds data but lists no subjects",
+                message=(
+                    f"{system.display_name} collects {', '.join(categories)} but the model does not say about whom, "
+                    "so whether children, asylum seekers or other vulnerable people are affected cannot be judged."
+                ),
+                systems=[system.id],
+                categories=categories,
+                mitigation=f"Add the data subjects of {system.display_name}, with a source.",
             )
 
 

@@ -1,0 +1,138 @@
+"""Every rule against its pass and fail model fragments (``tests/rules/<rule_id>.yaml``),
+and the laws every rule obeys: order independence, repeatability, stable ids.
+
+A case is ``{name, model: {systems, flows, ...}, expect: [finding ids]}``; the test
+asserts that the rule produces exactly those ids (a pass case expects ``[]``).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import build
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flowmap.analysis import analyze
+from flowmap.rules import ALL_RULES, select_rules
+
+CASES_DIR = Path(__file__).parent / "rules"
+RULE_IDS = [r.id for r in ALL_RULES]
+
+
+def load_cases():
+    out = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text("utf-8"))["cases"]:
+            out.append(pytest.param(path.stem, case, id=f"{path.stem}: {case['name']}"))
+    return out
+
+
+def run(model, rule_id):
+    return [f.id for f in analyze(model, rules=select_rules(rule_id)).findings]
+
+
+def model_of(case):
+    body = dict(case["model"])
+    return build(body.pop("systems"), body.pop("flows", []), **body)
+
+
+@pytest.mark.parametrize("rule_id, case", load_cases())
+def test_rule_case(rule_id, case):
+    assert sorted(run(model_of(case), rule_id)) == sorted(case["expect"])
+
+
+def test_every_rule_has_a_failing_and_a_passing_case():
+    by_rule = {}
+    for path in CASES_DIR.glob("*.yaml"):
+        cases = yaml.safe_load(path.read_text("utf-8"))["cases"]
+        by_rule[path.stem] = ([c for c in cases if c["expect"]], [c for c in cases if not c["expect"]])
+    missing = [r for r in RULE_IDS if r not in by_rule or not by_rule[r][0] or not by_rule[r][1]]
+    assert missing == [], f"rules without both a failing and a passing case in tests/rules/: {missing}"
+    assert sorted(by_rule) == sorted(RULE_IDS), "a case file names no rule"
+
+
+def test_fail_case_ids_start_with_their_rule():
+    for param in load_cases():
+        rule_id, case = param.values
+        assert all(i.startswith(rule_id + ":") for i in case["expect"]), case["name"]
+
+
+# --------------------------------------------------------------------------- laws over all rules
+EVERY_RULE = Path(__file__).resolve().parent.parent / "examples" / "every-rule.yaml"
+
+
+def every_rule_data():
+    return yaml.safe_load(EVERY_RULE.read_text("utf-8"))
+
+
+def from_data(data):
+    body = dict(data)
+    return build(body.pop("systems"), body.pop("flows", []), **body)
+
+
+def test_every_rule_fires_on_the_example():
+    report = analyze(from_data(every_rule_data()))
+    fired = {f.rule for f in report.findings}
+    assert sorted(set(RULE_IDS) - fired) == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_findings_do_not_depend_on_the_order_of_systems_and_flows(rnd):
+    data = every_rule_data()
+    reference = analyze(from_data(data)).to_json()
+    shuffled = dict(data)
+    shuffled["systems"] = rnd.sample(data["systems"], len(data["systems"]))
+    shuffled["flows"] = rnd.sample(data["flows"], len(data["flows"]))
+    assert analyze(from_data(shuffled)).to_json() == reference
+
+
+def test_running_twice_gives_byte_identical_json():
+    first = analyze(from_data(every_rule_data())).to_json()
+    second = analyze(from_data(every_rule_data())).to_json()
+    assert first == second
+
+
+def test_ids_do_not_change_when_an_unrelated_system_is_added():
+    data = every_rule_data()
+    before = {f.id for f in analyze(from_data(data)).findings}
+    data["systems"] = [
+        *data["systems"],
+        {"id": "aaa-unrelated", "sector": "welfare", "holds": ["welfare.benefits"], "purposes": ["services.welfare"],
+         "subjects": ["resident"], "legal_basis": ["Welfare Act"], "controls": {"independent_oversight": True, "redress": True}},
+    ]
+    after = {f.id for f in analyze(from_data(data)).findings}
+    assert after == before
+
+
+def test_function_creep_message_says_the_use_is_authorised_and_by_what():
+    case = yaml.safe_load((CASES_DIR / "function_creep.yaml").read_text("utf-8"))["cases"][0]
+    (finding,) = analyze(model_of(case), rules=select_rules("function_creep")).findings
+    assert "authorised by Regulation 1/2024 on fingerprints [reg-1]" in finding.message
+    assert finding.path == ["eurodac", "europol"] and finding.flows == ["eurodac-to-europol"]
+
+
+def test_function_creep_path_runs_through_compatible_flows():
+    case = yaml.safe_load((CASES_DIR / "function_creep.yaml").read_text("utf-8"))["cases"][1]
+    (finding,) = analyze(model_of(case), rules=select_rules("function_creep")).findings
+    assert finding.path == ["eurodac", "hub", "police"]
+    assert finding.flows == ["eurodac->hub", "hub->police"]
+
+
+def test_unknown_transport_is_a_low_confidence_gap():
+    case = yaml.safe_load((CASES_DIR / "insecure_link.yaml").read_text("utf-8"))["cases"][0]
+    found = {f.id: f for f in analyze(model_of(case), rules=select_rules("insecure_link")).findings}
+    assert found["insecure_link:a->c"].confidence.value == "low"
+    assert found["insecure_link:a->b"].confidence.value == "high"
+    # replication of special data with a confirmed gap grades above the unknown single-record link
+    assert found["insecure_link:a->b"].severity > found["insecure_link:a->c"].severity
+
+
+def test_firewall_is_graded_above_plain_function_creep():
+    case = yaml.safe_load((CASES_DIR / "firewall.yaml").read_text("utf-8"))["cases"][0]
+    found = {f.rule: f for f in analyze(model_of(case), rules=select_rules("firewall,function_creep")).findings}
+    assert found["firewall"].severity > found["function_creep"].severity
