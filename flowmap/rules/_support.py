@@ -31,6 +31,7 @@ from flowmap.taxonomy import ancestors
 
 __all__ = [
     "edges_carrying",
+    "systems_by_id",
     "edge_categories",
     "witness_paths",
     "bfs_paths",
@@ -48,6 +49,11 @@ def _memo(ctx: Context, key: str, build: Callable[[], object]):
     if value is None:
         value = cache[key] = build()
     return value
+
+
+def systems_by_id(ctx: Context) -> dict[str, System]:
+    """System id -> System (a plain dict: cheaper than ``ctx.system`` in hot loops)."""
+    return _memo(ctx, "rules.systems_by_id", lambda: {s.id: s for s in ctx.model.systems})
 
 
 def edge_categories(ctx: Context) -> list[tuple[Edge, tuple[str, ...]]]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.model import Mode
-from flowmap.rules._support import describe
+from flowmap.rules._support import describe, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 PROFILING = ("automated_risk_scoring", "predictive_analytics")
@@ -37,7 +37,7 @@ def check(ctx: Context):
     for flow in ctx.flows:
         if not (flow.automated_decision or flow.mode == Mode.automated_screening):
             continue
-        receiver = ctx.system(flow.target)
+        receiver = systems_by_id(ctx)[flow.target]
         review = flow.human_review if flow.human_review is not None else receiver.controls.human_review
         if review is True:
             continue
@@ -49,7 +49,7 @@ def check(ctx: Context):
             severity=ctx.grade(
                 RULE,
                 sensitivity=ctx.sensitivity(categories),
-                vulnerable=ctx.vulnerable(receiver) or ctx.vulnerable(ctx.system(flow.source)),
+                vulnerable=ctx.vulnerable(receiver) or ctx.vulnerable(systems_by_id(ctx)[flow.source]),
                 low_confidence=review is None,
             ),
             confidence=Confidence.low if review is None else Confidence.high,

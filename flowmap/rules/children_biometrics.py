@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, flows_on, plural, witness_paths
+from flowmap.rules._support import describe, flows_on, plural, systems_by_id, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
@@ -70,12 +70,12 @@ def check(ctx: Context):
     paths = witness_paths(ctx, {(o, lead[(o, a)]): [a] for o, a in first.items()})
     for origin_id, origin in sorted(origins.items()):
         held = sorted(c for c in origin.holds if _is_biometric(c))
-        found = sorted(actors.get(origin_id, ()), key=lambda a: (_rank(ctx.system(a).actor), a))
-        worst = ctx.system(found[0]).actor if found else None
+        found = sorted(actors.get(origin_id, ()), key=lambda a: (_rank(systems_by_id(ctx)[a].actor), a))
+        worst = systems_by_id(ctx)[found[0]].actor if found else None
         path = paths.get((origin_id, first[origin_id]), []) if found else []
         travels = (
             f"It can reach {plural(len(reached[origin_id]), 'other system')}, including these actors of concern: "
-            f"{', '.join(describe(ctx.system(a)) for a in sorted(found))}."
+            f"{', '.join(describe(systems_by_id(ctx)[a]) for a in sorted(found))}."
             if found
             else f"It can reach {plural(len(reached.get(origin_id, ())), 'other system')}, no actor of concern."
         )

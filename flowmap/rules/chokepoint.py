@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import plural
+from flowmap.rules._support import plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 MIN_BLAST_RADIUS = 10
@@ -61,14 +61,14 @@ def check(ctx: Context):
         if len(origins) < 2:
             continue
         categories = sorted({c for _, c in pairs})
-        system = ctx.system(system_id)
+        system = systems_by_id(ctx)[system_id]
         yield RULE.finding(
             ctx,
             [system_id],
             severity=ctx.grade(
                 RULE,
                 sensitivity=ctx.sensitivity(categories),
-                vulnerable=any(ctx.vulnerable(ctx.system(o)) for o in origins),
+                vulnerable=any(ctx.vulnerable(systems_by_id(ctx)[o]) for o in origins),
             ),
             title=f"{system.display_name} is a chokepoint: blast radius {score}",
             message=(

@@ -24,7 +24,7 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe
+from flowmap.rules._support import describe, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 EU_MEMBER_STATES = frozenset(
@@ -50,7 +50,7 @@ def check(ctx: Context):
     for flow in ctx.flows:
         if flow.legal_basis:
             continue
-        source, target = ctx.system(flow.source), ctx.system(flow.target)
+        source, target = systems_by_id(ctx)[flow.source], systems_by_id(ctx)[flow.target]
         if not source.jurisdiction or not target.jurisdiction:
             continue
         if jurisdiction_family(source.jurisdiction) == jurisdiction_family(target.jurisdiction):

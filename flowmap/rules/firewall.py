@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, flows_on, plural, purpose_in, witness_paths
+from flowmap.rules._support import describe, flows_on, plural, purpose_in, systems_by_id, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
@@ -53,7 +53,7 @@ def check(ctx: Context):
         requests[(origin, category)].append(actor)
     paths = witness_paths(ctx, requests)
     for (origin_id, actor_id), categories in sorted(reached.items()):
-        origin, actor = ctx.system(origin_id), ctx.system(actor_id)
+        origin, actor = systems_by_id(ctx)[origin_id], systems_by_id(ctx)[actor_id]
         categories = sorted(set(categories))
         path = paths.get((origin_id, actor_id), [origin_id, actor_id])
         why = ", ".join(p for p in sorted(origin.purposes) if purpose_in(p, PROTECTED_PURPOSES))

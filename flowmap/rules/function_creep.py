@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from flowmap.findings import Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
-from flowmap.rules._support import bfs_paths, citations, describe, edges_carrying, plural
+from flowmap.rules._support import bfs_paths, citations, describe, edges_carrying, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 
@@ -142,7 +142,11 @@ def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
                 wrong = [edge for _, k, edge in out.get(node, ()) if group[k]]
                 if not wrong:
                     continue
-                origins = [members[bit] for bit in range(bits.bit_length()) if (bits >> bit) & 1]
+                origins = []
+                while bits:
+                    low = bits & -bits
+                    origins.append(members[low.bit_length() - 1])
+                    bits ^= low
                 for edge in wrong:
                     for origin in origins:
                         key = (origin, edge.flow.id)
@@ -172,8 +176,8 @@ def check(ctx: Context):
         paths[(origin, category)] = bfs_paths(origin, sources, usable, ids)
     tax = ctx.taxonomy
     for (origin_node, flow_id), use in sorted(uses.items(), key=lambda item: (ids[item[0][0]], item[0][1])):
-        origin = ctx.system(ids[origin_node])
-        receiver = ctx.system(ids[use.edge.target])
+        origin = systems_by_id(ctx)[ids[origin_node]]
+        receiver = systems_by_id(ctx)[ids[use.edge.target]]
         flow = use.edge.flow
         source_id = ids[use.edge.source]
         chain, chain_flows = paths[(origin_node, lead[(origin_node, flow_id)])].get(source_id, ([origin.id], []))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
 from flowmap.model import Kind as SystemKind
-from flowmap.rules._support import describe, plural
+from flowmap.rules._support import describe, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 MIN_ORIGINS = 3
@@ -51,7 +51,7 @@ def check(ctx: Context):
             severity=ctx.grade(
                 RULE,
                 sensitivity=ctx.sensitivity(categories),
-                vulnerable=any(ctx.vulnerable(ctx.system(o)) for o in origins),
+                vulnerable=any(ctx.vulnerable(systems_by_id(ctx)[o]) for o in origins),
             ),
             title=f"{system.display_name} links identities across {plural(len(origins), 'system')}",
             message=(

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, edge_categories, flows_on, plural, purpose_in, witness_paths
+from flowmap.rules._support import describe, edge_categories, flows_on, plural, purpose_in, systems_by_id, witness_paths
 from flowmap.rules.base import Context, Rule
 
 PROTECTED_SUBJECTS = ("asylum_seeker", "refugee")
@@ -49,7 +49,7 @@ def check(ctx: Context):
                 if origin in asylum:
                     reached[(origin, actor.id)].add(category)
     for edge, categories in edge_categories(ctx):
-        target = ctx.system(ids[edge.target])
+        target = systems_by_id(ctx)[ids[edge.target]]
         if target.actor != "third_country" or not any(purpose_in(p, RETURN_PURPOSES) for p in edge.flow.purposes):
             continue
         source = ids[edge.source]
@@ -65,7 +65,7 @@ def check(ctx: Context):
         requests[(origin, top)].append(last_hop[(origin, actor)].get(top, (actor, ""))[0])
     paths = witness_paths(ctx, requests)
     for (origin_id, actor_id), categories in sorted(reached.items()):
-        origin, actor = ctx.system(origin_id), ctx.system(actor_id)
+        origin, actor = systems_by_id(ctx)[origin_id], systems_by_id(ctx)[actor_id]
         categories = sorted(categories)
         hop = last_hop[(origin_id, actor_id)].get(lead[(origin_id, actor_id)])
         lead_category = lead[(origin_id, actor_id)]

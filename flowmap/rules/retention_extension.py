@@ -28,7 +28,7 @@ import bisect
 from collections import defaultdict
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import flows_on, witness_paths
+from flowmap.rules._support import flows_on, systems_by_id, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.validate import parse_retention
 
@@ -78,7 +78,7 @@ def check(ctx: Context):
         requests[(ids[origin], category)].append(ids[node])
     paths = witness_paths(ctx, requests)
     for (origin_node, node), categories in sorted(longer.items(), key=lambda item: (ids[item[0][0]], ids[item[0][1]])):
-        origin, system = ctx.system(ids[origin_node]), ctx.system(ids[node])
+        origin, system = systems_by_id(ctx)[ids[origin_node]], systems_by_id(ctx)[ids[node]]
         categories = sorted(set(categories))
         path = paths.get((origin.id, system.id), [origin.id, system.id])
         yield RULE.finding(
