@@ -10,7 +10,7 @@ colour, so a map still reads in greyscale.
 >>> KIND_SHAPE["database"], node_size(None), node_size(5)
 ('dot', 10, 34)
 >>> edge_width(None), edge_width(5)
-(1.0, 7.0)
+(1.0, 5.4)
 """
 
 from __future__ import annotations
@@ -103,4 +103,4 @@ def node_size(sensitivity: int | None) -> int:
 
 def edge_width(sensitivity: int | None) -> float:
     """Edge width from the most sensitive category a flow carries."""
-    return 1.0 if sensitivity is None else 1.0 + 1.5 * (sensitivity - 1)
+    return 1.0 if sensitivity is None else round(1.0 + 1.1 * (sensitivity - 1), 1)
