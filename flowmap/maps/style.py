@@ -28,7 +28,8 @@ __all__ = [
     "edge_width",
 ]
 
-# Paul Tol, "Colour Schemes" (SRON/EPS/TN/09-002): muted and light qualitative schemes.
+# Paul Tol, "Colour Schemes" (SRON/EPS/TN/09-002): muted and light qualitative schemes, two from vibrant
+# (chosen so that sectors that often meet on one map are far apart).
 SECTOR_COLOURS = {
     "border": "#332288",  # indigo
     "visa": "#88CCEE",  # cyan
@@ -44,12 +45,12 @@ SECTOR_COLOURS = {
     "civil_registry": "#77AADD",  # light blue
     "humanitarian": "#44BB99",  # mint
     "private": "#FFAABB",  # pink
-    "third_country": "#AAAA00",  # light olive
-    "international_org": "#99DDFF",  # light cyan
+    "third_country": "#EE3377",  # magenta (Tol vibrant)
+    "international_org": "#BBBBBB",  # grey (Tol vibrant)
     "interoperability": "#EEDD88",  # light yellow
 }
 # for sectors a model adds to the taxonomy, in the order the taxonomy lists them
-EXTRA_COLOURS = ("#BBBBBB", "#0077BB", "#33BBEE", "#009988", "#EE3377", "#CCBB44", "#66CCEE", "#AA3377")
+EXTRA_COLOURS = ("#0077BB", "#009988", "#CCBB44", "#AA3377", "#33BBEE", "#AAAA00", "#99DDFF", "#DDDDDD")
 
 KIND_SHAPE = {
     "database": "dot",
