@@ -28,16 +28,14 @@ from flowmap.errors import UsageError
 from flowmap.findings import Finding, Severity
 from flowmap.maps import style
 from flowmap.maps.layout import layout_positions
+from flowmap.maps.text import flow_rows, received_by_node, system_rows
 from flowmap.model import Flow, Model, System
 from flowmap.propagation import propagate
 
 __all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT"]
 
 PHYSICS_LIMIT = 300  # above this many systems, positions come from Python only and physics stays off
-MAX_ORIGINS_SHOWN = 3
-MAX_CATEGORIES_SHOWN = 8
 MAX_FINDINGS = 1000  # findings embedded in one map, most severe first; the rest are counted
-MAX_TEXT = 600
 
 
 @dataclass
@@ -68,15 +66,6 @@ class MapData:
             "physics": self.physics,
             "options": self.options,
         }
-
-
-def _clip(text: str | None) -> str:
-    text = (text or "").strip()
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
-
-
-def _tri(value: bool | None) -> str:
-    return "unknown" if value is None else ("yes" if value else "no")
 
 
 def _carries(flow: Flow, category: str, tax) -> bool:
@@ -151,75 +140,6 @@ def _reach(start: str, adjacency: dict[str, list[str]]) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
-
-
-def _received_by_node(prop) -> dict[int, list[tuple[str, int, list[str]]]]:
-    """System index -> (category, number of other origins, the first few of them) reaching it.
-
-    Reads the propagation bitsets directly, one pass per category over the systems it
-    reaches, so a system reached by thousands of origins costs a popcount, not a list.
-    """
-    out: dict[int, list[tuple[str, int, list[str]]]] = {}
-    ids = prop.index.ids
-    for category in prop.categories:
-        origins = prop.origins[category]
-        own_bit = {node: 1 << bit for bit, node in enumerate(origins)}
-        for node, bits in prop.reach[category].items():
-            bits &= ~own_bit.get(node, 0)
-            if not bits:
-                continue
-            first, rest = [], bits
-            while rest and len(first) < MAX_ORIGINS_SHOWN:
-                low = rest & -rest
-                first.append(ids[origins[low.bit_length() - 1]])
-                rest ^= low
-            out.setdefault(node, []).append((category, bits.bit_count(), first))
-    return out
-
-
-def _system_rows(system: System, received, tax) -> list[list[str]]:
-    rows = [["", f"{system.display_name} ({system.id})"], ["kind", f"{system.kind.value} \u00b7 {system.sector}"]]
-    for label, value in (("operator", system.operator), ("jurisdiction", system.jurisdiction)):
-        if value:
-            rows.append([label, _clip(value)])
-    if system.actor:
-        rows.append(["actor of concern", system.actor])
-    if system.holds:
-        rows.append(["holds", ", ".join(system.holds)])
-    if received:
-        parts = []
-        for category, count, first in received[:MAX_CATEGORIES_SHOWN]:
-            more = f" +{count - len(first)} more" if count > len(first) else ""
-            parts.append(f"{category} from {', '.join(first)}{more}")
-        if len(received) > MAX_CATEGORIES_SHOWN:
-            parts.append(f"+{len(received) - MAX_CATEGORIES_SHOWN} more categories")
-        rows.append(["receives", "; ".join(parts)])
-    rows.append(["retention", system.retention or "not stated"])
-    controls = system.controls.model_dump()
-    rows.append(["controls", "; ".join(f"{k.replace('_', ' ')}: {_tri(v)}" for k, v in controls.items())])
-    if system.notes:
-        rows.append(["notes", _clip(system.notes)])
-    if system.sources:
-        rows.append(["sources", ", ".join(system.sources)])
-    return rows
-
-
-def _flow_rows(flow: Flow) -> list[list[str]]:
-    """Tooltip rows of a flow beyond what its edge item carries (ends, id, data, style)."""
-    rows = [["purpose", ", ".join(flow.purposes)]]
-    if flow.mode:
-        rows.append(["mode", flow.mode.value])
-    t = flow.transport
-    rows.append(["transport", f"encrypted: {_tri(t.encrypted)}; authenticated: {_tri(t.authenticated)}; "
-                              f"logged: {_tri(t.logged)}"])
-    rows.append(["legal basis", _clip(", ".join(flow.legal_basis)) or "none known"])
-    if flow.automated_decision:
-        rows.append(["automated decision", f"yes; human review: {_tri(flow.human_review)}"])
-    if flow.conditions:
-        rows.append(["conditions", _clip(flow.conditions)])
-    if flow.notes:
-        rows.append(["notes", _clip(flow.notes)])
-    return rows
 
 
 def _flow_style(flow: Flow, creep: set[str], insecure: set[str]) -> str:
@@ -334,7 +254,7 @@ def build_map_data(
 
 def _nodes(systems, prop, tax, positions, status) -> tuple[list[dict], dict]:
     nodes, details = [], {}
-    received = _received_by_node(prop)
+    received = received_by_node(prop)
     sensitivity = {name: int(c.sensitivity) for name, c in tax.categories.items()}
     level = {c: sensitivity.get(c, int(tax.sensitivity(c))) for c in prop.categories}
     top_at: dict[int, int] = {}
@@ -361,7 +281,7 @@ def _nodes(systems, prop, tax, positions, status) -> tuple[list[dict], dict]:
         if state:
             node["status"] = state
         nodes.append(node)
-        rows = _system_rows(system, received.get(position, []), tax)
+        rows = system_rows(system, received.get(position, []), tax)
         if state:
             rows.insert(1, ["status", state])
         details[system.id] = rows
@@ -370,8 +290,9 @@ def _nodes(systems, prop, tax, positions, status) -> tuple[list[dict], dict]:
 
 def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
     edges, row_sets, known = [], [], {}
+    level = {c: int(tax.sensitivity(c)) for c in sorted({d for f in flows for d in f.data})}
     for flow in flows:
-        top = max((int(tax.sensitivity(d)) for d in flow.data), default=None)
+        top = max((level[d] for d in flow.data), default=None)
         edge = {
             "id": flow.id,
             "from": flow.source,
@@ -385,7 +306,7 @@ def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
         state = status.get(flow.id)
         if state:
             edge["status"] = state
-        rows = _flow_rows(flow)
+        rows = flow_rows(flow)
         if state:
             rows.insert(0, ["status", state])
         key = tuple(map(tuple, rows))  # flows often share purpose, mode, transport and legal basis
