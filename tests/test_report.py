@@ -37,6 +37,7 @@ def exposed_model(**top):
         sources={"health-act": "Health Act " + EVIL},
         as_of="2024-06-01",
         description="About " + EVIL,
+        name="Model " + EVIL,
         **top,
     )
 
@@ -143,9 +144,10 @@ def test_html_report_in_chromium(open_page, tmp_path):
     page, log = open_page(path, wait_for="document.querySelector('#fm-network canvas') !== null")
     assert log.external_requests == []
     assert log.console_errors == [] and log.page_errors == [] and log.dialogs == []
-    assert page.title().startswith("About") is False and "pwned" not in page.title()
+    assert page.title() == "Model " + EVIL + " - assessment report"  # the name is text, and no script re-titled it
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert EVIL in page.locator("#system-clinic h3").inner_text()
+    assert page.locator("h1").first.inner_text() == "Model " + EVIL
     assert page.locator(".rp-matrix td.sev-none").count() == 2
     colours = page.evaluate(
         "[...document.querySelectorAll('.rp-matrix td')].map(td => getComputedStyle(td).backgroundColor)")
