@@ -306,11 +306,13 @@ def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
         state = status.get(flow.id)
         if state:
             edge["status"] = state
-        rows = flow_rows(flow)
-        if state:
-            rows.insert(0, ["status", state])
-        key = tuple(map(tuple, rows))  # flows often share purpose, mode, transport and legal basis
+        t = flow.transport  # flows often share all that their rows say: format each set of rows once
+        key = (tuple(flow.purposes), flow.mode, t.encrypted, t.authenticated, t.logged, tuple(flow.legal_basis),
+               flow.automated_decision, flow.human_review, flow.conditions, flow.notes, state)
         if key not in known:
+            rows = flow_rows(flow)
+            if state:
+                rows.insert(0, ["status", state])
             known[key] = len(row_sets)
             row_sets.append(rows)
         edge["rows"] = known[key]

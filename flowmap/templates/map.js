@@ -111,8 +111,10 @@
   });
   window.flowmapMap.network = network;
   performance.mark("fm-network");
-  network.once("afterDrawing", function () {
-    performance.mark("fm-drawn"); state.drawnAt = performance.now(); state.ready = true;
+  network.once("afterDrawing", function () {   // the map is visible: fill the panels that can wait
+    performance.mark("fm-drawn");
+    state.drawnAt = performance.now();
+    window.setTimeout(function () { buildFindingsPanel(); buildSearchList(); state.ready = true; }, 0);
   });
   if (D.physics) {
     network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: { enabled: false } }); });
@@ -338,24 +340,26 @@
     return b;
   }
   var panel = $("fm-findings");
-  var LIMIT = 1000;
-  if (D.findings.length) {
-    panel.appendChild(el("h2", null, "Findings (" + D.findings.length + ")"));
+  function buildFindingsPanel() {
+    if (!D.findings.length) {
+      panel.appendChild(el("p", "fm-note", "No findings shown on this map."));
+      return;
+    }
+    var total = D.options.findingsTotal;
+    panel.appendChild(el("h2", null, "Findings (" + (total > D.findings.length ? D.findings.length + " of " + total : total) + ")"));
     SEVERITIES.forEach(function (s) {
       var mine = [];
       D.findings.forEach(function (f, i) { if (f.severity === s) { mine.push(i); } });
       if (!mine.length) { return; }
       var group = el("div", "fm-group");
       group.dataset.severity = s;
+      group.hidden = !severityShown(s);
       group.appendChild(el("h2", null, s + " (" + mine.length + ")"));
       var list = el("ul");
-      mine.slice(0, LIMIT).forEach(function (i) { list.appendChild(el("li")).appendChild(findingButton(i)); });
-      if (mine.length > LIMIT) { list.appendChild(el("li", "fm-note", (mine.length - LIMIT) + " more not listed")); }
+      mine.forEach(function (i) { list.appendChild(el("li")).appendChild(findingButton(i)); });
       group.appendChild(list);
       panel.appendChild(group);
     });
-  } else {
-    panel.appendChild(el("p", "fm-note", "No findings shown on this map."));
   }
 
   // ---- legend and filters ------------------------------------------------------------
@@ -416,17 +420,22 @@
     });
     if (nodeUpd.length) { nodes.update(nodeUpd); }
     if (edgeUpd.length) { setEdges(edgeUpd); }
+    document.querySelectorAll(".fm-group").forEach(function (g) { g.hidden = !severityShown(g.dataset.severity); });
+  }
+  function severityShown(s) {
     var rank = SEVERITIES.indexOf(severity.value);
-    document.querySelectorAll(".fm-group").forEach(function (g) {
-      g.hidden = rank >= 0 && SEVERITIES.indexOf(g.dataset.severity) > rank;
-    });
+    return rank < 0 || SEVERITIES.indexOf(s) <= rank;
   }
   category.addEventListener("change", applyFilters);
   severity.addEventListener("change", applyFilters);
 
   // ---- search and reset ------------------------------------------------------------------
   var search = $("fm-search"), note = $("fm-search-note"), options = $("fm-search-list");
-  D.nodes.forEach(function (n) { var o = el("option"); o.value = n.id; o.label = n.label; options.appendChild(o); });
+  function buildSearchList() {
+    var all = document.createDocumentFragment();
+    D.nodes.forEach(function (n) { var o = el("option"); o.value = n.id; o.label = n.label; all.appendChild(o); });
+    options.appendChild(all);
+  }
   function find(text) {
     var q = text.trim().toLowerCase();
     if (!q) { return null; }
