@@ -217,26 +217,49 @@ class _Builder:
         self.by_sector.setdefault(sector, []).append(sid)
 
     def _pick_target(self, source: str, sector: str) -> str | None:
-        rng = self.rng
-        region = self.region_of[source]
-        if rng.random() < CROSS_REGION:
-            pool = self.by_sector.get(sector, [])
-        else:
-            pool = self.by_region_sector.get((region, sector), [])
+        """A system of ``sector`` in the source's region (None when there is none or the pair exists)."""
+        pool = self.by_region_sector.get((self.region_of[source], sector), [])
         if not pool:
             return None
-        target = rng.choice(pool)
+        target = self.rng.choice(pool)
         return None if target == source or (source, target) in self.pairs else target
 
-    def add_flow(self, source: str, target: str, own_only: bool = False, prefer: tuple[str, ...] = ()) -> None:
+    def _cross_region(self, pending: list[tuple[str, str]]) -> None:
+        """Flows to other regions, added last: they carry only what the source collected, and only
+        categories the target never passes on, so no chain crosses two regions (in real inventories
+        a national link is one hop, and data does not percolate through the whole country)."""
         rng = self.rng
+        forwarded: dict[str, set[str]] = {}
+        for flow in self.flows:
+            forwarded.setdefault(flow["from"], set()).update(flow["data"])
+            if flow.get("bidirectional"):
+                forwarded.setdefault(flow["to"], set()).update(flow["data"])
+        received: dict[str, set[str]] = {}
+        for source, sector in pending:
+            pool = self.by_sector.get(sector, [])
+            if not pool:
+                continue
+            target = rng.choice(pool)
+            if self.region_of[target] == self.region_of[source] or (source, target) in self.pairs:
+                continue
+            own = [c for c, hops in self.available[source].items() if hops == 0]
+            allowed = sorted(set(own) - forwarded.get(target, set()) - received.get(source, set()))
+            if allowed:
+                self._emit(source, target, allowed, bidirectional=False)
+                received.setdefault(target, set()).update(self.flows[-1]["data"])
+                forwarded.setdefault(source, set()).update(self.flows[-1]["data"])
+
+    def add_flow(self, source: str, target: str, own_only: bool = False, prefer: tuple[str, ...] = ()) -> None:
         available = self.available[source]
         candidates = sorted(c for c, hops in available.items() if hops == 0 or (not own_only and hops < MAX_HOPS))
         preferred = [c for c in candidates if c in prefer]
         if prefer and preferred:
             candidates = preferred
-        if not candidates:
-            return
+        if candidates:
+            self._emit(source, target, candidates, bidirectional=self.rng.random() < 0.06)
+
+    def _emit(self, source: str, target: str, candidates: list[str], bidirectional: bool) -> None:
+        rng = self.rng
         count = min(len(candidates), rng.choices(_CATEGORY_COUNTS, _CATEGORY_WEIGHTS)[0])
         data = sorted(rng.sample(candidates, count))
         target_profile = _BY_SECTOR.get(self.systems_by_id[target]["sector"])
@@ -250,7 +273,6 @@ class _Builder:
             human = _tri(rng, known=0.5, true=0.5)
             if human is not None:
                 flow["human_review"] = human
-        bidirectional = rng.random() < 0.06
         if bidirectional:
             flow["bidirectional"] = True
         transport = {name: _tri(rng, known=0.55, true=0.85) for name in ("encrypted", "authenticated", "logged")}
@@ -274,6 +296,7 @@ class _Builder:
         self.systems_by_id = {s["id"]: s for s in self.systems}
         order = sorted(self.systems, key=lambda s: (_BY_SECTOR[s["sector"]].tier if s["sector"] in _BY_SECTOR
                                                     else 0.5, s["id"]))
+        pending: list[tuple[str, str]] = []
         for system in order:
             sid, sector = system["id"], system["sector"]
             region = self.region_of[sid]
@@ -291,9 +314,13 @@ class _Builder:
                 degree -= 1
             sectors, weights = zip(*profile.targets)
             for _ in range(max(degree, 1)):
-                target = self._pick_target(sid, rng.choices(sectors, weights)[0])
+                sector_wanted = rng.choices(sectors, weights)[0]
+                if rng.random() < CROSS_REGION:
+                    pending.append((sid, sector_wanted))
+                    continue
+                target = self._pick_target(sid, sector_wanted)
                 if target is not None:
-                    self.add_flow(sid, target, own_only=self.region_of[target] != region)
+                    self.add_flow(sid, target)
         # feedback: alerts and status back into the hub and to services, which closes cycles
         for (region, sector), members in sorted(self.by_region_sector.items()):
             hubs = self.by_region_sector.get((region, "interoperability"), [])
@@ -301,6 +328,7 @@ class _Builder:
                 for member in members[:2]:
                     if (member, hubs[0]) not in self.pairs:
                         self.add_flow(member, hubs[0], own_only=True, prefer=("criminal.alert", "migration.alert"))
+        self._cross_region(pending)
 
 
 def _sources() -> dict[str, str]:
@@ -358,7 +386,10 @@ def _vary(builder: _Builder, fraction: float, rng: random.Random) -> list[dict]:
     holders = [s for s in builder.systems if s.get("holds")]
     added = 0
     while added < budget - len(removed) - len(changed) and holders:
-        source, target = rng.choice(holders), rng.choice(builder.systems)
+        source = rng.choice(holders)
+        region = builder.region_of[source["id"]]
+        target = builder.systems_by_id[rng.choice(builder.by_region_sector.get((region, rng.choice(PROFILES).sector))
+                                                  or [source["id"]])]
         if source is target or (source["id"], target["id"]) in builder.pairs:
             continue
         builder.pairs.add((source["id"], target["id"]))
