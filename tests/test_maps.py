@@ -60,8 +60,8 @@ def test_edges_are_the_flows_styled_by_security_and_sensitivity(small):
     assert {k: e["style"] for k, e in edges.items()} == {
         "asylum->hub": "normal", "asylum->police": "unknown", "clinic->hub": "insecure",
         "hub->police": "unknown", "hub-stats": "normal"}
-    assert edges["asylum->police"]["width"] == 7.0  # critical
-    assert edges["asylum->hub"]["width"] == 2.5  # medium
+    assert edges["asylum->police"]["width"] == 5.4  # critical
+    assert edges["asylum->hub"]["width"] == 2.1  # medium
     assert edges["hub-stats"].get("both") is True and "both" not in edges["hub->police"]
     rows = data.edge_details[edges["hub->police"]["rows"]]
     assert rows == [["purpose", "enforcement.law"], ["mode", "query"],
@@ -261,3 +261,15 @@ def test_cli_title_option(write_model, tmp_path):
     result = CliRunner().invoke(main, ["map", str(path), "-o", str(target), "--title", "A & B"])
     assert result.exit_code == 0
     assert "<title>A &amp; B</title>" in target.read_text("utf-8")
+
+
+def test_focus_map_lists_only_findings_it_can_show(small):
+    findings = [
+        finding("exposure:clinic:police", Kind.exposure, ["clinic->hub", "hub->police"],
+                path=["clinic", "hub", "police"], systems=["clinic", "police"]),
+        finding("exposure:asylum:police", Kind.exposure, ["asylum->police"], path=["asylum", "police"],
+                systems=["asylum", "police"]),
+        finding("accountability_gap:hub:no_oversight", Kind.accountability_gap, [], systems=["hub"]),
+    ]
+    data = build_map_data(small, findings=findings, focus="clinic")
+    assert [f["id"] for f in data.findings] == ["exposure:clinic:police", "accountability_gap:hub:no_oversight"]

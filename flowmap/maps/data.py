@@ -153,6 +153,15 @@ def _flow_style(flow: Flow, creep: set[str], insecure: set[str]) -> str:
     return "normal"
 
 
+def _on_map(finding: Finding, drawn: set[str], drawn_flows: set[str]) -> bool:
+    """Whether a map of ``drawn`` can show a finding: all its systems are drawn, and one of its
+    flows when it names any (a focus or category map keeps only what it can show)."""
+    elements = {*finding.systems, *finding.path}
+    if not elements and not finding.flows:
+        return True
+    return elements <= drawn and (not finding.flows or not drawn_flows.isdisjoint(finding.flows))
+
+
 def _finding_view(finding: Finding, badge: str | None) -> dict[str, Any]:
     return {
         "id": finding.id,
@@ -212,10 +221,7 @@ def build_map_data(
     systems, flows = select_elements(model, focus=focus, category=category)
     drawn = {s.id for s in systems}
     drawn_flows = {f.id for f in flows}
-    shown = [
-        f for f in (findings or ())
-        if not drawn.isdisjoint(f.systems) or not drawn.isdisjoint(f.path) or not drawn_flows.isdisjoint(f.flows)
-    ]
+    shown = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
     badges = finding_badges or {}
     finding_views = [_finding_view(f, badges.get(f.id)) for f in shown[:max_findings]]
     # function creep happens on the last hop of a finding's path; an insecure-link finding that
