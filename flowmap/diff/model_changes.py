@@ -182,7 +182,7 @@ def _norm(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _norm(v) for k, v in value.items()}
     if isinstance(value, list):
-        if all(isinstance(v, str) for v in value):
+        if not value or isinstance(value[0], str):  # model lists are homogeneous: names, or incidents
             return sorted(value)
         items = [_norm(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
@@ -238,10 +238,11 @@ def snapshot_data(model: Model) -> dict[str, Any]:
 
     Two models with equal snapshot data have an empty diff.
     """
+    dumped = model.model_dump(mode="json", by_alias=True, include={"systems", "flows"})  # one call: fast
     return {
         "meta": {k: getattr(model, k) for k in META_FIELDS},
-        "systems": {s.id: _flat(s.model_dump(mode="json", by_alias=True)) for s in model.systems},
-        "flows": {f.id: _flat(f.model_dump(mode="json", by_alias=True)) for f in model.flows},
+        "systems": {s["id"]: _flat(s) for s in dumped["systems"]},
+        "flows": {f["id"]: _flat(f) for f in dumped["flows"]},
         "sources": dict(model.sources),
         "taxonomy": _taxonomy_entries(model),
         "accepted": _acceptance_keys(model),

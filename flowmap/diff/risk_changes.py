@@ -264,6 +264,8 @@ def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChang
         if finding_id in renamed:
             finding_id = renamed[finding_id]
             b = after[finding_id]
+        if a is not None and b is not None and a == b:
+            continue  # the common case: an unchanged finding
         if a is None:
             risks.new.append(FindingChange(finding_id, "new", None, b, (), index.causes([b])))
         elif b is None:
