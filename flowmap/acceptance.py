@@ -65,7 +65,7 @@ def apply_acceptances(
                     details["by"] = acceptance.by
                 if acceptance.until:
                     details["until"] = acceptance.until.isoformat()
-                finding = finding.model_copy(update={"status": acceptance.status.value, "acceptance": details})
+                finding = finding.replace(status=acceptance.status.value, acceptance=details)
                 break
         out.append(finding)
     unmatched = [a for number, a in enumerate(live) if number not in used]
