@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+from flowmap.diff.apply import apply_changes
 from flowmap.diff.exposure_changes import ActorReach, Exposure, ExposureChanges, compare_exposure
 from flowmap.diff.history import HistoryEntry, history
 from flowmap.diff.model_changes import (
@@ -21,7 +22,6 @@ from flowmap.diff.model_changes import (
     EntryChange,
     FieldChange,
     ModelChanges,
-    apply_changes,
     compare_models,
     snapshot_data,
 )
