@@ -123,20 +123,21 @@
   var dragging = false;
   network.on("dragStart", function () { dragging = true; });
   network.on("dragEnd", function () { dragging = false; if (big) { network.redraw(); } });
-  function drawEdges(ctx) {
+  function drawEdges(ctx) {   // one stroke per look; lit (highlighted) flows last, on top and at least 2.5 px wide
     var pos = network.getPositions(), scale = network.getScale(), batches = {}, count = 0;
-    var minWidth = 0.6 / scale, arrows = scale > 0.45;
+    var minWidth = 0.6 / scale, arrows = scale > 0.45, focused = state.highlighted !== null;
     edgeList.forEach(function (e) {
       if (e.hidden) { return; }
-      var key = e.color.color + "|" + e.width + "|" + e.color.opacity + "|" + e.style;
+      var lit = focused && e.color.opacity > DIM;
+      var key = (lit ? "1" : "0") + "|" + e.color.color + "|" + e.width + "|" + e.color.opacity + "|" + e.style;
       (batches[key] = batches[key] || []).push(e);
     });
     Object.keys(batches).sort().forEach(function (key) {
-      var list = batches[key], first = list[0];
+      var list = batches[key], first = list[0], lit = key.charAt(0) === "1";
       ctx.save();
       ctx.strokeStyle = ctx.fillStyle = first.color.color;
-      ctx.globalAlpha = Math.min(first.color.opacity, 0.55);
-      ctx.lineWidth = Math.max(first.width, minWidth);
+      ctx.globalAlpha = lit ? first.color.opacity : (focused ? 0.05 : Math.min(first.color.opacity, 0.55));
+      ctx.lineWidth = Math.max(first.width, lit ? 2.5 / scale : minWidth);
       ctx.setLineDash(first.dashes ? first.dashes.map(function (d) { return Math.max(d, d * 0.5 / scale); }) : []);
       ctx.beginPath();
       list.forEach(function (e) {
@@ -145,12 +146,15 @@
         ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); count += 1;
       });
       ctx.stroke();
-      if (arrows) {
+      if (arrows || lit) {
         ctx.setLineDash([]);
         ctx.beginPath();
         list.forEach(function (e) {
-          var a = pos[e.from], b = pos[e.to];
-          if (a && b) { arrowHead(ctx, a, b, nodeSize[e.to]); if (e.arrows !== "to") { arrowHead(ctx, b, a, nodeSize[e.from]); } }
+          var a = pos[e.from], b = pos[e.to], head = lit ? Math.max(7, 9 / scale) : 7;
+          if (a && b) {
+            arrowHead(ctx, a, b, nodeSize[e.to], head);
+            if (e.arrows !== "to") { arrowHead(ctx, b, a, nodeSize[e.from], head); }
+          }
         });
         ctx.fill();
       }
@@ -158,10 +162,10 @@
     });
     state.drawnEdges = count;
   }
-  function arrowHead(ctx, a, b, gap) {
+  function arrowHead(ctx, a, b, gap, s) {
     var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy);
     if (len < gap + 1) { return; }
-    var ux = dx / len, uy = dy / len, tx = b.x - ux * gap, ty = b.y - uy * gap, s = 7;
+    var ux = dx / len, uy = dy / len, tx = b.x - ux * gap, ty = b.y - uy * gap;
     ctx.moveTo(tx, ty);
     ctx.lineTo(tx - ux * s - uy * s * 0.5, ty - uy * s + ux * s * 0.5);
     ctx.lineTo(tx - ux * s + uy * s * 0.5, ty - uy * s - ux * s * 0.5);
