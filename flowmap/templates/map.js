@@ -123,39 +123,57 @@
   var dragging = false;
   network.on("dragStart", function () { dragging = true; });
   network.on("dragEnd", function () { dragging = false; if (big) { network.redraw(); } });
+  // Flows are clipped to the visible part of the canvas (Liang-Barsky), so the cost of a frame follows
+  // what is on screen; dashes are drawn only once zoomed in enough to tell flows apart.
+  function clipper(x0, y0, x1, y1) {
+    return function (a, b) {
+      var dx = b.x - a.x, dy = b.y - a.y, t0 = 0, t1 = 1;
+      var p = [-dx, dx, -dy, dy], q = [a.x - x0, x1 - a.x, a.y - y0, y1 - a.y];
+      for (var i = 0; i < 4; i++) {
+        if (p[i] === 0) { if (q[i] < 0) { return null; } continue; }
+        var r = q[i] / p[i];
+        if (p[i] < 0) { if (r > t1) { return null; } if (r > t0) { t0 = r; } }
+        else { if (r < t0) { return null; } if (r < t1) { t1 = r; } }
+      }
+      return [a.x + t0 * dx, a.y + t0 * dy, a.x + t1 * dx, a.y + t1 * dy, t1 === 1, t0 === 0];
+    };
+  }
   function drawEdges(ctx) {   // one stroke per look; lit (highlighted) flows last, on top and at least 2.5 px wide
     var pos = network.getPositions(), scale = network.getScale(), batches = {}, count = 0;
-    var minWidth = 0.6 / scale, arrows = scale > 0.45, focused = state.highlighted !== null;
+    var minWidth = 0.6 / scale, arrows = scale > 0.45, dashed = scale >= 0.25, focused = state.highlighted !== null;
+    var box = $("fm-network"), margin = 20 / scale;
+    var tl = network.DOMtoCanvas({ x: 0, y: 0 }), br = network.DOMtoCanvas({ x: box.clientWidth, y: box.clientHeight });
+    var clip = clipper(tl.x - margin, tl.y - margin, br.x + margin, br.y + margin);
     edgeList.forEach(function (e) {
       if (e.hidden) { return; }
       var lit = focused && e.color.opacity > DIM;
       var key = (lit ? "1" : "0") + "|" + e.color.color + "|" + e.width + "|" + e.color.opacity + "|" + e.style;
       (batches[key] = batches[key] || []).push(e);
+      count += 1;
     });
     Object.keys(batches).sort().forEach(function (key) {
-      var list = batches[key], first = list[0], lit = key.charAt(0) === "1";
+      var list = batches[key], first = list[0], lit = key.charAt(0) === "1", heads = [];
       ctx.save();
       ctx.strokeStyle = ctx.fillStyle = first.color.color;
       ctx.globalAlpha = lit ? first.color.opacity : (focused ? 0.05 : Math.min(first.color.opacity, 0.55));
       ctx.lineWidth = Math.max(first.width, lit ? 2.5 / scale : minWidth);
-      ctx.setLineDash(first.dashes ? first.dashes.map(function (d) { return Math.max(d, d * 0.5 / scale); }) : []);
+      ctx.setLineDash(first.dashes && (dashed || lit) ? first.dashes.map(function (d) { return Math.max(d, d / scale); }) : []);
       ctx.beginPath();
       list.forEach(function (e) {
-        var a = pos[e.from], b = pos[e.to];
-        if (!a || !b) { return; }
-        ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); count += 1;
+        var a = pos[e.from], b = pos[e.to], seg = a && b ? clip(a, b) : null;
+        if (!seg) { return; }
+        ctx.moveTo(seg[0], seg[1]); ctx.lineTo(seg[2], seg[3]);
+        if (arrows || lit) {
+          if (seg[4]) { heads.push([a, b, nodeSize[e.to]]); }
+          if (seg[5] && e.arrows !== "to") { heads.push([b, a, nodeSize[e.from]]); }
+        }
       });
       ctx.stroke();
-      if (arrows || lit) {
+      if (heads.length) {
+        var size = lit ? Math.max(7, 9 / scale) : 7;
         ctx.setLineDash([]);
         ctx.beginPath();
-        list.forEach(function (e) {
-          var a = pos[e.from], b = pos[e.to], head = lit ? Math.max(7, 9 / scale) : 7;
-          if (a && b) {
-            arrowHead(ctx, a, b, nodeSize[e.to], head);
-            if (e.arrows !== "to") { arrowHead(ctx, b, a, nodeSize[e.from], head); }
-          }
-        });
+        heads.forEach(function (h) { arrowHead(ctx, h[0], h[1], h[2], size); });
         ctx.fill();
       }
       ctx.restore();
