@@ -273,3 +273,17 @@ def test_focus_map_lists_only_findings_it_can_show(small):
     ]
     data = build_map_data(small, findings=findings, focus="clinic")
     assert [f["id"] for f in data.findings] == ["exposure:clinic:police", "accountability_gap:hub:no_oversight"]
+
+
+def test_large_models_get_computed_positions_and_no_physics():
+    from flowmap.synth import synthesize
+    from flowmap.validate import build_model
+
+    data = synthesize(320, seed=4)
+    model = build_model(data, "synth.json")
+    first = build_map_data(model)
+    assert first.physics is False and build_map_data(model, physics_limit=400).physics is True
+    assert len(first.nodes) == 320 and len(first.edges) == len(model.flows)
+    assert len({(n["x"], n["y"]) for n in first.nodes}) == 320
+    shuffled = dict(data, systems=list(reversed(data["systems"])), flows=list(reversed(data["flows"])))
+    assert render_html(first) == render_html(build_map_data(build_model(shuffled, "synth.json")))
