@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 HOSTILE = "<img src=x onerror=\"window.__pwned=1;alert(1)\"></script><script>window.__pwned=2</script>'\"\u202e\u200f&amp;"
+# how the page shows it: a right-to-left override is made visible, a right-to-left mark is kept
+HOSTILE_SHOWN = HOSTILE.replace("\u202e", "[U+202E]")
 
 
 def small_model_data() -> dict:

@@ -195,7 +195,8 @@ def test_injection_model_stays_text():
     assert page.count("</script>") == 3
     title = re.search(r"<title>(.*)</title>", page).group(1)
     assert title == "Title &lt;img src=x onerror=&quot;window.__pwned=1;alert(1)&quot;&gt;&lt;/script&gt;" \
-                    "&lt;script&gt;window.__pwned=2&lt;/script&gt;&#x27;&quot;\u202e\u200f&amp;amp;"
+                    "&lt;script&gt;window.__pwned=2&lt;/script&gt;&#x27;&quot;[U+202E]\u200f&amp;amp;"
+    assert "\u202e" not in page and "\\u202e" not in page  # overrides are shown, not applied
 
 
 def test_page_is_offline_and_its_policy_allows_exactly_its_inline_code(small):

@@ -33,20 +33,43 @@ from flowmap import __version__
 from flowmap.errors import FlowmapError
 from flowmap.maps.data import MapData
 
-__all__ = ["MapFragment", "map_fragment", "render_html", "render_map", "escape_json", "csp_hash", "vis_assets"]
+__all__ = [
+    "MapFragment", "map_fragment", "render_html", "render_map", "escape_json", "csp_hash", "neutralise_bidi",
+    "vis_assets",
+]
 
 VIS_VERSION = "vis-9.1.2"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_VISIBLE = {ord(c): f"[U+{ord(c):04X}]" for c in _BIDI_CONTROLS}
+# a \uXXXX escape of a bidi control in ASCII JSON (not preceded by an escaped backslash)
+_BIDI_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u(202[a-eA-E]|206[6-9])")
+
+
+def neutralise_bidi(text: str) -> str:
+    """Show bidirectional embedding, override and isolate controls as ``[U+202E]``.
+
+    A right-to-left override in a model string would otherwise reverse the text that
+    follows it, including the tool's own words around the name ("Trojan Source").
+    Right-to-left and left-to-right *marks* (U+200F, U+200E) are harmless and kept.
+
+    >>> neutralise_bidi("a\u202eb\u200fc")
+    'a[U+202E]b\u200fc'
+    """
+    return text.translate(_BIDI_VISIBLE)
 
 
 def escape_json(value: Any) -> str:
     """Compact ASCII JSON that is safe inside a ``<script>`` element.
 
     Non-ASCII characters (U+2028 and U+2029 among them) become ``\\uXXXX`` escapes, and so
-    do ``<``, ``>`` and ``&``. Keys keep their insertion order: the map data is built in a
+    do ``<``, ``>`` and ``&``; bidirectional controls are shown (see :func:`neutralise_bidi`). Keys keep their insertion order: the map data is built in a
     fixed order, and sorting 10 MB of keys would double the time to write a large map.
     """
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    text = _BIDI_ESCAPE.sub(lambda m: f"{m.group(1)}[U+{m.group(2).upper()}]", text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -131,8 +154,8 @@ def map_fragment(data: MapData) -> MapFragment:
     """The map as an embeddable :class:`MapFragment`."""
     vis_js, vis_css = vis_assets()
     markup = _fill(_template("map_body.html"), {
-        "title": html.escape(data.title),
-        "subtitle": html.escape(data.subtitle),
+        "title": html.escape(neutralise_bidi(data.title)),
+        "subtitle": html.escape(neutralise_bidi(data.subtitle)),
         "data": escape_json(data.to_dict()),
     })
     return MapFragment(markup, (vis_css, _template("map.css")), (vis_js, _template("map.js")))
@@ -144,7 +167,7 @@ def render_html(data: MapData) -> str:
     return _fill(_template("map.html"), {
         "csp": html.escape(fragment.csp()),
         "version": html.escape(__version__),
-        "title": html.escape(data.title),
+        "title": html.escape(neutralise_bidi(data.title)),
         "styles": fragment.style_elements(),
         "body": fragment.markup,
         "scripts": fragment.script_elements(),
