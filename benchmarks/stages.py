@@ -58,6 +58,8 @@ def load(path: str) -> dict:
     """Parse alone and full load of the same file, in one process, parse first."""
     import yaml
 
+    import flowmap.propagation  # noqa: F401 - imports are not validation: load them before timing, as yaml is
+    import flowmap.validate  # noqa: F401
     from flowmap.loader import load_model
 
     text = _read(path)
