@@ -69,7 +69,8 @@ def escape_json(value: Any) -> str:
     fixed order, and sorting 10 MB of keys would double the time to write a large map.
     """
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    text = _BIDI_ESCAPE.sub(lambda m: f"{m.group(1)}[U+{m.group(2).upper()}]", text)
+    if "\\u202" in text or "\\u206" in text:  # rare: skip a regex pass over megabytes
+        text = _BIDI_ESCAPE.sub(lambda m: f"{m.group(1)}[U+{m.group(2).upper()}]", text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
