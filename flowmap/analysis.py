@@ -26,7 +26,7 @@ from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules
 from flowmap.taxonomy import Sensitivity
 
-__all__ = ["Report", "analyze", "model_digest", "canonical_model"]
+__all__ = ["Report", "analyze", "model_digest", "canonical_model", "json_text"]
 
 
 @dataclass
@@ -70,7 +70,40 @@ class Report:
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """The contract's JSON: indented, one finding per line (readable, diffable, and written by
+        the C encoder, which Python uses only for unindented output)."""
+        return json_text(self.to_dict())
+
+
+def json_text(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> str:
+    """``data`` as indented JSON in which each item of the named top-level lists sits on one line.
+
+    >>> print(json_text({"a": 1, "findings": [{"id": "x", "path": ["p", "q"]}, {"id": "y"}]}), end="")
+    {
+      "a": 1,
+      "findings": [
+        {"id": "x", "path": ["p", "q"]},
+        {"id": "y"}
+      ]
+    }
+    """
+    encode_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = ["{"]
+    keys = list(data)
+    for number, key in enumerate(keys):
+        comma = "," if number < len(keys) - 1 else ""
+        value = data[key]
+        name = json.dumps(key, ensure_ascii=False)
+        if key in line_lists and isinstance(value, list) and value:
+            items = [encode_line(item) for item in value]
+            lines.append(f"  {name}: [")
+            lines.append(",\n".join(f"    {item}" for item in items))
+            lines.append(f"  ]{comma}")
+        else:
+            body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            lines.append(f"  {name}: {body}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def canonical_model(model: Model) -> dict[str, Any]:
@@ -82,10 +115,29 @@ def canonical_model(model: Model) -> dict[str, Any]:
 
 
 def model_digest(model: Model) -> str:
-    """sha256 of the canonical model."""
+    """sha256 of the canonical model: independent of the order of systems, flows and keys.
+
+    Computed from the data the model was validated from when it is at hand (one C-speed
+    ``json.dumps``), else from the typed model.
+
+    >>> from flowmap.model import Model
+    >>> a = {"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "asylum"}, {"id": "b", "sector": "police"}]}
+    >>> b = {"name": "x", "flowmap": 1, "systems": [{"sector": "police", "id": "b"}, {"id": "a", "sector": "asylum"}]}
+    >>> from flowmap.validate import build_model
+    >>> model_digest(build_model(a, "a.yaml")) == model_digest(build_model(b, "b.yaml"))
+    True
+    """
     cached = model._cache.get("digest")
     if cached is None:
-        text = json.dumps(canonical_model(model), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        data = model._cache.get("source_data")
+        if data is None:
+            data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        canonical = dict(data)
+        canonical["systems"] = sorted(data.get("systems") or [], key=lambda s: str(s.get("id")))
+        canonical["flows"] = sorted(
+            data.get("flows") or [], key=lambda f: str(f.get("id") or f"{f.get('from')}->{f.get('to')}")
+        )
+        text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
         cached = model._cache["digest"] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
     return cached
 

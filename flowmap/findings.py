@@ -103,9 +103,9 @@ class Finding:
         data = {
             "id": self.id,
             "rule": self.rule,
-            "kind": self.kind.value,
-            "severity": self.severity.name,
-            "confidence": self.confidence.value,
+            "kind": _KIND_TEXT[self.kind],
+            "severity": _SEVERITY_NAMES[self.severity],
+            "confidence": _CONFIDENCE_TEXT[self.confidence],
             "title": self.title,
             "message": self.message,
             "systems": list(self.systems),
@@ -124,6 +124,11 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> "Finding":
         """The inverse of :meth:`to_dict` (for reading a saved report back)."""
         return cls(**data)
+
+
+_SEVERITY_NAMES = [s.name for s in Severity]  # indexed by the IntEnum value: no enum lookups in hot loops
+_KIND_TEXT = {k: k.value for k in Kind}
+_CONFIDENCE_TEXT = {c: c.value for c in Confidence}
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

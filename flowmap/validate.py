@@ -101,6 +101,7 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
     model._taxonomy = taxonomy
     model._warnings = [d for d in diagnostics if d.severity == "warning"]
     model._file = file
+    model._cache["source_data"] = data  # for a cheap canonical digest (flowmap.analysis.model_digest)
     return model
 
 
