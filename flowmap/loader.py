@@ -24,7 +24,7 @@ import yaml
 from flowmap.diagnostics import Diagnostic
 from flowmap.errors import ModelError
 
-__all__ = ["load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
+__all__ = ["check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
@@ -69,6 +69,34 @@ def load_model(path: str | os.PathLike, *, strict: bool = False):
     if strict and model.warnings:
         raise ModelError([dataclasses.replace(w, severity="error") for w in model.warnings])
     return model
+
+
+def check_model(path: str | os.PathLike, *, strict: bool = False) -> tuple[Any, list[Diagnostic]]:
+    """Everything ``flowmap validate`` reports for one file: ``(model or None, diagnostics)``.
+
+    Beyond :func:`load_model` it reports acceptances that match no finding (a warning; it runs
+    the analysis, so only when the model has acceptances). With ``strict`` warnings are errors
+    and the model is ``None`` when there are any.
+    """
+    try:
+        model = load_model(path)
+    except ModelError as err:
+        return None, err.diagnostics
+    warnings = list(model.warnings)
+    if model.accepted:
+        from flowmap.marks import Locator
+        from flowmap.rules.model_quality import unmatched_acceptances
+
+        unmatched = unmatched_acceptances(model)
+        if unmatched:
+            locator = Locator(Path(path).read_text("utf-8"))
+            for index, message in unmatched:
+                line, column = locator.locate(("accepted", index, "finding"))
+                warnings.append(Diagnostic(str(path), line, column, f"accepted[{index}].finding", message, "warning"))
+    warnings.sort()
+    if strict and warnings:
+        return None, [dataclasses.replace(w, severity="error") for w in warnings]
+    return model, warnings
 
 
 def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[Any, str]:

@@ -101,3 +101,21 @@ def test_cli_error_has_no_traceback_for_strict_warning(write_model):
     assert strict.exit_code == 2
     assert "warning" not in strict.output
     assert "system 'a' holds data but lists no purposes" in strict.output
+
+
+def test_acceptance_matching_nothing_is_a_warning(write_model):
+    data = {
+        "flowmap": 1,
+        "name": "x",
+        "systems": [{"id": "a", "sector": "asylum", "subjects": ["resident"]}],
+        "accepted": [{"finding": "exposure:nowhere:*", "reason": "reviewed"}],
+    }
+    path = write_model(data)
+    relaxed = run_validate(str(path), cwd=path.parent)
+    assert relaxed.exit_code == 0
+    assert relaxed.output.splitlines()[0] == (
+        f"{path}:9:12: accepted[0].finding: warning: acceptance 'exposure:nowhere:*' matches no finding: "
+        "fix the id or glob (see `flowmap analyze`), or remove it"
+    )
+    strict = run_validate("--strict", str(path), cwd=path.parent)
+    assert strict.exit_code == 2

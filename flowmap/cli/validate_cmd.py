@@ -7,8 +7,7 @@ import json
 import click
 
 from flowmap.cli.options import format_option
-from flowmap.errors import ModelError
-from flowmap.loader import load_model
+from flowmap.loader import check_model
 from flowmap.progress import step
 
 
@@ -19,8 +18,10 @@ from flowmap.progress import step
 def validate(models: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Check MODELS against the model format and report every problem at once.
 
-    Each problem is one line, FILE:LINE:COL: path.to.field: message. Exit code
-    0 when every model is valid, 2 when any is not.
+    Each problem is one line, FILE:LINE:COL: path.to.field: message. Warnings
+    (a flow carrying data its source never has, a system holding data with no
+    purposes, an acceptance that matches no finding) do not fail the check
+    unless --strict. Exit code 0 when every model is valid, 2 when any is not.
 
     \b
     Example:
@@ -29,13 +30,10 @@ def validate(models: tuple[str, ...], strict: bool, fmt: str) -> None:
     diagnostics = []
     failed = False
     for path in models:
-        try:
-            with step(f"loading {path}"):
-                model = load_model(path, strict=strict)
-            diagnostics.extend(model.warnings)
-        except ModelError as err:
-            failed = True
-            diagnostics.extend(err.diagnostics)
+        with step(f"checking {path}"):
+            model, found = check_model(path, strict=strict)
+        failed = failed or model is None
+        diagnostics.extend(found)
     if fmt == "json":
         click.echo(json.dumps({"valid": not failed, "diagnostics": [d.to_dict() for d in diagnostics]}, indent=2))
     else:
