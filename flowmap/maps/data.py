@@ -20,6 +20,7 @@ analysis, such as a diff map: they pass their own findings, per-node and per-edg
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -212,6 +213,18 @@ def build_map_data(
     -----
     Linear in the model plus the propagation (computed once, memoised on the model).
     """
+    was_enabled = gc.isenabled()
+    gc.disable()  # builds ~100,000 small acyclic objects next to a large model: collections would only rescan it
+    try:
+        return _build(model, findings, focus, category, title, node_status, edge_status, finding_badges,
+                      physics_limit, max_findings)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(model, findings, focus, category, title, node_status, edge_status, finding_badges,
+           physics_limit, max_findings) -> MapData:
     tax = model.effective_taxonomy
     prop = propagate(model)
     node_status, edge_status = dict(node_status or {}), dict(edge_status or {})
