@@ -111,7 +111,11 @@ def test_search_filter_and_reset(open_page, pages):
     page, _ = open_page(path, wait_for=READY)
     page.fill("#fm-search", "matching")
     page.press("#fm-search", "Enter")
-    assert "Matching hub (hub)" in page.inner_text("#fm-details")
+    details = page.inner_text("#fm-details")
+    assert "Matching hub (hub)" in details
+    links = page.locator("#fm-details .fm-link").all_inner_texts()
+    assert links == ["\u2192 \u2691 Police", "\u2192 Statistics office", "\u2190 Asylum case files",
+                     "\u2190 Clinic records", "\u2190 Statistics office"]
     page.locator("input.fm-sector[value='health']").uncheck()
     assert page.evaluate("window.flowmapMap.nodes.get('clinic').hidden") is True
     assert page.evaluate("window.flowmapMap.edges.get('clinic->hub').hidden") is True

@@ -310,8 +310,9 @@
     details.replaceChildren(rowsElement(D.details[id]));
     var outs = el("ul"), ins = el("ul");
     (byNode[id] || []).forEach(function (e) {
-      if (e.from === id) { outs.appendChild(el("li")).appendChild(linkTo(e.to, "\u2192 " + nodes.get(e.to).label)); }
-      if (e.to === id && e.from !== id) { ins.appendChild(el("li")).appendChild(linkTo(e.from, "\u2190 " + nodes.get(e.from).label)); }
+      var other = e.from === id ? e.to : e.from;   // a bidirectional flow goes both ways
+      if (e.from === id || e.both) { outs.appendChild(el("li")).appendChild(linkTo(other, "\u2192 " + nodes.get(other).label)); }
+      if (e.to === id || e.both) { ins.appendChild(el("li")).appendChild(linkTo(other, "\u2190 " + nodes.get(other).label)); }
     });
     details.appendChild(el("h2", null, "Sends to")); details.appendChild(outs);
     details.appendChild(el("h2", null, "Receives from")); details.appendChild(ins);
