@@ -93,6 +93,9 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
         model = _partial_model(data)
     taxonomy = _merge_taxonomy(model.taxonomy if model else None, checked)
     if model is not None:
+        # attached before the checks, so the propagation they compute is memoised on the
+        # model (propagate() caches only for the model's own taxonomy) and the analyses reuse it
+        model._taxonomy = taxonomy
         _semantic_checks(model, taxonomy, checked)
     diagnostics = checked.diagnostics(text)
     if any(d.severity == "error" for d in diagnostics):
