@@ -23,10 +23,12 @@ import base64
 import functools
 import hashlib
 import html
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from flowmap import __version__
@@ -97,10 +99,13 @@ def vis_assets() -> tuple[str, str]:
     The source-map comment is dropped (it would make developer tools fetch a file),
     and ``</`` is broken up so no text can close the inline element early.
     """
-    try:
-        base = resources.files("pyvis").joinpath("lib", VIS_VERSION)
-        script = base.joinpath("vis-network.min.js").read_text("utf-8")
-        css = base.joinpath("vis-network.css").read_text("utf-8")
+    try:  # find pyvis without importing it: its __init__ imports networkx, jinja2 and more (about 1 s)
+        spec = importlib.util.find_spec("pyvis")
+        if spec is None or not spec.submodule_search_locations:
+            raise FileNotFoundError("pyvis is not installed")
+        base = Path(list(spec.submodule_search_locations)[0]) / "lib" / VIS_VERSION
+        script = (base / "vis-network.min.js").read_text("utf-8")
+        css = (base / "vis-network.css").read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         raise FlowmapError(f"vis-network is missing from the pyvis package ({exc}): reinstall pyvis>=0.3.2") from None
     script = re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", script)
