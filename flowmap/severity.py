@@ -52,16 +52,26 @@ def grade(
     volume: bool = False,
     low_confidence: bool = False,
 ) -> Severity:
-    """Adjust a rule's default severity by data, subjects, actor, volume and confidence."""
-    level = int(base)
-    if sensitivity is not None:
-        level += SENSITIVITY_STEP[sensitivity]
-    if vulnerable:
-        level += 1
-    if actor is not None:
-        level += ACTOR_STEP.get(actor, 0)
-    if volume:
-        level += 1
-    if low_confidence:
-        level -= 1
-    return Severity(max(Severity.info, min(Severity.critical, level)))
+    """Adjust a rule's default severity by data, subjects, actor, volume and confidence.
+
+    Memoised per argument tuple: rules call it once per finding, with few distinct values.
+    """
+    key = (base, sensitivity, vulnerable, actor, volume, low_confidence)
+    found = _GRADES.get(key)
+    if found is None:
+        level = int(base)
+        if sensitivity is not None:
+            level += SENSITIVITY_STEP[sensitivity]
+        if vulnerable:
+            level += 1
+        if actor is not None:
+            level += ACTOR_STEP.get(actor, 0)
+        if volume:
+            level += 1
+        if low_confidence:
+            level -= 1
+        found = _GRADES[key] = Severity(max(Severity.info, min(Severity.critical, level)))
+    return found
+
+
+_GRADES: dict[tuple, Severity] = {}

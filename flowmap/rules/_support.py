@@ -21,7 +21,7 @@ linear in the model; nothing enumerates paths.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from typing import Callable, Iterable, Mapping
 
 from flowmap.model import System
@@ -35,6 +35,8 @@ __all__ = [
     "edge_categories",
     "witness_paths",
     "bfs_paths",
+    "carrying",
+    "witness",
     "flows_on",
     "citations",
     "describe",
@@ -44,11 +46,7 @@ __all__ = [
 
 
 def _memo(ctx: Context, key: str, build: Callable[[], object]):
-    cache = ctx.model._cache
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = build()
-    return value
+    return ctx._derived(key, build)
 
 
 def systems_by_id(ctx: Context) -> dict[str, System]:
@@ -89,35 +87,87 @@ def edges_carrying(ctx: Context) -> dict[str, list[Edge]]:
     return _memo(ctx, "rules.edges_carrying", build)
 
 
+def carrying(ctx: Context) -> dict[str, dict[int, list[tuple[int, str]]]]:
+    """Propagated category -> node -> (target, flow id) of the edges carrying it, in flow-id order.
+
+    The same adjacency as the propagation's, with the flow of each edge: a breadth-first
+    search over it finds a shortest path and, for each hop, the first flow by id realising it.
+    """
+
+    def build():
+        out: dict[str, dict[int, list[tuple[int, str]]]] = {}
+        for category, edges in edges_carrying(ctx).items():
+            adjacency: dict[int, list[tuple[int, str]]] = {}
+            for edge in edges:
+                pair = (edge.target, edge.flow.id)
+                children = adjacency.get(edge.source)
+                if children is None:
+                    adjacency[edge.source] = [pair]
+                else:
+                    children.append(pair)
+            out[category] = adjacency
+        return out
+
+    return _memo(ctx, "rules.carrying", build)
+
+
 def bfs_paths(
     start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]], ids: list[str]
 ) -> dict[str, tuple[list[str], list[str]]]:
     """Shortest paths from ``start`` to each reachable target, as (system ids, flow ids): one BFS.
 
-    ``succ`` maps a node to its (child, flow id) pairs.
+    ``succ`` maps a node to its (child, flow id) pairs; the search stops once every target is found.
 
     >>> bfs_paths(0, [2], {0: [(1, "f1")], 1: [(2, "f2")]}, ["a", "b", "c"])
     {'c': (['a', 'b', 'c'], ['f1', 'f2'])}
     """
     wanted = set(targets)
     parent: dict[int, tuple[int, str]] = {start: (-1, "")}
-    remaining = wanted - {start}
-    queue = deque([start])
-    while queue and remaining:
-        node = queue.popleft()
-        for child, flow_id in succ.get(node, ()):
+    remaining = len(wanted - {start})
+    queue = [start]
+    get = succ.get
+    for node in queue:  # the list grows while it is read: a FIFO queue without deque overhead
+        if not remaining:
+            break
+        for pair in get(node, ()):
+            child = pair[0]
             if child not in parent:
-                parent[child] = (node, flow_id)
-                remaining.discard(child)
+                parent[child] = (node, pair[1])
+                if child in wanted:
+                    remaining -= 1
                 queue.append(child)
     out = {}
-    for target in sorted(wanted - remaining):
-        nodes, flows = [target], []
-        while parent[nodes[-1]][0] != -1:
-            node, flow_id = parent[nodes[-1]]
+    for target in sorted(wanted):
+        if target not in parent:
+            continue
+        nodes, flows = [ids[target]], []
+        node, flow_id = parent[target]
+        while node != -1:
             flows.append(flow_id)
-            nodes.append(node)
-        out[ids[target]] = ([ids[n] for n in reversed(nodes)], flows[::-1])
+            nodes.append(ids[node])
+            node, flow_id = parent[node]
+        nodes.reverse()
+        flows.reverse()
+        out[ids[target]] = (nodes, flows)
+    return out
+
+
+def witness(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+    """Shortest paths with their flows for many (origin, target) pairs: one BFS per (origin, category).
+
+    ``requests`` maps (origin, category) to the targets wanted; the result maps
+    (origin, target) to (system ids, flow ids) (the first request, in sorted order,
+    that reaches it). Each hop's flow is the first by id that carries the category,
+    as :func:`flows_on` would find.
+    """
+    adjacency = carrying(ctx)
+    index = ctx.propagation.index
+    ids, position = index.ids, index.position
+    out: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for (origin, category), targets in sorted(requests.items()):
+        found = bfs_paths(position[origin], [position[t] for t in targets], adjacency.get(category, {}), ids)
+        for target, path in found.items():
+            out.setdefault((origin, target), path)
     return out
 
 
@@ -127,20 +177,16 @@ def witness_paths(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]
     ``requests`` maps (origin, category) to the targets wanted; the result maps
     (origin, target) to a path (the first request, in sorted order, that reaches it).
     """
-    prop = ctx.propagation
-    out: dict[tuple[str, str], list[str]] = {}
-    for (origin, category), targets in sorted(requests.items()):
-        for target, path in prop.witness_paths(origin, category, sorted(set(targets))).items():
-            out.setdefault((origin, target), path)
-    return out
+    return {key: nodes for key, (nodes, _) in witness(ctx, requests).items()}
 
 
 def flows_on(ctx: Context, path: list[str], category: str) -> list[str]:
     """Ids of the flows realising each hop of ``path`` (the first by id that carries ``category``)."""
     out = []
+    covers = ctx.taxonomy.covers
     for source, target in zip(path, path[1:]):
         for flow in ctx.flows_between(source, target):
-            if any(ctx.taxonomy.covers(d, category) for d in flow.data):
+            if any(covers(d, category) for d in flow.data):
                 out.append(flow.id)
                 break
     return out

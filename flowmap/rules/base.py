@@ -65,23 +65,37 @@ class Context:
         return propagate(self.model, self.taxonomy)
 
     @cached_property
+    def _memo(self) -> dict:
+        """Derived data shared by every analysis of this model (the model's own cache)."""
+        return self.model._cache
+
+    def _derived(self, key: str, build: Callable[[], object]):
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = build()
+        return value
+
+    @cached_property
     def systems(self) -> list[System]:
         """Systems sorted by id."""
-        return sorted(self.model.systems, key=lambda s: s.id)
+        return self._derived("rules.systems", lambda: sorted(self.model.systems, key=lambda s: s.id))
 
     @cached_property
     def flows(self) -> list[Flow]:
         """Flows sorted by id."""
-        return sorted(self.model.flows, key=lambda f: f.id)
+        return self._derived("rules.flows", lambda: sorted(self.model.flows, key=lambda f: f.id))
 
     @cached_property
     def _flows_by_pair(self) -> dict[tuple[str, str], list[Flow]]:
-        pairs: dict[tuple[str, str], list[Flow]] = {}
-        for flow in self.flows:
-            pairs.setdefault((flow.source, flow.target), []).append(flow)
-            if flow.bidirectional:
-                pairs.setdefault((flow.target, flow.source), []).append(flow)
-        return pairs
+        def build():
+            pairs: dict[tuple[str, str], list[Flow]] = {}
+            for flow in self.flows:
+                pairs.setdefault((flow.source, flow.target), []).append(flow)
+                if flow.bidirectional:
+                    pairs.setdefault((flow.target, flow.source), []).append(flow)
+            return pairs
+
+        return self._derived("rules.flows_by_pair", build)
 
     def flows_between(self, source: str, target: str) -> list[Flow]:
         """Flows (sorted by id) by which data moves from ``source`` to ``target`` directly."""
@@ -99,7 +113,14 @@ class Context:
 
     def vulnerable(self, system: System) -> bool:
         """Whether the system's data subjects include a vulnerable group."""
-        return any(self.taxonomy.is_vulnerable(s) for s in system.subjects)
+        found = self._vulnerable.get(system.id)
+        if found is None:
+            found = self._vulnerable[system.id] = any(self.taxonomy.is_vulnerable(s) for s in system.subjects)
+        return found
+
+    @cached_property
+    def _vulnerable(self) -> dict[str, bool]:
+        return self._derived("rules.vulnerable", dict)
 
     def grade(self, rule: Rule, **kwargs) -> Severity:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""

@@ -34,45 +34,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flowmap.findings import Kind, Severity
+from flowmap.findings import Finding, Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
 from flowmap.rules._support import bfs_paths, citations, describe, edges_carrying, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 
-@dataclass
+@dataclass(slots=True)
 class FirstUse:
     """The first incompatible use of an origin's data: on one flow, in one direction."""
 
     origin: int
     edge: Edge
     group: tuple[bool, ...]  # compatibility signature of the origin's purposes
-    categories: set[str] = field(default_factory=set)
-
-
-class _Usable:
-    """Adjacency of one category restricted to the flows compatible with one purpose signature.
-
-    Built lazily node by node, so a propagation or search costs only the part it visits.
-    With ``with_flows`` it yields (target, flow id) pairs, as :func:`bfs_paths` wants.
-    """
-
-    def __init__(self, out: dict[int, list[tuple[int, int, Edge]]], incompatible: tuple[bool, ...], with_flows=False):
-        self.out = out
-        self.incompatible = incompatible
-        self.with_flows = with_flows
-        self.cache: dict[int, list] = {}
-
-    def __len__(self) -> int:
-        return len(self.out)
-
-    def get(self, node: int, default=()):
-        found = self.cache.get(node)
-        if found is None:
-            edges = [(t, e) for t, k, e in self.out.get(node, ()) if not self.incompatible[k]]
-            found = [(t, e.flow.id) for t, e in edges] if self.with_flows else [t for t, _ in edges]
-            self.cache[node] = found
-        return found
+    categories: list[str] = field(default_factory=list)  # sorted, as categories are visited in order
 
 
 def _signatures(ctx: Context) -> tuple[list[tuple[str, ...]], dict[tuple[str, ...], tuple[bool, ...]]]:
@@ -92,21 +67,45 @@ def _signatures(ctx: Context) -> tuple[list[tuple[str, ...]], dict[tuple[str, ..
     return flow_sets, signature
 
 
-def _adjacency(ctx: Context) -> tuple[dict[str, dict[int, list[tuple[int, int, Edge]]]], dict[tuple, tuple]]:
-    """Per category: node -> (target, flow purpose-set index, edge); and the origin signatures."""
-    cached = ctx.model._cache.get("rules.creep_adjacency")
+def _adjacency(ctx: Context) -> tuple[dict[str, dict[int, list[tuple[int, int, Edge]]]], dict[tuple, tuple], dict]:
+    """Per category: node -> (target, flow purpose-set index, edge); the origin signatures; and
+    the cache of :func:`_usable`."""
+    cached = ctx._memo.get("rules.creep_adjacency")
     if cached is None:
         flow_sets, signature = _signatures(ctx)
         set_index = {s: i for i, s in enumerate(flow_sets)}
         flow_set_of = {f.id: set_index[tuple(sorted(set(f.purposes)))] for f in ctx.model.flows}
         adjacency: dict[str, dict[int, list[tuple[int, int, Edge]]]] = {}
         for category, edges in edges_carrying(ctx).items():
-            out: dict[int, list[tuple[int, int, Edge]]] = defaultdict(list)
+            out: dict[int, list[tuple[int, int, Edge]]] = {}
             for edge in edges:
-                out[edge.source].append((edge.target, flow_set_of[edge.flow.id], edge))
-            adjacency[category] = dict(out)
-        cached = ctx.model._cache["rules.creep_adjacency"] = (adjacency, signature)
+                entry = (edge.target, flow_set_of[edge.flow.id], edge)
+                children = out.get(edge.source)
+                if children is None:
+                    out[edge.source] = [entry]
+                else:
+                    children.append(entry)
+            adjacency[category] = out
+        cached = ctx._memo["rules.creep_adjacency"] = (adjacency, signature, {})
     return cached
+
+
+def _usable(ctx: Context, category: str, group: tuple[bool, ...]) -> tuple[dict, dict]:
+    """The adjacency of one category restricted to the flows compatible with one purpose
+    signature: node -> targets (for :func:`propagate_bits`), and node -> (target, flow id)
+    pairs (for :func:`bfs_paths`). Built once per (category, signature), as plain dicts."""
+    adjacency, _, usables = _adjacency(ctx)
+    found = usables.get((category, group))
+    if found is None:
+        targets: dict[int, list[int]] = {}
+        pairs: dict[int, list[tuple[int, str]]] = {}
+        for node, out in adjacency[category].items():
+            kept = [(t, e.flow.id) for t, k, e in out if not group[k]]
+            if kept:
+                pairs[node] = kept
+                targets[node] = [t for t, _ in kept]
+        found = usables[(category, group)] = (targets, pairs)
+    return found
 
 
 def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
@@ -119,11 +118,11 @@ def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
     and the incompatible flows leaving the reached systems are the first uses.
     Cost: the part of each category's graph that each group reaches.
     """
-    cached = ctx.model._cache.get("rules.first_uses")
+    cached = ctx._memo.get("rules.first_uses")
     if cached is not None:
         return cached
     prop = ctx.propagation
-    adjacency, signature = _adjacency(ctx)
+    adjacency, signature, _ = _adjacency(ctx)
     group_of: dict[int, tuple[bool, ...]] = {}
     for system in ctx.model.systems:
         if system.holds and system.purposes:
@@ -137,7 +136,7 @@ def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
             if group is not None and any(group[k] for k in used_sets):
                 groups[group].append(origin)
         for group, members in sorted(groups.items()):
-            reached = propagate_bits({node: 1 << bit for bit, node in enumerate(members)}, _Usable(out, group))
+            reached = propagate_bits({node: 1 << bit for bit, node in enumerate(members)}, _usable(ctx, category, group)[0])
             for node, bits in reached.items():
                 wrong = [edge for _, k, edge in out.get(node, ()) if group[k]]
                 if not wrong:
@@ -148,72 +147,136 @@ def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
                     origins.append(members[low.bit_length() - 1])
                     bits ^= low
                 for edge in wrong:
+                    flow_id = edge.flow.id
                     for origin in origins:
-                        key = (origin, edge.flow.id)
+                        key = (origin, flow_id)
                         use = found.get(key)
                         if use is None:
-                            use = found[key] = FirstUse(origin, edge, group)
-                        use.categories.add(category)
-    ctx.model._cache["rules.first_uses"] = found
+                            found[key] = FirstUse(origin, edge, group, [category])
+                        elif use.categories[-1] != category:
+                            use.categories.append(category)
+    ctx._memo["rules.first_uses"] = found
     return found
+
+
+class _Texts:
+    """Strings and values every finding of one analysis reuses, computed once per system,
+    flow, category list, or pair of purpose sets."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.systems = systems_by_id(ctx)
+        self.sensitivity = ctx.taxonomy.sensitivity
+        self.categories: dict[tuple[str, ...], tuple[str, str, object]] = {}
+        self.receivers: dict[str, tuple[str, str, str | None]] = {}
+        self.flows: dict[str, tuple[tuple[str, ...], str, str]] = {}
+        self.wrong: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+        self.grades: dict[tuple, Severity] = {}
+
+    def lead(self, categories: list[str]) -> tuple[str, str, object]:
+        """(most sensitive category (the first by name among equals), the list in words, its sensitivity)."""
+        key = tuple(categories)
+        found = self.categories.get(key)
+        if found is None:
+            top = max(categories, key=self.sensitivity)
+            found = self.categories[key] = (top, ", ".join(categories), self.sensitivity(top))
+        return found
+
+    def receiver(self, system_id: str) -> tuple[str, str, str | None]:
+        found = self.receivers.get(system_id)
+        if found is None:
+            system = self.systems[system_id]
+            found = self.receivers[system_id] = (system.display_name, describe(system), system.actor)
+        return found
+
+    def flow(self, flow) -> tuple[tuple[str, ...], str, str]:
+        """(the flow's purposes, the authorisation sentence, the mitigation)."""
+        found = self.flows.get(flow.id)
+        if found is None:
+            authorised = (
+                f"The use is authorised by {citations(self.ctx, flow.legal_basis)}; authorisation does not make it "
+                "compatible with the purposes of collection."
+                if flow.legal_basis
+                else "No legal basis is recorded for this use."
+            )
+            mitigation = (
+                f"Remove or narrow flow {flow.id}, restrict it to hit/no-hit with prior independent authorisation, "
+                "or record a necessity and proportionality assessment and accept the finding with that reason."
+            )
+            found = self.flows[flow.id] = (tuple(flow.purposes), authorised, mitigation)
+        return found
+
+    def incompatible(self, collected: tuple[str, ...], used: tuple[str, ...]) -> str:
+        """The purposes in ``used`` compatible with none in ``collected``, in words."""
+        key = (collected, used)
+        found = self.wrong.get(key)
+        if found is None:
+            compatible = self.ctx.taxonomy.compatible
+            found = self.wrong[key] = ", ".join(p for p in used if all(not compatible(p, q) for q in collected))
+        return found
+
+    def grade(self, sensitivity, vulnerable: bool, actor: str | None) -> Severity:
+        key = (sensitivity, vulnerable, actor)
+        found = self.grades.get(key)
+        if found is None:
+            found = self.grades[key] = self.ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor)
+        return found
 
 
 def check(ctx: Context):
     prop = ctx.propagation
     ids = prop.index.ids
     uses = first_uses(ctx)
-    adjacency, _ = _adjacency(ctx)
-    lead = {key: max(sorted(use.categories), key=ctx.taxonomy.sensitivity) for key, use in uses.items()}
+    texts = _Texts(ctx)
+    lead = {key: texts.lead(use.categories) for key, use in uses.items()}
     # one breadth-first search per (origin, lead category) over its compatible flows, for all targets
     requests: dict[tuple[int, str], list[int]] = defaultdict(list)
     groups: dict[int, tuple[bool, ...]] = {}
     for key, use in uses.items():
-        requests[(use.origin, lead[key])].append(use.edge.source)
+        requests[(use.origin, lead[key][0])].append(use.edge.source)
         groups[use.origin] = use.group
-    paths: dict[tuple[int, str], dict[str, tuple[list[str], list[str]]]] = {}
+    paths: dict[tuple[int, str], dict[str, tuple[list[str], list[str], str]]] = {}
     for (origin, category), sources in sorted(requests.items()):
-        usable = _Usable(adjacency[category], groups[origin], with_flows=True)
-        paths[(origin, category)] = bfs_paths(origin, sources, usable, ids)
-    tax = ctx.taxonomy
-    for (origin_node, flow_id), use in sorted(uses.items(), key=lambda item: (ids[item[0][0]], item[0][1])):
-        origin = systems_by_id(ctx)[ids[origin_node]]
-        receiver = systems_by_id(ctx)[ids[use.edge.target]]
-        flow = use.edge.flow
-        source_id = ids[use.edge.source]
-        chain, chain_flows = paths[(origin_node, lead[(origin_node, flow_id)])].get(source_id, ([origin.id], []))
-        path = [*chain, receiver.id]
-        categories = sorted(use.categories)
-        wrong = [p for p in flow.purposes if all(not tax.compatible(p, q) for q in origin.purposes)]
-        authorised = (
-            f"The use is authorised by {citations(ctx, flow.legal_basis)}; authorisation does not make it "
-            "compatible with the purposes of collection."
-            if flow.legal_basis
-            else "No legal basis is recorded for this use."
-        )
-        hops = len(path) - 1
-        yield RULE.finding(
-            ctx,
-            [origin.id, flow.id],
-            severity=ctx.grade(
-                RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(origin), actor=receiver.actor
-            ),
-            title=f"{origin.display_name} data used for {', '.join(wrong)} by {receiver.display_name}",
+        found = bfs_paths(origin, sources, _usable(ctx, category, groups[origin])[1], ids)
+        paths[(origin, category)] = {t: (nodes, flows, " -> ".join(nodes)) for t, (nodes, flows) in found.items()}
+    principles = RULE.principles
+    current = None
+    for key in sorted(uses):  # origin index, then flow id: origin id order, as ids are sorted
+        use = uses[key]
+        origin_node, flow_id = key
+        if origin_node != current:
+            current = origin_node
+            origin = texts.systems[ids[origin_node]]
+            origin_id, origin_name = origin.id, origin.display_name
+            collected = tuple(origin.purposes)
+            collected_text = ", ".join(sorted(origin.purposes))
+            vulnerable = ctx.vulnerable(origin)
+            fallback = ([origin_id], [], origin_id)
+        edge = use.edge
+        receiver_id = ids[edge.target]
+        receiver_name, receiver_text, actor = texts.receiver(receiver_id)
+        used, authorised, mitigation = texts.flow(edge.flow)
+        top, listed, sensitivity = lead[key]
+        chain, chain_flows, chain_text = paths[(origin_node, top)].get(ids[edge.source], fallback)
+        wrong = texts.incompatible(collected, used)
+        yield Finding(
+            id=f"function_creep:{origin_id}:{flow_id}",
+            rule="function_creep",
+            kind=Kind.function_creep,
+            severity=texts.grade(sensitivity, vulnerable, actor),
+            title=f"{origin_name} data used for {wrong} by {receiver_name}",
             message=(
-                f"{', '.join(categories)} collected in {origin.display_name} for {', '.join(sorted(origin.purposes))} "
-                f"is used by {describe(receiver)} for {', '.join(wrong)} through flow {flow.id}, "
-                f"{plural(hops, 'step')} from collection ({' -> '.join(path)}); no purpose of collection is "
-                f"compatible with that use. {authorised}"
+                f"{listed} collected in {origin_name} for {collected_text} is used by {receiver_text} for {wrong} "
+                f"through flow {flow_id}, {plural(len(chain), 'step')} from collection ({chain_text} -> "
+                f"{receiver_id}); no purpose of collection is compatible with that use. {authorised}"
             ),
-            systems=[origin.id, receiver.id],
-            flows=[*chain_flows, flow.id],
-            categories=categories,
-            path=path,
-            mitigation=(
-                f"Remove or narrow flow {flow.id}, restrict it to hit/no-hit with prior independent authorisation, "
-                "or record a necessity and proportionality assessment and accept the finding with that reason."
-            ),
+            systems=[origin_id, receiver_id],
+            flows=[*chain_flows, flow_id],
+            categories=list(use.categories),
+            path=[*chain, receiver_id],
+            principles=list(principles),
+            mitigation=mitigation,
         )
-
 
 RULE = Rule(
     id="function_creep",
