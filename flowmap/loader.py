@@ -172,6 +172,8 @@ def _parse_yaml(text: str, name: str) -> Any:
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # newer libyaml stops deep nesting itself
+            raise _fail(name, f"nesting is over {MAX_DEPTH} levels deep: flatten the file") from None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
