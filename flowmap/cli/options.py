@@ -39,6 +39,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_file():  # /dev/null, a pipe: write through, never replace it
+            with path.open("wb") as handle:
+                handle.write(data)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
