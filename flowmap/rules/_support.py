@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 from flowmap.model import System
 from flowmap.propagation import Edge
 from flowmap.rules.base import Context
-from flowmap.taxonomy import ancestors
+from flowmap.taxonomy import Sensitivity, ancestors
 
 __all__ = [
     "edges_carrying",
@@ -35,6 +35,9 @@ __all__ = [
     "edge_categories",
     "witness_paths",
     "bfs_paths",
+    "shortest_paths",
+    "set_bits",
+    "Leads",
     "carrying",
     "witness",
     "flows_on",
@@ -121,6 +124,13 @@ def bfs_paths(
     >>> bfs_paths(0, [2], {0: [(1, "f1")], 1: [(2, "f2")]}, ["a", "b", "c"])
     {'c': (['a', 'b', 'c'], ['f1', 'f2'])}
     """
+    return {ids[target]: path for target, path in sorted(_bfs(start, targets, succ, ids).items())}
+
+
+def _bfs(
+    start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]], ids: list[str]
+) -> dict[int, tuple[list[str], list[str]]]:
+    """:func:`bfs_paths` keyed by target index, in no particular order."""
     wanted = set(targets)
     parent: dict[int, tuple[int, str]] = {start: (-1, "")}
     remaining = len(wanted - {start})
@@ -137,7 +147,7 @@ def bfs_paths(
                     remaining -= 1
                 queue.append(child)
     out = {}
-    for target in sorted(wanted):
+    for target in wanted:
         if target not in parent:
             continue
         nodes, flows = [ids[target]], []
@@ -148,8 +158,59 @@ def bfs_paths(
             node, flow_id = parent[node]
         nodes.reverse()
         flows.reverse()
-        out[ids[target]] = (nodes, flows)
+        out[target] = (nodes, flows)
     return out
+
+
+def shortest_paths(ctx: Context, leads: Mapping[tuple[int, int], str]) -> dict[tuple[int, int], tuple[list[str], list[str]]]:
+    """For each (origin, target) pair of system indices, a shortest path along the flows carrying
+    its category, as (system ids, flow ids): one BFS per (origin, category).
+
+    Each hop's flow is the first by id that carries the category, as :func:`flows_on` finds.
+    Pairs with no such path are left out.
+    """
+    requests: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for (origin, target), category in leads.items():
+        requests[(origin, category)].append(target)
+    adjacency = carrying(ctx)
+    ids = ctx.propagation.index.ids
+    out: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
+    for (origin, category), targets in requests.items():
+        for target, path in _bfs(origin, targets, adjacency.get(category, {}), ids).items():
+            out[(origin, target)] = path
+    return out
+
+
+def set_bits(bits: int) -> list[int]:
+    """Positions of the set bits, lowest first; cost follows the width once, not per bit.
+
+    >>> set_bits(0b10110)
+    [1, 2, 4]
+    """
+    text = bin(bits)[:1:-1]
+    out = []
+    position = text.find("1")
+    while position != -1:
+        out.append(position)
+        position = text.find("1", position + 1)
+    return out
+
+
+class Leads:
+    """For a sorted list of categories: (its most sensitive one, the first by name among equals;
+    the list in words; its sensitivity), memoised per list."""
+
+    def __init__(self, ctx: Context):
+        self.sensitivity = ctx.taxonomy.sensitivity
+        self.cache: dict[tuple[str, ...], tuple[str, str, Sensitivity]] = {}
+
+    def __call__(self, categories: list[str]) -> tuple[str, str, Sensitivity]:
+        key = tuple(categories)
+        found = self.cache.get(key)
+        if found is None:
+            top = max(categories, key=self.sensitivity)
+            found = self.cache[key] = (top, ", ".join(categories), self.sensitivity(top))
+        return found
 
 
 def witness(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:

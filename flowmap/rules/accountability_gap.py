@@ -25,7 +25,7 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Kind, Severity
+from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.rules._support import describe
 from flowmap.rules.base import Context, Rule
 
@@ -36,30 +36,60 @@ GAPS = {
 }
 
 
+MITIGATIONS = {
+    "no_legal_basis": "Record the legal basis (a source key) or stop the processing.",
+    "no_oversight": "Name the independent authority that supervises it, with a source, or create one.",
+    "no_redress": "Document how people can access, correct, erase and contest the data, or provide it.",
+}
+
+
 def check(ctx: Context):
     prop = ctx.propagation
+    ids = prop.index.ids
+    is_sensitive = ctx.is_sensitive
+    # system index -> sensitive categories it receives, in sorted order
+    received: dict[int, list[str]] = {}
+    for category in prop.categories:
+        if is_sensitive(category):
+            for node in prop.reach[category]:
+                found = received.get(node)
+                if found is None:
+                    received[node] = [category]
+                else:
+                    found.append(category)
+    position = prop.index.position
+    texts = _Texts(ctx)
     for system in ctx.systems:
-        sensitive = sorted(c for c in prop.categories_at(system.id) | set(system.holds) if ctx.is_sensitive(c))
+        sensitive = received.get(position[system.id], [])
+        held = [c for c in system.holds if is_sensitive(c) and c not in sensitive]
+        if held:
+            sensitive = sorted({*sensitive, *held})
         if not sensitive:
             continue
         controls = system.controls
-        states = {
-            "no_legal_basis": None if not system.legal_basis else False,
-            "no_oversight": _gap(controls.independent_oversight),
-            "no_redress": _gap(controls.redress),
-        }
-        for gap, state in states.items():
+        states = (
+            ("no_legal_basis", None if not system.legal_basis else False),
+            ("no_oversight", _gap(controls.independent_oversight)),
+            ("no_redress", _gap(controls.redress)),
+        )
+        label = None
+        for gap, state in states:
             if state is False:
                 continue
-            yield _finding(ctx, system.id, gap, state is None, sensitive, describe(system), [system.id], [], ctx.vulnerable(system))
+            if label is None:
+                label = describe(system)
+                vulnerable = ctx.vulnerable(system)
+                listed = ", ".join(sensitive)
+                sensitivity = ctx.sensitivity(sensitive)
+            yield texts.finding(system.id, gap, state is None, sensitive, listed, sensitivity, label, [system.id], [], vulnerable)
     for flow in ctx.flows:
         if flow.legal_basis:
             continue
-        sensitive = sorted(c for c in set(flow.data) if ctx.is_sensitive(c))
+        sensitive = sorted(c for c in set(flow.data) if is_sensitive(c))
         if sensitive:
-            yield _finding(
-                ctx, flow.id, "no_legal_basis", True, sensitive, f"flow {flow.id} ({flow.source} -> {flow.target})",
-                sorted({flow.source, flow.target}), [flow.id], False,
+            yield texts.finding(
+                flow.id, "no_legal_basis", True, sensitive, ", ".join(sensitive), ctx.sensitivity(sensitive),
+                f"flow {flow.id} ({flow.source} -> {flow.target})", sorted({flow.source, flow.target}), [flow.id], False,
             )
 
 
@@ -68,28 +98,40 @@ def _gap(value: bool | None) -> bool | None:
     return None if value is None else not value
 
 
-def _finding(ctx, element, gap, low, categories, label, systems, flows, vulnerable):
-    what = GAPS[gap]
-    unknown = " (the model does not say: unknown is not safe)" if low else ""
-    return RULE.finding(
-        ctx,
-        [element, gap],
-        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=vulnerable, low_confidence=low),
-        confidence=Confidence.low if low else Confidence.high,
-        title=f"{label[0].upper()}{label[1:]}: {what}",
-        message=(
-            f"{label[0].upper()}{label[1:]} handles {', '.join(categories)} with {what}{unknown}. Without it the "
-            "processing cannot be shown to be lawful, necessary and proportionate, nor checked or contested."
-        ),
-        systems=systems,
-        flows=flows,
-        categories=categories,
-        mitigation={
-            "no_legal_basis": "Record the legal basis (a source key) or stop the processing.",
-            "no_oversight": "Name the independent authority that supervises it, with a source, or create one.",
-            "no_redress": "Document how people can access, correct, erase and contest the data, or provide it.",
-        }[gap],
-    )
+class _Texts:
+    """Builds the findings, with grades memoised."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.grades: dict[tuple, Severity] = {}
+
+    def finding(self, element, gap, low, categories, listed, sensitivity, label, systems, flows, vulnerable) -> Finding:
+        what = GAPS[gap]
+        unknown = " (the model does not say: unknown is not safe)" if low else ""
+        grading = (sensitivity, vulnerable, low)
+        severity = self.grades.get(grading)
+        if severity is None:
+            severity = self.grades[grading] = self.ctx.grade(
+                RULE, sensitivity=sensitivity, vulnerable=vulnerable, low_confidence=low
+            )
+        label = f"{label[0].upper()}{label[1:]}"
+        return Finding(
+            id=f"accountability_gap:{element}:{gap}",
+            rule="accountability_gap",
+            kind=Kind.accountability_gap,
+            severity=severity,
+            confidence=Confidence.low if low else Confidence.high,
+            title=f"{label}: {what}",
+            message=(
+                f"{label} handles {listed} with {what}{unknown}. Without it the "
+                "processing cannot be shown to be lawful, necessary and proportionate, nor checked or contested."
+            ),
+            systems=systems,
+            flows=flows,
+            categories=categories,
+            principles=list(RULE.principles),
+            mitigation=MITIGATIONS[gap],
+        )
 
 
 RULE = Rule(

@@ -21,43 +21,63 @@ How to fix
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from flowmap.findings import Finding, Kind, Severity
+from flowmap.rules._support import Leads, flows_on, set_bits, shortest_paths, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 
 def check(ctx: Context):
     prop = ctx.propagation
-    actors = [s for s in ctx.systems if s.actor]
-    reached: dict[tuple[str, str], list[str]] = defaultdict(list)  # (origin, actor) -> categories
-    for actor in actors:
-        for origin, category in prop.received_at(actor.id):
-            if ctx.is_sensitive(category):
-                reached[(origin, actor.id)].append(category)
+    ids = prop.index.ids
+    systems = systems_by_id(ctx)
+    actors = [prop.index.position[s.id] for s in ctx.systems if s.actor]
+    # (origin, actor) -> sensitive categories, appended in sorted order
+    reached: dict[tuple[int, int], list[str]] = {}
+    for category in prop.categories:
+        if not ctx.is_sensitive(category):
+            continue
+        origins, at = prop.origins[category], prop.reach[category]
+        for actor in actors:
+            bits = at.get(actor)
+            if bits:
+                for bit in set_bits(bits):
+                    origin = origins[bit]
+                    if origin != actor:
+                        found = reached.get((origin, actor))
+                        if found is None:
+                            reached[(origin, actor)] = [category]
+                        else:
+                            found.append(category)
+    leads = Leads(ctx)
+    lead = {key: leads(categories) for key, categories in reached.items()}
     # one breadth-first search per (origin, most sensitive category), for all its actors
-    wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
-    lead: dict[tuple[str, str], str] = {}
-    for (origin, actor_id), categories in reached.items():
-        top = max(sorted(categories), key=ctx.taxonomy.sensitivity)
-        lead[(origin, actor_id)] = top
-        wanted[(origin, top)].append(actor_id)
-    paths: dict[tuple[str, str], list[str]] = {}
-    for (origin, category), targets in sorted(wanted.items()):
-        for actor_id, path in prop.witness_paths(origin, category, targets).items():
-            paths[(origin, actor_id)] = path
-    for (origin_id, actor_id), categories in sorted(reached.items()):
-        origin, actor = ctx.system(origin_id), ctx.system(actor_id)
-        categories = sorted(set(categories))
-        path = paths.get((origin_id, actor_id), [origin_id, actor_id])
-        listed = ", ".join(categories)
+    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    grades: dict[tuple, Severity] = {}
+    principles = RULE.principles
+    for key in sorted(reached):  # system indices follow id order
+        origin_node, actor_node = key
+        origin, actor = systems[ids[origin_node]], systems[ids[actor_node]]
+        origin_id, actor_id = origin.id, actor.id
+        top, listed, sensitivity = lead[key]
+        found = paths.get(key)
+        if found is None:
+            path = [origin_id, actor_id]
+            flows = flows_on(ctx, path, top)
+        else:
+            path, flows = found
         hops = len(path) - 1
-        yield RULE.finding(
-            ctx,
-            [origin_id, actor_id],
-            severity=ctx.grade(
-                RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(origin), actor=actor.actor
-            ),
+        vulnerable = ctx.vulnerable(origin)
+        grading = (sensitivity, vulnerable, actor.actor)
+        severity = grades.get(grading)
+        if severity is None:
+            severity = grades[grading] = ctx.grade(
+                RULE, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor.actor
+            )
+        yield Finding(
+            id=f"exposure:{origin_id}:{actor_id}",
+            rule="exposure",
+            kind=Kind.exposure,
+            severity=severity,
             title=f"{origin.display_name} data reaches {actor.display_name} ({actor.actor})",
             message=(
                 f"{listed} collected in {origin.display_name} can reach {actor.display_name}, "
@@ -65,25 +85,15 @@ def check(ctx: Context):
                 f"{' -> '.join(path)}."
             ),
             systems=[origin_id, actor_id],
-            flows=_flows_on(ctx, path, lead[(origin_id, actor_id)]),
-            categories=categories,
+            flows=flows,
+            categories=reached[key],
             path=path,
+            principles=list(principles),
             mitigation=(
                 "Narrow or remove the flows on the path, replace copies by hit/no-hit queries, or document "
                 "the necessity and proportionality of this access and accept the finding."
             ),
         )
-
-
-def _flows_on(ctx: Context, path: list[str], category: str) -> list[str]:
-    """Ids of the flows that realise each hop of a witness path (the first by id that carries it)."""
-    out = []
-    for source, target in zip(path, path[1:]):
-        for flow in ctx.flows_between(source, target):
-            if any(ctx.taxonomy.covers(d, category) for d in flow.data):
-                out.append(flow.id)
-                break
-    return out
 
 
 RULE = Rule(

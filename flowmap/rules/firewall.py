@@ -25,10 +25,8 @@ How to fix
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, flows_on, plural, purpose_in, systems_by_id, witness_paths
+from flowmap.findings import Finding, Kind, Severity
+from flowmap.rules._support import Leads, describe, flows_on, plural, purpose_in, set_bits, shortest_paths, systems_by_id
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
@@ -38,45 +36,69 @@ ENFORCEMENT_ACTORS = ("immigration_enforcement", "law_enforcement")
 
 def check(ctx: Context):
     prop = ctx.propagation
-    protected = {
-        s.id for s in ctx.systems if s.holds and any(purpose_in(p, PROTECTED_PURPOSES) for p in s.purposes)
+    ids, position = prop.index.ids, prop.index.position
+    systems = systems_by_id(ctx)
+    # protected origin index -> the protected purposes it collects for, in words
+    why = {
+        position[s.id]: ", ".join(p for p in sorted(s.purposes) if purpose_in(p, PROTECTED_PURPOSES))
+        for s in ctx.systems
+        if s.holds and any(purpose_in(p, PROTECTED_PURPOSES) for p in s.purposes)
     }
-    reached: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for actor in ctx.systems:
-        if actor.actor in ENFORCEMENT_ACTORS:
-            for origin, category in prop.received_at(actor.id):
-                if origin in protected:
-                    reached[(origin, actor.id)].append(category)
-    lead = {key: max(sorted(cats), key=ctx.taxonomy.sensitivity) for key, cats in reached.items()}
-    requests: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for (origin, actor), category in lead.items():
-        requests[(origin, category)].append(actor)
-    paths = witness_paths(ctx, requests)
-    for (origin_id, actor_id), categories in sorted(reached.items()):
-        origin, actor = systems_by_id(ctx)[origin_id], systems_by_id(ctx)[actor_id]
-        categories = sorted(set(categories))
-        path = paths.get((origin_id, actor_id), [origin_id, actor_id])
-        why = ", ".join(p for p in sorted(origin.purposes) if purpose_in(p, PROTECTED_PURPOSES))
-        yield RULE.finding(
-            ctx,
-            [origin_id, actor_id],
-            severity=ctx.grade(
-                RULE,
-                sensitivity=max(ctx.sensitivity(categories), Sensitivity.high),
-                vulnerable=ctx.vulnerable(origin),
-                actor=actor.actor,
-            ),
-            title=f"{origin.display_name} ({why}) data reaches {actor.display_name}",
+    actors = [position[s.id] for s in ctx.systems if s.actor in ENFORCEMENT_ACTORS]
+    reached: dict[tuple[int, int], list[str]] = {}  # (origin, actor) -> categories, in sorted order
+    for category in prop.categories:
+        origins, at = prop.origins[category], prop.reach[category]
+        for actor in actors:
+            bits = at.get(actor)
+            if bits:
+                for bit in set_bits(bits):
+                    origin = origins[bit]
+                    if origin != actor and origin in why:
+                        found = reached.get((origin, actor))
+                        if found is None:
+                            reached[(origin, actor)] = [category]
+                        else:
+                            found.append(category)
+    leads = Leads(ctx)
+    lead = {key: leads(categories) for key, categories in reached.items()}
+    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    grades: dict[tuple, Severity] = {}
+    principles = RULE.principles
+    for key in sorted(reached):  # system indices follow id order
+        origin_node, actor_node = key
+        origin, actor = systems[ids[origin_node]], systems[ids[actor_node]]
+        origin_id, actor_id = origin.id, actor.id
+        top, listed, sensitivity = lead[key]
+        found = paths.get(key)
+        if found is None:
+            path = [origin_id, actor_id]
+            flows = flows_on(ctx, path, top)
+        else:
+            path, flows = found
+        purposes = why[origin_node]
+        grading = (max(sensitivity, Sensitivity.high), ctx.vulnerable(origin), actor.actor)
+        severity = grades.get(grading)
+        if severity is None:
+            severity = grades[grading] = ctx.grade(
+                RULE, sensitivity=grading[0], vulnerable=grading[1], actor=grading[2]
+            )
+        yield Finding(
+            id=f"firewall:{origin_id}:{actor_id}",
+            rule="firewall",
+            kind=RULE.kind,
+            severity=severity,
+            title=f"{origin.display_name} ({purposes}) data reaches {actor.display_name}",
             message=(
-                f"{', '.join(categories)} collected in {origin.display_name} for {why} can reach "
+                f"{listed} collected in {origin.display_name} for {purposes} can reach "
                 f"{describe(actor)} in {plural(len(path) - 1, 'step')} ({' -> '.join(path)}). People who fear "
                 "that using this service exposes them to enforcement stop using it: the firewall between "
                 "services and enforcement is breached."
             ),
             systems=[origin_id, actor_id],
-            flows=flows_on(ctx, path, lead[(origin_id, actor_id)]),
-            categories=categories,
+            flows=flows,
+            categories=reached[key],
             path=path,
+            principles=list(principles),
             mitigation=(
                 "Cut the flows on the path from the service to enforcement, or limit them to serious-crime cases "
                 "under prior independent authorisation, and tell the people concerned."

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from flowmap.findings import Finding, Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
-from flowmap.rules._support import bfs_paths, citations, describe, edges_carrying, plural, systems_by_id
+from flowmap.rules._support import Leads, _bfs, citations, describe, edges_carrying, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 
@@ -166,21 +166,11 @@ class _Texts:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.systems = systems_by_id(ctx)
-        self.sensitivity = ctx.taxonomy.sensitivity
-        self.categories: dict[tuple[str, ...], tuple[str, str, object]] = {}
+        self.lead = Leads(ctx)
         self.receivers: dict[str, tuple[str, str, str | None]] = {}
         self.flows: dict[str, tuple[tuple[str, ...], str, str]] = {}
         self.wrong: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
         self.grades: dict[tuple, Severity] = {}
-
-    def lead(self, categories: list[str]) -> tuple[str, str, object]:
-        """(most sensitive category (the first by name among equals), the list in words, its sensitivity)."""
-        key = tuple(categories)
-        found = self.categories.get(key)
-        if found is None:
-            top = max(categories, key=self.sensitivity)
-            found = self.categories[key] = (top, ", ".join(categories), self.sensitivity(top))
-        return found
 
     def receiver(self, system_id: str) -> tuple[str, str, str | None]:
         found = self.receivers.get(system_id)
@@ -235,9 +225,9 @@ def check(ctx: Context):
     for key, use in uses.items():
         requests[(use.origin, lead[key][0])].append(use.edge.source)
         groups[use.origin] = use.group
-    paths: dict[tuple[int, str], dict[str, tuple[list[str], list[str], str]]] = {}
+    paths: dict[tuple[int, str], dict[int, tuple[list[str], list[str], str]]] = {}
     for (origin, category), sources in sorted(requests.items()):
-        found = bfs_paths(origin, sources, _usable(ctx, category, groups[origin])[1], ids)
+        found = _bfs(origin, sources, _usable(ctx, category, groups[origin])[1], ids)
         paths[(origin, category)] = {t: (nodes, flows, " -> ".join(nodes)) for t, (nodes, flows) in found.items()}
     principles = RULE.principles
     current = None
@@ -257,7 +247,7 @@ def check(ctx: Context):
         receiver_name, receiver_text, actor = texts.receiver(receiver_id)
         used, authorised, mitigation = texts.flow(edge.flow)
         top, listed, sensitivity = lead[key]
-        chain, chain_flows, chain_text = paths[(origin_node, top)].get(ids[edge.source], fallback)
+        chain, chain_flows, chain_text = paths[(origin_node, top)].get(edge.source, fallback)
         wrong = texts.incompatible(collected, used)
         yield Finding(
             id=f"function_creep:{origin_id}:{flow_id}",

@@ -23,7 +23,7 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Kind, Severity
+from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.model import Mode
 from flowmap.rules.base import Context, Rule
 
@@ -31,39 +31,71 @@ PROPERTIES = ("encrypted", "authenticated", "logged")
 VOLUME_MODES = (Mode.bulk, Mode.replication)
 
 
+def _state(values: tuple[bool | None, ...]) -> tuple[str, bool, bool] | None:
+    """(what is missing, in words; low confidence; some field unknown), or None when nothing is."""
+    missing = [name for name, value in zip(PROPERTIES, values) if value is not True]
+    if not missing:
+        return None
+    confirmed = [name for name, value in zip(PROPERTIES, values) if value is False]
+    unknown = [name for name, value in zip(PROPERTIES, values) if value is None]
+    parts = []
+    if confirmed:
+        parts.append(f"not {', not '.join(confirmed)}")
+    if unknown:
+        parts.append(f"not known to be {' or '.join(unknown)}")
+    return "; ".join(parts), not confirmed, bool(unknown)
+
+
+def _ends(source: str, target: str) -> list[str]:
+    """``sorted({source, target})``, without the set.
+
+    >>> _ends("b", "a"), _ends("a", "a")
+    (['a', 'b'], ['a'])
+    """
+    if source == target:
+        return [source]
+    return [source, target] if source < target else [target, source]
+
+
 def check(ctx: Context):
+    states: dict[tuple, tuple[str, bool, bool] | None] = {}
+    data: dict[tuple[str, ...], tuple[list[str], str, object]] = {}
+    principles = RULE.principles
     for flow in ctx.flows:
-        values = {name: getattr(flow.transport, name) for name in PROPERTIES}
-        missing = [name for name, value in values.items() if value is not True]
-        if not missing:
+        transport = flow.transport
+        values = (transport.encrypted, transport.authenticated, transport.logged)
+        if values in states:
+            found = states[values]
+        else:
+            found = states[values] = _state(values)
+        if found is None:
             continue
-        confirmed = [name for name in missing if values[name] is False]
-        unknown = [name for name in missing if values[name] is None]
-        low = not confirmed
-        categories = sorted(set(flow.data))
-        parts = []
-        if confirmed:
-            parts.append(f"not {', not '.join(confirmed)}")
-        if unknown:
-            parts.append(f"not known to be {' or '.join(unknown)}")
-        state = "; ".join(parts)
+        state, low, unknown = found
+        carried = tuple(flow.data)
+        described = data.get(carried)
+        if described is None:
+            categories = sorted(set(carried))
+            described = data[carried] = (categories, ", ".join(categories), ctx.sensitivity(categories))
+        categories, listed, sensitivity = described
         volume = flow.mode in VOLUME_MODES
-        yield RULE.finding(
-            ctx,
-            [flow.id],
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume, low_confidence=low),
+        yield Finding(
+            id=f"insecure_link:{flow.id}",
+            rule="insecure_link",
+            kind=Kind.insecure_link,
+            severity=ctx.grade(RULE, sensitivity=sensitivity, volume=volume, low_confidence=low),
             confidence=Confidence.low if low else Confidence.high,
             title=f"Flow {flow.id} is {state}",
             message=(
                 f"Flow {flow.id} ({flow.source} -> {flow.target}{', both ways' if flow.bidirectional else ''}) "
-                f"carries {', '.join(categories)}"
+                f"carries {listed}"
                 f"{f' by {flow.mode.value}' if volume else ''} and is {state}. Data in transit can be intercepted "
                 "or obtained by an impersonated end, and without logs misuse cannot be traced."
                 + (" The model does not say: unknown is not safe." if unknown else "")
             ),
-            systems=sorted({flow.source, flow.target}),
+            systems=_ends(flow.source, flow.target),
             flows=[flow.id],
-            categories=categories,
+            categories=list(categories),
+            principles=list(principles),
             mitigation=(
                 "Encrypt the link, authenticate both ends, log every transfer; record each as true in the "
                 "flow's transport with a source."

@@ -25,10 +25,9 @@ How to fix
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
 
-from flowmap.findings import Kind, Severity
-from flowmap.rules._support import flows_on, systems_by_id, witness_paths
+from flowmap.findings import Finding, Kind, Severity
+from flowmap.rules._support import Leads, flows_on, set_bits, shortest_paths, systems_by_id
 from flowmap.rules.base import Context, Rule
 from flowmap.validate import parse_retention
 
@@ -50,7 +49,7 @@ def check(ctx: Context):
             retention[prop.index.position[system.id]] = days
     if not retention:
         return
-    longer: dict[tuple[int, int], list[str]] = defaultdict(list)  # (origin, system) -> categories
+    longer: dict[tuple[int, int], list[str]] = {}  # (origin, system) -> categories, in sorted order
     for category in prop.categories:
         origins = prop.origins[category]
         known = sorted((retention[o], bit) for bit, o in enumerate(origins) if o in retention)
@@ -66,36 +65,48 @@ def check(ctx: Context):
             if days is None:
                 continue
             shorter = bits & prefix[bisect.bisect_left(values, days)]
-            while shorter:
-                low = shorter & -shorter
-                origin = origins[low.bit_length() - 1]
-                if origin != node:
-                    longer[(origin, node)].append(category)
-                shorter ^= low
-    lead = {key: max(sorted(cats), key=ctx.taxonomy.sensitivity) for key, cats in longer.items()}
-    requests: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for (origin, node), category in lead.items():
-        requests[(ids[origin], category)].append(ids[node])
-    paths = witness_paths(ctx, requests)
-    for (origin_node, node), categories in sorted(longer.items(), key=lambda item: (ids[item[0][0]], ids[item[0][1]])):
-        origin, system = systems_by_id(ctx)[ids[origin_node]], systems_by_id(ctx)[ids[node]]
-        categories = sorted(set(categories))
-        path = paths.get((origin.id, system.id), [origin.id, system.id])
-        yield RULE.finding(
-            ctx,
-            [origin.id, system.id],
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(origin)),
+            if shorter:
+                for bit in set_bits(shorter):
+                    origin = origins[bit]
+                    if origin != node:
+                        found = longer.get((origin, node))
+                        if found is None:
+                            longer[(origin, node)] = [category]
+                        else:
+                            found.append(category)
+    leads = Leads(ctx)
+    lead = {key: leads(categories) for key, categories in longer.items()}
+    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    systems = systems_by_id(ctx)
+    kept = {node: _days(days) for node, days in retention.items()}
+    principles = RULE.principles
+    for key in sorted(longer):  # system indices follow id order
+        origin_node, node = key
+        origin, system = systems[ids[origin_node]], systems[ids[node]]
+        top, listed, sensitivity = lead[key]
+        found = paths.get(key)
+        if found is None:
+            path = [origin.id, system.id]
+            flows = flows_on(ctx, path, top)
+        else:
+            path, flows = found
+        yield Finding(
+            id=f"retention_extension:{origin.id}:{system.id}",
+            rule="retention_extension",
+            kind=Kind.retention_extension,
+            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=ctx.vulnerable(origin)),
             title=f"{system.display_name} keeps {origin.display_name} data longer ({system.retention} > {origin.retention})",
             message=(
-                f"{', '.join(categories)} collected in {origin.display_name}, which keeps it "
-                f"{_days(retention[origin_node])} ({origin.retention}), reaches {system.display_name}, which keeps "
-                f"it {_days(retention[node])} ({system.retention}), via {' -> '.join(path)}: the origin's retention "
+                f"{listed} collected in {origin.display_name}, which keeps it "
+                f"{kept[origin_node]} ({origin.retention}), reaches {system.display_name}, which keeps "
+                f"it {kept[node]} ({system.retention}), via {' -> '.join(path)}: the origin's retention "
                 "limit no longer bounds how long the data exists."
             ),
             systems=[origin.id, system.id],
-            flows=flows_on(ctx, path, lead[(origin_node, node)]),
-            categories=categories,
+            flows=flows,
+            categories=longer[key],
             path=path,
+            principles=list(principles),
             mitigation=(
                 f"Delete or unlink the data in {system.display_name} when {origin.display_name} deletes it, or "
                 "replace the copy by a query that leaves the data at its origin."
