@@ -35,6 +35,8 @@ __all__ = [
     "edge_categories",
     "witness_paths",
     "bfs_paths",
+    "bfs_tree",
+    "path_in",
     "shortest_paths",
     "set_bits",
     "Leads",
@@ -124,42 +126,52 @@ def bfs_paths(
     >>> bfs_paths(0, [2], {0: [(1, "f1")], 1: [(2, "f2")]}, ["a", "b", "c"])
     {'c': (['a', 'b', 'c'], ['f1', 'f2'])}
     """
-    return {ids[target]: path for target, path in sorted(_bfs(start, targets, succ, ids).items())}
+    tree = bfs_tree(start, targets, succ)
+    return {ids[t]: path_in(tree, t, ids) for t in sorted(set(targets)) if t in tree[0]}
 
 
-def _bfs(
-    start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]], ids: list[str]
-) -> dict[int, tuple[list[str], list[str]]]:
-    """:func:`bfs_paths` keyed by target index, in no particular order."""
+def bfs_tree(
+    start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]]
+) -> tuple[dict[int, int], dict[int, str]]:
+    """A breadth-first search tree from ``start``, grown until every reachable target is in it:
+    (node -> parent node, node -> flow id from the parent). The start's parent is -1.
+
+    Two flat dicts rather than a tuple per node: nothing for the garbage collector to track.
+
+    >>> bfs_tree(0, [1], {0: [(1, "f1"), (2, "f2")]})
+    ({0: -1, 1: 0, 2: 0}, {0: '', 1: 'f1', 2: 'f2'})
+    """
     wanted = set(targets)
-    parent: dict[int, tuple[int, str]] = {start: (-1, "")}
+    parent = {start: -1}
+    via = {start: ""}
     remaining = len(wanted - {start})
     queue = [start]
     get = succ.get
     for node in queue:  # the list grows while it is read: a FIFO queue without deque overhead
         if not remaining:
             break
-        for pair in get(node, ()):
-            child = pair[0]
+        for child, flow_id in get(node, ()):
             if child not in parent:
-                parent[child] = (node, pair[1])
+                parent[child] = node
+                via[child] = flow_id
                 if child in wanted:
                     remaining -= 1
                 queue.append(child)
-    out = {}
-    for target in wanted:
-        if target not in parent:
-            continue
-        nodes, flows = [ids[target]], []
-        node, flow_id = parent[target]
-        while node != -1:
-            flows.append(flow_id)
-            nodes.append(ids[node])
-            node, flow_id = parent[node]
-        nodes.reverse()
-        flows.reverse()
-        out[target] = (nodes, flows)
-    return out
+    return parent, via
+
+
+def path_in(tree: tuple[dict[int, int], dict[int, str]], target: int, ids: list[str]) -> tuple[list[str], list[str]]:
+    """The path from the root of a :func:`bfs_tree` to ``target`` (in the tree): (system ids, flow ids)."""
+    parent, via = tree
+    nodes, flows = [ids[target]], []
+    node = target
+    while (up := parent[node]) != -1:
+        flows.append(via[node])
+        nodes.append(ids[up])
+        node = up
+    nodes.reverse()
+    flows.reverse()
+    return nodes, flows
 
 
 def shortest_paths(ctx: Context, leads: Mapping[tuple[int, int], str]) -> dict[tuple[int, int], tuple[list[str], list[str]]]:
@@ -176,8 +188,10 @@ def shortest_paths(ctx: Context, leads: Mapping[tuple[int, int], str]) -> dict[t
     ids = ctx.propagation.index.ids
     out: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
     for (origin, category), targets in requests.items():
-        for target, path in _bfs(origin, targets, adjacency.get(category, {}), ids).items():
-            out[(origin, target)] = path
+        tree = bfs_tree(origin, targets, adjacency.get(category, {}))
+        for target in targets:
+            if target in tree[0]:
+                out[(origin, target)] = path_in(tree, target, ids)
     return out
 
 

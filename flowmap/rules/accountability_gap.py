@@ -104,6 +104,7 @@ class _Texts:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.grades: dict[tuple, Severity] = {}
+        self.principles = list(RULE.principles)  # shared: findings are not changed in place
 
     def finding(self, element, gap, low, categories, listed, sensitivity, label, systems, flows, vulnerable) -> Finding:
         what = GAPS[gap]
@@ -129,7 +130,7 @@ class _Texts:
             systems=systems,
             flows=flows,
             categories=categories,
-            principles=list(RULE.principles),
+            principles=self.principles,
             mitigation=MITIGATIONS[gap],
         )
 

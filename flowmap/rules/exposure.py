@@ -53,7 +53,7 @@ def check(ctx: Context):
     # one breadth-first search per (origin, most sensitive category), for all its actors
     paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
     grades: dict[tuple, Severity] = {}
-    principles = RULE.principles
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     for key in sorted(reached):  # system indices follow id order
         origin_node, actor_node = key
         origin, actor = systems[ids[origin_node]], systems[ids[actor_node]]
@@ -88,7 +88,7 @@ def check(ctx: Context):
             flows=flows,
             categories=reached[key],
             path=path,
-            principles=list(principles),
+            principles=principles,
             mitigation=(
                 "Narrow or remove the flows on the path, replace copies by hit/no-hit queries, or document "
                 "the necessity and proportionality of this access and accept the finding."

@@ -63,7 +63,7 @@ def check(ctx: Context):
     lead = {key: leads(categories) for key, categories in reached.items()}
     paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
     grades: dict[tuple, Severity] = {}
-    principles = RULE.principles
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     for key in sorted(reached):  # system indices follow id order
         origin_node, actor_node = key
         origin, actor = systems[ids[origin_node]], systems[ids[actor_node]]
@@ -98,7 +98,7 @@ def check(ctx: Context):
             flows=flows,
             categories=reached[key],
             path=path,
-            principles=list(principles),
+            principles=principles,
             mitigation=(
                 "Cut the flows on the path from the service to enforcement, or limit them to serious-crime cases "
                 "under prior independent authorisation, and tell the people concerned."

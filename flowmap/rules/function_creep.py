@@ -32,22 +32,12 @@ How to fix
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flowmap.findings import Finding, Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
-from flowmap.rules._support import Leads, _bfs, citations, describe, edges_carrying, plural, systems_by_id
+from flowmap.rules._support import Leads, bfs_tree, citations, describe, edges_carrying, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
-
-
-@dataclass(slots=True)
-class FirstUse:
-    """The first incompatible use of an origin's data: on one flow, in one direction."""
-
-    origin: int
-    edge: Edge
-    group: tuple[bool, ...]  # compatibility signature of the origin's purposes
-    categories: list[str] = field(default_factory=list)  # sorted, as categories are visited in order
 
 
 def _signatures(ctx: Context) -> tuple[list[tuple[str, ...]], dict[tuple[str, ...], tuple[bool, ...]]]:
@@ -108,8 +98,18 @@ def _usable(ctx: Context, category: str, group: tuple[bool, ...]) -> tuple[dict,
     return found
 
 
-def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
-    """(origin index, flow id) -> its first incompatible use, for every origin with purposes.
+class FirstUses(NamedTuple):
+    """The first incompatible uses of origins' data, each on one flow, in one direction,
+    keyed by (origin index, flow id)."""
+
+    edges: dict[tuple[int, str], Edge]  # the edge of the flow, in the direction of the use
+    # the categories used: one name, or a sorted list of several (a name allocates nothing to track)
+    categories: dict[tuple[int, str], str | list[str]]
+    groups: dict[int, tuple[bool, ...]]  # origin index -> compatibility signature of its purposes
+
+
+def first_uses(ctx: Context) -> FirstUses:
+    """Every origin's first incompatible uses, for every origin with purposes.
 
     Notes
     -----
@@ -127,7 +127,8 @@ def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
     for system in ctx.model.systems:
         if system.holds and system.purposes:
             group_of[prop.index.position[system.id]] = signature[tuple(sorted(set(system.purposes)))]
-    found: dict[tuple[int, str], FirstUse] = {}
+    edges: dict[tuple[int, str], Edge] = {}
+    used: dict[tuple[int, str], str | list[str]] = {}
     for category, out in sorted(adjacency.items()):
         used_sets = {k for targets in out.values() for _, k, _ in targets}
         groups: dict[tuple[bool, ...], list[int]] = defaultdict(list)
@@ -150,12 +151,16 @@ def first_uses(ctx: Context) -> dict[tuple[int, str], FirstUse]:
                     flow_id = edge.flow.id
                     for origin in origins:
                         key = (origin, flow_id)
-                        use = found.get(key)
-                        if use is None:
-                            found[key] = FirstUse(origin, edge, group, [category])
-                        elif use.categories[-1] != category:
-                            use.categories.append(category)
-    ctx._memo["rules.first_uses"] = found
+                        known = used.get(key)
+                        if known is None:
+                            edges[key] = edge
+                            used[key] = category
+                        elif known.__class__ is str:
+                            if known != category:
+                                used[key] = [known, category]
+                        elif known[-1] != category:
+                            known.append(category)
+    found = ctx._memo["rules.first_uses"] = FirstUses(edges, used, group_of)
     return found
 
 
@@ -167,10 +172,18 @@ class _Texts:
         self.ctx = ctx
         self.systems = systems_by_id(ctx)
         self.lead = Leads(ctx)
+        self.singles: dict[str, tuple[str, str, object]] = {}
         self.receivers: dict[str, tuple[str, str, str | None]] = {}
         self.flows: dict[str, tuple[tuple[str, ...], str, str]] = {}
         self.wrong: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
         self.grades: dict[tuple, Severity] = {}
+
+    def single(self, category: str) -> tuple[str, str, object]:
+        """:meth:`lead` of a list of one category."""
+        found = self.singles.get(category)
+        if found is None:
+            found = self.singles[category] = self.lead([category])
+        return found
 
     def receiver(self, system_id: str) -> tuple[str, str, str | None]:
         found = self.receivers.get(system_id)
@@ -218,21 +231,20 @@ def check(ctx: Context):
     ids = prop.index.ids
     uses = first_uses(ctx)
     texts = _Texts(ctx)
-    lead = {key: texts.lead(use.categories) for key, use in uses.items()}
+    leads = {}
+    for key, used in uses.categories.items():
+        leads[key] = texts.lead(used) if used.__class__ is list else texts.single(used)
     # one breadth-first search per (origin, lead category) over its compatible flows, for all targets
     requests: dict[tuple[int, str], list[int]] = defaultdict(list)
-    groups: dict[int, tuple[bool, ...]] = {}
-    for key, use in uses.items():
-        requests[(use.origin, lead[key][0])].append(use.edge.source)
-        groups[use.origin] = use.group
-    paths: dict[tuple[int, str], dict[int, tuple[list[str], list[str], str]]] = {}
-    for (origin, category), sources in sorted(requests.items()):
-        found = _bfs(origin, sources, _usable(ctx, category, groups[origin])[1], ids)
-        paths[(origin, category)] = {t: (nodes, flows, " -> ".join(nodes)) for t, (nodes, flows) in found.items()}
-    principles = RULE.principles
+    for key, edge in uses.edges.items():
+        requests[(key[0], leads[key][0])].append(edge.source)
+    trees = {
+        (origin, category): bfs_tree(origin, sources, _usable(ctx, category, uses.groups[origin])[1])
+        for (origin, category), sources in requests.items()
+    }
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     current = None
-    for key in sorted(uses):  # origin index, then flow id: origin id order, as ids are sorted
-        use = uses[key]
+    for key in sorted(uses.edges):  # origin index, then flow id: origin id order, as ids are sorted
         origin_node, flow_id = key
         if origin_node != current:
             current = origin_node
@@ -241,13 +253,24 @@ def check(ctx: Context):
             collected = tuple(origin.purposes)
             collected_text = ", ".join(sorted(origin.purposes))
             vulnerable = ctx.vulnerable(origin)
-            fallback = ([origin_id], [], origin_id)
-        edge = use.edge
+        edge = uses.edges[key]
         receiver_id = ids[edge.target]
         receiver_name, receiver_text, actor = texts.receiver(receiver_id)
         used, authorised, mitigation = texts.flow(edge.flow)
-        top, listed, sensitivity = lead[key]
-        chain, chain_flows, chain_text = paths[(origin_node, top)].get(edge.source, fallback)
+        top, listed, sensitivity = leads[key]
+        parent, via = trees[(origin_node, top)]
+        # the chain of compatible flows from the origin to the flow's source, read back from the tree
+        path, flows = [receiver_id], [flow_id]
+        node = edge.source
+        if node in parent:
+            while (up := parent[node]) != -1:
+                path.append(ids[node])
+                flows.append(via[node])
+                node = up
+        path.append(origin_id)
+        path.reverse()
+        flows.reverse()
+        categories = uses.categories[key]
         wrong = texts.incompatible(collected, used)
         yield Finding(
             id=f"function_creep:{origin_id}:{flow_id}",
@@ -257,16 +280,17 @@ def check(ctx: Context):
             title=f"{origin_name} data used for {wrong} by {receiver_name}",
             message=(
                 f"{listed} collected in {origin_name} for {collected_text} is used by {receiver_text} for {wrong} "
-                f"through flow {flow_id}, {plural(len(chain), 'step')} from collection ({chain_text} -> "
-                f"{receiver_id}); no purpose of collection is compatible with that use. {authorised}"
+                f"through flow {flow_id}, {plural(len(path) - 1, 'step')} from collection ({' -> '.join(path)}); "
+                f"no purpose of collection is compatible with that use. {authorised}"
             ),
             systems=[origin_id, receiver_id],
-            flows=[*chain_flows, flow_id],
-            categories=list(use.categories),
-            path=[*chain, receiver_id],
-            principles=list(principles),
+            flows=flows,
+            categories=[categories] if categories.__class__ is str else list(categories),
+            path=path,
+            principles=principles,
             mitigation=mitigation,
         )
+
 
 RULE = Rule(
     id="function_creep",

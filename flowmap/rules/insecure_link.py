@@ -60,7 +60,7 @@ def _ends(source: str, target: str) -> list[str]:
 def check(ctx: Context):
     states: dict[tuple, tuple[str, bool, bool] | None] = {}
     data: dict[tuple[str, ...], tuple[list[str], str, object]] = {}
-    principles = RULE.principles
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     for flow in ctx.flows:
         transport = flow.transport
         values = (transport.encrypted, transport.authenticated, transport.logged)
@@ -95,7 +95,7 @@ def check(ctx: Context):
             systems=_ends(flow.source, flow.target),
             flows=[flow.id],
             categories=list(categories),
-            principles=list(principles),
+            principles=principles,
             mitigation=(
                 "Encrypt the link, authenticate both ends, log every transfer; record each as true in the "
                 "flow's transport with a source."

@@ -79,7 +79,7 @@ def check(ctx: Context):
     paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
     systems = systems_by_id(ctx)
     kept = {node: _days(days) for node, days in retention.items()}
-    principles = RULE.principles
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     for key in sorted(longer):  # system indices follow id order
         origin_node, node = key
         origin, system = systems[ids[origin_node]], systems[ids[node]]
@@ -106,7 +106,7 @@ def check(ctx: Context):
             flows=flows,
             categories=longer[key],
             path=path,
-            principles=list(principles),
+            principles=principles,
             mitigation=(
                 f"Delete or unlink the data in {system.display_name} when {origin.display_name} deletes it, or "
                 "replace the copy by a query that leaves the data at its origin."
