@@ -34,10 +34,11 @@ PROFILING = ("automated_risk_scoring", "predictive_analytics")
 
 
 def check(ctx: Context):
+    systems = systems_by_id(ctx)
     for flow in ctx.flows:
         if not (flow.automated_decision or flow.mode == Mode.automated_screening):
             continue
-        receiver = systems_by_id(ctx)[flow.target]
+        receiver = systems[flow.target]
         review = flow.human_review if flow.human_review is not None else receiver.controls.human_review
         if review is True:
             continue
@@ -49,7 +50,7 @@ def check(ctx: Context):
             severity=ctx.grade(
                 RULE,
                 sensitivity=ctx.sensitivity(categories),
-                vulnerable=ctx.vulnerable(receiver) or ctx.vulnerable(systems_by_id(ctx)[flow.source]),
+                vulnerable=ctx.vulnerable(receiver) or ctx.vulnerable(systems[flow.source]),
                 low_confidence=review is None,
             ),
             confidence=Confidence.low if review is None else Confidence.high,

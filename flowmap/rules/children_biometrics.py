@@ -39,6 +39,7 @@ def _is_biometric(category: str) -> bool:
 
 
 def check(ctx: Context):
+    systems = systems_by_id(ctx)
     prop = ctx.propagation
     ids = prop.index.ids
     origins = {s.id: s for s in ctx.systems if "child" in s.subjects and any(_is_biometric(c) for c in s.holds)}
@@ -70,12 +71,12 @@ def check(ctx: Context):
     paths = witness_paths(ctx, {(o, lead[(o, a)]): [a] for o, a in first.items()})
     for origin_id, origin in sorted(origins.items()):
         held = sorted(c for c in origin.holds if _is_biometric(c))
-        found = sorted(actors.get(origin_id, ()), key=lambda a: (_rank(systems_by_id(ctx)[a].actor), a))
-        worst = systems_by_id(ctx)[found[0]].actor if found else None
+        found = sorted(actors.get(origin_id, ()), key=lambda a: (_rank(systems[a].actor), a))
+        worst = systems[found[0]].actor if found else None
         path = paths.get((origin_id, first[origin_id]), []) if found else []
         travels = (
             f"It can reach {plural(len(reached[origin_id]), 'other system')}, including these actors of concern: "
-            f"{', '.join(describe(systems_by_id(ctx)[a]) for a in sorted(found))}."
+            f"{', '.join(describe(systems[a]) for a in sorted(found))}."
             if found
             else f"It can reach {plural(len(reached.get(origin_id, ())), 'other system')}, no actor of concern."
         )

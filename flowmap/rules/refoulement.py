@@ -35,6 +35,7 @@ RETURN_PURPOSES = ("enforcement.return",)
 
 
 def check(ctx: Context):
+    systems = systems_by_id(ctx)
     prop = ctx.propagation
     ids = prop.index.ids
     asylum = {s.id for s in ctx.systems if s.holds and any(x in PROTECTED_SUBJECTS for x in s.subjects)}
@@ -49,7 +50,7 @@ def check(ctx: Context):
                 if origin in asylum:
                     reached[(origin, actor.id)].add(category)
     for edge, categories in edge_categories(ctx):
-        target = systems_by_id(ctx)[ids[edge.target]]
+        target = systems[ids[edge.target]]
         if target.actor != "third_country" or not any(purpose_in(p, RETURN_PURPOSES) for p in edge.flow.purposes):
             continue
         source = ids[edge.source]
@@ -65,7 +66,7 @@ def check(ctx: Context):
         requests[(origin, top)].append(last_hop[(origin, actor)].get(top, (actor, ""))[0])
     paths = witness_paths(ctx, requests)
     for (origin_id, actor_id), categories in sorted(reached.items()):
-        origin, actor = systems_by_id(ctx)[origin_id], systems_by_id(ctx)[actor_id]
+        origin, actor = systems[origin_id], systems[actor_id]
         categories = sorted(categories)
         hop = last_hop[(origin_id, actor_id)].get(lead[(origin_id, actor_id)])
         lead_category = lead[(origin_id, actor_id)]
