@@ -333,15 +333,16 @@ def main(argv: list[str] | None = None) -> None:
     print("startup:", results["startup"], flush=True)
     for size in opts.sizes:
         results["rows"].append(bench_size(size, opts.seed, workdir, opts, log))
+        # written after every size, so a long run that is stopped still leaves its figures
         stamp = results["date"].replace(":", "")
-        (RESULTS / f"run-{stamp}.json").write_text(json.dumps(results, indent=1))
-    text = report(results)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1))
-    (RESULTS / "latest.md").write_text(text)
+        text = report(results)
+        for name, body in ((f"run-{stamp}.json", json.dumps(results, indent=1)),
+                           ("latest.json", json.dumps(results, indent=1)), ("latest.md", text)):
+            (RESULTS / name).write_text(body)
+        if opts.readme:
+            update_readme(text)
     print()
     print(text)
-    if opts.readme:
-        update_readme(text)
 
 
 if __name__ == "__main__":
