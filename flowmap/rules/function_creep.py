@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from flowmap.findings import Finding, Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
-from flowmap.rules._support import Leads, bfs_tree, citations, describe, edges_carrying, plural, systems_by_id
+from flowmap.rules._support import Leads, bfs_tree, citations, describe, edge_categories, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 
@@ -57,40 +57,41 @@ def _signatures(ctx: Context) -> tuple[list[tuple[str, ...]], dict[tuple[str, ..
     return flow_sets, signature
 
 
-def _adjacency(ctx: Context) -> tuple[dict[str, dict[int, list[tuple[int, int, Edge]]]], dict[tuple, tuple], dict]:
-    """Per category: node -> (target, flow purpose-set index, edge); the origin signatures; and
-    the cache of :func:`_usable`."""
+def _adjacency(ctx: Context) -> tuple[dict[str, dict[int, list[tuple[int, int, int]]]], dict[tuple, tuple], dict]:
+    """Per category: node -> (target, flow purpose-set index, edge position in the index); the
+    origin signatures; and the cache of :func:`_usable`. Entries hold only numbers, so the
+    garbage collector stops tracking them."""
     cached = ctx._memo.get("rules.creep_adjacency")
     if cached is None:
         flow_sets, signature = _signatures(ctx)
         set_index = {s: i for i, s in enumerate(flow_sets)}
         flow_set_of = {f.id: set_index[tuple(sorted(set(f.purposes)))] for f in ctx.model.flows}
-        adjacency: dict[str, dict[int, list[tuple[int, int, Edge]]]] = {}
-        for category, edges in edges_carrying(ctx).items():
-            out: dict[int, list[tuple[int, int, Edge]]] = {}
-            for edge in edges:
-                entry = (edge.target, flow_set_of[edge.flow.id], edge)
+        adjacency: dict[str, dict[int, list[tuple[int, int, int]]]] = defaultdict(dict)
+        for position, (edge, categories) in enumerate(edge_categories(ctx)):
+            entry = (edge.target, flow_set_of[edge.flow.id], position)
+            for category in categories:
+                out = adjacency[category]
                 children = out.get(edge.source)
                 if children is None:
                     out[edge.source] = [entry]
                 else:
                     children.append(entry)
-            adjacency[category] = out
-        cached = ctx._memo["rules.creep_adjacency"] = (adjacency, signature, {})
+        cached = ctx._memo["rules.creep_adjacency"] = (dict(adjacency), signature, {})
     return cached
 
 
 def _usable(ctx: Context, category: str, group: tuple[bool, ...]) -> tuple[dict, dict]:
     """The adjacency of one category restricted to the flows compatible with one purpose
     signature: node -> targets (for :func:`propagate_bits`), and node -> (target, flow id)
-    pairs (for :func:`bfs_paths`). Built once per (category, signature), as plain dicts."""
+    pairs (for :func:`bfs_tree`). Built once per (category, signature), as plain dicts."""
     adjacency, _, usables = _adjacency(ctx)
     found = usables.get((category, group))
     if found is None:
+        edges = ctx.propagation.index.edges
         targets: dict[int, list[int]] = {}
         pairs: dict[int, list[tuple[int, str]]] = {}
         for node, out in adjacency[category].items():
-            kept = [(t, e.flow.id) for t, k, e in out if not group[k]]
+            kept = [(t, edges[i].flow.id) for t, k, i in out if not group[k]]
             if kept:
                 pairs[node] = kept
                 targets[node] = [t for t, _ in kept]
@@ -127,6 +128,7 @@ def first_uses(ctx: Context) -> FirstUses:
     for system in ctx.model.systems:
         if system.holds and system.purposes:
             group_of[prop.index.position[system.id]] = signature[tuple(sorted(set(system.purposes)))]
+    all_edges = prop.index.edges
     edges: dict[tuple[int, str], Edge] = {}
     used: dict[tuple[int, str], str | list[str]] = {}
     for category, out in sorted(adjacency.items()):
@@ -139,7 +141,7 @@ def first_uses(ctx: Context) -> FirstUses:
         for group, members in sorted(groups.items()):
             reached = propagate_bits({node: 1 << bit for bit, node in enumerate(members)}, _usable(ctx, category, group)[0])
             for node, bits in reached.items():
-                wrong = [edge for _, k, edge in out.get(node, ()) if group[k]]
+                wrong = [all_edges[i] for _, k, i in out.get(node, ()) if group[k]]
                 if not wrong:
                     continue
                 origins = []
@@ -243,6 +245,7 @@ def check(ctx: Context):
         for (origin, category), sources in requests.items()
     }
     principles = list(RULE.principles)  # shared: findings are not changed in place
+    receivers, flow_texts, incompatible, grades = texts.receivers, texts.flows, texts.wrong, texts.grades
     current = None
     for key in sorted(uses.edges):  # origin index, then flow id: origin id order, as ids are sorted
         origin_node, flow_id = key
@@ -255,8 +258,9 @@ def check(ctx: Context):
             vulnerable = ctx.vulnerable(origin)
         edge = uses.edges[key]
         receiver_id = ids[edge.target]
-        receiver_name, receiver_text, actor = texts.receiver(receiver_id)
-        used, authorised, mitigation = texts.flow(edge.flow)
+        # the caches read inline: a method call per finding costs more than the look-up
+        receiver_name, receiver_text, actor = receivers.get(receiver_id) or texts.receiver(receiver_id)
+        used, authorised, mitigation = flow_texts.get(flow_id) or texts.flow(edge.flow)
         top, listed, sensitivity = leads[key]
         parent, via = trees[(origin_node, top)]
         # the chain of compatible flows from the origin to the flow's source, read back from the tree
@@ -271,12 +275,17 @@ def check(ctx: Context):
         path.reverse()
         flows.reverse()
         categories = uses.categories[key]
-        wrong = texts.incompatible(collected, used)
+        wrong = incompatible.get((collected, used))
+        if wrong is None:
+            wrong = texts.incompatible(collected, used)
+        severity = grades.get((sensitivity, vulnerable, actor))
+        if severity is None:
+            severity = texts.grade(sensitivity, vulnerable, actor)
         yield Finding(
             id=f"function_creep:{origin_id}:{flow_id}",
             rule="function_creep",
             kind=Kind.function_creep,
-            severity=texts.grade(sensitivity, vulnerable, actor),
+            severity=severity,
             title=f"{origin_name} data used for {wrong} by {receiver_name}",
             message=(
                 f"{listed} collected in {origin_name} for {collected_text} is used by {receiver_text} for {wrong} "
