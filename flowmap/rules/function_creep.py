@@ -83,16 +83,28 @@ def _adjacency(ctx: Context) -> tuple[dict[str, dict[int, list[tuple[int, int, i
 def _usable(ctx: Context, category: str, group: tuple[bool, ...]) -> tuple[dict, dict]:
     """The adjacency of one category restricted to the flows compatible with one purpose
     signature: node -> targets (for :func:`propagate_bits`), and node -> (target, flow id)
-    pairs (for :func:`bfs_tree`). Built once per (category, signature), as plain dicts."""
+    pairs (for :func:`bfs_tree`). Built once per (category, signature), as plain dicts; a
+    node whose flows are all compatible shares its lists with every other signature."""
     adjacency, _, usables = _adjacency(ctx)
     found = usables.get((category, group))
     if found is None:
-        edges = ctx.propagation.index.edges
+        every = usables.get(category)
+        if every is None:  # per node: (flow purpose sets as a bit mask, all targets, all pairs)
+            flow_ids = usables.get("flow ids")
+            if flow_ids is None:
+                flow_ids = usables["flow ids"] = [edge.flow.id for edge in ctx.propagation.index.edges]
+            every = usables[category] = {
+                node: (sum({1 << k for _, k, _ in out}), [t for t, _, _ in out], [(t, flow_ids[i]) for t, _, i in out])
+                for node, out in adjacency[category].items()
+            }
+        excluded = sum(1 << k for k, wrong in enumerate(group) if wrong)
         targets: dict[int, list[int]] = {}
         pairs: dict[int, list[tuple[int, str]]] = {}
-        for node, out in adjacency[category].items():
-            kept = [(t, edges[i].flow.id) for t, k, i in out if not group[k]]
-            if kept:
+        for node, (mask, all_targets, all_pairs) in every.items():
+            if not mask & excluded:
+                targets[node], pairs[node] = all_targets, all_pairs
+            elif mask & ~excluded:
+                kept = [pair for pair, (_, k, _) in zip(all_pairs, adjacency[category][node]) if not group[k]]
                 pairs[node] = kept
                 targets[node] = [t for t, _ in kept]
         found = usables[(category, group)] = (targets, pairs)
