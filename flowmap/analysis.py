@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 from flowmap import __version__
 from flowmap.acceptance import apply_acceptances
+from flowmap.loader import gc_paused
 from flowmap.findings import Finding, Severity, sort_findings
 from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules
@@ -160,9 +161,10 @@ def analyze(
     """
     ctx = Context(model, sensitive_from=sensitive_from)
     findings: dict[str, Finding] = {}
-    for rule in rules:
-        for finding in rule.check(ctx):
-            findings.setdefault(finding.id, finding)
+    with gc_paused():  # hundreds of thousands of acyclic findings: collections would only rescan the model
+        for rule in rules:
+            for finding in rule.check(ctx):
+                findings.setdefault(finding.id, finding)
     result = apply_acceptances(sort_findings(list(findings.values())), [*model.accepted, *accepted], today=today)
     shown = [f for f in result.findings if f.severity >= min_severity]
     return Report(model, shown, result.unmatched, result.expired)

@@ -20,7 +20,6 @@ analysis, such as a diff map: they pass their own findings, per-node and per-edg
 
 from __future__ import annotations
 
-import gc
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -30,6 +29,7 @@ from flowmap.findings import Finding, Severity
 from flowmap.maps import style
 from flowmap.maps.layout import layout_positions
 from flowmap.maps.text import flow_rows, received_by_node, system_rows
+from flowmap.loader import gc_paused
 from flowmap.model import Flow, Model, System
 from flowmap.propagation import propagate
 
@@ -213,14 +213,9 @@ def build_map_data(
     -----
     Linear in the model plus the propagation (computed once, memoised on the model).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()  # builds ~100,000 small acyclic objects next to a large model: collections would only rescan it
-    try:
+    with gc_paused():  # builds ~100,000 small acyclic objects next to a large model: collections would only rescan it
         return _build(model, findings, focus, category, title, node_status, edge_status, finding_badges,
                       physics_limit, max_findings)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build(model, findings, focus, category, title, node_status, edge_status, finding_badges,
