@@ -24,7 +24,7 @@ from flowmap.acceptance import apply_acceptances
 from flowmap.loader import gc_paused
 from flowmap.findings import Finding, Severity, sort_findings
 from flowmap.model import Acceptance, Model
-from flowmap.rules import ALL_RULES, Context, Rule, select_rules
+from flowmap.rules import ALL_RULES, Context, Rule, select_rules  # noqa: F401 (select_rules: doctest)
 from flowmap.taxonomy import Sensitivity
 
 __all__ = ["Report", "analyze", "model_digest", "canonical_model", "json_text"]

@@ -173,7 +173,7 @@ def test_large_reports_show_the_most_severe_findings_and_count_the_rest():
     assert set(shown) == {everything[0].id, *top}  # the summary's links always resolve
     assert sum(n for _, n in content.omitted) == len(everything) - len(shown)
     text = render_report(exposed_model(), "markdown", max_findings=1)
-    assert f"more are not (" in text and "--max-findings 0" in text
+    assert "more are not (" in text and "--max-findings 0" in text
     assert "more are not" not in render_report(exposed_model(), "markdown", max_findings=0)
 
 

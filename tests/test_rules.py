@@ -7,7 +7,6 @@ asserts that the rule produces exactly those ids (a pass case expects ``[]``).
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest

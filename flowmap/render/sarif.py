@@ -22,7 +22,6 @@ from flowmap.render.lines import ElementLines
 if TYPE_CHECKING:  # pragma: no cover
     from flowmap.analysis import Report
     from flowmap.findings import Finding
-    from flowmap.model import Model
     from flowmap.rules import Rule
 
 __all__ = ["render_sarif", "sarif_log", "level", "SCHEMA"]

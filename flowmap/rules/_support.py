@@ -47,6 +47,8 @@ __all__ = [
     "describe",
     "purpose_in",
     "plural",
+    "origins_reaching",
+    "reach_evidence",
 ]
 
 
@@ -253,6 +255,61 @@ def witness_paths(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]
     (origin, target) to a path (the first request, in sorted order, that reaches it).
     """
     return {key: nodes for key, (nodes, _) in witness(ctx, requests).items()}
+
+
+def origins_reaching(
+    ctx: Context,
+    actors: list[int],
+    *,
+    category_ok: Callable[[str], bool] = lambda category: True,
+    origin_ok: Callable[[int], bool] = lambda origin: True,
+) -> dict[tuple[int, int], list[str]]:
+    """(origin, actor) system indices -> the categories (sorted) of that origin reaching that actor.
+
+    Reads the propagation's bitsets by bit position; an actor's own holdings do not count.
+    """
+    prop = ctx.propagation
+    reached: dict[tuple[int, int], list[str]] = {}
+    for category in prop.categories:
+        if not category_ok(category):
+            continue
+        origins, at = prop.origins[category], prop.reach[category]
+        for actor in actors:
+            bits = at.get(actor)
+            if bits:
+                for bit in set_bits(bits):
+                    origin = origins[bit]
+                    if origin != actor and origin_ok(origin):
+                        found = reached.get((origin, actor))
+                        if found is None:
+                            reached[(origin, actor)] = [category]
+                        else:
+                            found.append(category)
+    return reached
+
+
+def reach_evidence(ctx: Context, reached: dict[tuple[int, int], list[str]]):
+    """For each (origin, actor) of :func:`origins_reaching`, in id order: the two systems, the lead
+    category, the categories in words, their sensitivity, and a shortest witness path with its flows.
+
+    One breadth-first search per (origin, lead category) serves all its actors.
+    """
+    prop = ctx.propagation
+    ids = prop.index.ids
+    systems = systems_by_id(ctx)
+    leads = Leads(ctx)
+    lead = {key: leads(categories) for key, categories in reached.items()}
+    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    for key in sorted(reached):  # system indices follow id order
+        origin, actor = systems[ids[key[0]]], systems[ids[key[1]]]
+        top, listed, sensitivity = lead[key]
+        found = paths.get(key)
+        if found is None:
+            path = [origin.id, actor.id]
+            flows = flows_on(ctx, path, top)
+        else:
+            path, flows = found
+        yield key, origin, actor, listed, sensitivity, path, flows
 
 
 def flows_on(ctx: Context, path: list[str], category: str) -> list[str]:

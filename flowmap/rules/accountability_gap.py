@@ -45,7 +45,6 @@ MITIGATIONS = {
 
 def check(ctx: Context):
     prop = ctx.propagation
-    ids = prop.index.ids
     is_sensitive = ctx.is_sensitive
     # system index -> sensitive categories it receives, in sorted order
     received: dict[int, list[str]] = {}

@@ -22,49 +22,18 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Finding, Kind, Severity
-from flowmap.rules._support import Leads, flows_on, set_bits, shortest_paths, systems_by_id
+from flowmap.rules._support import origins_reaching, reach_evidence
 from flowmap.rules.base import Context, Rule
 
 
 def check(ctx: Context):
-    prop = ctx.propagation
-    ids = prop.index.ids
-    systems = systems_by_id(ctx)
-    actors = [prop.index.position[s.id] for s in ctx.systems if s.actor]
-    # (origin, actor) -> sensitive categories, appended in sorted order
-    reached: dict[tuple[int, int], list[str]] = {}
-    for category in prop.categories:
-        if not ctx.is_sensitive(category):
-            continue
-        origins, at = prop.origins[category], prop.reach[category]
-        for actor in actors:
-            bits = at.get(actor)
-            if bits:
-                for bit in set_bits(bits):
-                    origin = origins[bit]
-                    if origin != actor:
-                        found = reached.get((origin, actor))
-                        if found is None:
-                            reached[(origin, actor)] = [category]
-                        else:
-                            found.append(category)
-    leads = Leads(ctx)
-    lead = {key: leads(categories) for key, categories in reached.items()}
-    # one breadth-first search per (origin, most sensitive category), for all its actors
-    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    position = ctx.propagation.index.position
+    actors = [position[s.id] for s in ctx.systems if s.actor]
+    reached = origins_reaching(ctx, actors, category_ok=ctx.is_sensitive)
     grades: dict[tuple, Severity] = {}
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    for key in sorted(reached):  # system indices follow id order
-        origin_node, actor_node = key
-        origin, actor = systems[ids[origin_node]], systems[ids[actor_node]]
+    for key, origin, actor, listed, sensitivity, path, flows in reach_evidence(ctx, reached):
         origin_id, actor_id = origin.id, actor.id
-        top, listed, sensitivity = lead[key]
-        found = paths.get(key)
-        if found is None:
-            path = [origin_id, actor_id]
-            flows = flows_on(ctx, path, top)
-        else:
-            path, flows = found
         hops = len(path) - 1
         vulnerable = ctx.vulnerable(origin)
         grading = (sensitivity, vulnerable, actor.actor)

@@ -26,7 +26,7 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Finding, Kind, Severity
-from flowmap.rules._support import Leads, describe, flows_on, plural, purpose_in, set_bits, shortest_paths, systems_by_id
+from flowmap.rules._support import describe, origins_reaching, plural, purpose_in, reach_evidence
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
@@ -35,9 +35,7 @@ ENFORCEMENT_ACTORS = ("immigration_enforcement", "law_enforcement")
 
 
 def check(ctx: Context):
-    prop = ctx.propagation
-    ids, position = prop.index.ids, prop.index.position
-    systems = systems_by_id(ctx)
+    position = ctx.propagation.index.position
     # protected origin index -> the protected purposes it collects for, in words
     why = {
         position[s.id]: ", ".join(p for p in sorted(s.purposes) if purpose_in(p, PROTECTED_PURPOSES))
@@ -45,37 +43,12 @@ def check(ctx: Context):
         if s.holds and any(purpose_in(p, PROTECTED_PURPOSES) for p in s.purposes)
     }
     actors = [position[s.id] for s in ctx.systems if s.actor in ENFORCEMENT_ACTORS]
-    reached: dict[tuple[int, int], list[str]] = {}  # (origin, actor) -> categories, in sorted order
-    for category in prop.categories:
-        origins, at = prop.origins[category], prop.reach[category]
-        for actor in actors:
-            bits = at.get(actor)
-            if bits:
-                for bit in set_bits(bits):
-                    origin = origins[bit]
-                    if origin != actor and origin in why:
-                        found = reached.get((origin, actor))
-                        if found is None:
-                            reached[(origin, actor)] = [category]
-                        else:
-                            found.append(category)
-    leads = Leads(ctx)
-    lead = {key: leads(categories) for key, categories in reached.items()}
-    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    reached = origins_reaching(ctx, actors, origin_ok=why.__contains__)
     grades: dict[tuple, Severity] = {}
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    for key in sorted(reached):  # system indices follow id order
-        origin_node, actor_node = key
-        origin, actor = systems[ids[origin_node]], systems[ids[actor_node]]
+    for key, origin, actor, listed, sensitivity, path, flows in reach_evidence(ctx, reached):
         origin_id, actor_id = origin.id, actor.id
-        top, listed, sensitivity = lead[key]
-        found = paths.get(key)
-        if found is None:
-            path = [origin_id, actor_id]
-            flows = flows_on(ctx, path, top)
-        else:
-            path, flows = found
-        purposes = why[origin_node]
+        purposes = why[key[0]]
         grading = (max(sensitivity, Sensitivity.high), ctx.vulnerable(origin), actor.actor)
         severity = grades.get(grading)
         if severity is None:

@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
