@@ -48,6 +48,7 @@ __all__ = [
     "purpose_in",
     "plural",
     "origins_reaching",
+    "technologies_of_risk",
     "reach_evidence",
 ]
 
@@ -255,6 +256,17 @@ def witness_paths(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]
     (origin, target) to a path (the first request, in sorted order, that reaches it).
     """
     return {key: nodes for key, (nodes, _) in witness(ctx, requests).items()}
+
+
+def technologies_of_risk(ctx: Context, risk) -> list[tuple[System, str]]:
+    """(system, technology) for each technology of this risk level in use, in id then name order."""
+    risk_of = ctx.taxonomy.technology_risk
+    return [
+        (system, technology)
+        for system in ctx.systems
+        for technology in sorted(set(system.technologies))
+        if risk_of(technology) == risk
+    ]
 
 
 def origins_reaching(

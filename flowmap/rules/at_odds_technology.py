@@ -21,30 +21,26 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe
+from flowmap.rules._support import describe, technologies_of_risk
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import TechnologyRisk
 
 
 def check(ctx: Context):
-    tax = ctx.taxonomy
-    for system in ctx.systems:
-        for technology in sorted(set(system.technologies)):
-            if tax.technology_risk(technology) != TechnologyRisk.at_odds:
-                continue
-            yield RULE.finding(
-                ctx,
-                [system.id, technology],
-                severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system)),
-                title=f"{system.display_name} uses {technology.replace('_', ' ')}",
-                message=(
-                    f"{describe(system)} uses {technology.replace('_', ' ')}, a technology at odds with human "
-                    "rights: it infers a person's inner state without a sound scientific basis, discriminates and "
-                    "cannot be meaningfully contested."
-                ),
-                systems=[system.id],
-                mitigation=f"Stop using {technology.replace('_', ' ')} and delete the data derived from it.",
-            )
+    for system, technology in technologies_of_risk(ctx, TechnologyRisk.at_odds):
+        yield RULE.finding(
+            ctx,
+            [system.id, technology],
+            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system)),
+            title=f"{system.display_name} uses {technology.replace('_', ' ')}",
+            message=(
+                f"{describe(system)} uses {technology.replace('_', ' ')}, a technology at odds with human "
+                "rights: it infers a person's inner state without a sound scientific basis, discriminates and "
+                "cannot be meaningfully contested."
+            ),
+            systems=[system.id],
+            mitigation=f"Stop using {technology.replace('_', ' ')} and delete the data derived from it.",
+        )
 
 
 RULE = Rule(

@@ -23,30 +23,26 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe
+from flowmap.rules._support import describe, technologies_of_risk
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import TechnologyRisk
 
 
 def check(ctx: Context):
-    tax = ctx.taxonomy
-    for system in ctx.systems:
-        for technology in sorted(set(system.technologies)):
-            if tax.technology_risk(technology) != TechnologyRisk.high:
-                continue
-            yield RULE.finding(
-                ctx,
-                [system.id, technology],
-                severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system)),
-                title=f"{system.display_name} uses {technology.replace('_', ' ')}: assessment needed",
-                message=(
-                    f"{describe(system)} uses {technology.replace('_', ' ')}, a high-risk technology. Its "
-                    "necessity, proportionality, accuracy and legal basis must be assessed and documented before use."
-                ),
-                systems=[system.id],
-                mitigation="Carry out and publish a necessity and legality assessment, then accept this finding "
-                "with it as the reason and a review date; or stop using the technology.",
-            )
+    for system, technology in technologies_of_risk(ctx, TechnologyRisk.high):
+        yield RULE.finding(
+            ctx,
+            [system.id, technology],
+            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system)),
+            title=f"{system.display_name} uses {technology.replace('_', ' ')}: assessment needed",
+            message=(
+                f"{describe(system)} uses {technology.replace('_', ' ')}, a high-risk technology. Its "
+                "necessity, proportionality, accuracy and legal basis must be assessed and documented before use."
+            ),
+            systems=[system.id],
+            mitigation="Carry out and publish a necessity and legality assessment, then accept this finding "
+            "with it as the reason and a review date; or stop using the technology.",
+        )
 
 
 RULE = Rule(
