@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from flowmap import __version__
 from flowmap.acceptance import apply_acceptances
@@ -27,7 +27,7 @@ from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules  # noqa: F401 (select_rules: doctest)
 from flowmap.taxonomy import Sensitivity
 
-__all__ = ["Report", "analyze", "model_digest", "canonical_model", "json_text"]
+__all__ = ["Report", "analyze", "model_digest", "canonical_model", "json_chunks", "json_text"]
 
 
 @dataclass
@@ -52,8 +52,8 @@ class Report:
         """Open findings at or above ``threshold`` (what ``--fail-on`` fails on)."""
         return [f for f in self.findings if f.status == "open" and f.severity >= threshold]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The output contract's JSON object."""
+    def to_dict(self, *, lazy: bool = False) -> dict[str, Any]:
+        """The output contract's JSON object (with ``lazy``, findings stay Finding objects)."""
         data = {
             "flowmap": __version__,
             "model": {
@@ -62,7 +62,7 @@ class Report:
                 "digest": model_digest(self.model),
             },
             "summary": self.summary(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": list(self.findings) if lazy else [f.to_dict() for f in self.findings],
         }
         if self.unmatched_acceptances:
             data["unmatched_acceptances"] = [a.model_dump(mode="json", exclude_none=True) for a in self.unmatched_acceptances]
@@ -70,16 +70,23 @@ class Report:
             data["expired_acceptances"] = [a.model_dump(mode="json", exclude_none=True) for a in self.expired_acceptances]
         return data
 
+    def json_chunks(self) -> Iterator[str]:
+        """The contract's JSON in pieces: indented, one finding per line (readable, diffable, and
+        written by the C encoder, which Python uses only for unindented output)."""
+        return json_chunks(self.to_dict(lazy=True))
+
     def to_json(self) -> str:
-        """The contract's JSON: indented, one finding per line (readable, diffable, and written by
-        the C encoder, which Python uses only for unindented output)."""
-        return json_text(self.to_dict())
+        """The contract's JSON as one string (see :meth:`json_chunks`)."""
+        return "".join(self.json_chunks())
 
 
-def json_text(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> str:
-    """``data`` as indented JSON in which each item of the named top-level lists sits on one line.
+def json_chunks(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> Iterator[str]:
+    """``data`` as indented JSON text in pieces, each item of the named top-level lists on one line.
 
-    >>> print(json_text({"a": 1, "findings": [{"id": "x", "path": ["p", "q"]}, {"id": "y"}]}), end="")
+    Items of those lists may be objects with a ``to_dict()`` method: they are converted one at a
+    time, so a report of a million findings never exists as one string or one list of dicts.
+
+    >>> print("".join(json_chunks({"a": 1, "findings": [{"id": "x", "path": ["p", "q"]}, {"id": "y"}]})), end="")
     {
       "a": 1,
       "findings": [
@@ -89,22 +96,28 @@ def json_text(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings"
     }
     """
     encode_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    lines = ["{"]
+    yield "{\n"
     keys = list(data)
     for number, key in enumerate(keys):
         comma = "," if number < len(keys) - 1 else ""
         value = data[key]
         name = json.dumps(key, ensure_ascii=False)
         if key in line_lists and isinstance(value, list) and value:
-            items = [encode_line(item) for item in value]
-            lines.append(f"  {name}: [")
-            lines.append(",\n".join(f"    {item}" for item in items))
-            lines.append(f"  ]{comma}")
+            yield f"  {name}: [\n"
+            last = len(value) - 1
+            for index, item in enumerate(value):
+                item = item.to_dict() if hasattr(item, "to_dict") else item
+                yield f"    {encode_line(item)}{',' if index < last else ''}\n"
+            yield f"  ]{comma}\n"
         else:
             body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-            lines.append(f"  {name}: {body}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            yield f"  {name}: {body}{comma}\n"
+    yield "}\n"
+
+
+def json_text(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> str:
+    """:func:`json_chunks` joined into one string."""
+    return "".join(json_chunks(data, line_lists=line_lists))
 
 
 def canonical_model(model: Model) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import emit, format_option, output_option
+from flowmap.cli.options import emit, emit_chunks, format_option, output_option
 
 FORMAT_NAMES = ["table", "json", "csv", "markdown", "sarif"]
 SEVERITY_NAMES = "info, low, medium, high, critical"  # flowmap.findings.Severity, spelled out to keep --help light
@@ -94,7 +94,10 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
         options["color"] = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     elif fmt == "sarif":
         options.update(uri=model_uri(model_path), text=Path(model_path).read_text(encoding="utf-8-sig"), rules=rules)
-    emit(render(report, fmt, **options), output)
+    if fmt == "json":  # streamed: a large model's report never exists as one string
+        emit_chunks(report.json_chunks(), output)
+    else:
+        emit(render(report, fmt, **options), output)
     if fmt != "json":  # JSON carries these in the document itself
         for acceptance in report.unmatched_acceptances:
             _note(f"acceptance '{acceptance.finding}' matches no finding: fix the id or remove it")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import click
 
@@ -35,17 +35,41 @@ def emit(text: str, output: Path | None) -> None:
     write_atomically(output, text.encode("utf-8"))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:
+    """Like :func:`emit` for text produced in pieces: never holds the whole text in memory."""
+    if output is None:
+        stream = click.get_text_stream("stdout")
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    write_atomically(output, (chunk.encode("utf-8") for chunk in chunks))
+
+
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)
     try:
         if path.exists() and not path.is_file():  # /dev/null, a pipe: write through, never replace it
             with path.open("wb") as handle:
-                handle.write(data)
+                _write(handle, data)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
+        try:
+            with temporary.open("wb") as handle:
+                _write(handle, data)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         os.replace(temporary, path)
     except OSError as exc:
         raise FlowmapError(f"{path}: cannot write ({exc.strerror}): check the path") from None
+
+
+def _write(handle, data: bytes | Iterable[bytes]) -> None:
+    if isinstance(data, (bytes, bytearray)):
+        handle.write(data)
+    else:
+        for piece in data:
+            handle.write(piece)
