@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from flowmap.errors import ModelError
 from flowmap.loader import read_data
 from flowmap.model import Acceptance
-from flowmap.validate import Checked, explain_validation_error
+from flowmap.structure import Checked, explain_validation_error
 
 __all__ = ["load_acceptances", "AcceptanceFile"]
 

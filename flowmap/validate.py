@@ -16,15 +16,14 @@ m.yaml: flows[0].to: unknown system 'europoll': declare it under `systems` or fi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from flowmap.diagnostics import Diagnostic, did_you_mean, format_path
+from flowmap.diagnostics import did_you_mean
 from flowmap.errors import ModelError
-from flowmap.marks import Locator
-from flowmap.model import ID_PATTERN, Flow, Model, System, TaxonomyExtension
+from flowmap.model import ID_PATTERN, Model, TaxonomyExtension
+from flowmap.structure import PLACEHOLDER, Checked, explain_validation_error, partial_model
 from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, ancestors, builtin_taxonomy
 
 __all__ = [
@@ -57,28 +56,6 @@ def parse_retention(value: str | None) -> float | None:
     return years * 365.25 + months * 30.44 + weeks * 7 + days + (hours + minutes / 60 + seconds / 3600) / 24
 
 
-@dataclass
-class Checked:
-    """Problems found so far, with their paths; located and formatted at the end."""
-
-    file: str
-    problems: list[tuple[tuple, str, str, bool]] = field(default_factory=list)  # (path, message, severity, key)
-
-    def error(self, path: tuple, message: str, *, key: bool = False) -> None:
-        self.problems.append((path, message, "error", key))
-
-    def warning(self, path: tuple, message: str) -> None:
-        self.problems.append((path, message, "warning", False))
-
-    def diagnostics(self, text: str | None) -> list[Diagnostic]:
-        locator = Locator(text) if (text and self.problems) else None
-        out = []
-        for path, message, severity, key in self.problems:
-            line, column = locator.locate(path, key=key) if locator else (0, 0)
-            out.append(Diagnostic(self.file, line, column, format_path(path), message, severity))
-        return sorted(set(out))
-
-
 def build_model(data: Any, file: str, text: str | None = None) -> Model:
     """Validate plain data into a Model with its effective taxonomy attached.
 
@@ -89,8 +66,8 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
     try:
         model = Model.model_validate(data)
     except ValidationError as exc:
-        _structural_problems(exc, checked, data)
-        model = _partial_model(data)
+        explain_validation_error(exc, checked, data)
+        model = partial_model(data)
     taxonomy = _merge_taxonomy(model.taxonomy if model else None, checked)
     if model is not None:
         # attached before the checks, so the propagation they compute is memoised on the
@@ -106,155 +83,6 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
     model._file = file
     model._cache["source_data"] = data  # for a cheap canonical digest (flowmap.analysis.model_digest)
     return model
-
-
-# --- structure -------------------------------------------------------------------
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "date_type": "a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)",
-    "tuple_type": "a pair",
-}
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false: put the value in quotes)"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def _fields_at(data: Any, loc: tuple, root: type = Model) -> list[str]:
-    """The allowed field names of the object at ``loc`` (for did-you-mean on unknown fields)."""
-    cls: Any = root
-    for step in loc:
-        if isinstance(step, int):
-            continue
-        info = cls.model_fields.get(step) or next(
-            (f for f in cls.model_fields.values() if f.alias == step), None
-        )
-        if info is None:
-            return []
-        annotation = info.annotation
-        args = getattr(annotation, "__args__", ()) or (annotation,)
-        nested = next((a for a in args if isinstance(a, type) and hasattr(a, "model_fields")), None)
-        if nested is None:
-            inner = [getattr(a, "__args__", ()) for a in args]
-            nested = next(
-                (b for group in inner for b in group if isinstance(b, type) and hasattr(b, "model_fields")), None
-            )
-        if nested is None:
-            return []
-        cls = nested
-    return [f.alias or name for name, f in cls.model_fields.items()]
-
-
-def explain_validation_error(exc: ValidationError, checked: Checked, data: Any, *, root: type = Model) -> None:
-    """Record each error of a pydantic validation of ``data`` against ``root`` (a model class whose
-    fields the error locations walk) on ``checked``, in flowmap's words.
-
-    >>> from flowmap.model import Acceptance
-    >>> checked = Checked("accept.yaml")
-    >>> try:
-    ...     Acceptance.model_validate({"finding": "x", "reason": "r", "untill": "2027-01-01"})
-    ... except ValidationError as exc:
-    ...     explain_validation_error(exc, checked, {}, root=Acceptance)
-    >>> [d.format() for d in checked.diagnostics(None)]
-    ["accept.yaml: untill: unknown field 'untill' (did you mean 'until'?)"]
-    """
-    _structural_problems(exc, checked, data, root)
-
-
-def _structural_problems(exc: ValidationError, checked: Checked, data: Any, root: type = Model) -> None:
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        value = err.get("input")
-        if kind == "extra_forbidden":
-            name = str(loc[-1])
-            allowed = _fields_at(data, loc[:-1], root)
-            hint = did_you_mean(name, allowed) or (
-                f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
-            )
-            checked.error(loc, f"unknown field '{name}'{hint}", key=True)
-        elif kind == "missing":
-            checked.error(loc, f"required field '{loc[-1]}' is missing: add it")
-        elif kind == "literal_error" and loc == ("flowmap",):
-            checked.error(loc, f"format version must be 1, not {_describe(value)}")
-        elif kind in ("enum", "literal_error"):
-            expected = err.get("ctx", {}).get("expected", "")
-            choices = re.findall(r"'([^']+)'", expected)
-            hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
-            checked.error(loc, f"{_describe(value)} is not one of {', '.join(choices)}{hint}")
-        elif kind == "too_short":
-            checked.error(loc, "must not be empty: list at least one entry")
-        elif loc and loc[-1] == "purpose" and kind == "list_type":
-            checked.error(loc, f"expected a purpose or a list of purposes, got {_describe(value)}")
-        elif kind in _TYPE_WORDS:
-            checked.error(loc, f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}")
-        else:
-            checked.error(loc, err["msg"][0].lower() + err["msg"][1:])
-
-
-_PLACEHOLDER = "\x00"  # stands in for a field that failed validation; semantic checks skip it
-
-
-def _salvage(cls: type, raw: Any) -> Any:
-    """Validate one element; if it fails, drop the bad fields and fill required ones with
-    placeholders, so the rest of it is still checked. ``None`` when nothing can be salvaged."""
-    try:
-        return cls.model_validate(raw)
-    except ValidationError as exc:
-        if not isinstance(raw, dict):
-            return None
-        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
-        fixed = {k: v for k, v in raw.items() if k not in bad}
-        for name, info in cls.model_fields.items():
-            key = info.alias or name
-            if info.is_required() and key not in fixed:
-                fixed[key] = [_PLACEHOLDER] if key in ("data", "purpose") else _PLACEHOLDER
-        try:
-            return cls.model_validate(fixed)
-        except ValidationError:
-            return None
-
-
-def _partial_model(data: Any) -> Model | None:
-    """Validate element by element so semantic checks still run on the parts that are well formed."""
-    if not isinstance(data, dict):
-        return None
-
-    def elements(key: str) -> list:
-        value = data.get(key)
-        return value if isinstance(value, list) else []
-
-    ext = _salvage(TaxonomyExtension, data.get("taxonomy") or {}) or TaxonomyExtension()
-    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
-    return Model.model_construct(
-        flowmap=1,
-        name=str(data.get("name", "")),
-        sources={str(k): str(v) for k, v in sources.items()},
-        taxonomy=ext,
-        systems=[_salvage(System, raw) for raw in elements("systems")],
-        flows=[_salvage(Flow, raw) for raw in elements("flows")],
-        accepted=[],
-    )
 
 
 # --- taxonomy --------------------------------------------------------------------
@@ -306,7 +134,7 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
 
 def _terms(checked: Checked, path: tuple, values: Iterable[str], known: dict, what: str, fix: str) -> None:
     for index, value in enumerate(values):
-        if value not in known and value != _PLACEHOLDER:
+        if value not in known and value != PLACEHOLDER:
             checked.error(
                 path + (index,),
                 f"unknown {what} '{value}'{did_you_mean(value, known)}: {fix}",
@@ -352,7 +180,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         if system is None:
             continue
         at = ("systems", i)
-        if system.id == _PLACEHOLDER:
+        if system.id == PLACEHOLDER:
             continue
         if not _ID.match(system.id):
             checked.error(at + ("id",), f"'{system.id}' is not a valid id: use lowercase letters, digits, `_ . -`")
@@ -362,7 +190,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             )
         else:
             first_seen[system.id] = i
-        if system.sector not in tax.sectors and system.sector != _PLACEHOLDER:
+        if system.sector not in tax.sectors and system.sector != PLACEHOLDER:
             checked.error(
                 at + ("sector",),
                 f"unknown sector '{system.sector}'{did_you_mean(system.sector, tax.sectors)}: "
@@ -407,7 +235,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             continue
         at = ("flows", i)
         for end, ref in (("from", flow.source), ("to", flow.target), ("initiated_by", flow.initiated_by)):
-            if ref is not None and ref not in system_ids and ref != _PLACEHOLDER:
+            if ref is not None and ref not in system_ids and ref != PLACEHOLDER:
                 checked.error(
                     at + (end,),
                     f"unknown system '{ref}'{did_you_mean(ref, system_ids)}: declare it under `systems` or fix the id",
