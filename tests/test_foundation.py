@@ -169,7 +169,10 @@ def test_main_command_of_the_readme_runs_on_the_bundled_model():
         [sys.executable, "-m", "flowmap", *command[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip()
+    golden = ROOT / "tests" / "golden" / "models" / f"{(ROOT / command[2]).stem}.findings.json"
+    expected = json.loads(golden.read_text("utf-8"))  # the findings pinned for this model
+    assert result.stdout.splitlines()[-1].startswith(f"{len(expected)} findings: ")
+    assert f"  {expected[0]['id']}  " in result.stdout
     assert "Traceback" not in result.stderr
 
 

@@ -44,6 +44,9 @@ def test_structure_and_rule_catalogue(small):
     assert exposure["defaultConfiguration"]["level"] == "warning"  # default severity medium
     assert exposure["properties"]["linddun"] == "data_disclosure"
     assert "purpose_limitation" in exposure["properties"]["principles"]
+    assert len(run["results"]) == 24  # one per finding of the model, so the loop below checks something
+    assert sorted({r["ruleId"] for r in run["results"]}) == [
+        "accountability_gap", "exposure", "firewall", "function_creep", "insecure_link", "model_quality"]
     for result in run["results"]:
         assert {"ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints"} <= set(result)
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
