@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -38,7 +39,7 @@ def emit(text: str, output: Path | None) -> None:
 def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:
     """Like :func:`emit` for text produced in pieces: never holds the whole text in memory."""
     if output is None:
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout
         for chunk in chunks:
             stream.write(chunk)
         stream.flush()
