@@ -42,7 +42,7 @@ def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None,
 
     \b
     Example:
-      flowmap diff HEAD~1:models/eu.yaml models/eu.yaml --fail-on new:high
+      flowmap diff HEAD~1:models/eu-interoperability.yaml models/eu-interoperability.yaml --fail-on new:high
       flowmap diff examples/diff/eu-2018.yaml examples/diff/eu-2024.yaml --format markdown
     """
     from flowmap.diff import diff_inputs, parse_gate, render
