@@ -20,7 +20,6 @@ target; categories are never combined into paths and paths are never enumerated.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import asdict, dataclass
 
 from flowmap.diagnostics import did_you_mean
@@ -65,23 +64,6 @@ def _wanted(model: Model, categories: list[str], category: str | None) -> list[s
     return [c for c in categories if tax.covers(category, c) or tax.covers(c, category)]
 
 
-def _shortest(adjacency: dict[int, list[int]], start: int, goal: int) -> list[int] | None:
-    parent = {start: -1}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if node == goal:
-            path = [node]
-            while parent[path[-1]] != -1:
-                path.append(parent[path[-1]])
-            return path[::-1]
-        for child in adjacency.get(node, ()):
-            if child not in parent:
-                parent[child] = node
-                queue.append(child)
-    return None
-
-
 def routes(model: Model, source: str, target: str, *, category: str | None = None) -> list[Route]:
     """Shortest routes from ``source`` to ``target``, one per category that travels, sorted by
     category. Empty when no data moves from ``source`` to ``target``.
@@ -98,23 +80,13 @@ def routes(model: Model, source: str, target: str, *, category: str | None = Non
     if source == target:
         raise UsageError(f"--from and --to both name '{source}': name two different systems")
     prop = propagate(model)
-    tax = model.effective_taxonomy
-    position, ids = prop.index.position, prop.index.ids
-    start, goal = position[source], position[target]
     present = prop.categories_at(source)
-    flows_by_pair: dict[tuple[int, int], list] = {}
-    for edge in prop.index.edges:  # sorted by flow id
-        flows_by_pair.setdefault((edge.source, edge.target), []).append(edge.flow)
     out = []
     for category in _wanted(model, sorted(present), category):
-        nodes = _shortest(prop.succ.get(category, {}), start, goal)
-        if nodes is None:
+        path = prop.witness_path(source, category, target)
+        if path is None:
             continue
-        hops = []
-        for a, b in zip(nodes, nodes[1:]):
-            flow = next(f for f in flows_by_pair[(a, b)] if any(tax.covers(d, category) for d in f.data))
-            hops.append(flow.id)
-        out.append(Route(category, [ids[n] for n in nodes], hops, prop.origins_at(source, category)))
+        out.append(Route(category, path, prop.flows_along(path, category), prop.origins_at(source, category)))
     return out
 
 

@@ -166,6 +166,7 @@ class Propagation:
     origins: dict[str, list[int]]  # category -> origin system indices, sorted
     reach: dict[str, dict[int, int]]  # category -> system index -> bitset over origins[category]
     succ: dict[str, dict[int, list[int]]]  # category -> adjacency of the flows carrying it
+    covered_by: dict[str, list[str]]  # a category a flow may carry -> the propagated categories it covers
     _paths: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -243,6 +244,32 @@ class Propagation:
             paths[origin] = [origin]
         return paths
 
+    def flows_along(self, path: list[str], category: str) -> list[str]:
+        """Ids of the flows realising each hop of ``path`` for ``category``: per hop, the first
+        flow by id between the two systems that carries it.
+
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "asylum", "holds": ["identity"], "purposes": ["protection.asylum"]},
+        ...     {"id": "b", "sector": "police"}],
+        ...   "flows": [{"id": "b-f", "from": "a", "to": "b", "data": ["identity"], "purpose": "enforcement.law"},
+        ...             {"id": "a-f", "from": "a", "to": "b", "data": ["financial"], "purpose": "enforcement.law"}]})
+        >>> propagate(m).flows_along(["a", "b"], "identity")
+        ['b-f']
+        """
+        by_pair = self._paths.get("flows_by_pair")
+        if by_pair is None:
+            by_pair = self._paths["flows_by_pair"] = {}
+            for edge in self.index.edges:  # sorted by flow id
+                by_pair.setdefault((edge.source, edge.target), []).append(edge.flow)
+        position, covers = self.index.position, self.taxonomy.covers
+        out = []
+        for source, target in zip(path, path[1:]):
+            for flow in by_pair.get((position[source], position[target]), ()):
+                if any(covers(carried, category) for carried in flow.data):
+                    out.append(flow.id)
+                    break
+        return out
+
     def witness_path(self, origin: str, category: str, target: str) -> list[str] | None:
         """The shortest path from ``origin`` to ``target`` along flows carrying ``category``."""
         return self.witness_paths(origin, category, [target]).get(target)
@@ -309,4 +336,4 @@ def _propagate(model: Model, taxonomy: Taxonomy) -> Propagation:
         origins[category] = nodes
         seeds = {node: 1 << bit for bit, node in enumerate(nodes)}
         reach[category] = propagate_bits(seeds, succ[category])
-    return Propagation(index, taxonomy, origins, reach, succ)
+    return Propagation(index, taxonomy, origins, reach, succ, covered_by)

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 from flowmap.model import System
 from flowmap.propagation import Edge
 from flowmap.rules.base import Context
-from flowmap.taxonomy import Sensitivity, ancestors
+from flowmap.taxonomy import Sensitivity
 
 __all__ = [
     "edges_carrying",
@@ -67,10 +67,7 @@ def edge_categories(ctx: Context) -> list[tuple[Edge, tuple[str, ...]]]:
 
     def build():
         prop = ctx.propagation
-        covered_by: dict[str, list[str]] = defaultdict(list)
-        for category in prop.reach:
-            for ancestor in ancestors(category):
-                covered_by[ancestor].append(category)
+        covered_by = prop.covered_by
         out = []
         for edge in prop.index.edges:
             keys: set[str] = set()
@@ -326,14 +323,7 @@ def reach_evidence(ctx: Context, reached: dict[tuple[int, int], list[str]]):
 
 def flows_on(ctx: Context, path: list[str], category: str) -> list[str]:
     """Ids of the flows realising each hop of ``path`` (the first by id that carries ``category``)."""
-    out = []
-    covers = ctx.taxonomy.covers
-    for source, target in zip(path, path[1:]):
-        for flow in ctx.flows_between(source, target):
-            if any(covers(d, category) for d in flow.data):
-                out.append(flow.id)
-                break
-    return out
+    return ctx.propagation.flows_along(path, category)
 
 
 def citations(ctx: Context, legal_basis: Iterable[str], limit: int = 160) -> str:

@@ -85,22 +85,6 @@ class Context:
         """Flows sorted by id."""
         return self._derived("rules.flows", lambda: sorted(self.model.flows, key=lambda f: f.id))
 
-    @cached_property
-    def _flows_by_pair(self) -> dict[tuple[str, str], list[Flow]]:
-        def build():
-            pairs: dict[tuple[str, str], list[Flow]] = {}
-            for flow in self.flows:
-                pairs.setdefault((flow.source, flow.target), []).append(flow)
-                if flow.bidirectional:
-                    pairs.setdefault((flow.target, flow.source), []).append(flow)
-            return pairs
-
-        return self._derived("rules.flows_by_pair", build)
-
-    def flows_between(self, source: str, target: str) -> list[Flow]:
-        """Flows (sorted by id) by which data moves from ``source`` to ``target`` directly."""
-        return self._flows_by_pair.get((source, target), [])
-
     def system(self, system_id: str) -> System:
         return self.model.system(system_id)
 
