@@ -10,13 +10,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
-__all__ = ["Severity", "Confidence", "Kind", "Finding", "sort_findings"]
+__all__ = ["Severity", "Confidence", "Kind", "Finding", "TEXT_FIELDS", "sort_findings"]
 
 
 class Severity(enum.IntEnum):
@@ -60,14 +58,31 @@ class Kind(str, enum.Enum):
     model_quality = "model_quality"
 
 
-@dataclass(slots=True, kw_only=True)
+TEXT_FIELDS = ("title", "message", "systems", "flows", "categories", "path", "mitigation")
+"""The fields a rule may leave to be written when first read, in the order its renderer returns them."""
+
+
 class Finding:
     """One finding, with its evidence. Ids are built from the rule and the elements it names.
 
-    A slotted dataclass rather than a pydantic model: a large model yields six-figure numbers
-    of findings, and building and serialising them must cost microseconds, not tens of them.
+    A plain slotted class rather than a pydantic model or a dataclass: a large model yields
+    six-figure numbers of findings, and building them must cost a microsecond, not tens.
+    What decides a finding (id, rule, kind, severity, confidence, status) is set when it is
+    made; its words and evidence (:data:`TEXT_FIELDS`) may be left to a renderer that writes
+    them the first time one of them is read (:meth:`deferred`), so an analysis that only
+    gates, counts or diffs findings never formats text it does not show.
     Treat it as immutable: :meth:`replace` gives a changed copy.
+
+    >>> f = Finding.deferred("exposure:a:b", "exposure", Kind.exposure, Severity.high, Confidence.high,
+    ...                      ["security"], lambda a, b: (f"{a} reaches {b}", "m", [a, b], [], [], [a, b], ""), ("a", "b"))
+    >>> f.title, f.path
+    ('a reaches b', ['a', 'b'])
     """
+
+    __slots__ = (
+        "id", "rule", "kind", "severity", "confidence", "principles", "status", "acceptance", "_render",
+        *TEXT_FIELDS,
+    )
 
     id: str  # stable id: rule and the elements it names
     rule: str  # rule id from `flowmap rules`
@@ -75,28 +90,110 @@ class Finding:
     severity: Severity
     title: str  # one line
     message: str  # why, in words a DPO can paste into a DPIA
-    confidence: Confidence = Confidence.high
-    systems: list[str] = field(default_factory=list)
-    flows: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    path: list[str] = field(default_factory=list)  # witness path, where the rule has one
-    principles: list[str] = field(default_factory=list)
-    mitigation: str = ""
-    status: str = "open"  # open | accepted | mitigated | false_positive | in_progress
-    acceptance: dict[str, Any] | None = None  # the acceptance that gave the status, when there is one
+    confidence: Confidence
+    systems: list[str]
+    flows: list[str]
+    categories: list[str]
+    path: list[str]  # witness path, where the rule has one
+    principles: list[str]
+    mitigation: str
+    status: str  # open | accepted | mitigated | false_positive | in_progress
+    acceptance: dict[str, Any] | None  # the acceptance that gave the status, when there is one
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, Kind):
-            self.kind = Kind(self.kind)
-        if not isinstance(self.severity, Severity):
-            value = self.severity
-            self.severity = Severity[value] if isinstance(value, str) else Severity(value)
-        if not isinstance(self.confidence, Confidence):
-            self.confidence = Confidence(self.confidence)
+    def __init__(
+        self,
+        *,
+        id: str,
+        rule: str,
+        kind: Kind | str,
+        severity: Severity | str | int,
+        title: str,
+        message: str,
+        confidence: Confidence | str = Confidence.high,
+        systems: list[str] | None = None,
+        flows: list[str] | None = None,
+        categories: list[str] | None = None,
+        path: list[str] | None = None,
+        principles: list[str] | None = None,
+        mitigation: str = "",
+        status: str = "open",
+        acceptance: dict[str, Any] | None = None,
+    ) -> None:
+        self.id = id
+        self.rule = rule
+        self.kind = kind if isinstance(kind, Kind) else Kind(kind)
+        if not isinstance(severity, Severity):
+            severity = Severity[severity] if isinstance(severity, str) else Severity(severity)
+        self.severity = severity
+        self.confidence = confidence if isinstance(confidence, Confidence) else Confidence(confidence)
+        self.title = title
+        self.message = message
+        self.systems = [] if systems is None else systems
+        self.flows = [] if flows is None else flows
+        self.categories = [] if categories is None else categories
+        self.path = [] if path is None else path
+        self.principles = [] if principles is None else principles
+        self.mitigation = mitigation
+        self.status = status
+        self.acceptance = acceptance
+        self._render = None
+
+    @classmethod
+    def deferred(
+        cls,
+        id: str,
+        rule: str,
+        kind: Kind,
+        severity: Severity,
+        confidence: Confidence,
+        principles: list[str],
+        render: Callable[..., tuple],
+        args: tuple,
+    ) -> "Finding":
+        """A finding whose :data:`TEXT_FIELDS` are ``render(*args)``, computed when first read.
+
+        ``render`` must be pure: it returns the same tuple (in :data:`TEXT_FIELDS` order) whenever
+        it is called, so a deferred finding is indistinguishable from one made with its text.
+        """
+        finding = cls.__new__(cls)
+        finding.id = id
+        finding.rule = rule
+        finding.kind = kind
+        finding.severity = severity
+        finding.confidence = confidence
+        finding.principles = principles
+        finding.status = "open"
+        finding.acceptance = None
+        finding._render = (render, args)
+        return finding
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a slot that holds nothing: the text of a deferred finding, not yet written.
+        render = object.__getattribute__(self, "_render") if name != "_render" else None
+        if render is None or name not in TEXT_FIELDS:
+            raise AttributeError(name)
+        function, args = render
+        for field_name, value in zip(TEXT_FIELDS, function(*args)):
+            object.__setattr__(self, field_name, value)
+        self._render = None
+        return object.__getattribute__(self, name)
+
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _ALL_FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return f"Finding(id={self.id!r}, severity={self.severity.name}, status={self.status!r})"
 
     def replace(self, **changes: Any) -> "Finding":
         """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
+        return Finding(**(self._fields() | changes))
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape (``acceptance`` only when one applies)."""
@@ -126,6 +223,10 @@ class Finding:
         return cls(**data)
 
 
+_ALL_FIELDS = (
+    "id", "rule", "kind", "severity", "title", "message", "confidence", "systems", "flows", "categories",
+    "path", "principles", "mitigation", "status", "acceptance",
+)
 _SEVERITY_NAMES = [s.name for s in Severity]  # indexed by the IntEnum value: no enum lookups in hot loops
 _KIND_TEXT = {k: k.value for k in Kind}
 _CONFIDENCE_TEXT = {c: c.value for c in Confidence}
@@ -133,4 +234,14 @@ _CONFIDENCE_TEXT = {c: c.value for c in Confidence}
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then by id: the contract's order."""
-    return sorted(findings, key=lambda f: (-int(f.severity), f.id))
+    ordered = sorted(findings, key=_id_of)
+    ordered.sort(key=_negated_severity)  # stable: ids stay in order within a severity
+    return ordered
+
+
+def _id_of(finding: Finding) -> str:
+    return finding.id
+
+
+def _negated_severity(finding: Finding) -> int:
+    return -finding.severity

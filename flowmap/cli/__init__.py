@@ -16,6 +16,7 @@ import click
 
 from flowmap import __version__
 from flowmap.errors import FlowmapError, ModelError
+from flowmap.loader import gc_paused
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -25,7 +26,11 @@ class FlowmapGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            # A command is one short run over acyclic data (model, findings, text) that reference
+            # counting frees; the cyclic collector would only rescan it, again and again, as it
+            # grows (at 10,000 systems, writing the JSON report took twice as long with it on).
+            with gc_paused():
+                return super().invoke(ctx)
         except ModelError as err:
             for diagnostic in err.diagnostics:
                 click.echo(f"Error: {diagnostic.format()}", err=True)

@@ -36,15 +36,18 @@ def emit(text: str, output: Path | None) -> None:
     write_atomically(output, text.encode("utf-8"))
 
 
-def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:
-    """Like :func:`emit` for text produced in pieces: never holds the whole text in memory."""
+def emit_chunks(chunks: Iterable[str | bytes], output: Path | None) -> None:
+    """Like :func:`emit` for text produced in pieces (str, or UTF-8 bytes): never holds the
+    whole text in memory."""
+    encoded = (chunk if isinstance(chunk, bytes) else chunk.encode("utf-8") for chunk in chunks)
     if output is None:
-        stream = sys.stdout
-        for chunk in chunks:
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        for chunk in encoded:
             stream.write(chunk)
         stream.flush()
         return
-    write_atomically(output, (chunk.encode("utf-8") for chunk in chunks))
+    write_atomically(output, encoded)
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
-from flowmap.findings import Finding, Kind, Severity
+from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
 from flowmap.rules._support import Leads, bfs_tree, citations, describe, edge_categories, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
@@ -240,41 +240,44 @@ class _Texts:
         return found
 
 
-def check(ctx: Context):
-    prop = ctx.propagation
-    ids = prop.index.ids
-    uses = first_uses(ctx)
-    texts = _Texts(ctx)
-    leads = {}
-    for key, used in uses.categories.items():
-        leads[key] = texts.lead(used) if used.__class__ is list else texts.single(used)
-    # one breadth-first search per (origin, lead category) over its compatible flows, for all targets
-    requests: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for key, edge in uses.edges.items():
-        requests[(key[0], leads[key][0])].append(edge.source)
-    trees = {
-        (origin, category): bfs_tree(origin, sources, _usable(ctx, category, uses.groups[origin])[1])
-        for (origin, category), sources in requests.items()
-    }
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    receivers, flow_texts, incompatible, grades = texts.receivers, texts.flows, texts.wrong, texts.grades
-    current = None
-    for key in sorted(uses.edges):  # origin index, then flow id: origin id order, as ids are sorted
+class _Evidence:
+    """Writes the text and witness path of a function-creep finding when it is first read.
+
+    The breadth-first search behind the paths runs once per (origin, lead category), for all
+    that origin's first uses of it, the first time one of them is rendered.
+    """
+
+    def __init__(self, ctx: Context, uses: FirstUses, leads: dict, texts: _Texts):
+        self.ctx, self.uses, self.leads, self.texts = ctx, uses, leads, texts
+        self.ids = ctx.propagation.index.ids
+        self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
+        self.requests: dict[tuple[int, str], list[int]] | None = None
+
+    def _tree(self, origin: int, category: str) -> tuple[dict[int, int], dict[int, str]]:
+        tree = self.trees.get((origin, category))
+        if tree is None:
+            if self.requests is None:
+                self.requests = defaultdict(list)
+                for key, edge in self.uses.edges.items():
+                    self.requests[(key[0], self.leads[key][0])].append(edge.source)
+            sources = self.requests[(origin, category)]
+            usable = _usable(self.ctx, category, self.uses.groups[origin])[1]
+            tree = self.trees[(origin, category)] = bfs_tree(origin, sources, usable)
+        return tree
+
+    def __call__(self, key: tuple[int, str]) -> tuple:
+        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+        texts, ids = self.texts, self.ids
         origin_node, flow_id = key
-        if origin_node != current:
-            current = origin_node
-            origin = texts.systems[ids[origin_node]]
-            origin_id, origin_name = origin.id, origin.display_name
-            collected = tuple(origin.purposes)
-            collected_text = ", ".join(sorted(origin.purposes))
-            vulnerable = ctx.vulnerable(origin)
-        edge = uses.edges[key]
+        origin = texts.systems[ids[origin_node]]
+        origin_id, origin_name = origin.id, origin.display_name
+        collected = tuple(origin.purposes)
+        edge = self.uses.edges[key]
         receiver_id = ids[edge.target]
-        # the caches read inline: a method call per finding costs more than the look-up
-        receiver_name, receiver_text, actor = receivers.get(receiver_id) or texts.receiver(receiver_id)
-        used, authorised, mitigation = flow_texts.get(flow_id) or texts.flow(edge.flow)
-        top, listed, sensitivity = leads[key]
-        parent, via = trees[(origin_node, top)]
+        receiver_name, receiver_text, _ = texts.receivers.get(receiver_id) or texts.receiver(receiver_id)
+        used, authorised, mitigation = texts.flows.get(flow_id) or texts.flow(edge.flow)
+        top, listed, _ = self.leads[key]
+        parent, via = self._tree(origin_node, top)
         # the chain of compatible flows from the origin to the flow's source, read back from the tree
         path, flows = [receiver_id], [flow_id]
         node = edge.source
@@ -286,30 +289,48 @@ def check(ctx: Context):
         path.append(origin_id)
         path.reverse()
         flows.reverse()
-        categories = uses.categories[key]
-        wrong = incompatible.get((collected, used))
-        if wrong is None:
-            wrong = texts.incompatible(collected, used)
+        categories = self.uses.categories[key]
+        wrong = texts.wrong.get((collected, used)) or texts.incompatible(collected, used)
+        title = f"{origin_name} data used for {wrong} by {receiver_name}"
+        message = (
+            f"{listed} collected in {origin_name} for {', '.join(sorted(origin.purposes))} is used by {receiver_text} "
+            f"for {wrong} through flow {flow_id}, {plural(len(path) - 1, 'step')} from collection "
+            f"({' -> '.join(path)}); no purpose of collection is compatible with that use. {authorised}"
+        )
+        categories = [categories] if categories.__class__ is str else list(categories)
+        return title, message, [origin_id, receiver_id], flows, categories, path, mitigation
+
+
+def check(ctx: Context):
+    """One finding per (origin, first incompatible flow); severity is decided here, the text and
+    path when the finding is first read (see :class:`_Evidence`)."""
+    ids = ctx.propagation.index.ids
+    uses = first_uses(ctx)
+    texts = _Texts(ctx)
+    leads = {}
+    for key, used in uses.categories.items():
+        leads[key] = texts.lead(used) if used.__class__ is list else texts.single(used)
+    evidence = _Evidence(ctx, uses, leads, texts)
+    principles = list(RULE.principles)  # shared: findings are not changed in place
+    receivers, grades = texts.receivers, texts.grades
+    deferred, kind, high = Finding.deferred, Kind.function_creep, Confidence.high
+    current = None
+    for key in sorted(uses.edges):  # origin index, then flow id: origin id order, as ids are sorted
+        origin_node, flow_id = key
+        if origin_node != current:
+            current = origin_node
+            origin = texts.systems[ids[origin_node]]
+            origin_id = origin.id
+            vulnerable = ctx.vulnerable(origin)
+        receiver_id = ids[uses.edges[key].target]
+        actor = (receivers.get(receiver_id) or texts.receiver(receiver_id))[2]
+        sensitivity = leads[key][2]
         severity = grades.get((sensitivity, vulnerable, actor))
         if severity is None:
             severity = texts.grade(sensitivity, vulnerable, actor)
-        yield Finding(
-            id=f"function_creep:{origin_id}:{flow_id}",
-            rule="function_creep",
-            kind=Kind.function_creep,
-            severity=severity,
-            title=f"{origin_name} data used for {wrong} by {receiver_name}",
-            message=(
-                f"{listed} collected in {origin_name} for {collected_text} is used by {receiver_text} for {wrong} "
-                f"through flow {flow_id}, {plural(len(path) - 1, 'step')} from collection ({' -> '.join(path)}); "
-                f"no purpose of collection is compatible with that use. {authorised}"
-            ),
-            systems=[origin_id, receiver_id],
-            flows=flows,
-            categories=[categories] if categories.__class__ is str else list(categories),
-            path=path,
-            principles=principles,
-            mitigation=mitigation,
+        yield deferred(
+            f"function_creep:{origin_id}:{flow_id}", "function_creep", kind, severity, high, principles,
+            evidence, (key,),
         )
 
 
