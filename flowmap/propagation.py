@@ -33,7 +33,10 @@ from typing import Iterable, Iterator
 from flowmap.model import Flow, Model
 from flowmap.taxonomy import Taxonomy, ancestors
 
-__all__ = ["Edge", "Index", "Propagation", "propagate", "propagate_bits", "strongly_connected_components"]
+__all__ = [
+    "Edge", "Index", "CategoryGraph", "Propagation", "category_graph", "categories_present", "propagate",
+    "propagate_bits", "strongly_connected_components",
+]
 
 
 @dataclass(slots=True)
@@ -293,6 +296,77 @@ def _propagated_categories(model: Model, taxonomy: Taxonomy) -> dict[str, set[st
     return origins
 
 
+@dataclass
+class CategoryGraph:
+    """Per propagated category, its origins and the adjacency of the flows that carry it."""
+
+    index: Index
+    origins: dict[str, list[int]]  # category -> origin system indices, sorted
+    succ: dict[str, dict[int, list[int]]]  # category -> node -> targets of the edges carrying it
+    covered_by: dict[str, list[str]]  # a category a flow may carry -> the propagated categories it covers
+
+
+def category_graph(model: Model, taxonomy: Taxonomy) -> CategoryGraph:
+    """The per-category subgraphs propagation runs on: O(K + sum over flows of the categories
+    they carry), K the (origin, category) holdings."""
+    index = Index.of(model)
+    by_category = _propagated_categories(model, taxonomy)
+    covered_by: dict[str, list[str]] = {}
+    for category in by_category:
+        for ancestor in ancestors(category):
+            covered_by.setdefault(ancestor, []).append(category)
+    succ: dict[str, dict[int, list[int]]] = {c: {} for c in sorted(by_category)}
+    for edge in index.edges:
+        source, target = edge.source, edge.target
+        # a flow carrying both a parent and its child adds a duplicate edge: harmless
+        for carried in edge.flow.data:
+            for key in covered_by.get(carried, ()):
+                adjacency = succ[key]
+                children = adjacency.get(source)
+                if children is None:
+                    adjacency[source] = [target]
+                else:
+                    children.append(target)
+    position = index.position
+    origins = {c: sorted(position[s] for s in by_category[c]) for c in succ}
+    return CategoryGraph(index, origins, succ, covered_by)
+
+
+def categories_present(model: Model, taxonomy: Taxonomy) -> dict[str, set[str]]:
+    """System id -> the propagated categories held at or reaching it, whatever their origin.
+
+    Cheaper than :func:`propagate` when origins do not matter: one breadth-first search
+    per category from all its origins together, no condensation, no bitsets.
+
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "a", "sector": "asylum", "holds": ["biometric"], "purposes": ["protection.asylum"]},
+    ...     {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
+    ...   "flows": [{"from": "a", "to": "b", "data": ["biometric.face"], "purpose": "enforcement.law"}]})
+    >>> present = categories_present(m, m.effective_taxonomy)
+    >>> sorted(present["b"]), "c" in present
+    (['biometric.face'], False)
+    """
+    graph = category_graph(model, taxonomy)
+    by_node: dict[int, set[str]] = {}
+    for category, adjacency in graph.succ.items():
+        seen = set(graph.origins[category])
+        queue = list(seen)
+        get = adjacency.get
+        for node in queue:  # grows while read: a FIFO queue
+            for child in get(node, ()):
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+        for node in seen:
+            found = by_node.get(node)
+            if found is None:
+                by_node[node] = {category}
+            else:
+                found.add(category)
+    ids = graph.index.ids
+    return {ids[node]: categories for node, categories in by_node.items()}
+
+
 def propagate(model: Model, taxonomy: Taxonomy | None = None) -> Propagation:
     """Compute, for every system, the (origin, category) pairs available there.
 
@@ -310,30 +384,9 @@ def propagate(model: Model, taxonomy: Taxonomy | None = None) -> Propagation:
 
 
 def _propagate(model: Model, taxonomy: Taxonomy) -> Propagation:
-    index = Index.of(model)
-    by_category = _propagated_categories(model, taxonomy)
-    covered_by: dict[str, list[str]] = {}
-    for category in by_category:
-        for ancestor in ancestors(category):
-            covered_by.setdefault(ancestor, []).append(category)
-    succ: dict[str, dict[int, list[int]]] = {c: {} for c in by_category}
-    targets_of = {key: succ[key] for key in succ}
-    for edge in index.edges:
-        source, target = edge.source, edge.target
-        # a flow carrying both a parent and its child adds a duplicate edge: harmless
-        for carried in edge.flow.data:
-            for key in covered_by.get(carried, ()):
-                adjacency = targets_of[key]
-                children = adjacency.get(source)
-                if children is None:
-                    adjacency[source] = [target]
-                else:
-                    children.append(target)
-    origins: dict[str, list[int]] = {}
+    graph = category_graph(model, taxonomy)
     reach: dict[str, dict[int, int]] = {}
-    for category in sorted(by_category):
-        nodes = sorted(index.position[s] for s in by_category[category])
-        origins[category] = nodes
+    for category, nodes in graph.origins.items():
         seeds = {node: 1 << bit for bit, node in enumerate(nodes)}
-        reach[category] = propagate_bits(seeds, succ[category])
-    return Propagation(index, taxonomy, origins, reach, succ, covered_by)
+        reach[category] = propagate_bits(seeds, graph.succ[category])
+    return Propagation(graph.index, taxonomy, graph.origins, reach, graph.succ, graph.covered_by)

@@ -70,8 +70,7 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
         model = partial_model(data)
     taxonomy = _merge_taxonomy(model.taxonomy if model else None, checked)
     if model is not None:
-        # attached before the checks, so the propagation they compute is memoised on the
-        # model (propagate() caches only for the model's own taxonomy) and the analyses reuse it
+        # attached before the checks: the model's effective taxonomy is the merged one
         model._taxonomy = taxonomy
         _semantic_checks(model, taxonomy, checked)
     diagnostics = checked.diagnostics(text)
@@ -266,19 +265,20 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
 
 def _flow_data_warnings(model: Model, tax: Taxonomy, checked: Checked) -> None:
     """Warn when a flow carries a category its source never has, even after propagation."""
-    from flowmap.propagation import propagate  # local: propagation needs a valid model
+    from flowmap.propagation import categories_present  # local: propagation needs a valid model
 
     try:
-        result = propagate(model, tax)
+        by_system = categories_present(model, tax)
     except KeyError:  # dangling references already reported as errors
         return
     closures: dict[str, tuple[set[str], set[str]]] = {}
+    nothing: set[str] = set()
 
     def available(system: str) -> tuple[set[str], set[str]]:
         """(categories present at ``system``, those and all their ancestors), computed once per system."""
         found = closures.get(system)
         if found is None:
-            present = result.categories_at(system)
+            present = by_system.get(system, nothing)
             found = closures[system] = (present, {a for c in present for a in ancestors(c)})
         return found
 
