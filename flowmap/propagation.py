@@ -73,37 +73,53 @@ class Index:
         return cls(ids, position, edges)
 
 
-def strongly_connected_components(nodes: Iterable[int], succ: dict[int, list[int]]) -> list[list[int]]:
+def _node_count(nodes: Iterable[int], succ: dict[int, list[int]]) -> int:
+    """One more than the largest node index mentioned: the length of list-indexed state."""
+    largest = max(max(succ, default=-1), max((max(t, default=-1) for t in succ.values()), default=-1))
+    return max(largest, max(nodes, default=-1)) + 1
+
+
+def strongly_connected_components(
+    nodes: Iterable[int], succ: dict[int, list[int]], size: int | None = None
+) -> list[list[int]]:
     """Tarjan's algorithm, iterative, over the part of the graph reachable from ``nodes``.
 
     Components come out in reverse topological order (a component after every one it reaches).
-    O(V + E) for the reachable part.
+    O(V + E) for the reachable part. Nodes are indices below ``size`` (computed when not
+    given): the search state lives in lists, which Python indexes faster than it hashes.
 
     >>> strongly_connected_components([0], {0: [1], 1: [0, 2], 2: []})
     [[2], [0, 1]]
     """
-    done = len(succ) + 1 << 62  # low-link of nodes whose component is emitted: never a minimum
-    index_of: dict[int, int] = {}
-    low: dict[int, int] = {}
+    nodes = list(nodes)
+    if size is None:
+        size = _node_count(nodes, succ)
+    unseen = -1
+    index_of = [unseen] * size
+    low = [0] * size
+    done = size + 1 << 62  # low-link of nodes whose component is emitted: never a minimum
+    counter = 0
     stack: list[int] = []
     out: list[list[int]] = []
     no_children: tuple = ()
     get = succ.get
     for root in nodes:
-        if root in low:
+        if index_of[root] != unseen:
             continue
-        index_of[root] = low[root] = len(index_of)
+        index_of[root] = low[root] = counter
+        counter += 1
         stack.append(root)
         work = [(root, iter(get(root, no_children)))]
         while work:
             node, children = work[-1]
             for child in children:
-                child_low = low.get(child)
-                if child_low is None:
-                    index_of[child] = low[child] = len(index_of)
+                if index_of[child] == unseen:
+                    index_of[child] = low[child] = counter
+                    counter += 1
                     stack.append(child)
                     work.append((child, iter(get(child, no_children))))
                     break
+                child_low = low[child]
                 if child_low < low[node]:
                     low[node] = child_low
             else:
@@ -114,6 +130,11 @@ def strongly_connected_components(nodes: Iterable[int], succ: dict[int, list[int
                     if node_low < low[parent]:
                         low[parent] = node_low
                 if node_low == index_of[node]:
+                    if stack[-1] == node:  # a component of one node: most of them
+                        stack.pop()
+                        low[node] = done
+                        out.append([node])
+                        continue
                     cut = len(stack) - 1
                     while stack[cut] != node:
                         cut -= 1
@@ -126,37 +147,39 @@ def strongly_connected_components(nodes: Iterable[int], succ: dict[int, list[int
     return out
 
 
-def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]]) -> dict[int, int]:
+def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]], size: int | None = None) -> dict[int, int]:
     """Push bitsets from seed nodes along ``succ`` until every reachable node has the OR of all
     bits that can reach it. Linear in the reachable edges (times the bitset width).
+    Nodes are indices below ``size`` (computed when not given).
 
     >>> propagate_bits({0: 0b01, 2: 0b10}, {0: [1], 1: [2], 2: [1]})
     {0: 1, 1: 3, 2: 3}
     """
-    components = strongly_connected_components(sorted(seeds), succ)
+    if size is None:
+        size = _node_count(seeds, succ)
+    components = strongly_connected_components(sorted(seeds), succ, size)
     result: dict[int, int] = {}
     no_children: tuple = ()
     get = succ.get
-    seed = seeds.get
-    pending: dict[int, int] = {}  # node -> bits pushed into it from upstream components
+    pending = [0] * size  # node -> its seed bits and the bits pushed into it from upstream
+    for node, bits in seeds.items():
+        pending[node] = bits
     for members in reversed(components):  # topological order
         if len(members) == 1:
             node = members[0]
-            bits = pending.pop(node, 0) | seed(node, 0)
-            result[node] = bits
+            bits = result[node] = pending[node]
             for child in get(node, no_children):
-                if child != node:
-                    pending[child] = pending.get(child, 0) | bits
+                pending[child] |= bits
             continue
         inside = set(members)
         bits = 0
         for member in members:
-            bits |= pending.pop(member, 0) | seed(member, 0)
+            bits |= pending[member]
         for member in members:
             result[member] = bits
             for child in get(member, no_children):
                 if child not in inside:
-                    pending[child] = pending.get(child, 0) | bits
+                    pending[child] |= bits
     return dict(sorted(result.items()))
 
 
@@ -388,5 +411,5 @@ def _propagate(model: Model, taxonomy: Taxonomy) -> Propagation:
     reach: dict[str, dict[int, int]] = {}
     for category, nodes in graph.origins.items():
         seeds = {node: 1 << bit for bit, node in enumerate(nodes)}
-        reach[category] = propagate_bits(seeds, graph.succ[category])
+        reach[category] = propagate_bits(seeds, graph.succ[category], len(graph.index.ids))
     return Propagation(graph.index, taxonomy, graph.origins, reach, graph.succ, graph.covered_by)

@@ -141,6 +141,7 @@ def first_uses(ctx: Context) -> FirstUses:
         if system.holds and system.purposes:
             group_of[prop.index.position[system.id]] = signature[tuple(sorted(set(system.purposes)))]
     all_edges = prop.index.edges
+    size = len(prop.index.ids)
     edges: dict[tuple[int, str], Edge] = {}
     used: dict[tuple[int, str], str | list[str]] = {}
     for category, out in sorted(adjacency.items()):
@@ -151,7 +152,9 @@ def first_uses(ctx: Context) -> FirstUses:
             if group is not None and any(group[k] for k in used_sets):
                 groups[group].append(origin)
         for group, members in sorted(groups.items()):
-            reached = propagate_bits({node: 1 << bit for bit, node in enumerate(members)}, _usable(ctx, category, group)[0])
+            reached = propagate_bits(
+                {node: 1 << bit for bit, node in enumerate(members)}, _usable(ctx, category, group)[0], size
+            )
             for node, bits in reached.items():
                 wrong = [all_edges[i] for _, k, i in out.get(node, ()) if group[k]]
                 if not wrong:
