@@ -331,7 +331,17 @@ class CategoryGraph:
 
 def category_graph(model: Model, taxonomy: Taxonomy) -> CategoryGraph:
     """The per-category subgraphs propagation runs on: O(K + sum over flows of the categories
-    they carry), K the (origin, category) holdings."""
+    they carry), K the (origin, category) holdings. Memoised on the model for its own taxonomy
+    (validation builds it; the analyses reuse it)."""
+    if taxonomy is model.effective_taxonomy:
+        cached = model._cache.get("category_graph")
+        if cached is None:
+            cached = model._cache["category_graph"] = _category_graph(model, taxonomy)
+        return cached
+    return _category_graph(model, taxonomy)
+
+
+def _category_graph(model: Model, taxonomy: Taxonomy) -> CategoryGraph:
     index = Index.of(model)
     by_category = _propagated_categories(model, taxonomy)
     covered_by: dict[str, list[str]] = {}

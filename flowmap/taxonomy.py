@@ -88,16 +88,18 @@ def parent_of(name: str) -> str | None:
     return head if dot else None
 
 
-def ancestors(name: str) -> list[str]:
-    """The name and its ancestors, most specific first.
+@functools.lru_cache(maxsize=8192)
+def ancestors(name: str) -> tuple[str, ...]:
+    """The name and its ancestors, most specific first (memoised: validation and propagation
+    ask for the same few dozen names hundreds of thousands of times).
 
     >>> ancestors("a.b.c")
-    ['a.b.c', 'a.b', 'a']
+    ('a.b.c', 'a.b', 'a')
     """
     out = [name]
     while (name := parent_of(name)) is not None:
         out.append(name)
-    return out
+    return tuple(out)
 
 
 def family(purpose: str) -> str:
