@@ -255,6 +255,8 @@ class _Evidence:
         self.ids = ctx.propagation.index.ids
         self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
         self.requests: dict[tuple[int, str], list[int]] | None = None
+        self.origins: dict[int, tuple[str, str, tuple[str, ...], str]] = {}
+        self.chains: dict[tuple[int, str, int], tuple[list[str], list[str], str]] = {}
 
     def _tree(self, origin: int, category: str) -> tuple[dict[int, int], dict[int, str]]:
         tree = self.trees.get((origin, category))
@@ -268,40 +270,61 @@ class _Evidence:
             tree = self.trees[(origin, category)] = bfs_tree(origin, sources, usable)
         return tree
 
-    def __call__(self, key: tuple[int, str]) -> tuple:
-        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
-        texts, ids = self.texts, self.ids
-        origin_node, flow_id = key
-        origin = texts.systems[ids[origin_node]]
-        origin_id, origin_name = origin.id, origin.display_name
-        collected = tuple(origin.purposes)
-        edge = self.uses.edges[key]
-        receiver_id = ids[edge.target]
-        receiver_name, receiver_text, _ = texts.receivers.get(receiver_id) or texts.receiver(receiver_id)
-        used, authorised, mitigation = texts.flows.get(flow_id) or texts.flow(edge.flow)
-        top, listed, _ = self.leads[key]
-        parent, via = self._tree(origin_node, top)
-        # the chain of compatible flows from the origin to the flow's source, read back from the tree
-        path, flows = [receiver_id], [flow_id]
-        node = edge.source
-        if node in parent:
+    def _origin(self, node: int) -> tuple[str, str, tuple[str, ...], str]:
+        """(id, display name, purposes, purposes in words) of an origin, computed once."""
+        found = self.origins.get(node)
+        if found is None:
+            origin = self.texts.systems[self.ids[node]]
+            found = self.origins[node] = (
+                origin.id, origin.display_name, tuple(origin.purposes), ", ".join(sorted(origin.purposes))
+            )
+        return found
+
+    def _chain(self, origin: int, category: str, source: int) -> tuple[list[str], list[str], str]:
+        """The chain of compatible flows from ``origin`` to ``source``, read back from the tree:
+        (system ids, flow ids, the systems joined by ' -> '). Shared by every first use leaving
+        ``source``."""
+        key = (origin, category, source)
+        found = self.chains.get(key)
+        if found is None:
+            parent, via = self._tree(origin, category)
+            ids = self.ids
+            path, flows = [], []
+            node = source
             while (up := parent[node]) != -1:
                 path.append(ids[node])
                 flows.append(via[node])
                 node = up
-        path.append(origin_id)
-        path.reverse()
-        flows.reverse()
+            path.append(ids[origin])
+            path.reverse()
+            flows.reverse()
+            found = self.chains[key] = (path, flows, " -> ".join(path))
+        return found
+
+    def __call__(self, key: tuple[int, str]) -> tuple:
+        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+        texts = self.texts
+        origin_node, flow_id = key
+        origin_id, origin_name, collected, collected_text = self.origins.get(origin_node) or self._origin(origin_node)
+        edge = self.uses.edges[key]
+        receiver_id = self.ids[edge.target]
+        receiver_name, receiver_text, _ = texts.receivers.get(receiver_id) or texts.receiver(receiver_id)
+        used, authorised, mitigation = texts.flows.get(flow_id) or texts.flow(edge.flow)
+        top, listed, _ = self.leads[key]
+        chain, chain_flows, chain_text = self._chain(origin_node, top, edge.source)
         categories = self.uses.categories[key]
         wrong = texts.wrong.get((collected, used)) or texts.incompatible(collected, used)
         title = f"{origin_name} data used for {wrong} by {receiver_name}"
         message = (
-            f"{listed} collected in {origin_name} for {', '.join(sorted(origin.purposes))} is used by {receiver_text} "
-            f"for {wrong} through flow {flow_id}, {plural(len(path) - 1, 'step')} from collection "
-            f"({' -> '.join(path)}); no purpose of collection is compatible with that use. {authorised}"
+            f"{listed} collected in {origin_name} for {collected_text} is used by {receiver_text} "
+            f"for {wrong} through flow {flow_id}, {plural(len(chain), 'step')} from collection "
+            f"({chain_text} -> {receiver_id}); no purpose of collection is compatible with that use. {authorised}"
         )
         categories = [categories] if categories.__class__ is str else list(categories)
-        return title, message, [origin_id, receiver_id], flows, categories, path, mitigation
+        return (
+            title, message, [origin_id, receiver_id], [*chain_flows, flow_id], categories, [*chain, receiver_id],
+            mitigation,
+        )
 
 
 def check(ctx: Context):
