@@ -134,6 +134,8 @@ def bench_size(size: int, seed: int, workdir: Path, opts: argparse.Namespace, lo
         log(size, "validate yaml", st.setdefault("validate_yaml", run_cli("validate", "--strict", str(files["yaml"]))))
     log(size, "validate", st.setdefault("validate", run_cli("validate", "--strict", model)))
     log(size, "analyses alone", st.setdefault("analyses", run_stage("analyses", model)))
+    if "render_seconds" in st["analyses"]:
+        st["render"] = {"seconds": st["analyses"]["render_seconds"]}
     output = workdir / "out"
     output.mkdir(exist_ok=True)
     for name, args in (
@@ -191,7 +193,7 @@ def growth(rows: list[dict], stage: str) -> list[tuple[int, int, float]]:
     return out
 
 
-ORDER = ("floor", "yaml", "load", "validate_yaml", "validate", "analyses", "analyze", "map", "diff", "pytm", "synth")
+ORDER = ("floor", "yaml", "load", "validate_yaml", "validate", "analyses", "render", "analyze", "map", "diff", "pytm", "synth")
 LABEL = {
     "floor": "floor: json.loads + networkx DiGraph (in-process)",
     "yaml": "YAML parse alone, PyYAML CSafeLoader (in-process)",
@@ -199,6 +201,7 @@ LABEL = {
     "validate_yaml": "`flowmap validate --strict` YAML (process)",
     "validate": "`flowmap validate --strict` JSON (process)",
     "analyses": "analyses alone, model loaded (in-process)",
+    "render": "then every finding's text and witness path written (in-process)",
     "analyze": "`flowmap analyze --format json` (process)",
     "map": "`flowmap map` HTML written (process)",
     "diff": "`flowmap diff` two snapshots, 1% of flows differ (process)",
@@ -263,6 +266,9 @@ def targets(results: dict) -> list[str]:
     fl, an, alone = fig(ten, "floor"), fig(ten, "analyze"), fig(ten, "analyses")
     if fl and alone:
         out.append(f"analyses alone <= 1x floor at {ten:,}: {alone / fl:.1f}x — {_fmt(alone <= fl)}")
+        written = fig(ten, "render")
+        if written is not None:
+            out.append(f"(with every finding's text and path written as well: {(alone + written) / fl:.1f}x floor)")
     if fl and an:
         out.append(f"`flowmap analyze` process <= 5x floor at {ten:,}: {an / fl:.1f}x — {_fmt(an <= 5 * fl)}")
     load = by_size.get(ten, {}).get("load", {})
