@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from flowmap.findings import Finding
 from flowmap.model import Acceptance
@@ -37,10 +39,15 @@ def is_expired(acceptance: Acceptance, today: dt.date) -> bool:
     return acceptance.until is not None and acceptance.until < today
 
 
-def _matches(pattern: str, finding_id: str) -> bool:
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """A test of finding ids against one id or glob, compiled once.
+
+    >>> bool(_matcher("exposure:a:*")("exposure:a:b")), _matcher("exposure:a")("exposure:a:b")
+    (True, False)
+    """
     if any(ch in pattern for ch in "*?["):
-        return fnmatch.fnmatchcase(finding_id, pattern)
-    return pattern == finding_id
+        return re.compile(fnmatch.translate(pattern)).match  # type: ignore[return-value]
+    return pattern.__eq__
 
 
 def apply_acceptances(
@@ -54,11 +61,15 @@ def apply_acceptances(
     """
     today = today or dt.date.today()
     live = [a for a in acceptances if not is_expired(a, today)]
+    expired = [a for a in acceptances if is_expired(a, today)]
+    if not live:
+        return AcceptanceResult(list(findings), [], expired)
+    tests = [(number, acceptance, _matcher(acceptance.finding)) for number, acceptance in enumerate(live)]
     used: set[int] = set()
     out = []
     for finding in findings:
-        for number, acceptance in enumerate(live):
-            if _matches(acceptance.finding, finding.id):
+        for number, acceptance, matches in tests:
+            if matches(finding.id):
                 used.add(number)
                 details = {"finding": acceptance.finding, "reason": acceptance.reason}
                 if acceptance.by:
@@ -69,5 +80,4 @@ def apply_acceptances(
                 break
         out.append(finding)
     unmatched = [a for number, a in enumerate(live) if number not in used]
-    expired = [a for a in acceptances if is_expired(a, today)]
     return AcceptanceResult(out, unmatched, expired)

@@ -192,7 +192,13 @@ class Finding:
         return f"Finding(id={self.id!r}, severity={self.severity.name}, status={self.status!r})"
 
     def replace(self, **changes: Any) -> "Finding":
-        """A copy with some fields changed."""
+        """A copy with some fields changed (text not yet written stays deferred in the copy)."""
+        if self._render is not None and changes.keys() <= {"status", "acceptance"}:
+            copy = Finding.deferred(self.id, self.rule, self.kind, self.severity, self.confidence, self.principles,
+                                    *self._render)
+            copy.status = changes.get("status", self.status)
+            copy.acceptance = changes.get("acceptance", self.acceptance)
+            return copy
         return Finding(**(self._fields() | changes))
 
     def to_dict(self) -> dict[str, Any]:
