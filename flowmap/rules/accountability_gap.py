@@ -44,26 +44,35 @@ MITIGATIONS = {
 
 
 def check(ctx: Context):
+    """One finding per (system or flow, gap); severity is decided here, from the highest
+    sensitivity of the sensitive data involved, and the text when the finding is first read
+    (see :class:`_Evidence`)."""
     prop = ctx.propagation
-    is_sensitive = ctx.is_sensitive
-    # system index -> sensitive categories it receives, in sorted order
-    received: dict[int, list[str]] = {}
-    for category in prop.categories:
-        if is_sensitive(category):
-            for node in prop.reach[category]:
-                found = received.get(node)
-                if found is None:
-                    received[node] = [category]
-                else:
-                    found.append(category)
+    threshold = ctx.sensitive_from
+    received = _received(ctx)
+    held_levels: dict[tuple[str, ...], int] = {}  # a system's holdings -> their highest sensitivity
+    flow_levels: dict[tuple[str, ...], int] = {}  # the categories a flow carries -> their highest sensitivity
+    grades: dict[tuple, Severity] = {}
+    evidence = _Evidence(ctx)
     position = prop.index.position
-    texts = _Texts(ctx)
+    principles = list(RULE.principles)  # shared: findings are not changed in place
+    deferred, kind = Finding.deferred, Kind.accountability_gap
+
+    def severity(level, vulnerable: bool, low: bool) -> Severity:
+        found = grades.get((level, vulnerable, low))
+        if found is None:
+            found = grades[(level, vulnerable, low)] = ctx.grade(
+                RULE, sensitivity=level, vulnerable=vulnerable, low_confidence=low
+            )
+        return found
+
     for system in ctx.systems:
-        sensitive = received.get(position[system.id], [])
-        held = [c for c in system.holds if is_sensitive(c) and c not in sensitive]
-        if held:
-            sensitive = sorted({*sensitive, *held})
-        if not sensitive:
+        holds = tuple(system.holds)
+        held = held_levels.get(holds)
+        if held is None:
+            held = held_levels[holds] = _highest(ctx, holds)
+        level = max(received.get(position[system.id], 0), held)
+        if level < threshold:
             continue
         controls = system.controls
         states = (
@@ -71,25 +80,51 @@ def check(ctx: Context):
             ("no_oversight", _gap(controls.independent_oversight)),
             ("no_redress", _gap(controls.redress)),
         )
-        label = None
+        vulnerable = ctx.vulnerable(system)
         for gap, state in states:
             if state is False:
                 continue
-            if label is None:
-                label = describe(system)
-                vulnerable = ctx.vulnerable(system)
-                listed = ", ".join(sensitive)
-                sensitivity = ctx.sensitivity(sensitive)
-            yield texts.finding(system.id, gap, state is None, sensitive, listed, sensitivity, label, [system.id], [], vulnerable)
+            low = state is None
+            yield deferred(
+                f"accountability_gap:{system.id}:{gap}", "accountability_gap", kind, severity(level, vulnerable, low),
+                Confidence.low if low else Confidence.high, principles, evidence.system, (system, gap, low),
+            )
     for flow in ctx.flows:
         if flow.legal_basis:
             continue
-        sensitive = sorted(c for c in set(flow.data) if is_sensitive(c))
-        if sensitive:
-            yield texts.finding(
-                flow.id, "no_legal_basis", True, sensitive, ", ".join(sensitive), ctx.sensitivity(sensitive),
-                f"flow {flow.id} ({flow.source} -> {flow.target})", sorted({flow.source, flow.target}), [flow.id], False,
+        carried = tuple(flow.data)
+        level = flow_levels.get(carried)
+        if level is None:
+            level = flow_levels[carried] = _highest(ctx, carried)
+        if level >= threshold:
+            yield deferred(
+                f"accountability_gap:{flow.id}:no_legal_basis", "accountability_gap", kind,
+                severity(level, False, True), Confidence.low, principles, evidence.flow, (flow,),
             )
+
+
+def _highest(ctx: Context, categories) -> int:
+    """The highest sensitivity among ``categories``, or 0 when there are none."""
+    sensitivity = ctx.taxonomy.sensitivity
+    return max((sensitivity(c) for c in categories), default=0)
+
+
+def _received(ctx: Context) -> dict[int, int]:
+    """System index -> the highest sensitivity of the sensitive categories that reach it.
+
+    One dict update per sensitive category, least sensitive first, so the highest wins.
+    """
+    prop = ctx.propagation
+    sensitivity = ctx.taxonomy.sensitivity
+    levels: dict[int, int] = {}
+    for category in sorted(_sensitive_categories(ctx), key=sensitivity):
+        levels.update(dict.fromkeys(prop.reach[category], sensitivity(category)))
+    return levels
+
+
+def _sensitive_categories(ctx: Context) -> list[str]:
+    """The propagated categories that count as sensitive, sorted."""
+    return [c for c in ctx.propagation.categories if ctx.is_sensitive(c)]
 
 
 def _gap(value: bool | None) -> bool | None:
@@ -97,41 +132,58 @@ def _gap(value: bool | None) -> bool | None:
     return None if value is None else not value
 
 
-class _Texts:
-    """Builds the findings, with grades memoised."""
+class _Evidence:
+    """Writes the text of an accountability-gap finding when it is first read; the sensitive
+    categories of a system are looked up once, for all its gaps."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        self.grades: dict[tuple, Severity] = {}
-        self.principles = list(RULE.principles)  # shared: findings are not changed in place
+        self.sensitive = _sensitive_categories(ctx)
+        self.handled: dict[str, tuple[str, list[str]]] = {}  # system id -> (label, sensitive categories)
+        self.sensitive_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # categories -> the sensitive ones, sorted
 
-    def finding(self, element, gap, low, categories, listed, sensitivity, label, systems, flows, vulnerable) -> Finding:
-        what = GAPS[gap]
-        unknown = " (the model does not say: unknown is not safe)" if low else ""
-        grading = (sensitivity, vulnerable, low)
-        severity = self.grades.get(grading)
-        if severity is None:
-            severity = self.grades[grading] = self.ctx.grade(
-                RULE, sensitivity=sensitivity, vulnerable=vulnerable, low_confidence=low
-            )
-        label = f"{label[0].upper()}{label[1:]}"
-        return Finding(
-            id=f"accountability_gap:{element}:{gap}",
-            rule="accountability_gap",
-            kind=Kind.accountability_gap,
-            severity=severity,
-            confidence=Confidence.low if low else Confidence.high,
-            title=f"{label}: {what}",
-            message=(
-                f"{label} handles {listed} with {what}{unknown}. Without it the "
-                "processing cannot be shown to be lawful, necessary and proportionate, nor checked or contested."
-            ),
-            systems=systems,
-            flows=flows,
-            categories=categories,
-            principles=self.principles,
-            mitigation=MITIGATIONS[gap],
-        )
+    def _sensitive_in(self, categories: tuple[str, ...]) -> tuple[str, ...]:
+        found = self.sensitive_of.get(categories)
+        if found is None:
+            found = self.sensitive_of[categories] = tuple(sorted({c for c in categories if self.ctx.is_sensitive(c)}))
+        return found
+
+    def system(self, system, gap: str, low: bool) -> tuple:
+        """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a system."""
+        found = self.handled.get(system.id)
+        if found is None:
+            prop = self.ctx.propagation
+            node = prop.index.position[system.id]
+            categories = [c for c in self.sensitive if node in prop.reach[c]]  # sorted
+            held = self._sensitive_in(tuple(system.holds))
+            if held:
+                categories = sorted({*categories, *held})
+            found = self.handled[system.id] = (describe(system), categories)
+        label, categories = found
+        return _texts(label, gap, low, categories, [system.id], [])
+
+    def flow(self, flow) -> tuple:
+        """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a flow (always a legal basis
+        not known)."""
+        categories = list(self._sensitive_in(tuple(flow.data)))
+        label = f"flow {flow.id} ({flow.source} -> {flow.target})"
+        return _texts(label, "no_legal_basis", True, categories, sorted({flow.source, flow.target}), [flow.id])
+
+
+def _texts(label: str, gap: str, low: bool, categories: list[str], systems: list[str], flows: list[str]) -> tuple:
+    """The text fields of one gap of an element described by ``label``.
+
+    >>> _texts("flow f (a -> b)", "no_legal_basis", True, ["x"], ["a", "b"], ["f"])[0]
+    'Flow f (a -> b): no legal basis is recorded'
+    """
+    what = GAPS[gap]
+    unknown = " (the model does not say: unknown is not safe)" if low else ""
+    label = f"{label[0].upper()}{label[1:]}"
+    message = (
+        f"{label} handles {', '.join(categories)} with {what}{unknown}. Without it the "
+        "processing cannot be shown to be lawful, necessary and proportionate, nor checked or contested."
+    )
+    return f"{label}: {what}", message, systems, flows, categories, [], MITIGATIONS[gap]
 
 
 RULE = Rule(

@@ -25,7 +25,7 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Kind, Severity
+from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.model import Mode
 from flowmap.rules._support import describe, systems_by_id
 from flowmap.rules.base import Context, Rule
@@ -34,64 +34,87 @@ PROFILING = ("automated_risk_scoring", "predictive_analytics")
 
 
 def check(ctx: Context):
+    """One finding per flow or profiling system without human review; severity is decided here,
+    from grades memoised per (sensitivity, vulnerability, confidence), and the text when the
+    finding is first read."""
     systems = systems_by_id(ctx)
+    prop = ctx.propagation
+    levels: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
+    grades: dict[tuple, Severity] = {}
+    principles = list(RULE.principles)  # shared: findings are not changed in place
+    deferred, kind = Finding.deferred, Kind.automated_decision
+
+    def severity(level, vulnerable: bool, low: bool) -> Severity:
+        found = grades.get((level, vulnerable, low))
+        if found is None:
+            found = grades[(level, vulnerable, low)] = ctx.grade(
+                RULE, sensitivity=level, vulnerable=vulnerable, low_confidence=low
+            )
+        return found
+
+    screening = Mode.automated_screening
     for flow in ctx.flows:
-        if not (flow.automated_decision or flow.mode == Mode.automated_screening):
+        if not (flow.automated_decision or flow.mode == screening):
             continue
         receiver = systems[flow.target]
         review = flow.human_review if flow.human_review is not None else receiver.controls.human_review
         if review is True:
             continue
-        categories = sorted(set(flow.data))
-        how = "decides automatically" if flow.automated_decision else "screens automatically"
-        yield RULE.finding(
-            ctx,
-            [flow.id],
-            severity=ctx.grade(
-                RULE,
-                sensitivity=ctx.sensitivity(categories),
-                vulnerable=ctx.vulnerable(receiver) or ctx.vulnerable(systems[flow.source]),
-                low_confidence=review is None,
-            ),
-            confidence=Confidence.low if review is None else Confidence.high,
-            title=f"{receiver.display_name} {how} on flow {flow.id} without human review",
-            message=(
-                f"{describe(receiver)} {how} about people on {', '.join(categories)} received by flow {flow.id}, "
-                + ("and no person is known to review those decisions (the model does not say)."
-                   if review is None else "and no person reviews those decisions.")
-                + " People have the right not to be subject to solely automated decisions that affect them."
-            ),
-            systems=sorted({flow.source, flow.target}),
-            flows=[flow.id],
-            categories=categories,
-            mitigation="Have a trained person review and be able to overturn each decision; record "
-            "human_review: true with a source; tell people how to contest.",
+        carried = tuple(flow.data)
+        level = levels.get(carried)
+        if level is None:
+            level = levels[carried] = ctx.sensitivity(carried)
+        vulnerable = ctx.vulnerable(receiver) or ctx.vulnerable(systems[flow.source])
+        low = review is None
+        yield deferred(
+            f"automated_decision:{flow.id}", "automated_decision", kind, severity(level, vulnerable, low),
+            Confidence.low if low else Confidence.high, principles, _flow_evidence, (receiver, flow, low),
         )
     for system in ctx.systems:
-        used = [t for t in system.technologies if t in PROFILING]
         review = system.controls.human_review
-        if not used or review is True:
+        if review is True or not any(t in PROFILING for t in system.technologies):
             continue
-        categories = sorted(c for c in ctx.propagation.categories_at(system.id) | set(system.holds))
-        yield RULE.finding(
-            ctx,
-            [system.id, "profiling"],
-            severity=ctx.grade(
-                RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(system),
-                low_confidence=review is None,
-            ),
-            confidence=Confidence.low if review is None else Confidence.high,
-            title=f"{system.display_name} profiles people ({', '.join(used)}) without human review",
-            message=(
-                f"{describe(system)} uses {', '.join(used)} and "
-                + ("is not known to have" if review is None else "has no")
-                + " human review of the resulting decisions."
-            ),
-            systems=[system.id],
-            categories=categories,
-            mitigation="Have a trained person review and be able to overturn each decision; record "
-            "controls.human_review: true with a source.",
+        level = max(ctx.sensitivity(prop.categories_at(system.id)), ctx.sensitivity(system.holds))
+        low = review is None
+        yield deferred(
+            f"automated_decision:{system.id}:profiling", "automated_decision", kind,
+            severity(level, ctx.vulnerable(system), low), Confidence.low if low else Confidence.high, principles,
+            _system_evidence, (ctx, system, low),
         )
+
+
+def _flow_evidence(receiver, flow, low: bool) -> tuple:
+    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a flow (``low``: review not known)."""
+    categories = sorted(set(flow.data))
+    how = "decides automatically" if flow.automated_decision else "screens automatically"
+    message = (
+        f"{describe(receiver)} {how} about people on {', '.join(categories)} received by flow {flow.id}, "
+        + ("and no person is known to review those decisions (the model does not say)."
+           if low else "and no person reviews those decisions.")
+        + " People have the right not to be subject to solely automated decisions that affect them."
+    )
+    return (
+        f"{receiver.display_name} {how} on flow {flow.id} without human review", message,
+        sorted({flow.source, flow.target}), [flow.id], categories, [],
+        "Have a trained person review and be able to overturn each decision; record human_review: true with a "
+        "source; tell people how to contest.",
+    )
+
+
+def _system_evidence(ctx: Context, system, low: bool) -> tuple:
+    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a profiling system."""
+    used = ", ".join(t for t in system.technologies if t in PROFILING)
+    categories = sorted(ctx.propagation.categories_at(system.id) | set(system.holds))
+    message = (
+        f"{describe(system)} uses {used} and {'is not known to have' if low else 'has no'} human review of the "
+        "resulting decisions."
+    )
+    return (
+        f"{system.display_name} profiles people ({used}) without human review", message, [system.id], [],
+        categories, [],
+        "Have a trained person review and be able to overturn each decision; record controls.human_review: true "
+        "with a source.",
+    )
 
 
 RULE = Rule(

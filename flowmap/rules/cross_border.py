@@ -23,7 +23,7 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Kind, Severity
+from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.rules._support import describe, systems_by_id
 from flowmap.rules.base import Context, Rule
 
@@ -47,31 +47,63 @@ def jurisdiction_family(jurisdiction: str) -> str:
 
 
 def check(ctx: Context):
+    """One finding per flow crossing jurisdictions with no legal basis; severity is decided here,
+    from grades memoised per (sensitivity, receiving actor), and the text when the finding is first read."""
+    systems = systems_by_id(ctx)
+    family = _families(ctx)
+    levels: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
+    grades: dict[tuple, Severity] = {}
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     for flow in ctx.flows:
         if flow.legal_basis:
             continue
-        source, target = systems_by_id(ctx)[flow.source], systems_by_id(ctx)[flow.target]
-        if not source.jurisdiction or not target.jurisdiction:
+        source_family, target_family = family[flow.source], family[flow.target]
+        if source_family is None or target_family is None or source_family == target_family:
             continue
-        if jurisdiction_family(source.jurisdiction) == jurisdiction_family(target.jurisdiction):
-            continue
-        categories = sorted(set(flow.data))
-        yield RULE.finding(
-            ctx,
-            [flow.id],
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), actor=target.actor),
-            title=f"Flow {flow.id} crosses from {source.jurisdiction} to {target.jurisdiction} with no legal basis",
-            message=(
-                f"Flow {flow.id} moves {', '.join(categories)} from {describe(source)} ({source.jurisdiction}) "
-                f"to {describe(target)} ({target.jurisdiction}){' and back' if flow.bidirectional else ''}, "
-                "and the model records no legal basis for it. Once the data leaves the jurisdiction, its courts, "
-                "supervisory authority and redress no longer reach it."
-            ),
-            systems=sorted({source.id, target.id}),
-            flows=[flow.id],
-            categories=categories,
-            mitigation="Record the adequacy decision, agreement or statute that allows the transfer, or stop it.",
+        source, target = systems[flow.source], systems[flow.target]
+        carried = tuple(flow.data)
+        level = levels.get(carried)
+        if level is None:
+            level = levels[carried] = ctx.sensitivity(carried)
+        severity = grades.get((level, target.actor))
+        if severity is None:
+            severity = grades[(level, target.actor)] = ctx.grade(RULE, sensitivity=level, actor=target.actor)
+        yield Finding.deferred(
+            f"cross_border:{flow.id}", "cross_border", RULE.kind, severity, Confidence.high, principles,
+            _evidence, (flow, source, target),
         )
+
+
+def _families(ctx: Context) -> dict[str, str | None]:
+    """System id -> the family of its jurisdiction (None when it has none): one call per jurisdiction."""
+    known: dict[str, str] = {}
+    out: dict[str, str | None] = {}
+    for system in ctx.model.systems:
+        jurisdiction = system.jurisdiction
+        if not jurisdiction:
+            out[system.id] = None
+            continue
+        found = known.get(jurisdiction)
+        if found is None:
+            found = known[jurisdiction] = jurisdiction_family(jurisdiction)
+        out[system.id] = found
+    return out
+
+
+def _evidence(flow, source, target) -> tuple:
+    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on ``flow`` from ``source`` to ``target``."""
+    categories = sorted(set(flow.data))
+    message = (
+        f"Flow {flow.id} moves {', '.join(categories)} from {describe(source)} ({source.jurisdiction}) "
+        f"to {describe(target)} ({target.jurisdiction}){' and back' if flow.bidirectional else ''}, "
+        "and the model records no legal basis for it. Once the data leaves the jurisdiction, its courts, "
+        "supervisory authority and redress no longer reach it."
+    )
+    return (
+        f"Flow {flow.id} crosses from {source.jurisdiction} to {target.jurisdiction} with no legal basis", message,
+        sorted({source.id, target.id}), [flow.id], categories, [],
+        "Record the adequacy decision, agreement or statute that allows the transfer, or stop it.",
+    )
 
 
 RULE = Rule(

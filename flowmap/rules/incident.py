@@ -19,9 +19,14 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Kind, Severity
+from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.model import Incident
 from flowmap.rules.base import Context, Rule
+
+MITIGATION = (
+    "Document the remediation and its verification, notify the people affected, then accept the finding with "
+    "that reason and a review date."
+)
 
 
 def _listed(ctx: Context, incidents: list[Incident]) -> str:
@@ -33,41 +38,54 @@ def _listed(ctx: Context, incidents: list[Incident]) -> str:
 
 
 def check(ctx: Context):
+    """One finding per system or flow with incidents; severity is decided here, the text when
+    the finding is first read."""
     prop = ctx.propagation
+    principles = list(RULE.principles)  # shared: findings are not changed in place
     for system in ctx.systems:
         if not system.incidents:
             continue
-        categories = sorted(prop.categories_at(system.id) | set(system.holds))
-        count = len(system.incidents)
-        yield RULE.finding(
-            ctx,
-            ["system", system.id],
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(system)),
-            title=f"{system.display_name}: {count} documented incident{'s' if count != 1 else ''}",
-            message=f"{system.display_name} has documented incidents: {_listed(ctx, system.incidents)}.",
-            systems=[system.id],
-            categories=categories,
-            mitigation="Document the remediation and its verification, notify the people affected, then accept "
-            "the finding with that reason and a review date.",
+        level = max(ctx.sensitivity(prop.categories_at(system.id)), ctx.sensitivity(system.holds))
+        yield Finding.deferred(
+            f"incident:system:{system.id}", "incident", RULE.kind,
+            ctx.grade(RULE, sensitivity=level, vulnerable=ctx.vulnerable(system)), Confidence.high, principles,
+            _system_evidence, (ctx, system),
         )
     for flow in ctx.flows:
         if not flow.incidents:
             continue
-        categories = sorted(set(flow.data))
-        count = len(flow.incidents)
-        yield RULE.finding(
-            ctx,
-            ["flow", flow.id],
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories)),
-            title=f"Flow {flow.id}: {count} documented incident{'s' if count != 1 else ''}",
-            message=f"Flow {flow.id} ({flow.source} -> {flow.target}) has documented incidents: "
-            f"{_listed(ctx, flow.incidents)}.",
-            systems=sorted({flow.source, flow.target}),
-            flows=[flow.id],
-            categories=categories,
-            mitigation="Document the remediation and its verification, notify the people affected, then accept "
-            "the finding with that reason and a review date.",
+        yield Finding.deferred(
+            f"incident:flow:{flow.id}", "incident", RULE.kind, ctx.grade(RULE, sensitivity=ctx.sensitivity(flow.data)),
+            Confidence.high, principles, _flow_evidence, (ctx, flow),
         )
+
+
+def _system_evidence(ctx: Context, system) -> tuple:
+    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a system."""
+    categories = sorted(ctx.propagation.categories_at(system.id) | set(system.holds))
+    return (
+        f"{system.display_name}: {_count(system.incidents)}",
+        f"{system.display_name} has documented incidents: {_listed(ctx, system.incidents)}.",
+        [system.id], [], categories, [], MITIGATION,
+    )
+
+
+def _flow_evidence(ctx: Context, flow) -> tuple:
+    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a flow."""
+    return (
+        f"Flow {flow.id}: {_count(flow.incidents)}",
+        f"Flow {flow.id} ({flow.source} -> {flow.target}) has documented incidents: {_listed(ctx, flow.incidents)}.",
+        sorted({flow.source, flow.target}), [flow.id], sorted(set(flow.data)), [], MITIGATION,
+    )
+
+
+def _count(incidents: list[Incident]) -> str:
+    """``1 documented incident``, ``2 documented incidents``.
+
+    >>> _count([None]), _count([None, None])
+    ('1 documented incident', '2 documented incidents')
+    """
+    return f"{len(incidents)} documented incident{'s' if len(incidents) != 1 else ''}"
 
 
 RULE = Rule(

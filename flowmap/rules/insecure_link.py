@@ -29,10 +29,20 @@ from flowmap.rules.base import Context, Rule
 
 PROPERTIES = ("encrypted", "authenticated", "logged")
 VOLUME_MODES = (Mode.bulk, Mode.replication)
+MITIGATION = (
+    "Encrypt the link, authenticate both ends, log every transfer; record each as true in the flow's transport "
+    "with a source."
+)
 
 
 def _state(values: tuple[bool | None, ...]) -> tuple[str, bool, bool] | None:
-    """(what is missing, in words; low confidence; some field unknown), or None when nothing is."""
+    """(what is missing, in words; low confidence; some field unknown), or None when nothing is.
+
+    >>> _state((True, False, None))
+    ('not authenticated; not known to be logged', False, True)
+    >>> _state((True, True, True)) is None
+    True
+    """
     missing = [name for name, value in zip(PROPERTIES, values) if value is not True]
     if not missing:
         return None
@@ -57,10 +67,27 @@ def _ends(source: str, target: str) -> list[str]:
     return [source, target] if source < target else [target, source]
 
 
+def _evidence(flow, state: str, unknown: bool) -> tuple:
+    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on ``flow``, written when first read."""
+    categories = sorted(set(flow.data))
+    volume = flow.mode in VOLUME_MODES
+    message = (
+        f"Flow {flow.id} ({flow.source} -> {flow.target}{', both ways' if flow.bidirectional else ''}) "
+        f"carries {', '.join(categories)}{f' by {flow.mode.value}' if volume else ''} and is {state}. Data in "
+        "transit can be intercepted or obtained by an impersonated end, and without logs misuse cannot be traced."
+        + (" The model does not say: unknown is not safe." if unknown else "")
+    )
+    return f"Flow {flow.id} is {state}", message, _ends(flow.source, flow.target), [flow.id], categories, [], MITIGATION
+
+
 def check(ctx: Context):
+    """One finding per flow with a gap; severity is decided here, from grades memoised per
+    (sensitivity, volume, confidence), and the text when the finding is first read."""
     states: dict[tuple, tuple[str, bool, bool] | None] = {}
-    data: dict[tuple[str, ...], tuple[list[str], str, object]] = {}
+    sensitivities: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
+    grades: dict[tuple, Severity] = {}
     principles = list(RULE.principles)  # shared: findings are not changed in place
+    deferred, kind = Finding.deferred, Kind.insecure_link
     for flow in ctx.flows:
         transport = flow.transport
         values = (transport.encrypted, transport.authenticated, transport.logged)
@@ -72,34 +99,18 @@ def check(ctx: Context):
             continue
         state, low, unknown = found
         carried = tuple(flow.data)
-        described = data.get(carried)
-        if described is None:
-            categories = sorted(set(carried))
-            described = data[carried] = (categories, ", ".join(categories), ctx.sensitivity(categories))
-        categories, listed, sensitivity = described
+        sensitivity = sensitivities.get(carried)
+        if sensitivity is None:
+            sensitivity = sensitivities[carried] = ctx.sensitivity(carried)
         volume = flow.mode in VOLUME_MODES
-        yield Finding(
-            id=f"insecure_link:{flow.id}",
-            rule="insecure_link",
-            kind=Kind.insecure_link,
-            severity=ctx.grade(RULE, sensitivity=sensitivity, volume=volume, low_confidence=low),
-            confidence=Confidence.low if low else Confidence.high,
-            title=f"Flow {flow.id} is {state}",
-            message=(
-                f"Flow {flow.id} ({flow.source} -> {flow.target}{', both ways' if flow.bidirectional else ''}) "
-                f"carries {listed}"
-                f"{f' by {flow.mode.value}' if volume else ''} and is {state}. Data in transit can be intercepted "
-                "or obtained by an impersonated end, and without logs misuse cannot be traced."
-                + (" The model does not say: unknown is not safe." if unknown else "")
-            ),
-            systems=_ends(flow.source, flow.target),
-            flows=[flow.id],
-            categories=list(categories),
-            principles=principles,
-            mitigation=(
-                "Encrypt the link, authenticate both ends, log every transfer; record each as true in the "
-                "flow's transport with a source."
-            ),
+        severity = grades.get((sensitivity, volume, low))
+        if severity is None:
+            severity = grades[(sensitivity, volume, low)] = ctx.grade(
+                RULE, sensitivity=sensitivity, volume=volume, low_confidence=low
+            )
+        yield deferred(
+            f"insecure_link:{flow.id}", "insecure_link", kind, severity, Confidence.low if low else Confidence.high,
+            principles, _evidence, (flow, state, unknown),
         )
 
 

@@ -25,31 +25,39 @@ How to fix
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 
-from flowmap.findings import Finding, Kind, Severity
-from flowmap.rules._support import Leads, flows_on, set_bits, shortest_paths, systems_by_id
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.rules._support import Leads, bfs_tree, carrying, flows_on, path_in, set_bits, systems_by_id
 from flowmap.rules.base import Context, Rule
 from flowmap.validate import parse_retention
 
 
 def _days(value: float) -> str:
+    """A retention in days, in words.
+
+    >>> _days(float("inf")), _days(365.25 * 5), _days(90)
+    ('indefinitely', '5 years', '90 days')
+    """
     if value == float("inf"):
         return "indefinitely"
     years = value / 365.25
     return f"{years:g} years" if years >= 1 and abs(years - round(years)) < 0.01 else f"{value:.0f} days"
 
 
-def check(ctx: Context):
+def longer_kept(ctx: Context) -> tuple[dict[tuple[int, int], list[str]], dict[int, float]]:
+    """(origin, system) system indices -> the categories (sorted) of the origin's data that reach
+    the system, which keeps them longer than the origin; and system index -> retention in days,
+    for the systems whose retention is known."""
     prop = ctx.propagation
-    ids = prop.index.ids
     retention = {}
     for system in ctx.model.systems:
         days = parse_retention(system.retention)
         if days is not None:
             retention[prop.index.position[system.id]] = days
+    longer: dict[tuple[int, int], list[str]] = {}
     if not retention:
-        return
-    longer: dict[tuple[int, int], list[str]] = {}  # (origin, system) -> categories, in sorted order
+        return longer, retention
     for category in prop.categories:
         origins = prop.origins[category]
         known = sorted((retention[o], bit) for bit, o in enumerate(origins) if o in retention)
@@ -74,44 +82,91 @@ def check(ctx: Context):
                             longer[(origin, node)] = [category]
                         else:
                             found.append(category)
-    leads = Leads(ctx)
-    lead = {key: leads(categories) for key, categories in longer.items()}
-    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
+    return longer, retention
+
+
+def check(ctx: Context):
+    """One finding per (origin, system); severity is decided here, from grades memoised per
+    (sensitivity, vulnerability), and the text and path when the finding is first read
+    (see :class:`_Evidence`)."""
+    longer, retention = longer_kept(ctx)
+    if not longer:
+        return
+    ids = ctx.propagation.index.ids
     systems = systems_by_id(ctx)
-    kept = {node: _days(days) for node, days in retention.items()}
+    levels: dict[tuple[str, ...], object] = {}  # categories -> their sensitivity
+    grades: dict[tuple, Severity] = {}
+    evidence = _Evidence(ctx, longer, retention)
     principles = list(RULE.principles)  # shared: findings are not changed in place
+    deferred, kind, high = Finding.deferred, Kind.retention_extension, Confidence.high
+    current = None
     for key in sorted(longer):  # system indices follow id order
         origin_node, node = key
-        origin, system = systems[ids[origin_node]], systems[ids[node]]
-        top, listed, sensitivity = lead[key]
-        found = paths.get(key)
-        if found is None:
-            path = [origin.id, system.id]
-            flows = flows_on(ctx, path, top)
-        else:
-            path, flows = found
-        yield Finding(
-            id=f"retention_extension:{origin.id}:{system.id}",
-            rule="retention_extension",
-            kind=Kind.retention_extension,
-            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=ctx.vulnerable(origin)),
-            title=f"{system.display_name} keeps {origin.display_name} data longer ({system.retention} > {origin.retention})",
-            message=(
-                f"{listed} collected in {origin.display_name}, which keeps it "
-                f"{kept[origin_node]} ({origin.retention}), reaches {system.display_name}, which keeps "
-                f"it {kept[node]} ({system.retention}), via {' -> '.join(path)}: the origin's retention "
-                "limit no longer bounds how long the data exists."
-            ),
-            systems=[origin.id, system.id],
-            flows=flows,
-            categories=longer[key],
-            path=path,
-            principles=principles,
-            mitigation=(
-                f"Delete or unlink the data in {system.display_name} when {origin.display_name} deletes it, or "
-                "replace the copy by a query that leaves the data at its origin."
-            ),
+        if origin_node != current:
+            current = origin_node
+            origin = systems[ids[origin_node]]
+            prefix = f"retention_extension:{origin.id}:"
+            vulnerable = ctx.vulnerable(origin)
+        categories = tuple(longer[key])
+        level = levels.get(categories)
+        if level is None:
+            level = levels[categories] = ctx.sensitivity(categories)
+        severity = grades.get((level, vulnerable))
+        if severity is None:
+            severity = grades[(level, vulnerable)] = ctx.grade(RULE, sensitivity=level, vulnerable=vulnerable)
+        yield deferred(prefix + ids[node], "retention_extension", kind, severity, high, principles, evidence, (key,))
+
+
+class _Evidence:
+    """Writes the text and witness path of a retention-extension finding when it is first read.
+
+    The breadth-first search behind the paths runs once per (origin, lead category), for all
+    that origin's systems reached with that lead, the first time one of them is rendered.
+    """
+
+    def __init__(self, ctx: Context, longer: dict[tuple[int, int], list[str]], retention: dict[int, float]):
+        self.ctx, self.longer, self.retention = ctx, longer, retention
+        self.ids = ctx.propagation.index.ids
+        self.systems = systems_by_id(ctx)
+        self.leads = Leads(ctx)
+        self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
+        self.requests: dict[tuple[int, str], list[int]] | None = None
+
+    def _path(self, origin: int, node: int, top: str) -> tuple[list[str], list[str]]:
+        """A shortest path from ``origin`` to ``node`` along the flows carrying ``top``, with its flows."""
+        tree = self.trees.get((origin, top))
+        if tree is None:
+            if self.requests is None:
+                self.requests = defaultdict(list)
+                for (source, target), categories in self.longer.items():
+                    self.requests[(source, self.leads(categories)[0])].append(target)
+            adjacency = carrying(self.ctx).get(top, {})
+            tree = self.trees[(origin, top)] = bfs_tree(origin, self.requests[(origin, top)], adjacency)
+        if node in tree[0]:
+            return path_in(tree, node, self.ids)
+        path = [self.ids[origin], self.ids[node]]
+        return path, flows_on(self.ctx, path, top)
+
+    def __call__(self, key: tuple[int, int]) -> tuple:
+        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+        origin_node, node = key
+        origin, system = self.systems[self.ids[origin_node]], self.systems[self.ids[node]]
+        categories = self.longer[key]
+        top, listed, _ = self.leads(categories)
+        path, flows = self._path(origin_node, node, top)
+        origin_name, name = origin.display_name, system.display_name
+        title = f"{name} keeps {origin_name} data longer ({system.retention} > {origin.retention})"
+        message = (
+            f"{listed} collected in {origin_name}, which keeps it {_days(self.retention[origin_node])} "
+            f"({origin.retention}), reaches {name}, which keeps it {_days(self.retention[node])} "
+            f"({system.retention}), via {' -> '.join(path)}: the origin's retention limit no longer bounds how "
+            "long the data exists."
         )
+        mitigation = (
+            f"Delete or unlink the data in {name} when {origin_name} deletes it, or replace the copy by a "
+            "query that leaves the data at its origin."
+        )
+        return title, message, [origin.id, system.id], flows, categories, path, mitigation
 
 
 RULE = Rule(
