@@ -80,44 +80,57 @@ def _adjacency(ctx: Context) -> tuple[dict[str, dict[int, list[tuple[int, int, i
     return cached
 
 
-def _usable(ctx: Context, category: str, group: tuple[bool, ...]) -> tuple[dict, dict]:
+def _usable(ctx: Context, category: str, group: tuple[bool, ...]) -> dict[int, list[int]]:
     """The adjacency of one category restricted to the flows compatible with one purpose
-    signature: node -> targets (for :func:`propagate_bits`), and node -> (target, flow id)
-    pairs (for :func:`bfs_tree`). Built once per (category, signature), as plain dicts; a
-    node whose flows are all compatible shares its lists with every other signature."""
+    signature: node -> targets (for :func:`propagate_bits`). Built once per (category,
+    signature); a node whose flows are all compatible shares its list with every signature."""
     adjacency, _, usables = _adjacency(ctx)
-    found = usables.get((category, group))
+    found = usables.get(("targets", category, group))
     if found is None:
-        every = usables.get(category)
-        if every is None:  # per node: (flow purpose sets as a bit mask, all targets, all pairs)
-            flow_ids = usables.get("flow ids")
-            if flow_ids is None:
-                flow_ids = usables["flow ids"] = [edge.flow.id for edge in ctx.propagation.index.edges]
-            every = usables[category] = {
-                node: (sum({1 << k for _, k, _ in out}), [t for t, _, _ in out], [(t, flow_ids[i]) for t, _, i in out])
+        every = usables.get(("every", category))
+        if every is None:  # per node: (its flows' purpose sets as a bit mask, all its targets)
+            every = usables[("every", category)] = {
+                node: (sum({1 << k for _, k, _ in out}), [t for t, _, _ in out])
                 for node, out in adjacency[category].items()
             }
         excluded = sum(1 << k for k, wrong in enumerate(group) if wrong)
-        targets: dict[int, list[int]] = {}
-        pairs: dict[int, list[tuple[int, str]]] = {}
-        for node, (mask, all_targets, all_pairs) in every.items():
+        out_of = adjacency[category]
+        found = {}
+        for node, (mask, all_targets) in every.items():
             if not mask & excluded:
-                targets[node], pairs[node] = all_targets, all_pairs
+                found[node] = all_targets
             elif mask & ~excluded:
-                kept = [pair for pair, (_, k, _) in zip(all_pairs, adjacency[category][node]) if not group[k]]
-                pairs[node] = kept
-                targets[node] = [t for t, _ in kept]
-        found = usables[(category, group)] = (targets, pairs)
+                found[node] = [t for t, k, _ in out_of[node] if not group[k]]
+        usables[("targets", category, group)] = found
+    return found
+
+
+def _usable_pairs(ctx: Context, category: str, group: tuple[bool, ...]) -> dict[int, list[tuple[int, str]]]:
+    """As :func:`_usable`, with the flow of each edge: node -> (target, flow id) pairs, for the
+    breadth-first search behind witness paths (built only when a finding is rendered)."""
+    adjacency, _, usables = _adjacency(ctx)
+    found = usables.get(("pairs", category, group))
+    if found is None:
+        flow_ids = [edge.flow.id for edge in ctx.propagation.index.edges]
+        found = usables[("pairs", category, group)] = {
+            node: kept
+            for node, out in adjacency[category].items()
+            if (kept := [(t, flow_ids[i]) for t, k, i in out if not group[k]])
+        }
     return found
 
 
 class FirstUses(NamedTuple):
-    """The first incompatible uses of origins' data, each on one flow, in one direction,
-    keyed by (origin index, flow id)."""
+    """The first incompatible uses of origins' data, each on one flow, in one direction.
 
-    edges: dict[tuple[int, str], Edge]  # the edge of the flow, in the direction of the use
+    Keyed by ``origin index * flows + flow number`` (flows numbered in id order): one int
+    per use rather than a tuple, so sorting the keys orders uses by origin id, then flow id.
+    """
+
+    flows: int  # the number of flows: key // flows is the origin index
+    edges: dict[int, Edge]  # the edge of the flow, in the direction of the use
     # the categories used: one name, or a sorted list of several (a name allocates nothing to track)
-    categories: dict[tuple[int, str], str | list[str]]
+    categories: dict[int, str | list[str]]
     groups: dict[int, tuple[bool, ...]]  # origin index -> compatibility signature of its purposes
 
 
@@ -141,9 +154,14 @@ def first_uses(ctx: Context) -> FirstUses:
         if system.holds and system.purposes:
             group_of[prop.index.position[system.id]] = signature[tuple(sorted(set(system.purposes)))]
     all_edges = prop.index.edges
+    # edges are in flow-id order, the two directions of a bidirectional flow side by side
+    flow_number: list[int] = []
+    for position, edge in enumerate(all_edges):
+        flow_number.append(flow_number[-1] + (edge.flow is not all_edges[position - 1].flow) if position else 0)
+    flows = flow_number[-1] + 1 if flow_number else 1
     size = len(prop.index.ids)
-    edges: dict[tuple[int, str], Edge] = {}
-    used: dict[tuple[int, str], str | list[str]] = {}
+    edges: dict[int, Edge] = {}
+    used: dict[int, str | list[str]] = {}
     for category, out in sorted(adjacency.items()):
         used_sets = {k for targets in out.values() for _, k, _ in targets}
         groups: dict[tuple[bool, ...], list[int]] = defaultdict(list)
@@ -152,32 +170,31 @@ def first_uses(ctx: Context) -> FirstUses:
             if group is not None and any(group[k] for k in used_sets):
                 groups[group].append(origin)
         for group, members in sorted(groups.items()):
-            reached = propagate_bits(
-                {node: 1 << bit for bit, node in enumerate(members)}, _usable(ctx, category, group)[0], size
-            )
+            reached = propagate_bits({node: 1 << bit for bit, node in enumerate(members)}, _usable(ctx, category, group), size)
+            keys = [origin * flows for origin in members]  # bit -> the key of its origin's use of flow 0
             for node, bits in reached.items():
-                wrong = [all_edges[i] for _, k, i in out.get(node, ()) if group[k]]
+                wrong = [i for _, k, i in out.get(node, ()) if group[k]]
                 if not wrong:
                     continue
-                origins = []
+                bases = []
                 while bits:
                     low = bits & -bits
-                    origins.append(members[low.bit_length() - 1])
+                    bases.append(keys[low.bit_length() - 1])
                     bits ^= low
-                for edge in wrong:
-                    flow_id = edge.flow.id
-                    for origin in origins:
-                        key = (origin, flow_id)
+                for i in wrong:
+                    number = flow_number[i]
+                    for base in bases:
+                        key = base + number
                         known = used.get(key)
                         if known is None:
-                            edges[key] = edge
+                            edges[key] = all_edges[i]
                             used[key] = category
                         elif known.__class__ is str:
                             if known != category:
                                 used[key] = [known, category]
                         elif known[-1] != category:
                             known.append(category)
-    found = ctx._memo["rules.first_uses"] = FirstUses(edges, used, group_of)
+    found = ctx._memo["rules.first_uses"] = FirstUses(flows, edges, used, group_of)
     return found
 
 
@@ -263,10 +280,11 @@ class _Evidence:
         if tree is None:
             if self.requests is None:
                 self.requests = defaultdict(list)
+                flows = self.uses.flows
                 for key, edge in self.uses.edges.items():
-                    self.requests[(key[0], self.leads[key][0])].append(edge.source)
+                    self.requests[(key // flows, self.leads[key][0])].append(edge.source)
             sources = self.requests[(origin, category)]
-            usable = _usable(self.ctx, category, self.uses.groups[origin])[1]
+            usable = _usable_pairs(self.ctx, category, self.uses.groups[origin])
             tree = self.trees[(origin, category)] = bfs_tree(origin, sources, usable)
         return tree
 
@@ -280,14 +298,18 @@ class _Evidence:
             )
         return found
 
-    def _chain(self, origin: int, category: str, source: int) -> tuple[list[str], list[str], str]:
-        """The chain of compatible flows from ``origin`` to ``source``, read back from the tree:
-        (system ids, flow ids, the systems joined by ' -> '). Shared by every first use leaving
-        ``source``."""
+    def _chain(
+        self, origin: int, category: str, source: int, tree: tuple[dict[int, int], dict[int, str]] | None = None
+    ) -> tuple[list[str], list[str], str] | None:
+        """The chain of compatible flows from ``origin`` to ``source`` for ``category``, read back
+        from the tree: (system ids, flow ids, the systems joined by ' -> '); None when the tree
+        does not reach ``source``. Shared by every first use leaving ``source``."""
         key = (origin, category, source)
         found = self.chains.get(key)
         if found is None:
-            parent, via = self._tree(origin, category)
+            parent, via = tree or self.trees.get((origin, category)) or self._tree(origin, category)
+            if source not in parent:
+                return None
             ids = self.ids
             path, flows = [], []
             node = source
@@ -301,17 +323,31 @@ class _Evidence:
             found = self.chains[key] = (path, flows, " -> ".join(path))
         return found
 
-    def __call__(self, key: tuple[int, str]) -> tuple:
-        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+    def _chain_of(self, key: int, origin: int, source: int) -> tuple[list[str], list[str], str]:
+        """The chain for a use: along its lead category; or, when the use is of a bidirectional
+        flow whose lead category went the other way, along the first category found going this
+        way (its search reached ``source`` by construction; a rare case, searched on its own)."""
+        chain = self._chain(origin, self.leads[key][0], source)
+        if chain is None:
+            used = self.uses.categories[key]
+            first = used if used.__class__ is str else used[0]
+            tree = bfs_tree(origin, [source], _usable_pairs(self.ctx, first, self.uses.groups[origin]))
+            chain = self._chain(origin, first, source, tree)
+        assert chain is not None, "a first use's source is reached by the category it was found with"
+        return chain
+
+    def __call__(self, key: int) -> tuple:
+        """The finding's :data:`~flowmap.findings.TEXT_FIELDS` (``key`` as in :class:`FirstUses`)."""
         texts = self.texts
-        origin_node, flow_id = key
+        origin_node = key // self.uses.flows
         origin_id, origin_name, collected, collected_text = self.origins.get(origin_node) or self._origin(origin_node)
         edge = self.uses.edges[key]
+        flow_id = edge.flow.id
         receiver_id = self.ids[edge.target]
         receiver_name, receiver_text, _ = texts.receivers.get(receiver_id) or texts.receiver(receiver_id)
         used, authorised, mitigation = texts.flows.get(flow_id) or texts.flow(edge.flow)
-        top, listed, _ = self.leads[key]
-        chain, chain_flows, chain_text = self._chain(origin_node, top, edge.source)
+        listed = self.leads[key][1]
+        chain, chain_flows, chain_text = self._chain_of(key, origin_node, edge.source)
         categories = self.uses.categories[key]
         wrong = texts.wrong.get((collected, used)) or texts.incompatible(collected, used)
         title = f"{origin_name} data used for {wrong} by {receiver_name}"
@@ -341,21 +377,23 @@ def check(ctx: Context):
     receivers, grades = texts.receivers, texts.grades
     deferred, kind, high = Finding.deferred, Kind.function_creep, Confidence.high
     current = None
+    flows = uses.flows
     for key in sorted(uses.edges):  # origin index, then flow id: origin id order, as ids are sorted
-        origin_node, flow_id = key
+        origin_node = key // flows
+        edge = uses.edges[key]
         if origin_node != current:
             current = origin_node
             origin = texts.systems[ids[origin_node]]
             origin_id = origin.id
             vulnerable = ctx.vulnerable(origin)
-        receiver_id = ids[uses.edges[key].target]
+        receiver_id = ids[edge.target]
         actor = (receivers.get(receiver_id) or texts.receiver(receiver_id))[2]
         sensitivity = leads[key][2]
         severity = grades.get((sensitivity, vulnerable, actor))
         if severity is None:
             severity = texts.grade(sensitivity, vulnerable, actor)
         yield deferred(
-            f"function_creep:{origin_id}:{flow_id}", "function_creep", kind, severity, high, principles,
+            f"function_creep:{origin_id}:{edge.flow.id}", "function_creep", kind, severity, high, principles,
             evidence, (key,),
         )
 
