@@ -1,7 +1,7 @@
-"""Helpers several rules share: edges by category, batched witness paths, citations.
+"""Helpers several rules share: edges by category, witness paths searched when first shown, citations.
 
-Everything here is computed once per model (memoised in ``model._cache``) and is
-linear in the model; nothing enumerates paths.
+What is derived from the model alone is computed once per model (memoised in
+``model._cache``) and is linear in the model; nothing enumerates paths.
 
 >>> from flowmap.model import Model
 >>> from flowmap.rules.base import Context
@@ -15,14 +15,14 @@ linear in the model; nothing enumerates paths.
 ['a->b']
 >>> citations(ctx, m.flows[0].legal_basis)
 'Act 1 of 2020 [law-1]; a treaty'
->>> witness_paths(ctx, {("a", "biometric.face"): ["b"]})
-{('a', 'b'): ['a', 'b']}
+>>> Trees(ctx, lambda: {(0, "biometric.face"): [1]}).path(0, "biometric.face", 1)
+(['a', 'b'], ['a->b'])
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Container, Iterable, Mapping
 
 from flowmap.model import System
 from flowmap.propagation import Edge
@@ -33,23 +33,22 @@ __all__ = [
     "edges_carrying",
     "systems_by_id",
     "edge_categories",
-    "witness_paths",
-    "bfs_paths",
     "bfs_tree",
     "path_in",
-    "shortest_paths",
     "set_bits",
+    "sensitivities",
     "Leads",
     "carrying",
-    "witness",
     "flows_on",
     "citations",
     "describe",
     "purpose_in",
     "plural",
     "origins_reaching",
+    "origin_mask",
     "technologies_of_risk",
-    "reach_evidence",
+    "Trees",
+    "ReachEvidence",
 ]
 
 
@@ -116,20 +115,6 @@ def carrying(ctx: Context) -> dict[str, dict[int, list[tuple[int, str]]]]:
     return _memo(ctx, "rules.carrying", build)
 
 
-def bfs_paths(
-    start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]], ids: list[str]
-) -> dict[str, tuple[list[str], list[str]]]:
-    """Shortest paths from ``start`` to each reachable target, as (system ids, flow ids): one BFS.
-
-    ``succ`` maps a node to its (child, flow id) pairs; the search stops once every target is found.
-
-    >>> bfs_paths(0, [2], {0: [(1, "f1")], 1: [(2, "f2")]}, ["a", "b", "c"])
-    {'c': (['a', 'b', 'c'], ['f1', 'f2'])}
-    """
-    tree = bfs_tree(start, targets, succ)
-    return {ids[t]: path_in(tree, t, ids) for t in sorted(set(targets)) if t in tree[0]}
-
-
 def bfs_tree(
     start: int, targets: Iterable[int], succ: Mapping[int, Iterable[tuple[int, str]]]
 ) -> tuple[dict[int, int], dict[int, str]]:
@@ -174,27 +159,6 @@ def path_in(tree: tuple[dict[int, int], dict[int, str]], target: int, ids: list[
     return nodes, flows
 
 
-def shortest_paths(ctx: Context, leads: Mapping[tuple[int, int], str]) -> dict[tuple[int, int], tuple[list[str], list[str]]]:
-    """For each (origin, target) pair of system indices, a shortest path along the flows carrying
-    its category, as (system ids, flow ids): one BFS per (origin, category).
-
-    Each hop's flow is the first by id that carries the category, as :func:`flows_on` finds.
-    Pairs with no such path are left out.
-    """
-    requests: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for (origin, target), category in leads.items():
-        requests[(origin, category)].append(target)
-    adjacency = carrying(ctx)
-    ids = ctx.propagation.index.ids
-    out: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
-    for (origin, category), targets in requests.items():
-        tree = bfs_tree(origin, targets, adjacency.get(category, {}))
-        for target in targets:
-            if target in tree[0]:
-                out[(origin, target)] = path_in(tree, target, ids)
-    return out
-
-
 def set_bits(bits: int) -> list[int]:
     """Positions of the set bits, lowest first; cost follows the width once, not per bit.
 
@@ -208,6 +172,12 @@ def set_bits(bits: int) -> list[int]:
         out.append(position)
         position = text.find("1", position + 1)
     return out
+
+
+def sensitivities(ctx: Context) -> dict[str, Sensitivity]:
+    """Propagated category -> its sensitivity."""
+    level = ctx.taxonomy.sensitivity
+    return _memo(ctx, "rules.sensitivities", lambda: {c: level(c) for c in ctx.propagation.categories})
 
 
 class Leads:
@@ -227,34 +197,6 @@ class Leads:
         return found
 
 
-def witness(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
-    """Shortest paths with their flows for many (origin, target) pairs: one BFS per (origin, category).
-
-    ``requests`` maps (origin, category) to the targets wanted; the result maps
-    (origin, target) to (system ids, flow ids) (the first request, in sorted order,
-    that reaches it). Each hop's flow is the first by id that carries the category,
-    as :func:`flows_on` would find.
-    """
-    adjacency = carrying(ctx)
-    index = ctx.propagation.index
-    ids, position = index.ids, index.position
-    out: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    for (origin, category), targets in sorted(requests.items()):
-        found = bfs_paths(position[origin], [position[t] for t in targets], adjacency.get(category, {}), ids)
-        for target, path in found.items():
-            out.setdefault((origin, target), path)
-    return out
-
-
-def witness_paths(ctx: Context, requests: Mapping[tuple[str, str], Iterable[str]]) -> dict[tuple[str, str], list[str]]:
-    """Shortest paths for many (origin, target) pairs: one BFS per (origin, category) request.
-
-    ``requests`` maps (origin, category) to the targets wanted; the result maps
-    (origin, target) to a path (the first request, in sorted order, that reaches it).
-    """
-    return {key: nodes for key, (nodes, _) in witness(ctx, requests).items()}
-
-
 def technologies_of_risk(ctx: Context, risk) -> list[tuple[System, str]]:
     """(system, technology) for each technology of this risk level in use, in id then name order."""
     risk_of = ctx.taxonomy.technology_risk
@@ -266,29 +208,41 @@ def technologies_of_risk(ctx: Context, risk) -> list[tuple[System, str]]:
     ]
 
 
+def origin_mask(nodes: list[int], wanted: Container[int]) -> int:
+    """The bitset over ``nodes`` (a category's origins) of those in ``wanted``.
+
+    >>> bin(origin_mask([3, 5, 8], {5, 8}))
+    '0b110'
+    """
+    return int("".join(["1" if node in wanted else "0" for node in reversed(nodes)]) or "0", 2)
+
+
 def origins_reaching(
     ctx: Context,
     actors: list[int],
     *,
     category_ok: Callable[[str], bool] = lambda category: True,
-    origin_ok: Callable[[int], bool] = lambda origin: True,
+    origins: Container[int] | None = None,
 ) -> dict[tuple[int, int], list[str]]:
     """(origin, actor) system indices -> the categories (sorted) of that origin reaching that actor.
 
-    Reads the propagation's bitsets by bit position; an actor's own holdings do not count.
+    Counts the categories that pass ``category_ok`` and, when ``origins`` is given, only those
+    origins; an actor's own holdings do not count. Reads the propagation's bitsets by bit
+    position, masked once per category to the wanted origins.
     """
     prop = ctx.propagation
     reached: dict[tuple[int, int], list[str]] = {}
     for category in prop.categories:
         if not category_ok(category):
             continue
-        origins, at = prop.origins[category], prop.reach[category]
+        nodes, at = prop.origins[category], prop.reach[category]
+        mask = -1 if origins is None else origin_mask(nodes, origins)
         for actor in actors:
-            bits = at.get(actor)
+            bits = at.get(actor, 0) & mask
             if bits:
                 for bit in set_bits(bits):
-                    origin = origins[bit]
-                    if origin != actor and origin_ok(origin):
+                    origin = nodes[bit]
+                    if origin != actor:
                         found = reached.get((origin, actor))
                         if found is None:
                             reached[(origin, actor)] = [category]
@@ -297,28 +251,74 @@ def origins_reaching(
     return reached
 
 
-def reach_evidence(ctx: Context, reached: dict[tuple[int, int], list[str]]):
-    """For each (origin, actor) of :func:`origins_reaching`, in id order: the two systems, the lead
-    category, the categories in words, their sensitivity, and a shortest witness path with its flows.
-
-    One breadth-first search per (origin, lead category) serves all its actors.
+class Trees:
+    """Breadth-first search trees from an origin along the flows carrying one category, for
+    witness paths: each is built the first time it is asked for, grown until it holds every
+    target ``requests()`` lists for its (origin, category), and kept. ``requests`` is called
+    once, on first use, so a rule that never shows a path never searches.
     """
-    prop = ctx.propagation
-    ids = prop.index.ids
-    systems = systems_by_id(ctx)
-    leads = Leads(ctx)
-    lead = {key: leads(categories) for key, categories in reached.items()}
-    paths = shortest_paths(ctx, {key: top for key, (top, _, _) in lead.items()})
-    for key in sorted(reached):  # system indices follow id order
-        origin, actor = systems[ids[key[0]]], systems[ids[key[1]]]
-        top, listed, sensitivity = lead[key]
-        found = paths.get(key)
+
+    def __init__(self, ctx: Context, requests: Callable[[], Mapping[tuple[int, str], Iterable[int]]]):
+        self.ctx, self.requests = ctx, requests
+        self.ids = ctx.propagation.index.ids
+        self.asked: Mapping[tuple[int, str], Iterable[int]] | None = None
+        self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
+
+    def path(self, origin: int, category: str, target: int) -> tuple[list[str], list[str]] | None:
+        """A shortest path from ``origin`` to ``target`` along the flows carrying ``category``, as
+        (system ids, flow ids), each hop's flow the first by id; None when the tree does not hold it."""
+        tree = self.trees.get((origin, category))
+        if tree is None:
+            if self.asked is None:
+                self.asked = self.requests()
+            adjacency = carrying(self.ctx).get(category, {})
+            tree = self.trees[(origin, category)] = bfs_tree(origin, self.asked.get((origin, category), ()), adjacency)
+        return path_in(tree, target, self.ids) if target in tree[0] else None
+
+
+class ReachEvidence:
+    """What findings keyed (origin, actor) by :func:`origins_reaching` rest on.
+
+    :meth:`sensitivity` is what grades a finding and costs a lookup; :meth:`__call__` gives
+    its evidence (lead category, categories in words, a shortest witness path) for a
+    renderer, with one breadth-first search per (origin, lead category) serving all that
+    origin's actors with that lead, run when the first of them is rendered.
+    """
+
+    def __init__(self, ctx: Context, reached: dict[tuple[int, int], list[str]]):
+        self.ctx, self.reached = ctx, reached
+        self.ids = ctx.propagation.index.ids
+        self.systems = systems_by_id(ctx)
+        self.levels = sensitivities(ctx)
+        self.lead_of: dict[tuple[int, int], tuple[str, str, Sensitivity]] | None = None  # made on the first render
+        self.trees = Trees(ctx, self._requests)
+
+    def sensitivity(self, key: tuple[int, int]) -> Sensitivity:
+        """The sensitivity of the finding's most sensitive category (its lead's), without finding the lead."""
+        categories = self.reached[key]
+        if len(categories) == 1:
+            return self.levels[categories[0]]
+        return max(map(self.levels.__getitem__, categories))
+
+    def __call__(self, key: tuple[int, int]) -> tuple[System, System, str, list[str], list[str]]:
+        """(origin, actor, the categories in words, a shortest path carrying the lead category, its flows)."""
+        if self.lead_of is None:
+            leads = Leads(self.ctx)
+            self.lead_of = {pair: leads(categories) for pair, categories in self.reached.items()}
+        ids = self.ids
+        origin, actor = key
+        top, listed, _ = self.lead_of[key]
+        found = self.trees.path(origin, top, actor)
         if found is None:
-            path = [origin.id, actor.id]
-            flows = flows_on(ctx, path, top)
-        else:
-            path, flows = found
-        yield key, origin, actor, listed, sensitivity, path, flows
+            path = [ids[origin], ids[actor]]
+            found = path, flows_on(self.ctx, path, top)
+        return self.systems[ids[origin]], self.systems[ids[actor]], listed, *found
+
+    def _requests(self) -> dict[tuple[int, str], list[int]]:
+        requests: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for (origin, actor), (top, _, _) in self.lead_of.items():
+            requests[(origin, top)].append(actor)
+        return requests
 
 
 def flows_on(ctx: Context, path: list[str], category: str) -> list[str]:

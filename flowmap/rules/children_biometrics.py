@@ -26,12 +26,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, flows_on, plural, systems_by_id, witness_paths
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.rules._support import Trees, describe, origin_mask, origins_reaching, plural, set_bits, systems_by_id
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
 ACTOR_ORDER = ("origin_country", "third_country")  # the worst first, for severity
+MITIGATION = (
+    "Raise the age of collection, limit children's biometrics to child-protection purposes, exclude "
+    "them from enforcement access and delete them at majority; document a best-interests assessment."
+)
 
 
 def _is_biometric(category: str) -> bool:
@@ -39,62 +43,91 @@ def _is_biometric(category: str) -> bool:
 
 
 def check(ctx: Context):
-    systems = systems_by_id(ctx)
-    prop = ctx.propagation
-    ids = prop.index.ids
-    origins = {s.id: s for s in ctx.systems if "child" in s.subjects and any(_is_biometric(c) for c in s.holds)}
+    """One finding per origin of children's biometrics; severity (from the worst actor its data
+    reaches) is decided here, the text and path when the finding is first read (see :class:`_Evidence`)."""
+    index = ctx.propagation.index
+    ids, position = index.ids, index.position
+    origins = {
+        position[s.id] for s in ctx.model.systems if "child" in s.subjects and any(map(_is_biometric, s.holds))
+    }
     if not origins:
         return
-    actor_nodes = {prop.index.position[s.id] for s in ctx.systems if s.actor}
-    actors: dict[str, set[str]] = defaultdict(set)
-    reached: dict[str, set[int]] = defaultdict(set)
-    lead: dict[tuple[str, str], str] = {}
-    for category in prop.categories:
-        if not _is_biometric(category):
-            continue
-        mine = {bit: ids[node] for bit, node in enumerate(prop.origins[category]) if ids[node] in origins}
-        if not mine:
-            continue
-        mask = sum(1 << bit for bit in mine)
-        for node, bits in prop.reach[category].items():
-            hit = bits & mask
-            while hit:
-                low = hit & -hit
-                hit ^= low
-                origin = mine[low.bit_length() - 1]
-                if ids[node] != origin:
-                    reached[origin].add(node)
-                    if node in actor_nodes:
-                        actors[origin].add(ids[node])
-                        lead.setdefault((origin, ids[node]), category)
-    first = {o: min(a) for o, a in actors.items()}
-    paths = witness_paths(ctx, {(o, lead[(o, a)]): [a] for o, a in first.items()})
-    for origin_id, origin in sorted(origins.items()):
+    actor_type = {position[s.id]: s.actor for s in ctx.systems if s.actor}
+    # (origin, actor) -> the biometric categories (sorted) by which the origin's data reaches the actor
+    reached = origins_reaching(ctx, list(actor_type), category_ok=_is_biometric, origins=origins)
+    actors: dict[int, list[int]] = defaultdict(list)
+    for origin, actor in sorted(reached):
+        actors[origin].append(actor)
+    evidence = _Evidence(ctx, reached, actors, origins)
+    principles = list(RULE.principles)  # shared: findings are not changed in place
+    grades: dict[str | None, Severity] = {}
+    for origin in sorted(origins):  # system indices follow id order
+        found = actors.get(origin)
+        worst = actor_type[min(found, key=lambda a: (_rank(actor_type[a]), a))] if found else None
+        severity = grades.get(worst)
+        if severity is None:
+            severity = grades[worst] = ctx.grade(RULE, sensitivity=Sensitivity.special, vulnerable=True, actor=worst)
+        yield Finding.deferred(
+            f"children_biometrics:{ids[origin]}", "children_biometrics", RULE.kind, severity, Confidence.high,
+            principles, evidence, (origin,),
+        )
+
+
+class _Evidence:
+    """Writes the text and witness path of a children's biometrics finding when it is first read.
+
+    How many systems each origin's biometrics reach is counted for all origins at once, on the
+    first render; the path to an origin's first actor (by id) is one breadth-first search.
+    """
+
+    def __init__(self, ctx: Context, reached: dict, actors: dict[int, list[int]], origins: set[int]):
+        self.ctx, self.reached, self.actors, self.origins = ctx, reached, actors, origins
+        self.ids = ctx.propagation.index.ids
+        self.systems = systems_by_id(ctx)
+        self.trees = Trees(ctx, self._requests)
+        self.counts: dict[int, int] | None = None
+
+    def _requests(self) -> dict[tuple[int, str], list[int]]:
+        return {(origin, self.reached[(origin, found[0])][0]): [found[0]] for origin, found in self.actors.items()}
+
+    def _count(self, origin: int) -> int:
+        """How many other systems the origin's biometric data reaches."""
+        if self.counts is None:
+            prop = self.ctx.propagation
+            reached: dict[int, set[int]] = defaultdict(set)
+            for category in prop.categories:
+                if _is_biometric(category):
+                    nodes = prop.origins[category]
+                    mask = origin_mask(nodes, self.origins)
+                    for node, bits in prop.reach[category].items():
+                        hit = bits & mask
+                        if hit:
+                            for bit in set_bits(hit):
+                                if nodes[bit] != node:
+                                    reached[nodes[bit]].add(node)
+            self.counts = {origin: len(nodes) for origin, nodes in reached.items()}
+        return self.counts.get(origin, 0)
+
+    def __call__(self, origin_node: int) -> tuple:
+        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+        systems, ids = self.systems, self.ids
+        origin = systems[ids[origin_node]]
         held = sorted(c for c in origin.holds if _is_biometric(c))
-        found = sorted(actors.get(origin_id, ()), key=lambda a: (_rank(systems[a].actor), a))
-        worst = systems[found[0]].actor if found else None
-        path = paths.get((origin_id, first[origin_id]), []) if found else []
+        found = [ids[a] for a in self.actors.get(origin_node, ())]  # in id order
         travels = (
-            f"It can reach {plural(len(reached[origin_id]), 'other system')}, including these actors of concern: "
-            f"{', '.join(describe(systems[a]) for a in sorted(found))}."
+            f"It can reach {plural(self._count(origin_node), 'other system')}, including these actors of concern: "
+            f"{', '.join(describe(systems[a]) for a in found)}."
             if found
-            else f"It can reach {plural(len(reached.get(origin_id, ())), 'other system')}, no actor of concern."
+            else f"It can reach {plural(self._count(origin_node), 'other system')}, no actor of concern."
         )
-        yield RULE.finding(
-            ctx,
-            [origin_id],
-            severity=ctx.grade(RULE, sensitivity=Sensitivity.special, vulnerable=True, actor=worst),
-            title=f"{origin.display_name} collects children's biometrics ({', '.join(held)})",
-            message=f"{origin.display_name} collects {', '.join(held)} about children. {travels}",
-            systems=[origin_id, *sorted(found)],
-            flows=flows_on(ctx, path, lead[(origin_id, first[origin_id])]) if found else [],
-            categories=held,
-            path=path,
-            mitigation=(
-                "Raise the age of collection, limit children's biometrics to child-protection purposes, exclude "
-                "them from enforcement access and delete them at majority; document a best-interests assessment."
-            ),
-        )
+        path, flows = [], []
+        if found:
+            first = self.actors[origin_node][0]
+            lead = self.reached[(origin_node, first)][0]
+            path, flows = self.trees.path(origin_node, lead, first) or ([], [])
+        title = f"{origin.display_name} collects children's biometrics ({', '.join(held)})"
+        message = f"{origin.display_name} collects {', '.join(held)} about children. {travels}"
+        return title, message, [origin.id, *found], flows, held, path, MITIGATION
 
 
 def _rank(actor: str | None) -> int:

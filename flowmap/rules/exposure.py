@@ -21,48 +21,59 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Finding, Kind, Severity
-from flowmap.rules._support import origins_reaching, reach_evidence
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.rules._support import ReachEvidence, origins_reaching, systems_by_id
 from flowmap.rules.base import Context, Rule
+
+MITIGATION = (
+    "Narrow or remove the flows on the path, replace copies by hit/no-hit queries, or document "
+    "the necessity and proportionality of this access and accept the finding."
+)
 
 
 def check(ctx: Context):
-    position = ctx.propagation.index.position
-    actors = [position[s.id] for s in ctx.systems if s.actor]
-    reached = origins_reaching(ctx, actors, category_ok=ctx.is_sensitive)
+    """One finding per (origin, actor); severity is decided here, the text and path when the
+    finding is first read (see :func:`_render`)."""
+    systems = systems_by_id(ctx)
+    index = ctx.propagation.index
+    ids = index.ids
+    actor_type = {index.position[s.id]: s.actor for s in ctx.systems if s.actor}
+    reached = origins_reaching(ctx, list(actor_type), category_ok=ctx.is_sensitive)
+    evidence = ReachEvidence(ctx, reached)
     grades: dict[tuple, Severity] = {}
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    for key, origin, actor, listed, sensitivity, path, flows in reach_evidence(ctx, reached):
-        origin_id, actor_id = origin.id, actor.id
-        hops = len(path) - 1
-        vulnerable = ctx.vulnerable(origin)
-        grading = (sensitivity, vulnerable, actor.actor)
+    deferred, kind, high = Finding.deferred, Kind.exposure, Confidence.high
+    current = None
+    for key in sorted(reached):  # system indices follow id order
+        origin_node, actor_node = key
+        if origin_node != current:
+            current = origin_node
+            origin_id = ids[origin_node]
+            vulnerable = ctx.vulnerable(systems[origin_id])
+        grading = (evidence.sensitivity(key), vulnerable, actor_type[actor_node])
         severity = grades.get(grading)
         if severity is None:
             severity = grades[grading] = ctx.grade(
-                RULE, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor.actor
+                RULE, sensitivity=grading[0], vulnerable=grading[1], actor=grading[2]
             )
-        yield Finding(
-            id=f"exposure:{origin_id}:{actor_id}",
-            rule="exposure",
-            kind=Kind.exposure,
-            severity=severity,
-            title=f"{origin.display_name} data reaches {actor.display_name} ({actor.actor})",
-            message=(
-                f"{listed} collected in {origin.display_name} can reach {actor.display_name}, "
-                f"an actor of concern ({actor.actor.replace('_', ' ')}), in {hops} step{'s' if hops != 1 else ''}: "
-                f"{' -> '.join(path)}."
-            ),
-            systems=[origin_id, actor_id],
-            flows=flows,
-            categories=reached[key],
-            path=path,
-            principles=principles,
-            mitigation=(
-                "Narrow or remove the flows on the path, replace copies by hit/no-hit queries, or document "
-                "the necessity and proportionality of this access and accept the finding."
-            ),
+        yield deferred(
+            f"exposure:{origin_id}:{ids[actor_node]}", "exposure", kind, severity, high, principles,
+            _render, (evidence, key),
         )
+
+
+def _render(evidence: ReachEvidence, key: tuple[int, int]) -> tuple:
+    """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+    origin, actor, listed, path, flows = evidence(key)
+    origin_name, actor_name, actor_type = origin.display_name, actor.display_name, actor.actor
+    hops = len(path) - 1
+    title = f"{origin_name} data reaches {actor_name} ({actor_type})"
+    message = (
+        f"{listed} collected in {origin_name} can reach {actor_name}, "
+        f"an actor of concern ({actor_type.replace('_', ' ')}), in {hops} step{'s' if hops != 1 else ''}: "
+        f"{' -> '.join(path)}."
+    )
+    return title, message, [origin.id, actor.id], flows, evidence.reached[key], path, MITIGATION
 
 
 RULE = Rule(

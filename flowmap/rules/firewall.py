@@ -25,58 +25,70 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Finding, Kind, Severity
-from flowmap.rules._support import describe, origins_reaching, plural, purpose_in, reach_evidence
+from functools import cache
+
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.rules._support import ReachEvidence, describe, origins_reaching, plural, purpose_in, systems_by_id
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
 PROTECTED_PURPOSES = ("protection", "services")
 ENFORCEMENT_ACTORS = ("immigration_enforcement", "law_enforcement")
+MITIGATION = (
+    "Cut the flows on the path from the service to enforcement, or limit them to serious-crime cases "
+    "under prior independent authorisation, and tell the people concerned."
+)
+
+
+@cache
+def _protected(purpose: str) -> bool:
+    return purpose_in(purpose, PROTECTED_PURPOSES)
 
 
 def check(ctx: Context):
-    position = ctx.propagation.index.position
-    # protected origin index -> the protected purposes it collects for, in words
-    why = {
-        position[s.id]: ", ".join(p for p in sorted(s.purposes) if purpose_in(p, PROTECTED_PURPOSES))
-        for s in ctx.systems
-        if s.holds and any(purpose_in(p, PROTECTED_PURPOSES) for p in s.purposes)
-    }
-    actors = [position[s.id] for s in ctx.systems if s.actor in ENFORCEMENT_ACTORS]
-    reached = origins_reaching(ctx, actors, origin_ok=why.__contains__)
+    """One finding per (protected origin, enforcement actor); severity is decided here, the text
+    and path when the finding is first read (see :func:`_render`)."""
+    systems = systems_by_id(ctx)
+    index = ctx.propagation.index
+    ids, position = index.ids, index.position
+    protected = {position[s.id] for s in ctx.model.systems if s.holds and any(map(_protected, s.purposes))}
+    actor_type = {position[s.id]: s.actor for s in ctx.systems if s.actor in ENFORCEMENT_ACTORS}
+    reached = origins_reaching(ctx, list(actor_type), origins=protected)
+    evidence = ReachEvidence(ctx, reached)
     grades: dict[tuple, Severity] = {}
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    for key, origin, actor, listed, sensitivity, path, flows in reach_evidence(ctx, reached):
-        origin_id, actor_id = origin.id, actor.id
-        purposes = why[key[0]]
-        grading = (max(sensitivity, Sensitivity.high), ctx.vulnerable(origin), actor.actor)
+    deferred, kind, high = Finding.deferred, RULE.kind, Confidence.high
+    current = None
+    for key in sorted(reached):  # system indices follow id order
+        origin_node, actor_node = key
+        if origin_node != current:
+            current = origin_node
+            origin_id = ids[origin_node]
+            vulnerable = ctx.vulnerable(systems[origin_id])
+        grading = (max(evidence.sensitivity(key), Sensitivity.high), vulnerable, actor_type[actor_node])
         severity = grades.get(grading)
         if severity is None:
             severity = grades[grading] = ctx.grade(
                 RULE, sensitivity=grading[0], vulnerable=grading[1], actor=grading[2]
             )
-        yield Finding(
-            id=f"firewall:{origin_id}:{actor_id}",
-            rule="firewall",
-            kind=RULE.kind,
-            severity=severity,
-            title=f"{origin.display_name} ({purposes}) data reaches {actor.display_name}",
-            message=(
-                f"{listed} collected in {origin.display_name} for {purposes} can reach "
-                f"{describe(actor)} in {plural(len(path) - 1, 'step')} ({' -> '.join(path)}). People who fear "
-                "that using this service exposes them to enforcement stop using it: the firewall between "
-                "services and enforcement is breached."
-            ),
-            systems=[origin_id, actor_id],
-            flows=flows,
-            categories=reached[key],
-            path=path,
-            principles=principles,
-            mitigation=(
-                "Cut the flows on the path from the service to enforcement, or limit them to serious-crime cases "
-                "under prior independent authorisation, and tell the people concerned."
-            ),
+        yield deferred(
+            f"firewall:{origin_id}:{ids[actor_node]}", "firewall", kind, severity, high, principles,
+            _render, (evidence, key),
         )
+
+
+def _render(evidence: ReachEvidence, key: tuple[int, int]) -> tuple:
+    """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+    origin, actor, listed, path, flows = evidence(key)
+    purposes = ", ".join(p for p in sorted(origin.purposes) if _protected(p))
+    title = f"{origin.display_name} ({purposes}) data reaches {actor.display_name}"
+    message = (
+        f"{listed} collected in {origin.display_name} for {purposes} can reach "
+        f"{describe(actor)} in {plural(len(path) - 1, 'step')} ({' -> '.join(path)}). People who fear "
+        "that using this service exposes them to enforcement stop using it: the firewall between "
+        "services and enforcement is breached."
+    )
+    return title, message, [origin.id, actor.id], flows, evidence.reached[key], path, MITIGATION
 
 
 RULE = Rule(

@@ -24,82 +24,168 @@ How to fix
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 
-from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, edge_categories, flows_on, plural, purpose_in, systems_by_id, witness_paths
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.propagation import Edge
+from flowmap.rules._support import (
+    Leads, Trees, describe, edge_categories, flows_on, origin_mask, origins_reaching, plural, purpose_in, sensitivities,
+    set_bits, systems_by_id,
+)
 from flowmap.rules.base import Context, Rule
 
 PROTECTED_SUBJECTS = ("asylum_seeker", "refugee")
 RETURN_PURPOSES = ("enforcement.return",)
+MITIGATION = (
+    "Never disclose that a person sought asylum to the country of origin; for return, share only what "
+    "a final decision requires after an individual refoulement assessment, never for pending claims."
+)
 
 
 def check(ctx: Context):
-    systems = systems_by_id(ctx)
+    """One finding per (asylum origin, actor); severity is decided here, the text and path when
+    the finding is first read (see :class:`_Evidence`)."""
     prop = ctx.propagation
-    ids = prop.index.ids
-    asylum = {s.id for s in ctx.systems if s.holds and any(x in PROTECTED_SUBJECTS for x in s.subjects)}
+    ids, position = prop.index.ids, prop.index.position
+    asylum = {
+        position[s.id] for s in ctx.model.systems if s.holds and any(map(PROTECTED_SUBJECTS.__contains__, s.subjects))
+    }
     if not asylum:
         return
-    reached: dict[tuple[str, str], set[str]] = defaultdict(set)
-    # (origin, third-country actor) -> category -> (source, flow id) of the return flow that delivers it
-    last_hop: dict[tuple[str, str], dict[str, tuple[str, str]]] = defaultdict(dict)
-    for actor in ctx.systems:
-        if actor.actor == "origin_country":
-            for origin, category in prop.received_at(actor.id):
-                if origin in asylum:
-                    reached[(origin, actor.id)].add(category)
-    for edge, categories in edge_categories(ctx):
-        target = systems[ids[edge.target]]
-        if target.actor != "third_country" or not any(purpose_in(p, RETURN_PURPOSES) for p in edge.flow.purposes):
-            continue
-        source = ids[edge.source]
-        for category in categories:
-            for origin in prop.origins_at(source, category):
-                if origin in asylum and origin != target.id:
-                    reached[(origin, target.id)].add(category)
-                    last_hop[(origin, target.id)].setdefault(category, (source, edge.flow.id))
-    requests: dict[tuple[str, str], list[str]] = defaultdict(list)
-    lead = {}
-    for (origin, actor), categories in reached.items():
-        top = lead[(origin, actor)] = max(sorted(categories), key=ctx.taxonomy.sensitivity)
-        requests[(origin, top)].append(last_hop[(origin, actor)].get(top, (actor, ""))[0])
-    paths = witness_paths(ctx, requests)
-    for (origin_id, actor_id), categories in sorted(reached.items()):
-        origin, actor = systems[origin_id], systems[actor_id]
-        categories = sorted(categories)
-        hop = last_hop[(origin_id, actor_id)].get(lead[(origin_id, actor_id)])
-        lead_category = lead[(origin_id, actor_id)]
-        if hop is None:  # origin country: any path
-            path = paths.get((origin_id, actor_id), [origin_id, actor_id])
-            flows = flows_on(ctx, path, lead_category)
-        else:  # third country: the path to the return flow, then that flow
-            chain = paths.get((origin_id, hop[0]), [origin_id])
-            path = [*chain, actor_id]
-            flows = [*flows_on(ctx, chain, lead_category), hop[1]]
-        how = "for return" if hop is not None else "the state they fled"
-        yield RULE.finding(
-            ctx,
-            [origin_id, actor_id],
-            severity=ctx.grade(
-                RULE, sensitivity=ctx.sensitivity(categories), vulnerable=True, actor=actor.actor
-            ),
-            title=f"Asylum seekers' data from {origin.display_name} reaches {actor.display_name} ({how})",
-            message=(
-                f"{', '.join(categories)} about asylum seekers or refugees, collected in {origin.display_name}, "
-                f"can reach {describe(actor)} in {plural(len(path) - 1, 'step')} ({' -> '.join(path)}). "
-                "Disclosure to the country of origin or for return can expose people and their families to "
-                "persecution: a risk of refoulement."
-            ),
-            systems=[origin_id, actor_id],
-            flows=flows,
-            categories=categories,
-            path=path,
-            mitigation=(
-                "Never disclose that a person sought asylum to the country of origin; for return, share only what "
-                "a final decision requires after an individual refoulement assessment, never for pending claims."
-            ),
+    actor_type = {position[s.id]: s.actor for s in ctx.systems if s.actor in ("origin_country", "third_country")}
+    states = [node for node, actor in actor_type.items() if actor == "origin_country"]
+    returns = _returns(ctx, actor_type)
+    # (origin, actor) -> categories: to the country of origin by any flows, to a third country by a flow for return
+    reached = {key: set(categories) for key, categories in origins_reaching(ctx, states, origins=asylum).items()}
+    reached.update(_returned(ctx, returns, asylum))
+    evidence = _Evidence(ctx, reached, returns)
+    levels = sensitivities(ctx)
+    principles = list(RULE.principles)  # shared: findings are not changed in place
+    grades: dict[tuple, Severity] = {}
+    for key in sorted(reached):  # system indices follow id order
+        grading = (max(map(levels.__getitem__, reached[key])), actor_type[key[1]])
+        severity = grades.get(grading)
+        if severity is None:
+            severity = grades[grading] = ctx.grade(
+                RULE, sensitivity=grading[0], vulnerable=True, actor=grading[1]
+            )
+        yield Finding.deferred(
+            f"refoulement:{ids[key[0]]}:{ids[key[1]]}", "refoulement", RULE.kind, severity, Confidence.high,
+            principles, evidence, (key,),
         )
+
+
+def _returns(ctx: Context, actor_type: dict[int, str]) -> dict[int, list[tuple[Edge, tuple[str, ...]]]]:
+    """Third-country actor -> the flows for return into it (edges, flow-id order) with their categories."""
+    out: dict[int, list[tuple[Edge, tuple[str, ...]]]] = defaultdict(list)
+    for edge, categories in edge_categories(ctx):
+        if actor_type.get(edge.target) == "third_country" and any(
+            purpose_in(p, RETURN_PURPOSES) for p in edge.flow.purposes
+        ):
+            out[edge.target].append((edge, categories))
+    return out
+
+
+def _returned(ctx: Context, returns: dict, asylum: set[int]) -> dict[tuple[int, int], set[str]]:
+    """(asylum origin, third-country actor) -> the categories of that origin's data that the flows
+    for return into the actor deliver (the origin's data is at their source)."""
+    prop = ctx.propagation
+    masks: dict[str, int] = {}
+    out: dict[tuple[int, int], set[str]] = {}
+    for target, edges in returns.items():
+        for edge, categories in edges:
+            for category in categories:
+                mask = masks.get(category)
+                if mask is None:
+                    mask = masks[category] = origin_mask(prop.origins[category], asylum)
+                bits = prop.reach[category].get(edge.source, 0) & mask
+                if bits:
+                    nodes = prop.origins[category]
+                    for bit in set_bits(bits):
+                        if nodes[bit] != target:
+                            out.setdefault((nodes[bit], target), set()).add(category)
+    return out
+
+
+class _Evidence:
+    """Writes the text and witness path of a refoulement finding when it is first read.
+
+    The path to a third country is the path to the source of the first flow for return (by
+    id) that delivers the lead category, then that flow. Paths are planned for all findings
+    on the first render: each (origin, end of path) takes the path of the first category, by
+    name, asked for it that reaches it (findings whose paths end at the same system share one
+    path), with the flows that carry the finding's own lead category on its hops.
+    """
+
+    def __init__(self, ctx: Context, reached: dict[tuple[int, int], set[str]], returns: dict):
+        self.ctx, self.reached, self.returns = ctx, reached, returns
+        self.ids = ctx.propagation.index.ids
+        self.systems = systems_by_id(ctx)
+        self.leads = Leads(ctx)
+        self.trees = Trees(ctx, lambda: self._plan()[0])
+        self.plan: tuple[dict, dict] | None = None
+
+    def _lead_and_hop(self, key: tuple[int, int]) -> tuple[list[str], str, tuple[int, str] | None]:
+        """(the categories, sorted; the lead one; the (source, flow id) of the first flow for return
+        that delivers it, or None for the country of origin)."""
+        categories = sorted(self.reached[key])
+        lead = self.leads(categories)[0]
+        origin, actor = key
+        prop = self.ctx.propagation
+        nodes = prop.origins[lead]
+        bit = bisect_left(nodes, origin)
+        at = prop.reach[lead]
+        for edge, carried in self.returns.get(actor, ()):
+            if lead in carried and at.get(edge.source, 0) >> bit & 1:
+                return categories, lead, (edge.source, edge.flow.id)
+        return categories, lead, None
+
+    def _plan(self) -> tuple[dict[tuple[int, str], list[int]], dict[tuple[int, int], list[str]]]:
+        """Every finding's path request, made on the first render: (origin, lead) -> targets, and
+        (origin, target) -> the categories asked for it, sorted."""
+        if self.plan is None:
+            requests: dict[tuple[int, str], list[int]] = defaultdict(list)
+            asked: dict[tuple[int, int], set[str]] = defaultdict(set)
+            for key in self.reached:
+                _, lead, hop = self._lead_and_hop(key)
+                target = key[1] if hop is None else hop[0]
+                requests[(key[0], lead)].append(target)
+                asked[(key[0], target)].add(lead)
+            self.plan = requests, {pair: sorted(categories) for pair, categories in asked.items()}
+        return self.plan
+
+    def _chain(self, origin: int, target: int, lead: str) -> tuple[list[str], list[str]] | None:
+        """A shortest path to ``target`` with the flows carrying ``lead`` on its hops (see the class)."""
+        for category in self._plan()[1][(origin, target)]:
+            found = self.trees.path(origin, category, target)
+            if found is not None:
+                path, flows = found
+                return (path, flows) if category == lead else (path, flows_on(self.ctx, path, lead))
+        return None
+
+    def __call__(self, key: tuple[int, int]) -> tuple:
+        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
+        origin, actor = self.systems[self.ids[key[0]]], self.systems[self.ids[key[1]]]
+        categories, lead, hop = self._lead_and_hop(key)
+        if hop is None:  # origin country: any path
+            found = self._chain(key[0], key[1], lead)
+            if found is None:
+                path = [origin.id, actor.id]
+                found = path, flows_on(self.ctx, path, lead)
+            path, flows = found
+        else:  # third country: the path to the return flow, then that flow
+            chain, flows = self._chain(key[0], hop[0], lead) or ([origin.id], [])
+            path, flows = [*chain, actor.id], [*flows, hop[1]]
+        how = "for return" if hop is not None else "the state they fled"
+        title = f"Asylum seekers' data from {origin.display_name} reaches {actor.display_name} ({how})"
+        message = (
+            f"{', '.join(categories)} about asylum seekers or refugees, collected in {origin.display_name}, "
+            f"can reach {describe(actor)} in {plural(len(path) - 1, 'step')} ({' -> '.join(path)}). "
+            "Disclosure to the country of origin or for return can expose people and their families to "
+            "persecution: a risk of refoulement."
+        )
+        return title, message, [origin.id, actor.id], flows, categories, path, MITIGATION
 
 
 RULE = Rule(
