@@ -24,6 +24,7 @@ from typing import Any, Iterable, Iterator
 from flowmap import __version__
 from flowmap.acceptance import apply_acceptances
 from flowmap.loader import gc_paused
+from flowmap.parallel import encode_halves
 from flowmap.findings import Finding, Severity, sort_findings
 from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules  # noqa: F401 (select_rules: doctest)
@@ -113,15 +114,21 @@ def json_chunks(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("finding
         name = dumps(key)
         if key in line_lists and isinstance(value, list) and value:
             yield b"  " + name + b": [\n"
-            for start in range(0, len(value), _BATCH):
-                lines = [dumps(item.to_dict() if hasattr(item, "to_dict") else item) for item in value[start : start + _BATCH]]
-                last = start + _BATCH >= len(value)
-                yield b"    " + b",\n    ".join(lines) + (b"\n" if last else b",\n")
+            yield from encode_halves(value, _encode_lines)
             yield b"  ]" + comma + b"\n"
         else:
             body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ").encode("utf-8")
             yield b"  " + name + b": " + body + comma + b"\n"
     yield b"}\n"
+
+
+def _encode_lines(items: list, last: bool) -> Iterator[bytes]:
+    """Items as indented JSON lines, ``,`` after each but the very last of the list."""
+    dumps = orjson.dumps
+    for start in range(0, len(items), _BATCH):
+        lines = [dumps(item.to_dict() if hasattr(item, "to_dict") else item) for item in items[start : start + _BATCH]]
+        end = b"\n" if last and start + _BATCH >= len(items) else b",\n"
+        yield b"    " + b",\n    ".join(lines) + end
 
 
 def json_text(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> str:

@@ -202,21 +202,32 @@ class Finding:
         return Finding(**(self._fields() | changes))
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON shape (``acceptance`` only when one applies)."""
+        """The contract's JSON shape (``acceptance`` only when one applies).
+
+        Text not yet written is rendered for the dict without being kept: a report written
+        once does not hold every finding's text in memory twice.
+        """
+        render = self._render
+        if render is None:
+            title, message, systems, flows, categories, path, mitigation = (
+                self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation
+            )
+        else:
+            title, message, systems, flows, categories, path, mitigation = render[0](*render[1])
         data = {
             "id": self.id,
             "rule": self.rule,
             "kind": _KIND_TEXT[self.kind],
             "severity": _SEVERITY_NAMES[self.severity],
             "confidence": _CONFIDENCE_TEXT[self.confidence],
-            "title": self.title,
-            "message": self.message,
-            "systems": list(self.systems),
-            "flows": list(self.flows),
-            "categories": list(self.categories),
-            "path": list(self.path),
+            "title": title,
+            "message": message,
+            "systems": list(systems),
+            "flows": list(flows),
+            "categories": list(categories),
+            "path": list(path),
             "principles": list(self.principles),
-            "mitigation": self.mitigation,
+            "mitigation": mitigation,
             "status": self.status,
         }
         if self.acceptance is not None:
