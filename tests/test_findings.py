@@ -84,8 +84,10 @@ def test_rendering_order_does_not_change_any_finding():
 
 def _hops_are_flows(model, finding) -> bool:
     """Each hop of the witness path is realised by the flow listed for it, in its direction."""
-    if not finding.path or len(finding.flows) != len(finding.path) - 1:
-        return True  # no path, or a finding whose flows are not a chain (e.g. insecure links)
+    if len(finding.path) < 2:
+        return True  # no path (insecure links, accountability gaps, ...)
+    if len(finding.flows) != len(finding.path) - 1:
+        return False
     flows = {f.id: f for f in model.flows}
     for (a, b), flow_id in zip(zip(finding.path, finding.path[1:]), finding.flows):
         flow = flows[flow_id]
@@ -138,3 +140,34 @@ def test_bidirectional_flow_used_both_ways_gets_a_real_path():
     assert _hops_are_flows(model, found)
     assert found.path[0] == "edu1" and found.flows[-1] == "edu2-imm"
     assert found.categories == ["identity.contact", "special.ethnicity"]
+
+
+def test_refoulement_paths_follow_each_findings_own_lead_category():
+    """Two return flows leave one hub, each delivering a different category that reached the
+    hub by a different route: each finding's path must be its own category's route (found by
+    a helper on random models: both findings took the route of the first category by name)."""
+    from flowmap.validate import build_model
+
+    data = {
+        "flowmap": 1, "name": "two returns",
+        "systems": [
+            {"id": "asylum", "sector": "asylum", "subjects": ["asylum_seeker"],
+             "holds": ["biometric.fingerprint", "special.health"], "purposes": ["protection.asylum"]},
+            {"id": "relay", "sector": "asylum"},
+            {"id": "hub", "sector": "immigration"},
+            {"id": "tc1", "sector": "third_country", "actor": "third_country"},
+            {"id": "tc2", "sector": "third_country", "actor": "third_country"},
+        ],
+        "flows": [
+            {"from": "asylum", "to": "relay", "data": ["biometric.fingerprint"], "purpose": "protection.asylum"},
+            {"from": "relay", "to": "hub", "data": ["biometric.fingerprint"], "purpose": "protection.asylum"},
+            {"from": "asylum", "to": "hub", "data": ["special.health"], "purpose": "protection.asylum"},
+            {"from": "hub", "to": "tc1", "data": ["biometric.fingerprint"], "purpose": "enforcement.return"},
+            {"from": "hub", "to": "tc2", "data": ["special.health"], "purpose": "enforcement.return"},
+        ],
+    }
+    model = build_model(data, "two-returns.json")
+    found = {f.id: f for f in analyze(model).findings if f.rule == "refoulement"}
+    assert found["refoulement:asylum:tc1"].path == ["asylum", "relay", "hub", "tc1"]
+    assert found["refoulement:asylum:tc2"].path == ["asylum", "hub", "tc2"]
+    assert all(_hops_are_flows(model, f) for f in found.values())

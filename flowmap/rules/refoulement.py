@@ -112,10 +112,9 @@ class _Evidence:
     """Writes the text and witness path of a refoulement finding when it is first read.
 
     The path to a third country is the path to the source of the first flow for return (by
-    id) that delivers the lead category, then that flow. Paths are planned for all findings
-    on the first render: each (origin, end of path) takes the path of the first category, by
-    name, asked for it that reaches it (findings whose paths end at the same system share one
-    path), with the flows that carry the finding's own lead category on its hops.
+    id) that delivers the lead category, then that flow; every hop follows flows carrying the
+    lead category. Paths are planned for all findings on the first render: one breadth-first
+    search per (origin, lead category), for all the ends its findings need.
     """
 
     def __init__(self, ctx: Context, reached: dict[tuple[int, int], set[str]], returns: dict):
@@ -123,8 +122,8 @@ class _Evidence:
         self.ids = ctx.propagation.index.ids
         self.systems = systems_by_id(ctx)
         self.leads = Leads(ctx)
-        self.trees = Trees(ctx, lambda: self._plan()[0])
-        self.plan: tuple[dict, dict] | None = None
+        self.trees = Trees(ctx, self._plan)
+        self.plan: dict[tuple[int, str], list[int]] | None = None
 
     def _lead_and_hop(self, key: tuple[int, int]) -> tuple[list[str], str, tuple[int, str] | None]:
         """(the categories, sorted; the lead one; the (source, flow id) of the first flow for return
@@ -141,41 +140,28 @@ class _Evidence:
                 return categories, lead, (edge.source, edge.flow.id)
         return categories, lead, None
 
-    def _plan(self) -> tuple[dict[tuple[int, str], list[int]], dict[tuple[int, int], list[str]]]:
-        """Every finding's path request, made on the first render: (origin, lead) -> targets, and
-        (origin, target) -> the categories asked for it, sorted."""
+    def _plan(self) -> dict[tuple[int, str], list[int]]:
+        """Every finding's path request, made on the first render: (origin, lead) -> path ends."""
         if self.plan is None:
             requests: dict[tuple[int, str], list[int]] = defaultdict(list)
-            asked: dict[tuple[int, int], set[str]] = defaultdict(set)
             for key in self.reached:
                 _, lead, hop = self._lead_and_hop(key)
-                target = key[1] if hop is None else hop[0]
-                requests[(key[0], lead)].append(target)
-                asked[(key[0], target)].add(lead)
-            self.plan = requests, {pair: sorted(categories) for pair, categories in asked.items()}
+                requests[(key[0], lead)].append(key[1] if hop is None else hop[0])
+            self.plan = requests
         return self.plan
-
-    def _chain(self, origin: int, target: int, lead: str) -> tuple[list[str], list[str]] | None:
-        """A shortest path to ``target`` with the flows carrying ``lead`` on its hops (see the class)."""
-        for category in self._plan()[1][(origin, target)]:
-            found = self.trees.path(origin, category, target)
-            if found is not None:
-                path, flows = found
-                return (path, flows) if category == lead else (path, flows_on(self.ctx, path, lead))
-        return None
 
     def __call__(self, key: tuple[int, int]) -> tuple:
         """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
         origin, actor = self.systems[self.ids[key[0]]], self.systems[self.ids[key[1]]]
         categories, lead, hop = self._lead_and_hop(key)
         if hop is None:  # origin country: any path
-            found = self._chain(key[0], key[1], lead)
+            found = self.trees.path(key[0], lead, key[1])
             if found is None:
                 path = [origin.id, actor.id]
                 found = path, flows_on(self.ctx, path, lead)
             path, flows = found
         else:  # third country: the path to the return flow, then that flow
-            chain, flows = self._chain(key[0], hop[0], lead) or ([origin.id], [])
+            chain, flows = self.trees.path(key[0], lead, hop[0]) or ([origin.id], [])
             path, flows = [*chain, actor.id], [*flows, hop[1]]
         how = "for return" if hop is not None else "the state they fled"
         title = f"Asylum seekers' data from {origin.display_name} reaches {actor.display_name} ({how})"
