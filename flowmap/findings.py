@@ -173,8 +173,8 @@ class Finding:
         if render is None or name not in TEXT_FIELDS:
             raise AttributeError(name)
         function, args = render
-        for field_name, value in zip(TEXT_FIELDS, function(*args)):
-            object.__setattr__(self, field_name, value)
+        # the order of TEXT_FIELDS
+        self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation = function(*args)
         self._render = None
         return object.__getattribute__(self, name)
 

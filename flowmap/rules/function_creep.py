@@ -111,7 +111,9 @@ def _usable_pairs(ctx: Context, category: str, group: tuple[bool, ...]) -> dict[
     adjacency, _, usables = _adjacency(ctx)
     found = usables.get(("pairs", category, group))
     if found is None:
-        flow_ids = [edge.flow.id for edge in ctx.propagation.index.edges]
+        flow_ids = usables.get("flow ids")
+        if flow_ids is None:
+            flow_ids = usables["flow ids"] = [edge.flow.id for edge in ctx.propagation.index.edges]
         found = usables[("pairs", category, group)] = {
             node: kept
             for node, out in adjacency[category].items()
