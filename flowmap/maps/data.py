@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from flowmap.errors import UsageError
-from flowmap.findings import Finding, Severity
+from flowmap.findings import Finding, Kind, Severity
 from flowmap.maps import style
 from flowmap.maps.layout import layout_positions
 from flowmap.maps.text import flow_rows, received_by_node, system_rows
@@ -163,6 +163,20 @@ def _on_map(finding: Finding, drawn: set[str], drawn_flows: set[str]) -> bool:
     return elements <= drawn and (not finding.flows or not drawn_flows.isdisjoint(finding.flows))
 
 
+def _creep_flow(finding: Finding) -> str:
+    """The flow on which a function-creep finding's use happens: the last of its path. For the
+    function_creep rule it is named in the id (``function_creep:<origin>:<flow>``; ids hold no
+    ':'), so a map need not render the text of 100,000 findings to find it.
+
+    >>> _creep_flow(Finding(id="function_creep:a:a->b", rule="function_creep", kind="function_creep",
+    ...                     severity="high", title="", message="", flows=["a->b"]))
+    'a->b'
+    """
+    if finding.rule == "function_creep":
+        return finding.id.split(":", 2)[2]
+    return finding.flows[-1]
+
+
 def _finding_view(finding: Finding, badge: str | None) -> dict[str, Any]:
     return {
         "id": finding.id,
@@ -229,12 +243,17 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
     systems, flows = select_elements(model, focus=focus, category=category)
     drawn = {s.id for s in systems}
     drawn_flows = {f.id for f in flows}
-    shown = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
+    if focus is None and category is None and not node_status and not edge_status:
+        # the whole model is drawn, and findings of one model name only its own elements: all
+        # are shown, without rendering each one's text to check (100,000s at scale)
+        shown = list(findings or ())
+    else:
+        shown = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
     badges = finding_badges or {}
     finding_views = [_finding_view(f, badges.get(f.id)) for f in shown[:max_findings]]
     # function creep happens on the last hop of a finding's path; an insecure-link finding that
     # rests on omitted fields is "unknown", which the transport fields already say
-    creep = {f.flows[-1] for f in shown if f.kind.value == "function_creep" and f.flows}
+    creep = {_creep_flow(f) for f in shown if f.kind is Kind.function_creep and (f.rule == "function_creep" or f.flows)}
     insecure = {fid for f in shown if f.kind.value == "insecure_link" and f.confidence.value == "high" for fid in f.flows}
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
