@@ -254,7 +254,12 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
     # function creep happens on the last hop of a finding's path; an insecure-link finding that
     # rests on omitted fields is "unknown", which the transport fields already say
     creep = {_creep_flow(f) for f in shown if f.kind is Kind.function_creep and (f.rule == "function_creep" or f.flows)}
-    insecure = {fid for f in shown if f.kind.value == "insecure_link" and f.confidence.value == "high" for fid in f.flows}
+    insecure = {
+        fid
+        for f in shown
+        if f.kind is Kind.insecure_link and f.confidence.value == "high"
+        for fid in ((f.id.split(":", 1)[1],) if f.rule == "insecure_link" else f.flows)  # insecure_link:<flow>
+    }
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
     nodes, details = _nodes(systems, prop, tax, positions, node_status)
