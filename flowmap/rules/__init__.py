@@ -1,7 +1,8 @@
 """The rule catalogue: an explicit, ordered list of every rule (no import-time magic).
 
 Add a rule by writing ``flowmap/rules/<id>.py`` with ``RULE = Rule(...)`` and
-listing it in :data:`ALL_RULES`; ``flowmap rules`` and docs/rules.md follow.
+listing it in :data:`ALL_RULES`; ``flowmap rules`` and docs/rules.md follow
+(step by step, with deferred findings: docs/architecture.md).
 
 >>> [r.id for r in ALL_RULES][:1]
 ['exposure']
