@@ -14,6 +14,7 @@ from conftest import ROOT, build
 from flowmap.cli import main
 from flowmap.loader import load_model
 from flowmap.report import build_content, render_report
+from flowmap.report.content import MAX_FINDINGS
 
 EVIL = '<img src=x onerror="document.title=\'pwned\'"></script><script>alert(1)</script>'
 
@@ -156,11 +157,19 @@ def test_html_report_in_chromium(open_page, tmp_path):
 
 @pytest.mark.browser
 def test_eu_report_renders_in_chromium(open_page, tmp_path):
+    model = load_model(ROOT / "models" / "eu-interoperability.yaml")
+    findings = build_content(model).report.findings
+    exposures = [f for f in findings if f.kind.value == "exposure"]
+    categories = {category for f in exposures for category in f.categories}  # one matrix row each
+    actor_types = {model.system(f.systems[-1]).actor for f in exposures}  # one matrix column each
     path = tmp_path / "eu.html"
-    path.write_text(render_report(load_model(ROOT / "models" / "eu-interoperability.yaml")), encoding="utf-8")
+    path.write_text(render_report(model), encoding="utf-8")
     page, log = open_page(path, wait_for="document.querySelector('#fm-network canvas') !== null")
     assert log.external_requests == [] and log.console_errors == [] and log.page_errors == []
-    assert page.locator(".rp-matrix tbody tr").count() > 5
+    assert page.locator(".rp-matrix tbody tr").count() == len(categories)
+    assert page.locator(".rp-matrix th.rp-actor").count() == len(actor_types)
+    assert len(findings) <= MAX_FINDINGS  # so every finding is shown in full
+    assert page.locator("article.rp-finding").count() == len(findings)
     assert page.locator("article.rp-finding").count() == page.evaluate(
         "document.querySelectorAll('[id^=finding-]').length")
 
