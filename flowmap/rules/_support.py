@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Container, Iterable, Mapping
 
+from flowmap.findings import Confidence, Finding
 from flowmap.model import System
 from flowmap.propagation import Edge
 from flowmap.rules.base import Context
@@ -49,6 +50,7 @@ __all__ = [
     "technologies_of_risk",
     "Trees",
     "ReachEvidence",
+    "reach_findings",
 ]
 
 
@@ -372,3 +374,35 @@ def plural(count: int, word: str) -> str:
 def describe(system: System) -> str:
     """A system's display name with its actor type, when it has one."""
     return f"{system.display_name} ({system.actor.replace('_', ' ')})" if system.actor else system.display_name
+
+
+def reach_findings(
+    ctx: Context,
+    rule,
+    evidence: "ReachEvidence",
+    actor_type: dict[int, str],
+    render: Callable[["ReachEvidence", tuple[int, int]], tuple],
+    least: Sensitivity | None = None,
+):
+    """One deferred finding per (origin, actor) of ``evidence.reached``, in id order, with id
+    ``<rule>:<origin>:<actor>``; the severity from the lead sensitivity (at least ``least``),
+    the origin's subjects and the actor type; the text by ``render(evidence, key)``."""
+    ids = ctx.propagation.index.ids
+    systems = systems_by_id(ctx)
+    grade = ctx.grader(rule)
+    principles = list(rule.principles)  # shared: findings are not changed in place
+    deferred, prefix, high = Finding.deferred, f"{rule.id}:", Confidence.high
+    current = None
+    for key in sorted(evidence.reached):  # system indices follow id order
+        origin_node, actor_node = key
+        if origin_node != current:
+            current = origin_node
+            origin_id = ids[origin_node]
+            vulnerable = ctx.vulnerable(systems[origin_id])
+        level = evidence.sensitivity(key)
+        if least is not None and level < least:
+            level = least
+        yield deferred(
+            f"{prefix}{origin_id}:{ids[actor_node]}", rule.id, rule.kind, grade(level, vulnerable, actor_type[actor_node]),
+            high, principles, render, (evidence, key),
+        )

@@ -52,19 +52,15 @@ def check(ctx: Context):
     received = _received(ctx)
     held_levels: dict[tuple[str, ...], int] = {}  # a system's holdings -> their highest sensitivity
     flow_levels: dict[tuple[str, ...], int] = {}  # the categories a flow carries -> their highest sensitivity
-    grades: dict[tuple, Severity] = {}
     evidence = _Evidence(ctx)
     position = prop.index.position
     principles = list(RULE.principles)  # shared: findings are not changed in place
     deferred, kind = Finding.deferred, Kind.accountability_gap
 
+    grade = ctx.grader(RULE)
+
     def severity(level, vulnerable: bool, low: bool) -> Severity:
-        found = grades.get((level, vulnerable, low))
-        if found is None:
-            found = grades[(level, vulnerable, low)] = ctx.grade(
-                RULE, sensitivity=level, vulnerable=vulnerable, low_confidence=low
-            )
-        return found
+        return grade(level, vulnerable, None, False, low)
 
     for system in ctx.systems:
         holds = tuple(system.holds)

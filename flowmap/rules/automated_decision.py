@@ -40,17 +40,13 @@ def check(ctx: Context):
     systems = systems_by_id(ctx)
     prop = ctx.propagation
     levels: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
-    grades: dict[tuple, Severity] = {}
     principles = list(RULE.principles)  # shared: findings are not changed in place
     deferred, kind = Finding.deferred, Kind.automated_decision
 
+    grade = ctx.grader(RULE)
+
     def severity(level, vulnerable: bool, low: bool) -> Severity:
-        found = grades.get((level, vulnerable, low))
-        if found is None:
-            found = grades[(level, vulnerable, low)] = ctx.grade(
-                RULE, sensitivity=level, vulnerable=vulnerable, low_confidence=low
-            )
-        return found
+        return grade(level, vulnerable, None, False, low)
 
     screening = Mode.automated_screening
     for flow in ctx.flows:

@@ -110,6 +110,31 @@ class Context:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""
         return grade(rule.default_severity, **kwargs)
 
+    def grader(self, rule: Rule) -> Callable[..., Severity]:
+        """:meth:`grade` for a rule that grades many findings: positional arguments
+        (sensitivity, vulnerable, actor, volume, low_confidence), memoised by their values.
+
+        >>> from flowmap.rules import select_rules
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "police"}]})
+        >>> severity = Context(m).grader(select_rules("exposure")[0])
+        >>> severity(Sensitivity.special, True, "law_enforcement").name
+        'critical'
+        """
+        base = rule.default_severity
+        cache: dict[tuple, Severity] = {}
+
+        def severity(sensitivity=None, vulnerable=False, actor=None, volume=False, low_confidence=False) -> Severity:
+            key = (sensitivity, vulnerable, actor, volume, low_confidence)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = grade(
+                    base, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor, volume=volume,
+                    low_confidence=low_confidence,
+                )
+            return found
+
+        return severity
+
     @staticmethod
     def low_confidence(*values: bool | None) -> Confidence:
         return Confidence.low if any(v is None for v in values) else Confidence.high

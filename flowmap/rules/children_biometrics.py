@@ -60,15 +60,13 @@ def check(ctx: Context):
         actors[origin].append(actor)
     evidence = _Evidence(ctx, reached, actors, origins)
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    grades: dict[str | None, Severity] = {}
+    grade = ctx.grader(RULE)
     for origin in sorted(origins):  # system indices follow id order
         found = actors.get(origin)
         worst = actor_type[min(found, key=lambda a: (_rank(actor_type[a]), a))] if found else None
-        severity = grades.get(worst)
-        if severity is None:
-            severity = grades[worst] = ctx.grade(RULE, sensitivity=Sensitivity.special, vulnerable=True, actor=worst)
         yield Finding.deferred(
-            f"children_biometrics:{ids[origin]}", "children_biometrics", RULE.kind, severity, Confidence.high,
+            f"children_biometrics:{ids[origin]}", "children_biometrics", RULE.kind,
+            grade(Sensitivity.special, True, worst), Confidence.high,
             principles, evidence, (origin,),
         )
 

@@ -52,7 +52,7 @@ def check(ctx: Context):
     systems = systems_by_id(ctx)
     family = _families(ctx)
     levels: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
-    grades: dict[tuple, Severity] = {}
+    grade = ctx.grader(RULE)
     principles = list(RULE.principles)  # shared: findings are not changed in place
     for flow in ctx.flows:
         if flow.legal_basis:
@@ -65,11 +65,8 @@ def check(ctx: Context):
         level = levels.get(carried)
         if level is None:
             level = levels[carried] = ctx.sensitivity(carried)
-        severity = grades.get((level, target.actor))
-        if severity is None:
-            severity = grades[(level, target.actor)] = ctx.grade(RULE, sensitivity=level, actor=target.actor)
         yield Finding.deferred(
-            f"cross_border:{flow.id}", "cross_border", RULE.kind, severity, Confidence.high, principles,
+            f"cross_border:{flow.id}", "cross_border", RULE.kind, grade(level, False, target.actor), Confidence.high, principles,
             _evidence, (flow, source, target),
         )
 

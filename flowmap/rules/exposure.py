@@ -21,8 +21,8 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.rules._support import ReachEvidence, origins_reaching, systems_by_id
+from flowmap.findings import Kind, Severity
+from flowmap.rules._support import ReachEvidence, origins_reaching, reach_findings
 from flowmap.rules.base import Context, Rule
 
 MITIGATION = (
@@ -34,32 +34,10 @@ MITIGATION = (
 def check(ctx: Context):
     """One finding per (origin, actor); severity is decided here, the text and path when the
     finding is first read (see :func:`_render`)."""
-    systems = systems_by_id(ctx)
     index = ctx.propagation.index
-    ids = index.ids
     actor_type = {index.position[s.id]: s.actor for s in ctx.systems if s.actor}
     reached = origins_reaching(ctx, list(actor_type), category_ok=ctx.is_sensitive)
-    evidence = ReachEvidence(ctx, reached)
-    grades: dict[tuple, Severity] = {}
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    deferred, kind, high = Finding.deferred, Kind.exposure, Confidence.high
-    current = None
-    for key in sorted(reached):  # system indices follow id order
-        origin_node, actor_node = key
-        if origin_node != current:
-            current = origin_node
-            origin_id = ids[origin_node]
-            vulnerable = ctx.vulnerable(systems[origin_id])
-        grading = (evidence.sensitivity(key), vulnerable, actor_type[actor_node])
-        severity = grades.get(grading)
-        if severity is None:
-            severity = grades[grading] = ctx.grade(
-                RULE, sensitivity=grading[0], vulnerable=grading[1], actor=grading[2]
-            )
-        yield deferred(
-            f"exposure:{origin_id}:{ids[actor_node]}", "exposure", kind, severity, high, principles,
-            _render, (evidence, key),
-        )
+    return reach_findings(ctx, RULE, ReachEvidence(ctx, reached), actor_type, _render)
 
 
 def _render(evidence: ReachEvidence, key: tuple[int, int]) -> tuple:

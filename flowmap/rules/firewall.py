@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.rules._support import ReachEvidence, describe, origins_reaching, plural, purpose_in, systems_by_id
+from flowmap.findings import Kind, Severity
+from flowmap.rules._support import ReachEvidence, describe, origins_reaching, plural, purpose_in, reach_findings
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 
@@ -46,35 +46,13 @@ def _protected(purpose: str) -> bool:
 
 
 def check(ctx: Context):
-    """One finding per (protected origin, enforcement actor); severity is decided here, the text
-    and path when the finding is first read (see :func:`_render`)."""
-    systems = systems_by_id(ctx)
-    index = ctx.propagation.index
-    ids, position = index.ids, index.position
+    """One finding per (protected origin, enforcement actor), at least high: severity is decided
+    here, the text and path when the finding is first read (see :func:`_render`)."""
+    position = ctx.propagation.index.position
     protected = {position[s.id] for s in ctx.model.systems if s.holds and any(map(_protected, s.purposes))}
     actor_type = {position[s.id]: s.actor for s in ctx.systems if s.actor in ENFORCEMENT_ACTORS}
     reached = origins_reaching(ctx, list(actor_type), origins=protected)
-    evidence = ReachEvidence(ctx, reached)
-    grades: dict[tuple, Severity] = {}
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    deferred, kind, high = Finding.deferred, RULE.kind, Confidence.high
-    current = None
-    for key in sorted(reached):  # system indices follow id order
-        origin_node, actor_node = key
-        if origin_node != current:
-            current = origin_node
-            origin_id = ids[origin_node]
-            vulnerable = ctx.vulnerable(systems[origin_id])
-        grading = (max(evidence.sensitivity(key), Sensitivity.high), vulnerable, actor_type[actor_node])
-        severity = grades.get(grading)
-        if severity is None:
-            severity = grades[grading] = ctx.grade(
-                RULE, sensitivity=grading[0], vulnerable=grading[1], actor=grading[2]
-            )
-        yield deferred(
-            f"firewall:{origin_id}:{ids[actor_node]}", "firewall", kind, severity, high, principles,
-            _render, (evidence, key),
-        )
+    return reach_findings(ctx, RULE, ReachEvidence(ctx, reached), actor_type, _render, least=Sensitivity.high)
 
 
 def _render(evidence: ReachEvidence, key: tuple[int, int]) -> tuple:

@@ -212,7 +212,6 @@ class _Texts:
         self.receivers: dict[str, tuple[str, str, str | None]] = {}
         self.flows: dict[str, tuple[tuple[str, ...], str, str]] = {}
         self.wrong: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
-        self.grades: dict[tuple, Severity] = {}
 
     def single(self, category: str) -> tuple[str, str, object]:
         """:meth:`lead` of a list of one category."""
@@ -252,13 +251,6 @@ class _Texts:
         if found is None:
             compatible = self.ctx.taxonomy.compatible
             found = self.wrong[key] = ", ".join(p for p in used if all(not compatible(p, q) for q in collected))
-        return found
-
-    def grade(self, sensitivity, vulnerable: bool, actor: str | None) -> Severity:
-        key = (sensitivity, vulnerable, actor)
-        found = self.grades.get(key)
-        if found is None:
-            found = self.grades[key] = self.ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor)
         return found
 
 
@@ -376,7 +368,7 @@ def check(ctx: Context):
         leads[key] = texts.lead(used) if used.__class__ is list else texts.single(used)
     evidence = _Evidence(ctx, uses, leads, texts)
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    receivers, grades = texts.receivers, texts.grades
+    receivers, grade = texts.receivers, ctx.grader(RULE)
     deferred, kind, high = Finding.deferred, Kind.function_creep, Confidence.high
     current = None
     flows = uses.flows
@@ -391,9 +383,7 @@ def check(ctx: Context):
         receiver_id = ids[edge.target]
         actor = (receivers.get(receiver_id) or texts.receiver(receiver_id))[2]
         sensitivity = leads[key][2]
-        severity = grades.get((sensitivity, vulnerable, actor))
-        if severity is None:
-            severity = texts.grade(sensitivity, vulnerable, actor)
+        severity = grade(sensitivity, vulnerable, actor)
         yield deferred(
             f"function_creep:{origin_id}:{edge.flow.id}", "function_creep", kind, severity, high, principles,
             evidence, (key,),

@@ -85,7 +85,7 @@ def check(ctx: Context):
     (sensitivity, volume, confidence), and the text when the finding is first read."""
     states: dict[tuple, tuple[str, bool, bool] | None] = {}
     sensitivities: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
-    grades: dict[tuple, Severity] = {}
+    grade = ctx.grader(RULE)
     principles = list(RULE.principles)  # shared: findings are not changed in place
     deferred, kind = Finding.deferred, Kind.insecure_link
     for flow in ctx.flows:
@@ -103,13 +103,8 @@ def check(ctx: Context):
         if sensitivity is None:
             sensitivity = sensitivities[carried] = ctx.sensitivity(carried)
         volume = flow.mode in VOLUME_MODES
-        severity = grades.get((sensitivity, volume, low))
-        if severity is None:
-            severity = grades[(sensitivity, volume, low)] = ctx.grade(
-                RULE, sensitivity=sensitivity, volume=volume, low_confidence=low
-            )
         yield deferred(
-            f"insecure_link:{flow.id}", "insecure_link", kind, severity, Confidence.low if low else Confidence.high,
+            f"insecure_link:{flow.id}", "insecure_link", kind, grade(sensitivity, False, None, volume, low), Confidence.low if low else Confidence.high,
             principles, _evidence, (flow, state, unknown),
         )
 

@@ -62,14 +62,9 @@ def check(ctx: Context):
     evidence = _Evidence(ctx, reached, returns)
     levels = sensitivities(ctx)
     principles = list(RULE.principles)  # shared: findings are not changed in place
-    grades: dict[tuple, Severity] = {}
+    grade = ctx.grader(RULE)
     for key in sorted(reached):  # system indices follow id order
-        grading = (max(map(levels.__getitem__, reached[key])), actor_type[key[1]])
-        severity = grades.get(grading)
-        if severity is None:
-            severity = grades[grading] = ctx.grade(
-                RULE, sensitivity=grading[0], vulnerable=True, actor=grading[1]
-            )
+        severity = grade(max(map(levels.__getitem__, reached[key])), True, actor_type[key[1]])
         yield Finding.deferred(
             f"refoulement:{ids[key[0]]}:{ids[key[1]]}", "refoulement", RULE.kind, severity, Confidence.high,
             principles, evidence, (key,),

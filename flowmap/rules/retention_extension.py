@@ -95,7 +95,7 @@ def check(ctx: Context):
     ids = ctx.propagation.index.ids
     systems = systems_by_id(ctx)
     levels: dict[tuple[str, ...], object] = {}  # categories -> their sensitivity
-    grades: dict[tuple, Severity] = {}
+    grade = ctx.grader(RULE)
     evidence = _Evidence(ctx, longer, retention)
     principles = list(RULE.principles)  # shared: findings are not changed in place
     deferred, kind, high = Finding.deferred, Kind.retention_extension, Confidence.high
@@ -111,10 +111,9 @@ def check(ctx: Context):
         level = levels.get(categories)
         if level is None:
             level = levels[categories] = ctx.sensitivity(categories)
-        severity = grades.get((level, vulnerable))
-        if severity is None:
-            severity = grades[(level, vulnerable)] = ctx.grade(RULE, sensitivity=level, vulnerable=vulnerable)
-        yield deferred(prefix + ids[node], "retention_extension", kind, severity, high, principles, evidence, (key,))
+        yield deferred(
+            prefix + ids[node], "retention_extension", kind, grade(level, vulnerable), high, principles, evidence, (key,)
+        )
 
 
 class _Evidence:
