@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
+import yaml
 from click.testing import CliRunner
 
 from flowmap.cli import main
@@ -36,3 +37,27 @@ def test_csv_with_no_findings_is_just_the_header(write_model):
     path = write_model({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "health"}]})
     result = CliRunner().invoke(main, ["analyze", str(path), "--format", "csv"])
     assert result.stdout == ",".join(COLUMNS) + "\n"
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted():
+    import csv
+
+    from conftest import build
+
+    from flowmap.analysis import analyze
+    from flowmap.render import render
+
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    data["systems"][0]["name"] = '=HYPERLINK("http://evil","x")\r=1+1'  # a carriage return must not split the row
+    data["systems"][2]["name"] = "-5 km police"
+    data["accepted"][0].update(reason="@SUM(1+1)", by="+cmd|' /C calc'!A0")
+    top = {k: v for k, v in data.items() if k not in ("flowmap", "systems", "flows")}
+    report = analyze(build(data["systems"], data["flows"], **top))
+    text = render(report, "csv")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert "\r" in text and len(rows) == len(report.findings)  # the \r is quoted: it does not end a row
+    clinic = next(r for r in rows if r["id"] == "exposure:clinic:police")
+    assert clinic["title"] == '\'=HYPERLINK("http://evil","x")\r=1+1 data reaches -5 km police (law_enforcement)'
+    registry = next(r for r in rows if r["id"] == "exposure:registry:police")
+    assert (registry["acceptance_reason"], registry["acceptance_by"]) == ("'@SUM(1+1)", "'+cmd|' /C calc'!A0")
+    assert not [c for r in rows for c in r.values() if c[:1] in ("=", "+", "-", "@", "\t", "\r")]

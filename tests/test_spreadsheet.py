@@ -109,6 +109,95 @@ def test_templates_import_and_are_their_own_export(tmp_path):
     assert canonical_model(import_model(TEMPLATES / "model.xlsx").model) == canonical_model(imported.model)
 
 
+# --- formula injection: text that a spreadsheet would run is written guarded, read back exact ----
+
+# text -> the cell written for it. A leading = + - @ tab or CR makes Excel/LibreOffice evaluate a
+# cell (OWASP "CSV injection"): a quote goes in front. A quote that is part of the text gets one
+# more only when the next character would make it read as a guard; "NA" and "#N/A" are plain text.
+CELLS = {
+    '=HYPERLINK("http://evil","click")': '\'=HYPERLINK("http://evil","click")',
+    "=1+1": "'=1+1",
+    "+cmd|' /C calc'!A0": "'+cmd|' /C calc'!A0",
+    "-5 km": "'-5 km",
+    "@SUM(1+1)": "'@SUM(1+1)",
+    "@handle": "'@handle",
+    "\tTAB": "'\tTAB",
+    "\rCR": "'\rCR",
+    "'=quoted already": "''=quoted already",
+    "''": "'''",
+    "'": "'",
+    "'s-Hertogenbosch": "'s-Hertogenbosch",
+    "N/A": "N/A",
+    "#N/A": "#N/A",
+    "NA": "NA",
+    "null": "null",
+}
+TEXTS = list(CELLS)
+
+
+def formula_model(texts=TEXTS):
+    """One system per text, as its name, operator and notes; more texts in every other kind of table."""
+    systems = [{"id": f"s{n}", "sector": "health", "name": t, "operator": t, "notes": t} for n, t in enumerate(texts)]
+    systems[0]["legal_basis"] = ["=1+1", "-5 km"]
+    systems[0]["incidents"] = [{"summary": "@handle leaked it"}]
+    flows = [{"from": "s0", "to": "s1", "data": ["identity"], "purpose": "services.health",
+              "conditions": "-5 km", "notes": "=1+1"}]
+    return build(systems, flows, sources={"src": "+cmd|' /C calc'!A0"}, description="=1+1",
+                 accepted=[{"finding": "exposure:*", "reason": "@SUM(1+1)", "by": "-DPO"}])
+
+
+def test_csv_export_quotes_formula_cells_and_imports_them_exactly(tmp_path):
+    import csv
+    import io
+
+    model = formula_model()
+    files = csv_files(model)
+    with io.StringIO(files["systems.csv"].decode("utf-8"), newline="") as text:
+        rows = list(csv.DictReader(text))
+    assert len(rows) == len(TEXTS)  # no carriage return split a row
+    for row, text in zip(rows, TEXTS):
+        assert (row["name"], row["operator"], row["notes"]) == (CELLS[text],) * 3
+    assert rows[0]["legal_basis"] == "'=1+1; -5 km"
+    every_cell = [c for data in files.values() for r in csv.reader(io.StringIO(data.decode(), newline="")) for c in r]
+    assert not [c for c in every_cell if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    folder = write_csv(model, tmp_path)
+    imported = import_model(folder / "systems.csv", folder / "flows.csv").model
+    assert [(s.name, s.operator, s.notes) for s in imported.systems] == [(t, t, t) for t in TEXTS]
+    assert canonical_model(imported) == canonical_model(model)
+
+
+def test_xlsx_export_stores_formula_cells_as_quoted_text_and_imports_them_exactly(tmp_path):
+    from openpyxl import load_workbook
+
+    texts = [t for t in TEXTS if "\r" not in t]  # see test_xlsx_keeps_a_carriage_return
+    model = formula_model(texts)
+    book = tmp_path / "m.xlsx"
+    book.write_bytes(xlsx_bytes(model))
+    workbook = load_workbook(book)
+    cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert {c.data_type for c in cells} == {"s"}  # no formula ("f"), no error ("e") from "#N/A"
+    assert not [c.value for c in cells if c.value[:1] in ("=", "+", "-", "@", "\t")]
+    names = [row[1].value for row in workbook["systems"].iter_rows(min_row=2)]
+    assert names == [CELLS[t] for t in texts]
+    imported = import_model(book).model
+    assert [(s.name, s.operator, s.notes) for s in imported.systems] == [(t, t, t) for t in texts]
+    assert canonical_model(imported) == canonical_model(model)
+
+
+@pytest.mark.xfail(strict=True, reason="XML turns a carriage return into a line feed; openpyxl does not escape it")
+def test_xlsx_keeps_a_carriage_return(tmp_path):
+    book = tmp_path / "m.xlsx"
+    book.write_bytes(xlsx_bytes(formula_model(["\rCR"])))
+    assert import_model(book).model.systems[0].name == "\rCR"
+
+
+def test_import_drops_a_guard_typed_by_hand_and_keeps_other_quotes(tmp_path):
+    systems, flows = tables(tmp_path, "id,sector,name,notes,legal_basis\n"
+                                      "a,health,'=SUM(1),'s-Hertogenbosch,'-5 km; act\n")
+    system = import_model(systems, flows).model.system("a")
+    assert (system.name, system.notes, system.legal_basis) == ("=SUM(1)", "'s-Hertogenbosch", ["-5 km", "act"])
+
+
 # --- errors: each class with its exact message ------------------------------------------------
 
 SYSTEMS_HEADER = "id,sector,holds,controls.redress\n"

@@ -1,6 +1,6 @@
 """Spreadsheet tables -> a validated :class:`~flowmap.model.Model`, every problem located by sheet, row and column.
 
-Cells are decoded here (lists, booleans, nested columns); everything the model
+Cells are decoded here (formula guard removed, lists, booleans, nested columns); everything the model
 format checks (ids, references, taxonomy terms, durations) is left to
 :func:`flowmap.validate.build_model`, whose diagnostic paths
 (``systems[5].holds[0]``) are mapped back to the row and column they came from.
@@ -27,6 +27,7 @@ from typing import Any
 from flowmap.diagnostics import did_you_mean
 from flowmap.errors import ModelError, UsageError
 from flowmap.model import Model
+from flowmap.render.cells import unguard_cell
 from flowmap.spreadsheet.columns import (
     ACCEPTED, COMPANIONS, FLOWS, INCIDENTS, MODEL, MODEL_FIELDS, SOURCES, SYSTEMS, TAXONOMY,
     FREE_TEXT, Table, TRUE_WORDS, FALSE_WORDS, parse_bool, split_list,
@@ -94,6 +95,7 @@ class _Builder:
             cell = record.get(column.name, "")
             if column.name not in FREE_TEXT:
                 cell = cell.strip()
+            cell = unguard_cell(cell)  # the export's "'=1+1" is the text "=1+1"
             if not cell.strip():
                 if column.required:
                     self.problems.append(where.at(column.name, "required: this cell must not be empty"))

@@ -116,7 +116,9 @@ class Workbooks:
         key = str(path)
         if key not in self._books:
             try:
-                self._books[key] = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+                self._books[key] = pd.read_excel(
+                    path, sheet_name=None, header=None, dtype=object, engine="openpyxl", na_filter=False,
+                )  # na_filter off: text such as "NA", "null" or "N/A" is kept, not read as empty
             except Exception as exc:  # openpyxl/zipfile raise many types for a damaged or foreign file
                 detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise _fail(key, f"cannot read: not a readable .xlsx workbook ({detail})") from None

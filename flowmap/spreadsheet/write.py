@@ -3,6 +3,9 @@
 Every table is always written, with its header even when it has no rows, so a
 new export never leaves a stale companion file from an older one. Output is
 deterministic: same model, same bytes (the workbook's timestamps are pinned).
+Every cell is guarded against formula injection
+(:func:`~flowmap.render.cells.guard_cell`: ``=1+1`` is written ``'=1+1``), and
+``flowmap import`` removes the guard, so the round trip is exact.
 
 >>> from flowmap.model import Model
 >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -10,6 +13,9 @@ deterministic: same model, same bytes (the workbook's timestamps are pinned).
 >>> row = model_tables(m)["systems"][0]
 >>> row["holds"], row["controls.redress"], row["controls.access_logging"]
 ('identity', 'false', '')
+>>> model_tables(Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "a", "sector": "asylum", "name": "=1+1"}]}))["systems"][0]["name"]
+"'=1+1"
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from flowmap.model import Incident, Model
+from flowmap.render.cells import csv_text, guard_cell
 from flowmap.spreadsheet.columns import (
     ACCEPTED,
     FLOWS,
@@ -55,7 +62,7 @@ def _cell(value: Any, kind: str) -> str:
 
 
 def _row(table: Table, data: dict[str, Any]) -> dict[str, str]:
-    return {c.name: _cell(data.get(c.name), c.kind) for c in table.columns}
+    return {c.name: guard_cell(_cell(data.get(c.name), c.kind)) for c in table.columns}
 
 
 def _flat(element: Any) -> dict[str, Any]:
@@ -75,7 +82,7 @@ def _incident_row(incident: Incident, system: str = "", flow: str = "") -> dict[
 
 
 def model_tables(model: Model) -> dict[str, list[dict[str, str]]]:
-    """Every table of the spreadsheet shape as rows of cells (text), in model order."""
+    """Every table of the spreadsheet shape as rows of cells (text, guarded against formulas), in model order."""
     systems = [_row(SYSTEMS, _flat(s)) for s in model.systems]
     flows = []
     for flow in model.flows:
@@ -113,7 +120,7 @@ def csv_files(model: Model) -> dict[str, bytes]:
     tables = model_tables(model)
     out = {}
     for table in TABLES:
-        text = _frame(table, tables[table.name]).to_csv(index=False, lineterminator="\n")
+        text = csv_text(_frame(table, tables[table.name]))
         out[f"{table.name}.csv"] = text.encode("utf-8")
     return out
 
@@ -123,6 +130,11 @@ def xlsx_bytes(model: Model) -> bytes:
 
     Written in openpyxl's streaming (write-only) mode: about twice as fast as building the
     sheets in memory, and empty cells are left out rather than stored as empty text.
+
+    Cells carry the same ``'`` guard as CSV, although a text cell is not evaluated when the
+    workbook is opened: editing such a cell (F2, Enter) would turn ``=...`` into a formula,
+    and "Save as CSV" would write it bare; with the guard it stays text, and ``flowmap import``
+    reads both formats by one rule. See :func:`_text_cell` for the cell type.
     """
     from openpyxl import Workbook
 
@@ -137,12 +149,34 @@ def xlsx_bytes(model: Model) -> bytes:
             sheet.column_dimensions[_letter(number)].width = min(max(longest + 2, 8), 60)
         sheet.append(table.names)
         for row in rows:
-            sheet.append([row[name] or None for name in table.names])
+            sheet.append([_text_cell(sheet, row[name]) for name in table.names])
     book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
     book.properties.creator = "flowmap"
     buffer = io.BytesIO()
     book.save(buffer)
     return _pin_zip(buffer.getvalue())
+
+
+def _text_cell(sheet: Any, text: str) -> Any:
+    """What to append for a cell: None when empty, else ``text`` stored as a text cell.
+
+    openpyxl types a str by its content: ``=...`` becomes a formula and ``#N/A`` (an
+    Excel error code) an error, both read back as empty. Those are written as cells
+    typed text (``data_type`` "s"); guarded text never starts with ``=``, so this
+    is a second line of defence for formulas and the fix for error codes.
+    """
+    if not text:
+        return None
+    if text[0] not in "=#":  # error codes start with '#'
+        return text
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if text[0] == "=" or text in ERROR_CODES:
+        cell = WriteOnlyCell(sheet, text)
+        cell.data_type = "s"
+        return cell
+    return text
 
 
 def _letter(number: int) -> str:
