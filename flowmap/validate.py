@@ -73,6 +73,7 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
         # attached before the checks: the model's effective taxonomy is the merged one
         model._taxonomy = taxonomy
         _semantic_checks(model, taxonomy, checked)
+    _control_characters(data, checked, text)
     diagnostics = checked.diagnostics(text)
     if any(d.severity == "error" for d in diagnostics):
         raise ModelError([d for d in diagnostics if d.severity == "error"])
@@ -169,6 +170,43 @@ _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 def _date_check(checked: Checked, path: tuple, value: str | None) -> None:
     if value is not None and not _DATE.match(value):
         checked.error(path, f"'{value}' is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)")
+
+
+# Control characters that no display, XML or spreadsheet accepts (tab, line feed and carriage
+# return are fine). YAML and JSON both let them in through escapes such as "\a" or "\u0007".
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Cheap test of the file's text: an escape that may stand for one, or one written raw.
+_MAY_HOLD_CONTROL = re.compile(
+    r"\\(?:[0abefv]|x[01][0-9A-Fa-f]|u00[01][0-9A-Fa-f]|U0000[01][0-9A-Fa-f])|[\x00-\x08\x0b\x0c\x0e-\x1f]"
+)
+
+
+def _control_characters(data: Any, checked: Checked, text: str | None, limit: int = 10) -> None:
+    """An error for each text value (up to ``limit``) holding a control character.
+
+    The walk over every value runs only when the file's text may hold one.
+
+    >>> c = Checked("m.json")
+    >>> _control_characters({"name": "bell \x07", "systems": [{"notes": "ok"}]}, c, None)
+    >>> [message for _, message, _, _ in c.problems]
+    ['control character U+0007 in the text: remove it (it cannot be shown, printed or exported)']
+    """
+    if text is not None and not _MAY_HOLD_CONTROL.search(text):
+        return
+    found = 0
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack and found < limit:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            match = _CONTROL.search(value)
+            if match:
+                found += 1
+                checked.error(path, f"control character U+{ord(match.group()):04X} in the text: "
+                              "remove it (it cannot be shown, printed or exported)")
+        elif isinstance(value, dict):
+            stack.extend((path + (key,), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((path + (index,), item) for index, item in reversed(list(enumerate(value))))
 
 
 def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
