@@ -182,10 +182,29 @@ class Finding:
     def _fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _ALL_FIELDS}
 
+    def _text(self) -> tuple:
+        """The :data:`TEXT_FIELDS` values, rendered if need be but not kept."""
+        render = self._render
+        if render is None:
+            return self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation
+        return render[0](*render[1])
+
     def __eq__(self, other: object) -> bool:
+        # what decides a finding first (cheap), then its text: a diff compares every finding of
+        # two snapshots, and keeping the text of all of them would double its memory
         if not isinstance(other, Finding):
             return NotImplemented
-        return self._fields() == other._fields()
+        return (
+            self.id == other.id
+            and self.severity is other.severity
+            and self.rule == other.rule
+            and self.kind is other.kind
+            and self.confidence is other.confidence
+            and self.status == other.status
+            and self.acceptance == other.acceptance
+            and list(self.principles) == list(other.principles)
+            and self._text() == other._text()
+        )
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
