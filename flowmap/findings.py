@@ -182,18 +182,16 @@ class Finding:
     def _fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _ALL_FIELDS}
 
-    def _text(self) -> tuple:
-        """The :data:`TEXT_FIELDS` values, rendered if need be but not kept."""
+    def text_fields(self) -> tuple:
+        """The :data:`TEXT_FIELDS` values, in that order; rendered if need be but not kept."""
         render = self._render
         if render is None:
             return self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation
         return render[0](*render[1])
 
-    def __eq__(self, other: object) -> bool:
-        # what decides a finding first (cheap), then its text: a diff compares every finding of
-        # two snapshots, and keeping the text of all of them would double its memory
-        if not isinstance(other, Finding):
-            return NotImplemented
+    def same_verdict(self, other: "Finding") -> bool:
+        """Whether ``other`` agrees on everything but the text: id, severity, rule, kind,
+        confidence, status, acceptance and principles (cheap: nothing is rendered)."""
         return (
             self.id == other.id
             and self.severity is other.severity
@@ -203,8 +201,14 @@ class Finding:
             and self.status == other.status
             and self.acceptance == other.acceptance
             and list(self.principles) == list(other.principles)
-            and self._text() == other._text()
         )
+
+    def __eq__(self, other: object) -> bool:
+        # the verdict first (cheap), then the text without keeping it: a diff compares every
+        # finding of two snapshots, and keeping all their text would double its memory
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.same_verdict(other) and self.text_fields() == other.text_fields()
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 

@@ -18,13 +18,16 @@ b'0,1,2,3,4'
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import tempfile
 from typing import Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["encode_halves", "MIN_ITEMS"]
+__all__ = ["encode_halves", "run_two", "MIN_ITEMS"]
 
 Item = TypeVar("Item")
+First = TypeVar("First")
+Second = TypeVar("Second")
 MIN_ITEMS = 20_000  # below this, forking costs more than it saves
 _READ = 1 << 20
 
@@ -76,3 +79,40 @@ def encode_halves(
         spill.seek(0)
         while chunk := spill.read(_READ):
             yield chunk
+
+
+def run_two(first: Callable[[], First], second: Callable[[], Second], *, parallel: bool = True) -> tuple[First, Second]:
+    """``(first(), second())``, with ``first`` in a forked child while ``second`` runs here.
+
+    The child's result comes back pickled through an unnamed temporary file, so it must be
+    plain data, and ``first`` must not change anything the parent relies on afterwards
+    (its changes stay in the child). Runs both here when ``parallel`` is false, fork is
+    missing, one core is usable, or the child fails.
+
+    >>> run_two(lambda: sum(range(10)), lambda: "here")
+    (45, 'here')
+    """
+    if not parallel or not hasattr(os, "fork") or _cores() < 2:
+        return first(), second()
+    with tempfile.TemporaryFile() as spill:
+        pid = os.fork()
+        if pid == 0:  # the child: compute, write the result, leave without running any cleanup
+            status = 1
+            try:
+                pickle.dump(first(), spill, protocol=pickle.HIGHEST_PROTOCOL)
+                spill.flush()
+                status = 0
+            finally:
+                os._exit(status)
+        try:
+            here = second()
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return first(), here
+        spill.seek(0)
+        return pickle.load(spill), here
+

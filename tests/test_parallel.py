@@ -52,3 +52,34 @@ def test_report_json_is_byte_identical_on_two_cores(monkeypatch):
     monkeypatch.setattr(analysis, "encode_halves",
                         lambda items, encode: parallel.encode_halves(items, encode, min_items=1))
     assert report.to_json() == serial
+
+
+def test_run_two_returns_both_and_falls_back_when_the_child_fails():
+    parent = os.getpid()
+    assert parallel.run_two(lambda: {"a": b"x"}, lambda: [1]) == ({"a": b"x"}, [1])
+
+    def fragile():
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return "computed here"
+
+    assert parallel.run_two(fragile, lambda: 2) == ("computed here", 2)
+
+
+def test_run_two_reaps_the_child_when_the_parent_side_fails():
+    with pytest.raises(ZeroDivisionError):
+        parallel.run_two(lambda: 1, lambda: 1 / 0)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_diff_by_digests_on_two_cores_equals_diff_by_comparison(monkeypatch):
+    """The digest path (used from 20,000 findings) gives the same diff as comparing findings."""
+    from flowmap.diff import diff_inputs, render
+
+    old, new = ROOT / "examples" / "diff" / "eu-2018.yaml", ROOT / "examples" / "diff" / "eu-2024.yaml"
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)
+    compared = render(diff_inputs(str(old), str(new)), "json")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "_cores", lambda: 2)
+    assert render(diff_inputs(str(old), str(new)), "json") == compared

@@ -20,9 +20,13 @@ acceptance whose pattern matches its id.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import orjson
+
+from flowmap import parallel
 from flowmap.diff.model_changes import FieldChange, ModelChanges
 from flowmap.findings import Finding, Severity
 
@@ -244,6 +248,18 @@ def _renamed_findings(before: dict[str, Finding], after: dict[str, Finding], cha
     return out
 
 
+def text_digests(findings: Iterable[Finding]) -> dict[str, bytes]:
+    """Finding id -> a 128-bit BLAKE2 digest of its text fields (rendered, not kept).
+
+    >>> from flowmap.findings import Severity
+    >>> f = Finding(id="exposure:a:b", rule="exposure", kind="exposure", severity=Severity.high, title="t", message="m")
+    >>> len(text_digests([f])["exposure:a:b"])
+    16
+    """
+    dumps, blake2b = orjson.dumps, hashlib.blake2b
+    return {f.id: blake2b(dumps(f.text_fields()), digest_size=16).digest() for f in findings}
+
+
 def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChanges) -> RiskChanges:
     """Finding changes from the ``old`` findings to the ``new`` ones, linked to ``changes``.
 
@@ -253,6 +269,12 @@ def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChang
     """
     before = {f.id: f for f in old}
     after = {f.id: f for f in new}
+    # Most findings are unchanged, and telling so means writing the text of every finding of
+    # both snapshots. With many findings, one core digests the old ones while this one
+    # digests the new; a finding whose verdict and text digest agree is unchanged.
+    digests = None
+    if len(old) + len(new) >= parallel.MIN_ITEMS:
+        digests = parallel.run_two(lambda: text_digests(old), lambda: text_digests(new))
     index = _CauseIndex(changes)
     risks = RiskChanges()
     renamed = _renamed_findings(before, after, changes)
@@ -264,8 +286,12 @@ def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChang
         if finding_id in renamed:
             finding_id = renamed[finding_id]
             b = after[finding_id]
-        if a is not None and b is not None and a == b:
-            continue  # the common case: an unchanged finding
+        if a is not None and b is not None:  # the common case: an unchanged finding
+            if digests is None:
+                if a == b:
+                    continue
+            elif a.same_verdict(b) and digests[0].get(a.id) == digests[1].get(b.id):
+                continue
         if a is None:
             risks.new.append(FindingChange(finding_id, "new", None, b, (), index.causes([b])))
         elif b is None:
