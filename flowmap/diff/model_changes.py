@@ -237,11 +237,24 @@ def snapshot_data(model: Model) -> dict[str, Any]:
 
     Two models with equal snapshot data have an empty diff.
     """
+    raw = _raw_elements(model)
+    return {
+        **_small_parts(model),
+        "systems": {key: _flat(element) for key, element in raw["systems"].items()},
+        "flows": {key: _flat(element) for key, element in raw["flows"].items()},
+    }
+
+
+def _raw_elements(model: Model) -> dict[str, dict[str, dict[str, Any]]]:
+    """Systems and flows dumped as plain data, by id, not yet normalised."""
     dumped = model.model_dump(mode="json", by_alias=True, include={"systems", "flows"})  # one call: fast
+    return {kind: {element["id"]: element for element in dumped[kind]} for kind in ("systems", "flows")}
+
+
+def _small_parts(model: Model) -> dict[str, Any]:
+    """The parts of :func:`snapshot_data` other than systems and flows."""
     return {
         "meta": {k: getattr(model, k) for k in META_FIELDS},
-        "systems": {s["id"]: _flat(s) for s in dumped["systems"]},
-        "flows": {f["id"]: _flat(f) for f in dumped["flows"]},
         "sources": dict(model.sources),
         "taxonomy": _taxonomy_entries(model),
         "accepted": _acceptance_keys(model),
@@ -274,19 +287,21 @@ def compare_models(old: Model, new: Model) -> ModelChanges:
     Linear in the size of both models: elements are matched through dicts by id,
     and renamed flows through a dict keyed by (from, to, data, purposes).
     """
-    a, b = snapshot_data(old), snapshot_data(new)
+    a, b = _small_parts(old), _small_parts(new)
+    raw = (_raw_elements(old), _raw_elements(new))
     changes = ModelChanges()
     changes.meta = [FieldChange(k, a["meta"][k], b["meta"][k]) for k in META_FIELDS if a["meta"][k] != b["meta"][k]]
     objects = {("systems", 0): old.systems, ("systems", 1): new.systems, ("flows", 0): old.flows, ("flows", 1): new.flows}
     compact = {key: {e.id: e for e in elements} for key, elements in objects.items()}
     for kind in ("systems", "flows"):
-        before, after = a[kind], b[kind]
-        added = sorted(k for k in after if k not in before)
-        removed = sorted(k for k in before if k not in after)
-        changed = [
-            ElementChange(k, _field_changes(before[k], after[k]))
-            for k in sorted(k for k in before if k in after and before[k] != after[k])
-        ]
+        raw_before, raw_after = raw[0][kind], raw[1][kind]
+        added = sorted(k for k in raw_after if k not in raw_before)
+        removed = sorted(k for k in raw_before if k not in raw_after)
+        # only elements whose dumps differ are normalised (list order means nothing) and compared
+        differing = sorted(k for k, element in raw_before.items() if k in raw_after and element != raw_after[k])
+        before = {k: _flat(raw_before[k]) for k in (*differing, *removed)}
+        after = {k: _flat(raw_after[k]) for k in (*differing, *added)}
+        changed = [ElementChange(k, _field_changes(before[k], after[k])) for k in differing if before[k] != after[k]]
         if kind == "flows":
             renamed = _pair_renames(before, after, removed, added)
             for old_id, new_id in renamed:
