@@ -204,7 +204,10 @@ def _parse_json(text: str, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _fail(name, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        message = exc.msg
+        if message.startswith("Invalid control character"):
+            message = "a control character inside a string: remove it"
+        raise _fail(name, f"invalid JSON: {message}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file") from None
 
@@ -221,6 +224,11 @@ def _parse_yaml(text: str, name: str) -> Any:
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise _fail(name, f"invalid YAML: {problem}{context}", line, column) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: one line, with its place
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise _fail(name, f"invalid YAML: character U+{code:04X} is not allowed in YAML: remove it", line, column) from None
     except yaml.YAMLError as exc:
         raise _fail(name, f"invalid YAML: {exc}") from None
     except RecursionError:
