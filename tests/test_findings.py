@@ -140,6 +140,9 @@ def test_bidirectional_flow_used_both_ways_gets_a_real_path():
     assert _hops_are_flows(model, found)
     assert found.path[0] == "edu1" and found.flows[-1] == "edu2-imm"
     assert found.categories == ["identity.contact", "special.ethnicity"]
+    # the message says which data went which way
+    assert found.message.startswith("identity.contact collected in edu1 for services.education is used by edu2 ")
+    assert "The flow runs both ways: identity.contact, special.ethnicity also reach a-imm " in found.message
 
 
 def test_refoulement_paths_follow_each_findings_own_lead_category():

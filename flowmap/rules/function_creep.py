@@ -134,6 +134,9 @@ class FirstUses(NamedTuple):
     # the categories used: one name, or a sorted list of several (a name allocates nothing to track)
     categories: dict[int, str | list[str]]
     groups: dict[int, tuple[bool, ...]]  # origin index -> compatibility signature of its purposes
+    # a bidirectional flow used both ways: (categories used in the direction of `edges`, those
+    # used the other way), each sorted; `categories` holds both
+    both_ways: dict[int, tuple[list[str], list[str]]]
 
 
 def first_uses(ctx: Context) -> FirstUses:
@@ -164,6 +167,7 @@ def first_uses(ctx: Context) -> FirstUses:
     size = len(prop.index.ids)
     edges: dict[int, Edge] = {}
     used: dict[int, str | list[str]] = {}
+    both_ways: dict[int, tuple[list[str], list[str]]] = {}
     for category, out in sorted(adjacency.items()):
         used_sets = {k for targets in out.values() for _, k, _ in targets}
         groups: dict[tuple[bool, ...], list[int]] = defaultdict(list)
@@ -184,20 +188,43 @@ def first_uses(ctx: Context) -> FirstUses:
                     bases.append(keys[low.bit_length() - 1])
                     bits ^= low
                 for i in wrong:
-                    number = flow_number[i]
+                    number, edge = flow_number[i], all_edges[i]
                     for base in bases:
                         key = base + number
                         known = used.get(key)
                         if known is None:
-                            edges[key] = all_edges[i]
+                            edges[key] = edge
                             used[key] = category
-                        elif known.__class__ is str:
+                            continue
+                        if edges[key] is not edge or key in both_ways:  # rare: a flow used both ways
+                            _record_direction(both_ways, key, edges[key] is edge, known, category)
+                        if known.__class__ is str:
                             if known != category:
                                 used[key] = [known, category]
                         elif known[-1] != category:
                             known.append(category)
-    found = ctx._memo["rules.first_uses"] = FirstUses(flows, edges, used, group_of)
+    found = ctx._memo["rules.first_uses"] = FirstUses(flows, edges, used, group_of, both_ways)
     return found
+
+
+def _record_direction(
+    both_ways: dict[int, tuple[list[str], list[str]]], key: int, same: bool, before: str | list[str], category: str
+) -> None:
+    """Note ``category`` as used in the kept direction (``same``) or the other one. The first
+    time, the categories recorded so far (``before``) all went the kept direction.
+
+    >>> record = {}
+    >>> _record_direction(record, 7, False, "identity", "identity")
+    >>> _record_direction(record, 7, True, ["identity"], "travel")
+    >>> record
+    {7: (['identity', 'travel'], ['identity'])}
+    """
+    entry = both_ways.get(key)
+    if entry is None:
+        entry = both_ways[key] = ([before] if before.__class__ is str else list(before), [])
+    side = entry[0] if same else entry[1]
+    if not side or side[-1] != category:
+        side.append(category)
 
 
 class _Texts:
@@ -345,10 +372,20 @@ class _Evidence:
         categories = self.uses.categories[key]
         wrong = texts.wrong.get((collected, used)) or texts.incompatible(collected, used)
         title = f"{origin_name} data used for {wrong} by {receiver_name}"
+        both = self.uses.both_ways.get(key)
+        if both is not None:  # a bidirectional flow used both ways: say which data went which way
+            listed = ", ".join(both[0])
+            other_id = self.ids[edge.source]
+            other_text = (texts.receivers.get(other_id) or texts.receiver(other_id))[1]
+            verb = "reaches" if len(both[1]) == 1 else "reach"
+            other_way = f" The flow runs both ways: {', '.join(both[1])} also {verb} {other_text} through it."
+        else:
+            other_way = ""
         message = (
             f"{listed} collected in {origin_name} for {collected_text} is used by {receiver_text} "
             f"for {wrong} through flow {flow_id}, {plural(len(chain), 'step')} from collection "
-            f"({chain_text} -> {receiver_id}); no purpose of collection is compatible with that use. {authorised}"
+            f"({chain_text} -> {receiver_id}); no purpose of collection is compatible with that use.{other_way} "
+            f"{authorised}"
         )
         categories = [categories] if categories.__class__ is str else list(categories)
         return (
