@@ -5,6 +5,8 @@
 "eu.yaml:57:11: flows[3].to: unknown system 'europoll' (did you mean 'europol'?)"
 >>> format_path(("flows", 3, "to"))
 'flows[3].to'
+>>> print(shown("europ\u202eol"))
+'europ\\u202eol'
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import difflib
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-__all__ = ["Diagnostic", "format_path", "did_you_mean"]
+__all__ = ["Diagnostic", "format_path", "did_you_mean", "shown", "SHOWN_LENGTH"]
+
+SHOWN_LENGTH = 80  # characters of a value a message quotes; the rest is cut
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 @dataclass(frozen=True, order=True)
@@ -40,14 +45,58 @@ class Diagnostic:
 
 
 def format_path(path: Iterable[str | int]) -> str:
-    """Render a location tuple as ``systems[2].controls.redress``."""
+    """Render a location tuple as ``systems[2].controls.redress`` (keys as :func:`printable`)."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{printable(str(part))}" if out else printable(str(part))
     return out
+
+
+def printable(text: str, limit: int = SHOWN_LENGTH) -> str:
+    """``text`` safe to put in a one-line message: characters that would break the line, reorder
+    it (bidirectional overrides) or not show at all are escaped, and the text is cut after ``limit``
+    characters of output.
+
+    >>> print(printable("a\\u2028b\\tc"))
+    a\\u2028b\\tc
+    >>> printable("x" * 100, limit=5), printable("\\u202e" * 100, limit=12)
+    ('xxxxx…', '\\\\u202e\\\\u202e…')
+    """
+    return _cut(text, limit)[0]
+
+
+def _cut(text: str, limit: int) -> tuple[str, bool]:
+    """:func:`printable` and whether it had to cut ``text``."""
+    if text.isprintable():
+        return (text, False) if len(text) <= limit else (text[:limit] + "…", True)
+    out: list[str] = []
+    length = 0
+    for c in text:
+        if length >= limit:
+            return "".join(out) + "…", True
+        piece = c if c.isprintable() else _ESCAPES.get(c) or (
+            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        )
+        out.append(piece)
+        length += len(piece)
+    return "".join(out), False
+
+
+def shown(value: object) -> str:
+    """A value from a model as a message quotes it: in single quotes, as :func:`printable`, with
+    the length of a value too long to show whole.
+
+    >>> shown("europoll")
+    "'europoll'"
+    >>> shown("a" * 200_000)[-40:]
+    "aaaaaaaaaaaaaaaaa…' (200,000 characters)"
+    """
+    text = str(value)
+    inner, cut = _cut(text, SHOWN_LENGTH)
+    return f"'{inner}' ({len(text):,} characters)" if cut else f"'{inner}'"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -57,4 +106,4 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     " (did you mean 'europol'?)"
     """
     match = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.75)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return f" (did you mean {shown(match[0])}?)" if match else ""

@@ -9,13 +9,14 @@ of :mod:`flowmap.validate` still report everything at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from flowmap.diagnostics import Diagnostic, did_you_mean, format_path
+from flowmap.diagnostics import Diagnostic, did_you_mean, format_path, shown
 from flowmap.marks import Locator
 from flowmap.model import Flow, Model, System, TaxonomyExtension
 
@@ -61,17 +62,31 @@ _TYPE_WORDS = {
 
 
 def _describe(value: Any) -> str:
+    """What a value read from YAML or JSON is, in words (a text as :func:`~flowmap.diagnostics.shown`).
+
+    >>> _describe(dt.date(2024, 6, 1)), _describe(10**40), _describe(b"\\x00")
+    ('the date 2024-06-01 (YAML reads it as a date: put the value in quotes)', 'a number of 41 digits', 'binary data')
+    """
     if value is None:
         return "nothing"
     if isinstance(value, bool):
         return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false: put the value in quotes)"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        number = str(value)
+        return f"the number {number}" if len(number) <= 40 else f"a number of {len(number.lstrip('-'))} digits"
+    if isinstance(value, dt.datetime):
+        return f"the date and time {value.isoformat()} (YAML reads it as a timestamp: put the value in quotes)"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()} (YAML reads it as a date: put the value in quotes)"
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
-    return repr(value)
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    return shown(value)
 
 
 def _fields_at(data: Any, loc: tuple, root: type = Model) -> list[str]:
@@ -126,7 +141,7 @@ def _structural_problems(exc: ValidationError, checked: Checked, data: Any, root
             hint = did_you_mean(name, allowed) or (
                 f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
             )
-            checked.error(loc, f"unknown field '{name}'{hint}", key=True)
+            checked.error(loc, f"unknown field {shown(name)}{hint}", key=True)
         elif kind == "missing":
             checked.error(loc, f"required field '{loc[-1]}' is missing: add it")
         elif kind == "literal_error" and loc == ("flowmap",):

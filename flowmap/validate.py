@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from flowmap.diagnostics import did_you_mean
+from flowmap.diagnostics import did_you_mean, shown
 from flowmap.errors import ModelError
 from flowmap.model import ID_PATTERN, Model, TaxonomyExtension
 from flowmap.structure import PLACEHOLDER, Checked, explain_validation_error, partial_model
@@ -103,11 +103,12 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
             path = ("taxonomy", section, name)
             if name in target and not entry.override:
                 checked.error(
-                    path, f"'{name}' is already built in: add `override: true` to redefine it, or pick another name"
+                    path,
+                    f"{shown(name)} is already built in: add `override: true` to redefine it, or pick another name",
                 )
                 continue
             if not _ID.match(name):
-                checked.error(path, f"'{name}' is not a valid name: use lowercase letters, digits, `_ . -`")
+                checked.error(path, f"{shown(name)} is not a valid name: use lowercase letters, digits, `_ . -`")
                 continue
             if section == "categories":
                 target[name] = Category(name, Sensitivity[entry.sensitivity], entry.description)
@@ -123,7 +124,7 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
             if purpose not in tax.purposes:
                 checked.error(
                     ("taxonomy", "compatible", index, side),
-                    f"unknown purpose '{purpose}'{did_you_mean(purpose, tax.purposes)}",
+                    f"unknown purpose {shown(purpose)}{did_you_mean(purpose, tax.purposes)}",
                 )
         tax.compatible_pairs.add(frozenset((a, b)))
     return tax
@@ -137,7 +138,7 @@ def _terms(checked: Checked, path: tuple, values: Iterable[str], known: dict, wh
         if value not in known and value != PLACEHOLDER:
             checked.error(
                 path + (index,),
-                f"unknown {what} '{value}'{did_you_mean(value, known)}: {fix}",
+                f"unknown {what} {shown(value)}{did_you_mean(value, known)}: {fix}",
             )
 
 
@@ -146,7 +147,7 @@ def _sources_cited(checked: Checked, path: tuple, keys: Iterable[str], sources: 
         if key not in sources:
             checked.error(
                 path + (index,),
-                f"source '{key}' is not in the top-level `sources`{did_you_mean(key, sources)}: add it there",
+                f"source {shown(key)} is not in the top-level `sources`{did_you_mean(key, sources)}: add it there",
             )
 
 
@@ -155,7 +156,7 @@ def _legal_basis(checked: Checked, path: tuple, entries: Iterable[str], sources:
         if entry not in sources and _KEY_LIKE.match(entry) and any(c in entry for c in "-_.0123456789"):
             checked.warning(
                 path + (index,),
-                f"'{entry}' looks like a source key but `sources` has no such key"
+                f"{shown(entry)} looks like a source key but `sources` has no such key"
                 f"{did_you_mean(entry, sources)}: add it, or write the legal basis out in words",
             )
 
@@ -169,7 +170,7 @@ _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 def _date_check(checked: Checked, path: tuple, value: str | None) -> None:
     if value is not None and not _DATE.match(value):
-        checked.error(path, f"'{value}' is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)")
+        checked.error(path, f"{shown(value)} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)")
 
 
 # Control characters that no display, XML or spreadsheet accepts (tab, line feed and carriage
@@ -219,23 +220,23 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         if system.id == PLACEHOLDER:
             continue
         if not _ID.match(system.id):
-            checked.error(at + ("id",), f"'{system.id}' is not a valid id: use lowercase letters, digits, `_ . -`")
+            checked.error(at + ("id",), f"{shown(system.id)} is not a valid id: use lowercase letters, digits, `_ . -`")
         if system.id in first_seen:
             checked.error(
-                at + ("id",), f"duplicate system id '{system.id}' (first used by systems[{first_seen[system.id]}])"
+                at + ("id",), f"duplicate system id {shown(system.id)} (first used by systems[{first_seen[system.id]}])"
             )
         else:
             first_seen[system.id] = i
         if system.sector not in tax.sectors and system.sector != PLACEHOLDER:
             checked.error(
                 at + ("sector",),
-                f"unknown sector '{system.sector}'{did_you_mean(system.sector, tax.sectors)}: "
+                f"unknown sector {shown(system.sector)}{did_you_mean(system.sector, tax.sectors)}: "
                 "use a sector of `flowmap taxonomy` or declare it under `taxonomy.sectors`",
             )
         if system.actor is not None and system.actor not in tax.actors:
             checked.error(
                 at + ("actor",),
-                f"unknown actor type '{system.actor}'{did_you_mean(system.actor, tax.actors)}: "
+                f"unknown actor type {shown(system.actor)}{did_you_mean(system.actor, tax.actors)}: "
                 "use an actor type of `flowmap taxonomy` or declare it under `taxonomy.actors`",
             )
         _terms(checked, at + ("holds",), system.holds, tax.categories, "category", _CATEGORY_FIX)
@@ -249,13 +250,13 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         ):
             checked.error(
                 at + ("retention",),
-                f"'{system.retention}' is not an ISO 8601 duration (like P5Y or P18M) "
+                f"{shown(system.retention)} is not an ISO 8601 duration (like P5Y or P18M) "
                 "nor one of indefinite, linked, unknown",
             )
         if system.holds and not system.purposes:
             checked.warning(
                 at + ("purposes",),
-                f"system '{system.id}' holds data but lists no purposes: "
+                f"system {shown(system.id)} holds data but lists no purposes: "
                 "add why it is collected (function creep cannot be judged without it)",
             )
         _sources_cited(checked, at + ("sources",), system.sources, sources)
@@ -274,16 +275,18 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             if ref is not None and ref not in system_ids and ref != PLACEHOLDER:
                 checked.error(
                     at + (end,),
-                    f"unknown system '{ref}'{did_you_mean(ref, system_ids)}: declare it under `systems` or fix the id",
+                    f"unknown system {shown(ref)}{did_you_mean(ref, system_ids)}: "
+                    "declare it under `systems` or fix the id",
                 )
         if flow.explicit_id and not _ID.match(flow.id):
-            checked.error(at + ("id",), f"'{flow.id}' is not a valid id: use lowercase letters, digits, `_ . -`")
+            checked.error(at + ("id",), f"{shown(flow.id)} is not a valid id: use lowercase letters, digits, `_ . -`")
         if flow.id in flow_seen:
             if flow.explicit_id:
-                message = f"duplicate flow id '{flow.id}' (first used by flows[{flow_seen[flow.id]}])"
+                message = f"duplicate flow id {shown(flow.id)} (first used by flows[{flow_seen[flow.id]}])"
             else:
                 message = (
-                    f"a second flow from '{flow.source}' to '{flow.target}' (first: flows[{flow_seen[flow.id]}]): "
+                    f"a second flow from {shown(flow.source)} to {shown(flow.target)} "
+                    f"(first: flows[{flow_seen[flow.id]}]): "
                     "give each of them an explicit `id`"
                 )
             checked.error(at + ("id",) if flow.explicit_id else at, message)
@@ -331,6 +334,6 @@ def _flow_data_warnings(model: Model, tax: Taxonomy, checked: Checked) -> None:
                 continue
             checked.warning(
                 ("flows", i, "data", j),
-                f"flow '{flow.id}' carries '{category}' but '{flow.source}' never holds or receives it: "
-                f"add it to the `holds` of '{flow.source}' or to a flow into it",
+                f"flow {shown(flow.id)} carries {shown(category)} but {shown(flow.source)} never holds or receives it: "
+                f"add it to the `holds` of {shown(flow.source)} or to a flow into it",
             )
