@@ -18,23 +18,48 @@ import dataclasses
 import gc
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
 import yaml
 
-from flowmap.diagnostics import Diagnostic
+from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
 
 __all__ = ["check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
+TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
+# libyaml's C composer recurses once per level on the C stack, and a few tens of thousands of
+# levels (200 KB of "[" or "- ") crash the process; below this many it is safe on any stack.
+_C_SAFE_DEPTH = 1000
 MAX_EXPANSION = 10  # aliases may at most multiply the node count by this factor...
 MIN_EXPANSION_BUDGET = 1_000_000  # ...or reach this many nodes, whichever is larger
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _scalar(construct: Any, problem: str, fix: str) -> Any:
+    """A PyYAML scalar constructor whose failures (a plain ``2024-02-30``, ``!!int asylum``, a number
+    of 5,000 digits) are one located YAML error rather than a ValueError from deep inside PyYAML."""
+
+    def checked(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            value = str(node.value)
+            if "digits" in str(exc):  # Python refuses to convert integers of over 4,300 digits
+                message = f"a number of {len(value):,} digits is too long to read: shorten it, or quote it as text"
+            else:
+                # datetime explains itself ("day is out of range for month"); int() and float() do not
+                why = f" ({exc})" if isinstance(exc, ValueError) and "date" in problem else ""
+                message = f"{shown(value)} {problem}{why}: {fix}"
+            raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
+
+    return checked
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -54,6 +79,16 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                     self.duplicate_keys.append((key_node.start_mark, str(key)))
                 seen.add(key)
         return mapping
+
+
+for _tag, _problem, _fix in (
+    ("int", "is not a whole number", "fix it, or remove the `!!int` tag"),
+    ("float", "is not a number", "fix it, or remove the `!!float` tag"),
+    ("bool", "is not true or false", "fix it, or remove the `!!bool` tag"),
+    ("timestamp", "is not a real date", "fix it, or put it in quotes to keep it as text"),
+):
+    _tag = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_tag, _scalar(_Loader.yaml_constructors[_tag], _problem, _fix))
 
 
 def _fail(file: str, message: str, line: int = 0, column: int = 0, path: str = "") -> ModelError:
@@ -209,30 +244,40 @@ def _parse_json(text: str, name: str) -> Any:
             message = "a control character inside a string: remove it"
         raise _fail(name, f"invalid JSON: {message}", exc.lineno, exc.colno) from None
     except RecursionError:
-        raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file") from None
+        raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0))) from None
+    except ValueError:  # Python refuses to convert integers of over 4,300 digits
+        long_number = re.search(r"\d{4301,}", text)
+        if long_number is None:
+            raise
+        digits = long_number.end() - long_number.start()
+        raise _fail(name, f"invalid JSON: a number of {digits:,} digits is too long to read: "
+                    "shorten it, or quote it as text", *_line_column(text, long_number.start())) from None
 
 
 def _parse_yaml(text: str, name: str) -> Any:
+    if _nesting_bound(text) > _C_SAFE_DEPTH:
+        place = _too_deep_at(text)
+        if place:
+            raise _fail(name, TOO_DEEP, *place)
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):  # newer libyaml stops deep nesting itself
-            raise _fail(name, f"nesting is over {MAX_DEPTH} levels deep: flatten the file") from None
+            raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0))) from None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise _fail(name, f"invalid YAML: {problem}{context}", line, column) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: one line, with its place
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - text.rfind("\n", 0, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise _fail(name, f"invalid YAML: character U+{code:04X} is not allowed in YAML: remove it", line, column) from None
+        raise _fail(name, f"invalid YAML: character U+{code:04X} is not allowed in YAML: remove it",
+                    *_line_column(text, exc.position)) from None
     except yaml.YAMLError as exc:
         raise _fail(name, f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file") from None
+        raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0))) from None
     finally:
         loader.dispose()
     if loader.duplicate_keys:
@@ -243,6 +288,76 @@ def _parse_yaml(text: str, name: str) -> Any:
             ]
         )
     return data
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in ``text``."""
+    return text.count("\n", 0, position) + 1, position - text.rfind("\n", 0, position)
+
+
+# Characters that open or close a flow collection, or begin a quoted scalar or a comment (which
+# may hide a bracket), and those that may stand before a block collection on its line.
+_DROP_BUT_FLOW = bytes(b for b in range(256) if b not in b"[]{}'\"#")
+_LINE_PREFIX = bytes((10 if b in b"\n\r\x85\xa8\xa9" else 32 if b in b" \t-?:" else 120) for b in range(256))
+_LONG_PREFIX = 200
+
+
+def _nesting_bound(text: str) -> int:
+    """A cheap upper bound of how deeply ``text`` nests as YAML (about 60 ms for 15 MB).
+
+    Flow collections: innermost ``[]`` and ``{}`` pairs (with no quote or ``#`` between, so
+    neither can be a string or a comment) are removed pass by pass; each pass is one level, each
+    bracket left over may be one more, and ``[a: b]`` hides a mapping in a sequence (twice that).
+    Block collections: each level starts at a greater column than its parent, or at the same for
+    a list under a key, so a deep one needs a long run of spaces and ``- ? :`` at a line's start.
+
+    >>> _nesting_bound("a: [1, [2, {b: c}]]\\n- x\\n") < _C_SAFE_DEPTH
+    True
+    >>> _nesting_bound("- " * 5000 + "x") > _C_SAFE_DEPTH, _nesting_bound("[" * 5000) > _C_SAFE_DEPTH
+    (True, True)
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    brackets = raw.translate(None, _DROP_BUT_FLOW)
+    passes = 0
+    while passes <= _C_SAFE_DEPTH:
+        reduced = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if len(reduced) == len(brackets):
+            break
+        brackets, passes = reduced, passes + 1
+    flow = 2 * (passes + brackets.count(b"[") + brackets.count(b"{")) + 1
+    prefixes = raw.translate(_LINE_PREFIX)
+    long_prefix = b" " * _LONG_PREFIX
+    deep_block = prefixes.startswith(long_prefix) or b"\n" + long_prefix in prefixes
+    block = _C_SAFE_DEPTH + 1 if deep_block else 2 * _LONG_PREFIX
+    return flow + block
+
+
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """Line and column where ``text`` first nests deeper than MAX_DEPTH as YAML (JSON included),
+    from libyaml's parser events, which keep no C stack per level; ``None`` if it never does
+    (or has a syntax error first: the parse then reports that).
+
+    >>> _too_deep_at("a: " + "[" * 100 + "]" * 100)
+    (1, 67)
+    >>> _too_deep_at("a: [[1]]") is None
+    True
+    """
+    parser = _BaseLoader(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+    return None
 
 
 def _check_shape(data: Any, name: str, text: str, holding: str | None = None) -> None:
@@ -257,9 +372,9 @@ def _check_shape(data: Any, name: str, text: str, holding: str | None = None) ->
     if not may_alias:
         depth = _max_depth_tree(data)
         if depth > MAX_DEPTH:
-            raise _fail(name, f"nesting is over {MAX_DEPTH} levels deep: flatten the file")
+            raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0)))
         return
-    _check_aliases(data, name)
+    _check_aliases(data, name, text)
 
 
 def _max_depth_tree(data: Any) -> int:
@@ -287,7 +402,7 @@ def _max_depth_tree(data: Any) -> int:
     return depth
 
 
-def _check_aliases(data: Any, name: str) -> None:
+def _check_aliases(data: Any, name: str, text: str = "") -> None:
     """Count nodes as if aliases were expanded, in time linear in the distinct nodes."""
     expanded: dict[int, int] = {}
     on_stack: set[int] = set()
@@ -306,8 +421,8 @@ def _check_aliases(data: Any, name: str) -> None:
             continue
         if key in on_stack:
             raise _fail(name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias")
-        if depth > MAX_DEPTH:
-            raise _fail(name, f"nesting is deeper than {MAX_DEPTH} levels: flatten the file")
+        if depth > MAX_DEPTH:  # written out (located) or through aliases (not)
+            raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0)))
         unique += 1
         on_stack.add(key)
         stack.append((node, depth, True))
