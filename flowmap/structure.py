@@ -135,7 +135,10 @@ def _structural_problems(exc: ValidationError, checked: Checked, data: Any, root
         loc = tuple(err["loc"])
         kind = err["type"]
         value = err.get("input")
-        if kind == "extra_forbidden":
+        if loc and loc[-1] == "[key]":  # pydantic's place for a mapping key (`1: x` under `sources`)
+            checked.error(loc[:-2] + (str(loc[-2]),), f"a key must be text, got {_describe(value)}: put it in quotes",
+                          key=True)
+        elif kind == "extra_forbidden":
             name = str(loc[-1])
             allowed = _fields_at(data, loc[:-1], root)
             hint = did_you_mean(name, allowed) or (
