@@ -344,6 +344,7 @@ def _too_deep_at(text: str) -> tuple[int, int] | None:
     """
     parser = _BaseLoader(text)
     depth = 0
+    resume = 0  # where the text after the last event starts
     try:
         while parser.check_event():
             event = parser.get_event()
@@ -353,10 +354,52 @@ def _too_deep_at(text: str) -> tuple[int, int] | None:
                     return event.start_mark.line + 1, event.start_mark.column + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+            resume = event.end_mark.index
+    except yaml.YAMLError as exc:
+        # libyaml 0.2.5 as bundled with PyYAML 6.0.4 refuses deep flow nesting in its scanner,
+        # before the events get there: count the brackets from the last event on
+        if "nesting depth" in str(getattr(exc, "problem", "")):
+            return _flow_too_deep_at(text, resume, depth)
         return None
     finally:
         parser.dispose()
+    return None
+
+
+def _flow_too_deep_at(text: str, start: int, depth: int) -> tuple[int, int] | None:
+    """Line and column of the first ``[`` or ``{`` after ``start`` that opens level MAX_DEPTH + 1,
+    counting from ``depth``; brackets in quoted scalars and comments do not count.
+
+    >>> _flow_too_deep_at("a: " + "[" * 70, 3, 1)
+    (1, 67)
+    >>> _flow_too_deep_at("a: '[[[['", 3, 63) is None
+    True
+    """
+    quote = ""
+    position = start
+    length = len(text)
+    while position < length:
+        char = text[position]
+        if quote:
+            if char == "\\" and quote == '"':
+                position += 1
+            elif char == quote:
+                if quote == "'" and text.startswith("''", position):
+                    position += 1
+                else:
+                    quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            end = text.find("\n", position)
+            position = length if end == -1 else end
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _line_column(text, position)
+        elif char in "]}":
+            depth -= 1
+        position += 1
     return None
 
 
