@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from flowmap.diagnostics import did_you_mean
+from flowmap.diagnostics import did_you_mean, shown
 from flowmap.errors import UsageError
 from flowmap.model import Model
 from flowmap.propagation import propagate
@@ -47,7 +47,7 @@ class Route:
 def _check_system(model: Model, system_id: str, option: str) -> None:
     ids = [s.id for s in model.systems]
     if system_id not in ids:
-        raise UsageError(f"{option} '{system_id}': no such system in the model{did_you_mean(system_id, ids)}")
+        raise UsageError(f"{option} {shown(system_id)}: no such system in the model{did_you_mean(system_id, ids)}")
 
 
 def _wanted(model: Model, categories: list[str], category: str | None) -> list[str]:
@@ -58,7 +58,7 @@ def _wanted(model: Model, categories: list[str], category: str | None) -> list[s
     tax = model.effective_taxonomy
     if category not in tax.categories:
         raise UsageError(
-            f"--category '{category}': unknown category{did_you_mean(category, tax.categories)}: "
+            f"--category {shown(category)}: unknown category{did_you_mean(category, tax.categories)}: "
             "see `flowmap taxonomy`"
         )
     return [c for c in categories if tax.covers(category, c) or tax.covers(c, category)]
@@ -78,7 +78,7 @@ def routes(model: Model, source: str, target: str, *, category: str | None = Non
     _check_system(model, source, "--from")
     _check_system(model, target, "--to")
     if source == target:
-        raise UsageError(f"--from and --to both name '{source}': name two different systems")
+        raise UsageError(f"--from and --to both name {shown(source)}: name two different systems")
     prop = propagate(model)
     present = prop.categories_at(source)
     out = []

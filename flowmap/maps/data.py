@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from flowmap.errors import UsageError
+from flowmap.diagnostics import did_you_mean, shown
 from flowmap.findings import Finding, Kind, Severity
 from flowmap.maps import style
 from flowmap.maps.layout import layout_positions
@@ -104,17 +105,15 @@ def select_elements(
     if category is not None:
         known = set(tax.categories) | {d for f in model.flows for d in f.data} | {h for s in systems for h in s.holds}
         if category not in known:
-            from flowmap.diagnostics import did_you_mean
 
-            raise UsageError(f"unknown category '{category}'{did_you_mean(category, known)}")
+            raise UsageError(f"unknown category {shown(category)}{did_you_mean(category, known)}")
         flows = [f for f in flows if _carries(f, category, tax)]
         ids = {f.source for f in flows} | {f.target for f in flows}
         ids |= {s.id for s in systems if any(tax.covers(h, category) or tax.covers(category, h) for h in s.holds)}
     if focus is not None:
         if focus not in {s.id for s in systems}:
-            from flowmap.diagnostics import did_you_mean
 
-            raise UsageError(f"unknown system '{focus}'{did_you_mean(focus, [s.id for s in systems])}")
+            raise UsageError(f"unknown system {shown(focus)}{did_you_mean(focus, [s.id for s in systems])}")
         succ: dict[str, list[str]] = {}
         pred: dict[str, list[str]] = {}
         for f in flows:
@@ -239,24 +238,24 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
     node_status, edge_status = dict(node_status or {}), dict(edge_status or {})
     unknown_status = sorted({*node_status.values(), *edge_status.values()} - set(style.STATUS_STYLES))
     if unknown_status:
-        raise UsageError(f"unknown map status '{unknown_status[0]}': use one of {', '.join(style.STATUS_STYLES)}")
+        raise UsageError(f"unknown map status {shown(unknown_status[0])}: use one of {', '.join(style.STATUS_STYLES)}")
     systems, flows = select_elements(model, focus=focus, category=category)
     drawn = {s.id for s in systems}
     drawn_flows = {f.id for f in flows}
     if focus is None and category is None and not node_status and not edge_status:
         # the whole model is drawn, and findings of one model name only its own elements: all
-        # are shown, without rendering each one's text to check (100,000s at scale)
-        shown = list(findings or ())
+        # are visible, without rendering each one's text to check (100,000s at scale)
+        visible = list(findings or ())
     else:
-        shown = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
+        visible = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
     badges = finding_badges or {}
-    finding_views = [_finding_view(f, badges.get(f.id)) for f in shown[:max_findings]]
+    finding_views = [_finding_view(f, badges.get(f.id)) for f in visible[:max_findings]]
     # function creep happens on the last hop of a finding's path; an insecure-link finding that
     # rests on omitted fields is "unknown", which the transport fields already say
-    creep = {_creep_flow(f) for f in shown if f.kind is Kind.function_creep and (f.rule == "function_creep" or f.flows)}
+    creep = {_creep_flow(f) for f in visible if f.kind is Kind.function_creep and (f.rule == "function_creep" or f.flows)}
     insecure = {
         fid
-        for f in shown
+        for f in visible
         if f.kind is Kind.insecure_link and f.confidence.value == "high"
         for fid in ((f.id.split(":", 1)[1],) if f.rule == "insecure_link" else f.flows)  # insecure_link:<flow>
     }
@@ -264,7 +263,7 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
     positions = layout_positions(systems, flows, sector_order)
     nodes, details = _nodes(systems, prop, tax, positions, node_status)
     edges, edge_details = _edges(flows, tax, creep, insecure, edge_status)
-    listed = f"{len(shown)} findings" if len(shown) <= max_findings else f"{max_findings} of {len(shown)} findings listed"
+    listed = f"{len(visible)} findings" if len(visible) <= max_findings else f"{max_findings} of {len(visible)} findings listed"
     subtitle = " \u00b7 ".join(
         part for part in (
             f"as of {model.as_of}" if model.as_of else "",
@@ -286,7 +285,7 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
         physics=len(systems) <= physics_limit,
         options={"severities": [s.name for s in reversed(Severity)],
                  "categories": sorted({d for f in flows for d in f.data} | {h for s in systems for h in s.holds}),
-                 "findingsTotal": len(shown)},
+                 "findingsTotal": len(visible)},
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowmap.diagnostics import did_you_mean
+from flowmap.diagnostics import did_you_mean, shown
 from flowmap.errors import ModelError, UsageError
 from flowmap.model import Model
 from flowmap.render.cells import unguard_cell
@@ -71,17 +71,17 @@ class _Builder:
         seen: set[str] = set()
         for number, name in enumerate(sheet.header, 1):
             if name in seen:
-                self.problems.append(SheetDiagnostic(sheet.label, 1, number, "", f"column '{name}' appears twice"))
+                self.problems.append(SheetDiagnostic(sheet.label, 1, number, "", f"column {shown(name)} appears twice"))
                 ok = False
             seen.add(name)
             if name not in table.names:
                 hint = did_you_mean(name, table.names) or f" (columns: {', '.join(table.names)})"
-                self.problems.append(SheetDiagnostic(sheet.label, 1, number, "", f"unknown column '{name}'{hint}"))
+                self.problems.append(SheetDiagnostic(sheet.label, 1, number, "", f"unknown column {shown(name)}{hint}"))
                 ok = False
         for column in table.columns:
             if column.required and column.name not in sheet.header:
                 self.problems.append(
-                    SheetDiagnostic(sheet.label, 1, 0, "", f"missing required column '{column.name}': add it")
+                    SheetDiagnostic(sheet.label, 1, 0, "", f"missing required column {shown(column.name)}: add it")
                 )
                 ok = False
         self.structural = self.structural or not ok
@@ -105,7 +105,7 @@ class _Builder:
             elif column.kind in ("bool", "tristate"):
                 value = parse_bool(cell)
                 if value is None:
-                    self.problems.append(where.at(column.name, f"'{cell}' is not a boolean: use {_BOOL_WORDS}"
+                    self.problems.append(where.at(column.name, f"{shown(cell)} is not a boolean: use {_BOOL_WORDS}"
                                                   + (" (or leave it empty for unknown)" if column.kind == "tristate"
                                                      else "")))
                     continue
@@ -198,7 +198,7 @@ def _assemble(builder: _Builder, systems: Sheet, flows: Sheet, extra: dict[str, 
     for where, element in builder.rows(extra.get(MODEL.name), MODEL):
         key = element.get("field", "")
         if key not in MODEL_FIELDS:
-            builder.problems.append(where.at("field", f"unknown field '{key}'{did_you_mean(key, MODEL_FIELDS)}"
+            builder.problems.append(where.at("field", f"unknown field {shown(key)}{did_you_mean(key, MODEL_FIELDS)}"
                                              f": use one of {', '.join(MODEL_FIELDS)}"))
         elif "value" in element and not (key == "name" and name):
             data[key] = element["value"]
@@ -207,7 +207,7 @@ def _assemble(builder: _Builder, systems: Sheet, flows: Sheet, extra: dict[str, 
     for where, element in builder.rows(extra.get(SOURCES.name), SOURCES):
         key = element.get("key", "")
         if key in sources:
-            builder.problems.append(where.at("key", f"source key '{key}' appears twice"))
+            builder.problems.append(where.at("key", f"source key {shown(key)} appears twice"))
         sources[key] = element.get("citation", "")
         origins[("sources", key)] = where
     if sources:
@@ -248,7 +248,7 @@ def _taxonomy(builder: _Builder, sheet: Sheet | None) -> dict[str, Any]:
             builder.origins[("taxonomy", section, names[0])] = where
         else:
             choices = (*SECTIONS, "compatible")
-            builder.problems.append(where.at("section", f"unknown section '{section}'{did_you_mean(section, choices)}"
+            builder.problems.append(where.at("section", f"unknown section {shown(section)}{did_you_mean(section, choices)}"
                                              f": use one of {', '.join(choices)}"))
     return out
 
@@ -269,7 +269,7 @@ def _incidents(builder: _Builder, sheet: Sheet | None, data: dict[str, Any]) -> 
         target = element.pop(kind)
         element.pop("system" if kind == "flow" else "flow", None)
         if target not in index[kind]:
-            builder.problems.append(where.at(kind, f"unknown {kind} '{target}'{did_you_mean(target, index[kind])}"))
+            builder.problems.append(where.at(kind, f"unknown {kind} {shown(target)}{did_you_mean(target, index[kind])}"))
             continue
         number, owner = index[kind][target]
         incidents = owner.setdefault("incidents", [])
