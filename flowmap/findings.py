@@ -231,13 +231,7 @@ class Finding:
         Text not yet written is rendered for the dict without being kept: a report written
         once does not hold every finding's text in memory twice.
         """
-        render = self._render
-        if render is None:
-            title, message, systems, flows, categories, path, mitigation = (
-                self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation
-            )
-        else:
-            title, message, systems, flows, categories, path, mitigation = render[0](*render[1])
+        title, message, systems, flows, categories, path, mitigation = self.text_fields()
         data = {
             "id": self.id,
             "rule": self.rule,

@@ -28,7 +28,7 @@ import bisect
 from collections import defaultdict
 
 from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.rules._support import Leads, bfs_tree, carrying, flows_on, path_in, set_bits, systems_by_id
+from flowmap.rules._support import Leads, Trees, flows_on, set_bits, systems_by_id
 from flowmap.rules.base import Context, Rule
 from flowmap.validate import parse_retention
 
@@ -128,21 +128,20 @@ class _Evidence:
         self.ids = ctx.propagation.index.ids
         self.systems = systems_by_id(ctx)
         self.leads = Leads(ctx)
-        self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
-        self.requests: dict[tuple[int, str], list[int]] | None = None
+        self.trees = Trees(ctx, self._requests)
+
+    def _requests(self) -> dict[tuple[int, str], list[int]]:
+        """(origin, lead category) -> the systems its paths go to, for every finding."""
+        requests: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for (source, target), categories in self.longer.items():
+            requests[(source, self.leads(categories)[0])].append(target)
+        return requests
 
     def _path(self, origin: int, node: int, top: str) -> tuple[list[str], list[str]]:
         """A shortest path from ``origin`` to ``node`` along the flows carrying ``top``, with its flows."""
-        tree = self.trees.get((origin, top))
-        if tree is None:
-            if self.requests is None:
-                self.requests = defaultdict(list)
-                for (source, target), categories in self.longer.items():
-                    self.requests[(source, self.leads(categories)[0])].append(target)
-            adjacency = carrying(self.ctx).get(top, {})
-            tree = self.trees[(origin, top)] = bfs_tree(origin, self.requests[(origin, top)], adjacency)
-        if node in tree[0]:
-            return path_in(tree, node, self.ids)
+        found = self.trees.path(origin, top, node)
+        if found is not None:
+            return found
         path = [self.ids[origin], self.ids[node]]
         return path, flows_on(self.ctx, path, top)
 
