@@ -21,7 +21,7 @@ import os
 import pickle
 import signal
 import tempfile
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import BinaryIO, Callable, Iterator, Sequence, TypeVar
 
 __all__ = ["encode_halves", "run_two", "MIN_ITEMS"]
 
@@ -39,6 +39,31 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and _cores() >= 2
+
+
+def _fork_writing(spill: BinaryIO, write: Callable[[BinaryIO], object]) -> int:
+    """Fork a child that runs ``write(spill)``, then leaves without running any cleanup (exit
+    status 0 once all is written and flushed, 1 otherwise). Returns the child's pid."""
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            write(spill)
+            spill.flush()
+            status = 0
+        finally:
+            os._exit(status)
+    return pid
+
+
+def _stop(pid: int) -> None:
+    """Kill a child whose work is no longer needed, and reap it."""
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
 def encode_halves(
     items: Sequence[Item],
     encode: Callable[[Sequence[Item], bool], Iterator[bytes]],
@@ -50,29 +75,18 @@ def encode_halves(
     ``encode(part, last)`` must depend only on ``part`` and whether it ends the list;
     ``min_items`` defaults to :data:`MIN_ITEMS`.
     """
-    if len(items) < (MIN_ITEMS if min_items is None else min_items) or not hasattr(os, "fork") or _cores() < 2:
+    if len(items) < (MIN_ITEMS if min_items is None else min_items) or not _can_fork():
         yield from encode(items, True)
         return
     middle = len(items) // 2
     with tempfile.TemporaryFile() as spill:
-        pid = os.fork()
-        if pid == 0:  # the child: encode the second half, then leave without running any cleanup
-            status = 1
-            try:
-                for chunk in encode(items[middle:], True):
-                    spill.write(chunk)
-                spill.flush()
-                status = 0
-            finally:
-                os._exit(status)
-        finished = False
+        pid = _fork_writing(spill, lambda out: out.writelines(encode(items[middle:], True)))
         try:
             yield from encode(items[:middle], False)
-            finished = True
-        finally:
-            if not finished:  # the consumer stopped early or failed: the child's work is not needed
-                os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
+        except BaseException:  # the consumer stopped early or failed: the child's work is not needed
+            _stop(pid)
+            raise
+        _, status = os.waitpid(pid, 0)
         if status != 0:
             yield from encode(items[middle:], True)
             return
@@ -81,38 +95,28 @@ def encode_halves(
             yield chunk
 
 
-def run_two(first: Callable[[], First], second: Callable[[], Second], *, parallel: bool = True) -> tuple[First, Second]:
+def run_two(first: Callable[[], First], second: Callable[[], Second]) -> tuple[First, Second]:
     """``(first(), second())``, with ``first`` in a forked child while ``second`` runs here.
 
     The child's result comes back pickled through an unnamed temporary file, so it must be
     plain data, and ``first`` must not change anything the parent relies on afterwards
-    (its changes stay in the child). Runs both here when ``parallel`` is false, fork is
-    missing, one core is usable, or the child fails.
+    (its changes stay in the child). Runs both here when fork is missing, one core is
+    usable, or the child fails.
 
     >>> run_two(lambda: sum(range(10)), lambda: "here")
     (45, 'here')
     """
-    if not parallel or not hasattr(os, "fork") or _cores() < 2:
+    if not _can_fork():
         return first(), second()
     with tempfile.TemporaryFile() as spill:
-        pid = os.fork()
-        if pid == 0:  # the child: compute, write the result, leave without running any cleanup
-            status = 1
-            try:
-                pickle.dump(first(), spill, protocol=pickle.HIGHEST_PROTOCOL)
-                spill.flush()
-                status = 0
-            finally:
-                os._exit(status)
+        pid = _fork_writing(spill, lambda out: pickle.dump(first(), out, protocol=pickle.HIGHEST_PROTOCOL))
         try:
             here = second()
         except BaseException:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _stop(pid)
             raise
         _, status = os.waitpid(pid, 0)
         if status != 0:
             return first(), here
         spill.seek(0)
         return pickle.load(spill), here
-
