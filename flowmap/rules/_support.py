@@ -258,23 +258,37 @@ class Trees:
     witness paths: each is built the first time it is asked for, grown until it holds every
     target ``requests()`` lists for its (origin, category), and kept. ``requests`` is called
     once, on first use, so a rule that never shows a path never searches.
+
+    ``adjacency(origin, category)`` gives the node -> (target, flow id) pairs to search; by
+    default the flows carrying the category (:func:`carrying`).
     """
 
-    def __init__(self, ctx: Context, requests: Callable[[], Mapping[tuple[int, str], Iterable[int]]]):
+    def __init__(
+        self,
+        ctx: Context,
+        requests: Callable[[], Mapping[tuple[int, str], Iterable[int]]],
+        adjacency: Callable[[int, str], Mapping[int, Iterable[tuple[int, str]]]] | None = None,
+    ):
         self.ctx, self.requests = ctx, requests
+        self.adjacency = adjacency or (lambda origin, category: carrying(ctx).get(category, {}))
         self.ids = ctx.propagation.index.ids
         self.asked: Mapping[tuple[int, str], Iterable[int]] | None = None
         self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
 
-    def path(self, origin: int, category: str, target: int) -> tuple[list[str], list[str]] | None:
-        """A shortest path from ``origin`` to ``target`` along the flows carrying ``category``, as
-        (system ids, flow ids), each hop's flow the first by id; None when the tree does not hold it."""
+    def tree(self, origin: int, category: str) -> tuple[dict[int, int], dict[int, str]]:
+        """The :func:`bfs_tree` from ``origin`` for ``category``, grown for its requested targets."""
         tree = self.trees.get((origin, category))
         if tree is None:
             if self.asked is None:
                 self.asked = self.requests()
-            adjacency = carrying(self.ctx).get(category, {})
-            tree = self.trees[(origin, category)] = bfs_tree(origin, self.asked.get((origin, category), ()), adjacency)
+            targets = self.asked.get((origin, category), ())
+            tree = self.trees[(origin, category)] = bfs_tree(origin, targets, self.adjacency(origin, category))
+        return tree
+
+    def path(self, origin: int, category: str, target: int) -> tuple[list[str], list[str]] | None:
+        """A shortest path from ``origin`` to ``target`` along the flows carrying ``category``, as
+        (system ids, flow ids), each hop's flow the first by id; None when the tree does not hold it."""
+        tree = self.trees.get((origin, category)) or self.tree(origin, category)
         return path_in(tree, target, self.ids) if target in tree[0] else None
 
 

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.propagation import Edge, propagate_bits
-from flowmap.rules._support import Leads, bfs_tree, citations, describe, edge_categories, plural, systems_by_id
+from flowmap.rules._support import Leads, Trees, bfs_tree, citations, describe, edge_categories, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
 
@@ -291,23 +291,18 @@ class _Evidence:
     def __init__(self, ctx: Context, uses: FirstUses, leads: dict, texts: _Texts):
         self.ctx, self.uses, self.leads, self.texts = ctx, uses, leads, texts
         self.ids = ctx.propagation.index.ids
-        self.trees: dict[tuple[int, str], tuple[dict[int, int], dict[int, str]]] = {}
-        self.requests: dict[tuple[int, str], list[int]] | None = None
+        # searches run over the flows compatible with the origin's purposes
+        self.trees = Trees(ctx, self._requests, lambda origin, category: _usable_pairs(ctx, category, uses.groups[origin]))
         self.origins: dict[int, tuple[str, str, tuple[str, ...], str]] = {}
         self.chains: dict[tuple[int, str, int], tuple[list[str], list[str], str]] = {}
 
-    def _tree(self, origin: int, category: str) -> tuple[dict[int, int], dict[int, str]]:
-        tree = self.trees.get((origin, category))
-        if tree is None:
-            if self.requests is None:
-                self.requests = defaultdict(list)
-                flows = self.uses.flows
-                for key, edge in self.uses.edges.items():
-                    self.requests[(key // flows, self.leads[key][0])].append(edge.source)
-            sources = self.requests[(origin, category)]
-            usable = _usable_pairs(self.ctx, category, self.uses.groups[origin])
-            tree = self.trees[(origin, category)] = bfs_tree(origin, sources, usable)
-        return tree
+    def _requests(self) -> dict[tuple[int, str], list[int]]:
+        """(origin, lead category) -> the sources of its first uses, for every finding."""
+        requests: dict[tuple[int, str], list[int]] = defaultdict(list)
+        flows = self.uses.flows
+        for key, edge in self.uses.edges.items():
+            requests[(key // flows, self.leads[key][0])].append(edge.source)
+        return requests
 
     def _origin(self, node: int) -> tuple[str, str, tuple[str, ...], str]:
         """(id, display name, purposes, purposes in words) of an origin, computed once."""
@@ -328,7 +323,7 @@ class _Evidence:
         key = (origin, category, source)
         found = self.chains.get(key)
         if found is None:
-            parent, via = tree or self.trees.get((origin, category)) or self._tree(origin, category)
+            parent, via = tree or self.trees.tree(origin, category)
             if source not in parent:
                 return None
             ids = self.ids
