@@ -35,7 +35,7 @@ from flowmap.taxonomy import Taxonomy, ancestors
 
 __all__ = [
     "Edge", "Index", "CategoryGraph", "Propagation", "category_graph", "categories_present", "propagate",
-    "propagate_bits", "strongly_connected_components",
+    "propagate_bits", "set_bits", "strongly_connected_components",
 ]
 
 
@@ -183,6 +183,33 @@ def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]], size: int 
     return dict(sorted(result.items()))
 
 
+def set_bits(bits: int) -> list[int]:
+    """Positions of the set bits, lowest first.
+
+    Few bits (the usual case: an origin's data reaches a system from a handful of origins)
+    are peeled off lowest first; many are found by scanning the binary text with
+    ``str.find``, which reads the width once rather than once per bit. At 10,000 systems
+    this is faster than either method alone, on sparse and on dense bitsets.
+
+    >>> set_bits(0b10110), set_bits((1 << 40) - 1)[-3:]
+    ([1, 2, 4], [37, 38, 39])
+    """
+    if bits.bit_count() <= 32:
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(low.bit_length() - 1)
+            bits ^= low
+        return out
+    text = bin(bits)[:1:-1]  # least significant bit first
+    out = []
+    position = text.find("1")
+    while position != -1:
+        out.append(position)
+        position = text.find("1", position + 1)
+    return out
+
+
 @dataclass
 class Propagation:
     """The result of :func:`propagate`: which origins' data of which category reach each system."""
@@ -201,18 +228,9 @@ class Propagation:
         return sorted(self.reach)
 
     def _bits_to_ids(self, category: str, bits: int) -> list[str]:
-        """Ids of the origins whose bits are set, sorted (origins are kept in id order).
-
-        Scans the binary text with ``str.find``, so the cost follows the number of set bits.
-        """
+        """Ids of the origins whose bits are set, sorted (origins are kept in id order)."""
         origins, ids = self.origins[category], self.index.ids
-        text = bin(bits)[:1:-1]  # least significant bit first
-        out = []
-        position = text.find("1")
-        while position != -1:
-            out.append(ids[origins[position]])
-            position = text.find("1", position + 1)
-        return out
+        return [ids[origins[bit]] for bit in set_bits(bits)]
 
     def origins_at(self, system: str, category: str) -> list[str]:
         """Origins whose ``category`` data is available at ``system``, sorted."""

@@ -26,7 +26,7 @@ from typing import Callable, Container, Iterable, Mapping
 
 from flowmap.findings import Confidence, Finding
 from flowmap.model import System
-from flowmap.propagation import Edge
+from flowmap.propagation import Edge, set_bits
 from flowmap.rules.base import Context
 from flowmap.taxonomy import Sensitivity
 
@@ -159,21 +159,6 @@ def path_in(tree: tuple[dict[int, int], dict[int, str]], target: int, ids: list[
     nodes.reverse()
     flows.reverse()
     return nodes, flows
-
-
-def set_bits(bits: int) -> list[int]:
-    """Positions of the set bits, lowest first; cost follows the width once, not per bit.
-
-    >>> set_bits(0b10110)
-    [1, 2, 4]
-    """
-    text = bin(bits)[:1:-1]
-    out = []
-    position = text.find("1")
-    while position != -1:
-        out.append(position)
-        position = text.find("1", position + 1)
-    return out
 
 
 def sensitivities(ctx: Context) -> dict[str, Sensitivity]:

@@ -35,7 +35,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.propagation import Edge, propagate_bits
+from flowmap.propagation import Edge, propagate_bits, set_bits
 from flowmap.rules._support import Leads, Trees, bfs_tree, citations, describe, edge_categories, plural, systems_by_id
 from flowmap.rules.base import Context, Rule
 
@@ -182,11 +182,7 @@ def first_uses(ctx: Context) -> FirstUses:
                 wrong = [i for _, k, i in out.get(node, ()) if group[k]]
                 if not wrong:
                     continue
-                bases = []
-                while bits:
-                    low = bits & -bits
-                    bases.append(keys[low.bit_length() - 1])
-                    bits ^= low
+                bases = [keys[bit] for bit in set_bits(bits)]
                 for i in wrong:
                     number, edge = flow_number[i], all_edges[i]
                     for base in bases:
