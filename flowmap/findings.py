@@ -173,9 +173,9 @@ class Finding:
         render = object.__getattribute__(self, "_render") if name != "_render" else None
         if render is None or name not in TEXT_FIELDS:
             raise AttributeError(name)
-        function, args = render
-        # the order of TEXT_FIELDS
-        self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation = function(*args)
+        self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation = (
+            self.text_fields()
+        )
         self._render = None
         return object.__getattribute__(self, name)
 
