@@ -5,9 +5,10 @@ mitigated, false_positive, in_progress). An expired one (``until`` in the
 past) no longer counts; one that matches no finding is reported.
 
 >>> import datetime as dt
->>> from flowmap.findings import Finding, Severity
+>>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 >>> from flowmap.model import Acceptance
->>> f = Finding(id="exposure:a:b", rule="exposure", kind="exposure", severity=Severity.high, title="t", message="m")
+>>> f = Finding(id="exposure:a:b", rule="exposure", kind=Kind.exposure, severity=Severity.high,
+...             confidence=Confidence.high, title="t", message="m", anchor=Anchor("flow", "a:b"))
 >>> a = Acceptance(finding="exposure:a:*", reason="necessary", by="DPO")
 >>> result = apply_acceptances([f], [a], today=dt.date(2026, 1, 1))
 >>> result.findings[0].status, result.unmatched

@@ -7,7 +7,7 @@
 ...   "flows": [{"from": "clinic", "to": "police", "data": ["special.health"], "purpose": "enforcement.law"}]})
 >>> report = analyze(m, rules=select_rules("exposure"))
 >>> [f.id for f in report.findings]
-['exposure:clinic:police']
+['exposure:clinic->police']
 """
 
 from __future__ import annotations
@@ -23,34 +23,53 @@ from typing import Any, Iterable, Iterator
 
 from flowmap import __version__
 from flowmap.acceptance import apply_acceptances
-from flowmap.loader import gc_paused
-from flowmap.parallel import encode_halves
-from flowmap.findings import Finding, Severity, sort_findings
+from flowmap.findings import Confidence, Finding, Severity
+from flowmap.ranking import ranked
 from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules  # noqa: F401 (select_rules: doctest)
 from flowmap.taxonomy import Sensitivity
 
-__all__ = ["Report", "analyze", "model_digest", "canonical_model", "json_chunks", "json_text"]
+__all__ = ["Report", "analyze", "covering_findings", "model_digest", "canonical_model", "json_chunks", "json_text"]
 
 
 @dataclass
 class Report:
-    """Findings of one analysis, in the contract's order, with what the acceptances did."""
+    """Findings of one analysis, in rank order, with what the acceptances did."""
 
     model: Model
     findings: list[Finding]
     unmatched_acceptances: list[Acceptance] = field(default_factory=list)
     expired_acceptances: list[Acceptance] = field(default_factory=list)
+    replacements: dict[str, str] = field(default_factory=dict)  # unmatched acceptance pattern -> the finding that now covers it
+
+    @property
+    def established(self) -> list[Finding]:
+        """Findings that rest on recorded facts, in rank order."""
+        return [f for f in self.findings if f.confidence is Confidence.high]
+
+    @property
+    def questions(self) -> list[Finding]:
+        """Findings that rest on unknowns, in rank order."""
+        return [f for f in self.findings if f.confidence is Confidence.low]
 
     def summary(self) -> dict[str, Any]:
-        # counted by the enum members themselves: their names are read once each, not per finding
         by_severity = Counter(f.severity for f in self.findings)
-        by_kind = {kind.value: count for kind, count in Counter(f.kind for f in self.findings).items()}
+        by_kind = Counter(f.kind.value for f in self.findings)
+        by_confidence = Counter(f.confidence.value for f in self.findings)
         return {
             "findings": len(self.findings),
             "by_severity": {s.name: by_severity[s] for s in reversed(Severity) if by_severity[s]},
             "by_kind": dict(sorted(by_kind.items())),
+            "by_confidence": {c: by_confidence[c] for c in ("high", "low") if by_confidence[c]},
         }
+
+    def most_findings(self, limit: int = 5) -> list[tuple[str, int]]:
+        """The systems with most findings anchored at them or at their flows (as sender or
+        receiver), most first, then by id."""
+        counts: Counter[str] = Counter()
+        for finding in self.findings:
+            counts.update(dict.fromkeys(finding.systems[:2] if finding.anchor.type == "flow" else finding.systems[:1], 1))
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
     def gate(self, threshold: Severity) -> list[Finding]:
         """Open findings at or above ``threshold`` (what ``--fail-on`` fails on)."""
@@ -69,14 +88,17 @@ class Report:
             "findings": list(self.findings) if lazy else [f.to_dict() for f in self.findings],
         }
         if self.unmatched_acceptances:
-            data["unmatched_acceptances"] = [a.model_dump(mode="json", exclude_none=True) for a in self.unmatched_acceptances]
+            data["unmatched_acceptances"] = [
+                a.model_dump(mode="json", exclude_none=True)
+                | ({"now_covered_by": self.replacements[a.finding]} if a.finding in self.replacements else {})
+                for a in self.unmatched_acceptances
+            ]
         if self.expired_acceptances:
             data["expired_acceptances"] = [a.model_dump(mode="json", exclude_none=True) for a in self.expired_acceptances]
         return data
 
     def json_chunks(self) -> Iterator[bytes]:
-        """The contract's JSON, UTF-8, in pieces: indented, one finding per line (readable and
-        diffable). Findings are written by orjson, a thousand at a time."""
+        """The contract's JSON, UTF-8, in pieces: indented, one finding per line."""
         return json_chunks(self.to_dict(lazy=True))
 
     def to_json(self) -> str:
@@ -114,7 +136,7 @@ def json_chunks(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("finding
         name = dumps(key)
         if key in line_lists and isinstance(value, list) and value:
             yield b"  " + name + b": [\n"
-            yield from encode_halves(value, _encode_lines)
+            yield from _encode_lines(value, True)
             yield b"  ]" + comma + b"\n"
         else:
             body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ").encode("utf-8")
@@ -178,22 +200,59 @@ def analyze(
     rules: Iterable[Rule] = ALL_RULES,
     accepted: Iterable[Acceptance] = (),
     min_severity: Severity = Severity.info,
+    min_confidence: Confidence = Confidence.low,
     sensitive_from: Sensitivity = Sensitivity.high,
     today: dt.date | None = None,
 ) -> Report:
-    """Run ``rules`` over ``model``; apply the model's and the extra acceptances.
+    """Run ``rules`` over ``model``, apply the model's and the extra acceptances, rank the findings.
+
+    Raises ``AssertionError`` when two findings share an id: a rule emits at most one finding
+    per element and aspect, so a duplicate is a bug, never something to drop silently.
 
     Notes
     -----
-    Propagation is computed once and shared by all rules; each rule is
+    The graph and its reach are computed once and shared by all rules; each rule is
     near-linear in the model (see the rule modules).
     """
     ctx = Context(model, sensitive_from=sensitive_from)
     findings: dict[str, Finding] = {}
-    with gc_paused():  # hundreds of thousands of acyclic findings: collections would only rescan the model
-        for rule in rules:
-            for finding in rule.check(ctx):
-                findings.setdefault(finding.id, finding)
-    result = apply_acceptances(sort_findings(list(findings.values())), [*model.accepted, *accepted], today=today)
-    shown = [f for f in result.findings if f.severity >= min_severity]
-    return Report(model, shown, result.unmatched, result.expired)
+    for rule in rules:
+        for finding in rule.check(ctx):
+            if finding.id in findings:
+                raise AssertionError(f"rule {rule.id} emitted the finding id {finding.id} twice")
+            findings[finding.id] = finding
+    acceptances = [*model.accepted, *accepted]
+    result = apply_acceptances(list(findings.values()), acceptances, today=today)
+    shown = [
+        f for f in result.findings
+        if f.severity >= min_severity and (min_confidence is Confidence.low or f.confidence is Confidence.high)
+    ]
+    return Report(model, ranked(shown), result.unmatched, result.expired,
+                  covering_findings(result.unmatched, result.findings))
+
+
+def covering_findings(unmatched: list[Acceptance], findings: list[Finding]) -> dict[str, str]:
+    """For acceptances written against the first contract's ids (``rule:origin:target``), the
+    one finding of the same rule anchored at an element the old id names, where there is
+    exactly one.
+
+    >>> from flowmap.findings import Anchor, Confidence, Kind
+    >>> f = Finding(id="exposure:eurodac->europol", rule="exposure", kind=Kind.exposure, severity=Severity.high,
+    ...             confidence=Confidence.high, title="", message="", anchor=Anchor("flow", "eurodac->europol"),
+    ...             systems=["eurodac", "europol"])
+    >>> a = Acceptance(finding="exposure:asylum-authorities:europol", reason="r")
+    >>> covering_findings([a], [f])
+    {'exposure:asylum-authorities:europol': 'exposure:eurodac->europol'}
+    """
+    out = {}
+    for acceptance in unmatched:
+        rule, _, rest = acceptance.finding.partition(":")
+        named = set(rest.split(":"))
+        candidates = [
+            f.id for f in findings
+            if f.rule == rule and (f.anchor.id in named or (f.anchor.type == "flow" and set(f.systems[:2]) & named
+                                                             and f.systems[1] in named))
+        ]
+        if len(candidates) == 1:
+            out[acceptance.finding] = candidates[0]
+    return out

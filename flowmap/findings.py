@@ -1,21 +1,35 @@
-"""Findings: what the analyses report, in the shape of the output contract.
+"""Findings: points of action, in the shape of the output contract (revision 2).
 
->>> f = Finding(id="exposure:eurodac:europol", rule="exposure", kind="exposure",
-...             severity=Severity.high, title="t", message="m")
->>> f.to_dict()["severity"], f.status
-('high', 'open')
+A finding is anchored at the one flow or system whose change removes or reduces it; its id is
+``<rule>:<anchor>`` or ``<rule>:<anchor>:<aspect>``. Everything else is evidence: the origins
+whose data is involved, the systems it reaches, up to :data:`PATHS_CAP` shortest witness
+paths. Evidence lists are cut at :data:`LIST_CAP` entries and always carry their exact total.
+
+>>> f = Finding(id="exposure:a->b", rule="exposure", kind=Kind.exposure, severity=Severity.high,
+...             confidence=Confidence.high, title="t", message="m", anchor=Anchor("flow", "a->b"))
+>>> f.to_dict()["anchor"], f.status
+({'flow': 'a->b'}, 'open')
 >>> sorted([Severity.low, Severity.critical])[-1].name
 'critical'
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-import operator
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
+__all__ = [
+    "Severity", "Confidence", "Kind", "Anchor", "Finding", "LIST_CAP", "PATHS_CAP", "capped",
+]
 
-__all__ = ["Severity", "Confidence", "Kind", "Finding", "TEXT_FIELDS", "sort_findings"]
+LIST_CAP = 10
+"""Evidence lists (``origins``, ``reached``) hold at most this many entries, the most important
+first; ``origins_total`` and ``reached_total`` give the exact count."""
+
+PATHS_CAP = 3
+"""A finding carries at most this many shortest witness paths."""
 
 
 class Severity(enum.IntEnum):
@@ -43,8 +57,24 @@ class Severity(enum.IntEnum):
 
 
 class Confidence(str, enum.Enum):
+    """``high``: the finding rests on recorded facts; ``low``: on unknown (omitted) fields."""
+
     high = "high"
-    low = "low"  # the finding rests on unknown (omitted) fields
+    low = "low"
+
+    @classmethod
+    def parse(cls, text: str) -> "Confidence":
+        """Confidence from its name.
+
+        >>> Confidence.parse("LOW")
+        <Confidence.low: 'low'>
+        """
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            from flowmap.errors import UsageError
+
+            raise UsageError(f"unknown confidence '{text}': use high or low") from None
 
 
 class Kind(str, enum.Enum):
@@ -59,224 +89,121 @@ class Kind(str, enum.Enum):
     model_quality = "model_quality"
 
 
-TEXT_FIELDS = ("title", "message", "systems", "flows", "categories", "path", "mitigation")
-"""The fields a rule may leave to be written when first read, in the order its renderer returns them."""
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The element where a finding is fixed: a flow or a system.
 
-
-class Finding:
-    """One finding, with its evidence. Ids are built from the rule and the elements it names.
-
-    A plain slotted class rather than a pydantic model or a dataclass: a large model yields
-    six-figure numbers of findings, and building them must cost a microsecond, not tens.
-    What decides a finding (id, rule, kind, severity, confidence, status) is set when it is
-    made; its words and evidence (:data:`TEXT_FIELDS`) may be left to a renderer that writes
-    them the first time one of them is read (:meth:`deferred`), so an analysis that only
-    gates, counts or diffs findings never formats text it does not show.
-    Treat it as immutable: :meth:`replace` gives a changed copy.
-
-    >>> f = Finding.deferred("exposure:a:b", "exposure", Kind.exposure, Severity.high, Confidence.high,
-    ...                      ["security"], lambda a, b: (f"{a} reaches {b}", "m", [a, b], [], [], [a, b], ""), ("a", "b"))
-    >>> f.title, f.path
-    ('a reaches b', ['a', 'b'])
+    >>> Anchor("system", "cir").to_dict()
+    {'system': 'cir'}
     """
 
-    __slots__ = (
-        "id", "rule", "kind", "severity", "confidence", "principles", "status", "acceptance", "_render",
-        *TEXT_FIELDS,
-    )
+    type: str  # "flow" or "system"
+    id: str
 
-    id: str  # stable id: rule and the elements it names
-    rule: str  # rule id from `flowmap rules`
+    def to_dict(self) -> dict[str, str]:
+        return {self.type: self.id}
+
+
+def capped(items: list[str], cap: int = LIST_CAP) -> tuple[list[str], int]:
+    """The first ``cap`` items and the exact total.
+
+    >>> capped(["a", "b", "c"], 2)
+    (['a', 'b'], 3)
+    """
+    return list(items[:cap]), len(items)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One point of action, with bounded evidence. Immutable: :meth:`replace` gives a changed copy."""
+
+    id: str  # <rule>:<anchor>[:<aspect>]
+    rule: str
     kind: Kind
     severity: Severity
+    confidence: Confidence
     title: str  # one line
     message: str  # why, in words a DPO can paste into a DPIA
-    confidence: Confidence
-    systems: list[str]
-    flows: list[str]
-    categories: list[str]
-    path: list[str]  # witness path, where the rule has one
-    principles: list[str]
-    mitigation: str
-    status: str  # open | accepted | mitigated | false_positive | in_progress
-    acceptance: dict[str, Any] | None  # the acceptance that gave the status, when there is one
+    anchor: Anchor
+    aspect: str | None = None
+    systems: list[str] = field(default_factory=list)  # the anchor's systems, then those on the paths
+    flows: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)  # capped at LIST_CAP, most important first
+    origins_total: int = 0
+    reached: list[str] | None = None  # only where the rule has a reach
+    reached_total: int | None = None
+    paths: list[list[str]] = field(default_factory=list)  # up to PATHS_CAP witness paths
+    principles: list[str] = field(default_factory=list)
+    mitigation: str = ""
+    question: str = ""  # for a finding that rests on unknowns: what to find out
+    asks: str | None = None  # the system that can answer the question
+    breadth: dict[str, int] = field(default_factory=dict)  # what the ranking weighs (see ranking.py)
+    rank: int = 0  # 1 = most important; set by the analysis
+    status: str = "open"  # open | accepted | mitigated | false_positive | in_progress
+    acceptance: dict[str, Any] | None = None
 
-    def __init__(
-        self,
-        *,
-        id: str,
-        rule: str,
-        kind: Kind | str,
-        severity: Severity | str | int,
-        title: str,
-        message: str,
-        confidence: Confidence | str = Confidence.high,
-        systems: list[str] | None = None,
-        flows: list[str] | None = None,
-        categories: list[str] | None = None,
-        path: list[str] | None = None,
-        principles: list[str] | None = None,
-        mitigation: str = "",
-        status: str = "open",
-        acceptance: dict[str, Any] | None = None,
-    ) -> None:
-        self.id = id
-        self.rule = rule
-        self.kind = kind if isinstance(kind, Kind) else Kind(kind)
-        if not isinstance(severity, Severity):
-            severity = Severity[severity] if isinstance(severity, str) else Severity(severity)
-        self.severity = severity
-        self.confidence = confidence if isinstance(confidence, Confidence) else Confidence(confidence)
-        self.title = title
-        self.message = message
-        self.systems = [] if systems is None else systems
-        self.flows = [] if flows is None else flows
-        self.categories = [] if categories is None else categories
-        self.path = [] if path is None else path
-        self.principles = [] if principles is None else principles
-        self.mitigation = mitigation
-        self.status = status
-        self.acceptance = acceptance
-        self._render = None
-
-    @classmethod
-    def deferred(
-        cls,
-        id: str,
-        rule: str,
-        kind: Kind,
-        severity: Severity,
-        confidence: Confidence,
-        principles: list[str],
-        render: Callable[..., tuple],
-        args: tuple,
-    ) -> "Finding":
-        """A finding whose :data:`TEXT_FIELDS` are ``render(*args)``, computed when first read.
-
-        ``render`` must be pure: it returns the same tuple (in :data:`TEXT_FIELDS` order) whenever
-        it is called, so a deferred finding is indistinguishable from one made with its text.
-        """
-        finding = cls.__new__(cls)
-        finding.id = id
-        finding.rule = rule
-        finding.kind = kind
-        finding.severity = severity
-        finding.confidence = confidence
-        finding.principles = principles
-        finding.status = "open"
-        finding.acceptance = None
-        finding._render = (render, args)
-        return finding
-
-    def __getattr__(self, name: str) -> Any:
-        # Reached only for a slot that holds nothing: the text of a deferred finding, not yet written.
-        render = object.__getattribute__(self, "_render") if name != "_render" else None
-        if render is None or name not in TEXT_FIELDS:
-            raise AttributeError(name)
-        self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation = (
-            self.text_fields()
-        )
-        self._render = None
-        return object.__getattribute__(self, name)
-
-    def _fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _ALL_FIELDS}
-
-    def text_fields(self) -> tuple:
-        """The :data:`TEXT_FIELDS` values, in that order; rendered if need be but not kept."""
-        render = self._render
-        if render is None:
-            return self.title, self.message, self.systems, self.flows, self.categories, self.path, self.mitigation
-        return render[0](*render[1])
-
-    def same_verdict(self, other: "Finding") -> bool:
-        """Whether ``other`` agrees on everything but the text: id, severity, rule, kind,
-        confidence, status, acceptance and principles (cheap: nothing is rendered)."""
-        return (
-            self.id == other.id
-            and self.severity is other.severity
-            and self.rule == other.rule
-            and self.kind is other.kind
-            and self.confidence is other.confidence
-            and self.status == other.status
-            and self.acceptance == other.acceptance
-            and list(self.principles) == list(other.principles)
-        )
-
-    def __eq__(self, other: object) -> bool:
-        # the verdict first (cheap), then the text without keeping it: a diff compares every
-        # finding of two snapshots, and keeping all their text would double its memory
-        if not isinstance(other, Finding):
-            return NotImplemented
-        return self.same_verdict(other) and self.text_fields() == other.text_fields()
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
-
-    def __repr__(self) -> str:
-        return f"Finding(id={self.id!r}, severity={self.severity.name}, status={self.status!r})"
+    @property
+    def established(self) -> bool:
+        """Whether the finding rests on recorded facts only."""
+        return self.confidence is Confidence.high
 
     def replace(self, **changes: Any) -> "Finding":
-        """A copy with some fields changed (text not yet written stays deferred in the copy)."""
-        if self._render is not None and changes.keys() <= {"status", "acceptance"}:
-            copy = Finding.deferred(self.id, self.rule, self.kind, self.severity, self.confidence, self.principles,
-                                    *self._render)
-            copy.status = changes.get("status", self.status)
-            copy.acceptance = changes.get("acceptance", self.acceptance)
-            return copy
-        return Finding(**(self._fields() | changes))
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON shape (``acceptance`` only when one applies).
-
-        Text not yet written is rendered for the dict without being kept: a report written
-        once does not hold every finding's text in memory twice.
-        """
-        title, message, systems, flows, categories, path, mitigation = self.text_fields()
-        data = {
+        """The contract's JSON shape (``reached`` only where the rule has a reach, ``question``
+        only on findings that rest on unknowns, ``acceptance`` only when one applies)."""
+        data: dict[str, Any] = {
             "id": self.id,
             "rule": self.rule,
-            "kind": _KIND_TEXT[self.kind],
-            "severity": _SEVERITY_NAMES[self.severity],
-            "confidence": _CONFIDENCE_TEXT[self.confidence],
-            "title": title,
-            "message": message,
-            "systems": list(systems),
-            "flows": list(flows),
-            "categories": list(categories),
-            "path": list(path),
-            "principles": list(self.principles),
-            "mitigation": mitigation,
-            "status": self.status,
+            "kind": self.kind.value,
+            "severity": self.severity.name,
+            "confidence": self.confidence.value,
+            "rank": self.rank,
+            "title": self.title,
+            "message": self.message,
+            "anchor": self.anchor.to_dict(),
+            "systems": list(self.systems),
+            "flows": list(self.flows),
+            "categories": list(self.categories),
+            "subjects": list(self.subjects),
+            "origins": list(self.origins),
+            "origins_total": self.origins_total,
         }
+        if self.reached is not None:
+            data["reached"] = list(self.reached)
+            data["reached_total"] = self.reached_total
+        data["paths"] = [list(p) for p in self.paths]
+        data["principles"] = list(self.principles)
+        data["mitigation"] = self.mitigation
+        if self.question:
+            data["question"] = self.question
+            data["asks"] = self.asks
+        data["status"] = self.status
         if self.acceptance is not None:
             data["acceptance"] = dict(self.acceptance)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Finding":
-        """The inverse of :meth:`to_dict` (for reading a saved report back)."""
-        return cls(**data)
+        """The inverse of :meth:`to_dict` (for reading a saved report back).
 
-
-_ALL_FIELDS = (
-    "id", "rule", "kind", "severity", "title", "message", "confidence", "systems", "flows", "categories",
-    "path", "principles", "mitigation", "status", "acceptance",
-)
-_SEVERITY_NAMES = [s.name for s in Severity]  # indexed by the IntEnum value: no enum lookups in hot loops
-_KIND_TEXT = {k: k.value for k in Kind}
-_CONFIDENCE_TEXT = {c: c.value for c in Confidence}
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Most severe first, then by id: the contract's order.
-
-    Two stable sorts with C-level keys (no Python call per finding): by id, then by
-    severity, most severe first (``reverse`` keeps equal elements in their order).
-    """
-    ordered = sorted(findings, key=_ID)
-    ordered.sort(key=_SEVERITY, reverse=True)
-    return ordered
-
-
-_ID = operator.attrgetter("id")
-_SEVERITY = operator.attrgetter("severity")
+        >>> f = Finding(id="x:a", rule="x", kind=Kind.structural, severity=Severity.low,
+        ...             confidence=Confidence.low, title="t", message="m", anchor=Anchor("system", "a"))
+        >>> Finding.from_dict(f.to_dict()) == f
+        True
+        """
+        data = dict(data)
+        (anchor_type, anchor_id), = data.pop("anchor").items()
+        aspect = data["id"][len(f"{data['rule']}:{anchor_id}:"):] if data["id"] != f"{data['rule']}:{anchor_id}" else None
+        return cls(
+            **{k: v for k, v in data.items() if k not in ("kind", "severity", "confidence")},
+            kind=Kind(data["kind"]),
+            severity=Severity[data["severity"]],
+            confidence=Confidence(data["confidence"]),
+            anchor=Anchor(anchor_type, anchor_id),
+            aspect=aspect or None,
+        )

@@ -30,6 +30,7 @@ __all__ = [
     "Incident",
     "System",
     "Flow",
+    "FurtherPurpose",
     "Acceptance",
     "TaxonomyExtension",
     "Model",
@@ -122,6 +123,16 @@ class Incident(_Strict):
     sources: list[str] = Field(default_factory=list, description="Source keys documenting it.")
 
 
+class FurtherPurpose(_Strict):
+    """A purpose a law added to a system's purposes of collection (for example police access to
+    asylum fingerprints), with the provision that adds it."""
+
+    purpose: str = Field(description="The added purpose (a taxonomy purpose).")
+    by: list[str] = Field(
+        min_length=1, description="Source keys or free text naming the provision that adds it (at least one)."
+    )
+
+
 class System(_Strict):
     """A database, registry, component, service, authority, device or external party."""
 
@@ -146,6 +157,11 @@ class System(_Strict):
     retention: str | None = Field(
         None,
         description='ISO 8601 duration (P10Y), or "indefinite", "linked" or "unknown".',
+    )
+    further_purposes: list["FurtherPurpose"] = Field(
+        default_factory=list,
+        description="Purposes a law added beyond those people gave the data for, each with the provision "
+        "that adds it: a use for one is authorised function creep, not a use without legal basis.",
     )
     legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
     technologies: list[str] = Field(default_factory=list, description="Taxonomy technologies used here.")
@@ -181,6 +197,12 @@ class Flow(_Strict):
     )
     human_review: TriState = Field(None, description="A person reviews those decisions (omitted = unknown).")
     bidirectional: bool = Field(False, description="The same flow also runs from `to` to `from`.")
+    forwards: Literal["all", "own"] | list[str] = Field(
+        "all",
+        description="What the flow passes on: `all` the source holds or received (the default), `own` only "
+        "the records the source collected itself, or a list of flow ids: only what arrived through those "
+        "flows (and the source's own records).",
+    )
     transport: Transport = Field(default_factory=Transport, description="Security in transit; omitted = unknown.")
     legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
     conditions: str | None = Field(None, description="Conditions of access, in words.")

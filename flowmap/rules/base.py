@@ -2,7 +2,9 @@
 
 A rule lives in its own module ``flowmap/rules/<rule_id>.py`` as ``RULE = Rule(...)``
 whose module docstring says what it detects, why it matters and how to fix it;
-:mod:`flowmap.rules` lists the rules explicitly (no import-time registry).
+:mod:`flowmap.rules` lists the rules explicitly (no import-time registry). A rule reads the
+model through :class:`Context` and its :class:`~flowmap.graph.Graph`, and makes each finding
+with :meth:`Rule.finding`, which builds the id from the anchor and caps the evidence.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
-from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.findings import PATHS_CAP, Anchor, Confidence, Finding, Kind, Severity, capped
+from flowmap.graph import Edge, Graph, graph_of
 from flowmap.model import Flow, Model, System
-from flowmap.propagation import Propagation, propagate
+from flowmap.ranking import breadth
 from flowmap.severity import grade
 from flowmap.taxonomy import Sensitivity, Taxonomy
 
@@ -32,7 +35,8 @@ LINDDUN = (
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule: stable id, name, kind, default severity, principles at stake, LINDDUN category."""
+    """A rule: stable id, name, kind, default severity, principles at stake, LINDDUN category,
+    and the aspects its ids may end in (empty: one finding per anchor)."""
 
     id: str
     name: str
@@ -42,16 +46,98 @@ class Rule:
     linddun: str
     check: Callable[["Context"], Iterable[Finding]] = field(repr=False, compare=False)
     doc: str = ""  # the rule module's docstring: what, why, how to fix
+    aspects: tuple[str, ...] = ()
 
-    def finding(self, ctx: "Context", elements: Iterable[str], **fields) -> Finding:
-        """A finding of this rule; its id is the rule id and the named elements, joined by ':'."""
-        fields.setdefault("principles", list(self.principles))
-        return Finding(id=":".join([self.id, *elements]), rule=self.id, kind=self.kind, **fields)
+    def finding(
+        self,
+        ctx: "Context",
+        anchor: System | Flow | Edge,
+        *,
+        severity: Severity,
+        title: str,
+        message: str,
+        aspect: str | None = None,
+        confidence: Confidence = Confidence.high,
+        categories: Iterable[str] = (),
+        subjects: Iterable[str] = (),
+        origins: list[str] = (),
+        reached: list[str] | None = None,
+        paths: list[tuple[list[str], list[str]]] = (),
+        systems: Iterable[str] = (),
+        flows: Iterable[str] = (),
+        mitigation: str = "",
+        question: str = "",
+        asks: str | None = None,
+        actor_types: int = 0,
+    ) -> Finding:
+        """A finding of this rule anchored at a system or flow.
+
+        ``origins`` and ``reached`` are complete lists, the most important first: they are cut
+        at :data:`~flowmap.findings.LIST_CAP` with their exact totals. ``paths`` are (systems,
+        flows) witness routes, at most :data:`~flowmap.findings.PATHS_CAP` kept. A finding
+        that rests on unknowns is never critical: it is a question to answer.
+        """
+        if aspect is not None and aspect not in self.aspects:
+            raise ValueError(f"rule {self.id} has no aspect {aspect!r}")
+        if isinstance(anchor, Edge):
+            anchor = anchor.flow
+        if isinstance(anchor, Flow):
+            where = Anchor("flow", anchor.id)
+            anchor_systems = [anchor.source, anchor.target]
+            anchor_flows = [anchor.id]
+        else:
+            where = Anchor("system", anchor.id)
+            anchor_systems, anchor_flows = [anchor.id], []
+        kept_paths = list(paths)[:PATHS_CAP]
+        listed_systems = _unique([*anchor_systems, *systems, *(s for p, _ in kept_paths for s in p)])
+        listed_flows = _unique([*anchor_flows, *flows, *(f for _, fl in kept_paths for f in fl)])
+        subjects = sorted(set(subjects))
+        categories = sorted(set(categories))
+        if confidence is Confidence.low and severity > Severity.medium:
+            severity = Severity.medium
+        shown_origins, origins_total = capped(list(origins))
+        shown_reached, reached_total = (None, None) if reached is None else capped(list(reached))
+        return Finding(
+            id=":".join([self.id, where.id, *([aspect] if aspect else [])]),
+            rule=self.id,
+            kind=self.kind,
+            severity=severity,
+            confidence=confidence,
+            title=title,
+            message=message,
+            anchor=where,
+            aspect=aspect,
+            systems=listed_systems,
+            flows=listed_flows,
+            categories=categories,
+            subjects=subjects,
+            origins=shown_origins,
+            origins_total=origins_total,
+            reached=shown_reached,
+            reached_total=reached_total,
+            paths=[p for p, _ in kept_paths],
+            principles=list(self.principles),
+            mitigation=mitigation,
+            question=question if confidence is Confidence.low else "",
+            asks=(asks or anchor_systems[0]) if confidence is Confidence.low else None,
+            breadth=breadth(
+                children="child" in subjects,
+                special=sum(1 for c in categories if ctx.sensitivity([c]) >= Sensitivity.special),
+                groups=sum(1 for s in subjects if ctx.taxonomy.is_vulnerable(s)),
+                origins=origins_total,
+                actor_types=actor_types,
+                reached=reached_total or 0,
+            ),
+        )
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 @dataclass
 class Context:
-    """What rules read: the model, its taxonomy, propagation and options. Built once per analysis."""
+    """What rules read: the model, its taxonomy, its graph and options. Built once per analysis."""
 
     model: Model
     sensitive_from: Sensitivity = Sensitivity.high  # exposure counts categories at or above this
@@ -61,32 +147,21 @@ class Context:
         return self.model.effective_taxonomy
 
     @cached_property
-    def propagation(self) -> Propagation:
-        return propagate(self.model, self.taxonomy)
+    def graph(self) -> Graph:
+        return graph_of(self.model)
 
-    @cached_property
-    def _memo(self) -> dict:
-        """Derived data shared by every analysis of this model (the model's own cache)."""
-        return self.model._cache
-
-    def _derived(self, key: str, build: Callable[[], object]):
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = build()
-        return value
-
-    @cached_property
+    @property
     def systems(self) -> list[System]:
         """Systems sorted by id."""
-        return self._derived("rules.systems", lambda: sorted(self.model.systems, key=lambda s: s.id))
+        return self.graph.systems
 
-    @cached_property
+    @property
     def flows(self) -> list[Flow]:
         """Flows sorted by id."""
-        return self._derived("rules.flows", lambda: sorted(self.model.flows, key=lambda f: f.id))
+        return self.graph.flows
 
     def system(self, system_id: str) -> System:
-        return self.model.system(system_id)
+        return self.graph.system(system_id)
 
     def sensitivity(self, categories: Iterable[str]) -> Sensitivity:
         """The highest sensitivity among ``categories`` (low when there are none)."""
@@ -95,45 +170,17 @@ class Context:
     def is_sensitive(self, category: str) -> bool:
         return self.taxonomy.sensitivity(category) >= self.sensitive_from
 
-    def vulnerable(self, system: System) -> bool:
-        """Whether the system's data subjects include a vulnerable group."""
-        found = self._vulnerable.get(system.id)
-        if found is None:
-            found = self._vulnerable[system.id] = any(self.taxonomy.is_vulnerable(s) for s in system.subjects)
-        return found
+    def vulnerable(self, subjects: Iterable[str]) -> bool:
+        """Whether the subjects include a vulnerable group (children, asylum seekers, ...)."""
+        return any(self.taxonomy.is_vulnerable(s) for s in subjects)
 
-    @cached_property
-    def _vulnerable(self) -> dict[str, bool]:
-        return self._derived("rules.vulnerable", dict)
+    def subjects_of(self, origins: Iterable[str]) -> list[str]:
+        """The people groups whose data the origins collect, sorted."""
+        return sorted({s for o in origins for s in self.system(o).subjects})
 
     def grade(self, rule: Rule, **kwargs) -> Severity:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""
         return grade(rule.default_severity, **kwargs)
-
-    def grader(self, rule: Rule) -> Callable[..., Severity]:
-        """:meth:`grade` for a rule that grades many findings: positional arguments
-        (sensitivity, vulnerable, actor, volume, low_confidence), memoised by their values.
-
-        >>> from flowmap.rules import select_rules
-        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "police"}]})
-        >>> severity = Context(m).grader(select_rules("exposure")[0])
-        >>> severity(Sensitivity.special, True, "law_enforcement").name
-        'critical'
-        """
-        base = rule.default_severity
-        cache: dict[tuple, Severity] = {}
-
-        def severity(sensitivity=None, vulnerable=False, actor=None, volume=False, low_confidence=False) -> Severity:
-            key = (sensitivity, vulnerable, actor, volume, low_confidence)
-            found = cache.get(key)
-            if found is None:
-                found = cache[key] = grade(
-                    base, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor, volume=volume,
-                    low_confidence=low_confidence,
-                )
-            return found
-
-        return severity
 
     @staticmethod
     def low_confidence(*values: bool | None) -> Confidence:

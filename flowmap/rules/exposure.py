@@ -1,57 +1,70 @@
-"""Exposure: sensitive data from an origin reaches an actor of concern.
+"""Exposure: sensitive data reaches an actor of concern.
 
 What it detects
-    Data of high sensitivity or above (configurable), collected at an origin
-    system, that can reach a system marked ``actor:`` (law enforcement,
-    immigration enforcement, intelligence, military, a third country, the
-    country a person fled, a private contractor, an international
-    organisation) through any chain of flows. One finding per (origin, actor),
-    listing the categories; the witness path is a shortest chain of flows that
-    carries the most sensitive of them.
+    Flows where data of high sensitivity or above (configurable) enters the hands of a
+    system marked ``actor:`` (law enforcement, immigration enforcement, intelligence,
+    military, a third country, the country a person fled, a private contractor, an
+    international organisation), from a system that is not an actor of the same type.
+    One finding per such flow, anchored at it: the point where the data could be stopped.
+    The evidence names the origins whose data crosses it (capped, with their exact
+    number), the categories and people groups, and up to three shortest witness paths.
+    The actor's own records crossing back to it do not count.
 
 Why it matters
     Every actor that can see data is a place where it can be misused, leaked or
-    used against the person. Interoperability multiplies such places.
+    used against the person. Interoperability multiplies such places, and the flow
+    where data enters an actor's hands is where access can be narrowed or refused.
 
 How to fix
-    Remove or narrow the flows on the path (carry fewer categories, replace a
-    copy by a hit/no-hit query), or document why the access is necessary and
-    proportionate and accept the finding with a reason.
+    Narrow or remove the flow (carry fewer categories, replace a copy by a hit/no-hit
+    query, limit what it forwards to the source's own records), or document why the access
+    is necessary and proportionate and accept the finding with a reason.
 """
 
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import ReachEvidence, origins_reaching, reach_findings
+from flowmap.rules._support import bulk, crossing_by_origin, entry_edges, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
+from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words
 
 MITIGATION = (
-    "Narrow or remove the flows on the path, replace copies by hit/no-hit queries, or document "
-    "the necessity and proportionality of this access and accept the finding."
+    "Narrow or remove this flow (fewer categories, a hit/no-hit query instead of a copy, only the "
+    "source's own records), or document the necessity and proportionality of this access and accept the finding."
 )
 
 
 def check(ctx: Context):
-    """One finding per (origin, actor); severity is decided here, the text and path when the
-    finding is first read (see :func:`_render`)."""
-    index = ctx.propagation.index
-    actor_type = {index.position[s.id]: s.actor for s in ctx.systems if s.actor}
-    reached = origins_reaching(ctx, list(actor_type), category_ok=ctx.is_sensitive)
-    return reach_findings(ctx, RULE, ReachEvidence(ctx, reached), actor_type, _render)
-
-
-def _render(evidence: ReachEvidence, key: tuple[int, int]) -> tuple:
-    """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
-    origin, actor, listed, path, flows = evidence(key)
-    origin_name, actor_name, actor_type = origin.display_name, actor.display_name, actor.actor
-    hops = len(path) - 1
-    title = f"{origin_name} data reaches {actor_name} ({actor_type})"
-    message = (
-        f"{listed} collected in {origin_name} can reach {actor_name}, "
-        f"an actor of concern ({actor_type.replace('_', ' ')}), in {hops} step{'s' if hops != 1 else ''}: "
-        f"{' -> '.join(path)}."
-    )
-    return title, message, [origin.id, actor.id], flows, evidence.reached[key], path, MITIGATION
+    """One finding per flow where sensitive data enters an actor's hands."""
+    for edge in entry_edges(ctx, lambda s: bool(s.actor)):
+        by_origin = crossing_by_origin(ctx, edge, category_ok=ctx.is_sensitive, origin_ok=lambda o: o != edge.target)
+        if not by_origin:
+            continue
+        actor = ctx.system(edge.target)
+        origins = origins_in_order(ctx, by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats})
+        subjects = ctx.subjects_of(origins)
+        names = [ctx.system(o).display_name for o in origins]
+        people = f" about {subjects_in_words(subjects)}" if subjects else ""
+        message = (
+            f"{categories_in_words(categories).capitalize()}{people}, from {plural(len(origins), 'origin')} "
+            f"({listing(names)}), enter the hands of {actor.display_name}, an actor of concern "
+            f"({actor_words(actor.actor)}), through the flow {edge.id} "
+            f"from {ctx.system(edge.source).display_name}."
+        )
+        yield RULE.finding(
+            ctx, edge,
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                               actor=actor.actor, volume=bulk(edge)),
+            title=f"Sensitive data enters {actor.display_name} ({actor_words(actor.actor)}) through {edge.id}",
+            message=message,
+            categories=categories,
+            subjects=subjects,
+            origins=origins,
+            paths=witness_paths(ctx, edge, by_origin),
+            mitigation=MITIGATION,
+            actor_types=1,
+        )
 
 
 RULE = Rule(

@@ -1,0 +1,363 @@
+"""The one graph every analysis reads: systems, flows, and which people's data moves where.
+
+A :class:`Graph` is built once per model (and taxonomy). It answers three questions, each
+near-linear in the model:
+
+- **what moves**: the propagated categories each flow carries (:meth:`Graph.carried`);
+- **whose data is where**: the origins of each category available at a system
+  (:meth:`Graph.origins_at`) and crossing a flow (:meth:`Graph.crossing`);
+- **by which route**: shortest witness paths, as systems and the flows realising each hop
+  (:meth:`Graph.path_to`).
+
+A flow passes on what its source holds or received (``forwards: all``, the default), only
+the source's own records (``forwards: own``: a system that answers queries about its own
+records), or only what arrived through named flows. Such a restricted flow gets a node of its
+own in the per-category graphs: the node is seeded with the source's own records and fed by
+the named flows, so the usual propagation (Tarjan condensation, then origin bitsets pushed in
+topological order: :mod:`flowmap.propagation`) honours the restriction and no path is ever
+enumerated.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "dmv", "sector": "civil_registry", "holds": ["biometric.face"], "purposes": ["services.civil_registration"]},
+...     {"id": "ident", "sector": "immigration", "holds": ["biometric.face"], "purposes": ["migration.border_management"]},
+...     {"id": "cloud", "sector": "private", "actor": "private_contractor"}],
+...   "flows": [{"from": "dmv", "to": "ident", "data": ["biometric.face"], "purpose": "enforcement.immigration"},
+...             {"from": "ident", "to": "cloud", "data": ["biometric"], "purpose": "services.hosting", "forwards": "own"}]})
+>>> g = Graph(m)
+>>> g.origins_at("ident", "biometric.face")
+['dmv', 'ident']
+>>> g.crossing(g.edge("ident->cloud"))
+{'biometric.face': ['ident']}
+>>> g.path_to("ident", "biometric.face", g.edge("ident->cloud"))
+(['ident', 'cloud'], ['ident->cloud'])
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Iterable
+
+from flowmap.model import Flow, Model, System
+from flowmap.propagation import propagate_bits, set_bits
+from flowmap.taxonomy import Taxonomy, ancestors
+
+__all__ = ["Edge", "Graph", "graph_of"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Edge:
+    """One direction of a flow (a bidirectional flow gives two); compared by identity."""
+
+    source: str
+    target: str
+    flow: Flow
+    reverse: bool = False  # the to -> from direction of a bidirectional flow
+
+    @property
+    def id(self) -> str:
+        """The flow's id (both directions of a bidirectional flow share it)."""
+        return self.flow.id
+
+
+EdgeFilter = Callable[[Edge], bool]
+
+
+class Graph:
+    """Systems, flows and per-category reach of one model; see the module docstring.
+
+    Systems and flows are kept sorted by id, so every answer is independent of their order
+    in the file.
+    """
+
+    def __init__(self, model: Model, taxonomy: Taxonomy | None = None):
+        self.model = model
+        self.taxonomy = taxonomy or model.effective_taxonomy
+        self.systems: list[System] = sorted(model.systems, key=lambda s: s.id)
+        self.flows: list[Flow] = sorted(model.flows, key=lambda f: f.id)
+        self._system = {s.id: s for s in self.systems}
+        self._flow = {f.id: f for f in self.flows}
+        edges: list[Edge] = []
+        for flow in self.flows:
+            edges.append(Edge(flow.source, flow.target, flow))
+            if flow.bidirectional:
+                edges.append(Edge(flow.target, flow.source, flow, reverse=True))
+        self.edges: list[Edge] = edges
+        self._out: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
+        self._in: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
+        for edge in edges:
+            self._out[edge.source].append(edge)
+            self._in[edge.target].append(edge)
+        self._origins = self._origins_by_category()
+        self._covered_by: dict[str, list[str]] = {}
+        for category in self._origins:
+            for ancestor in ancestors(category):
+                self._covered_by.setdefault(ancestor, []).append(category)
+        # nodes: one per system (in id order), then one per restricted edge (forwards not "all")
+        self._ids = [s.id for s in self.systems]
+        self._position = {sid: i for i, sid in enumerate(self._ids)}
+        self._edge_node: dict[Edge, int] = {}
+        for edge in edges:
+            if edge.flow.forwards != "all":
+                self._edge_node[edge] = len(self._ids) + len(self._edge_node)
+        self._node_system = self._ids + [e.source for e in self._edge_node]
+        self._reach: dict[tuple, dict[int, int]] = {}
+        self._trees: dict[tuple, dict[int, tuple[int, Edge | None]]] = {}
+
+    # -- elements ---------------------------------------------------------------------------
+
+    def system(self, system_id: str) -> System:
+        """The system with this id."""
+        return self._system[system_id]
+
+    def flow(self, flow_id: str) -> Flow:
+        """The flow with this id."""
+        return self._flow[flow_id]
+
+    def edge(self, flow_id: str, *, reverse: bool = False) -> Edge:
+        """The edge of a flow (``reverse`` for the to -> from direction of a bidirectional one)."""
+        flow = self._flow[flow_id]
+        source, target = (flow.target, flow.source) if reverse else (flow.source, flow.target)
+        return next(e for e in self._out[source] if e.flow is flow and e.target == target and e.reverse == reverse)
+
+    def out_edges(self, system_id: str) -> list[Edge]:
+        """Edges leaving a system, in flow-id order."""
+        return self._out[system_id]
+
+    def in_edges(self, system_id: str) -> list[Edge]:
+        """Edges arriving at a system, in flow-id order."""
+        return self._in[system_id]
+
+    # -- categories --------------------------------------------------------------------------
+
+    def _origins_by_category(self) -> dict[str, list[str]]:
+        """Propagated category -> its origin systems, sorted. A system holding a parent category
+        (``biometric``) is also the origin of every more specific category some flow carries."""
+        origins: dict[str, set[str]] = {}
+        for system in self.systems:
+            for category in system.holds:
+                origins.setdefault(category, set()).add(system.id)
+        for category in sorted({d for f in self.flows for d in f.data}):
+            for ancestor in ancestors(category)[1:]:
+                if ancestor in origins:
+                    origins.setdefault(category, set()).update(origins[ancestor])
+        return {c: sorted(o) for c, o in sorted(origins.items())}
+
+    @property
+    def categories(self) -> list[str]:
+        """The propagated categories (held somewhere), sorted."""
+        return list(self._origins)
+
+    def origins_of(self, category: str) -> list[str]:
+        """Systems where ``category`` is collected, sorted."""
+        return self._origins.get(category, [])
+
+    def carried(self, edge: Edge) -> list[str]:
+        """The propagated categories an edge carries (a parent category covers its children), sorted.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "asylum", "holds": ["biometric.face", "identity"], "purposes": ["protection.asylum"]},
+        ...     {"id": "b", "sector": "police"}],
+        ...   "flows": [{"from": "a", "to": "b", "data": ["biometric"], "purpose": "enforcement.law"}]})
+        >>> Graph(m).carried(Graph(m).edges[0])
+        ['biometric.face']
+        """
+        found: set[str] = set()
+        for data in edge.flow.data:
+            found.update(self._covered_by.get(data, ()))
+        return sorted(found)
+
+    @cached_property
+    def _carrying(self) -> dict[str, list[Edge]]:
+        """Category -> the edges that carry it, in flow-id order."""
+        out: dict[str, list[Edge]] = {c: [] for c in self._origins}
+        for edge in self.edges:
+            for category in self.carried(edge):
+                out[category].append(edge)
+        return out
+
+    def edges_carrying(self, category: str) -> list[Edge]:
+        """Edges that carry ``category``, in flow-id order."""
+        return self._carrying.get(category, [])
+
+    # -- reach ------------------------------------------------------------------------------
+
+    def _crossing_node(self, edge: Edge) -> int:
+        """The node whose origins cross ``edge``: its own node when restricted, else its source."""
+        node = self._edge_node.get(edge)
+        return self._position[edge.source] if node is None else node
+
+    def _hops(self, category: str, allowed: EdgeFilter | None) -> list[tuple[int, int, Edge]]:
+        """(from node, to node, edge) for every hop ``category`` can take: each allowed edge from
+        its crossing node to its target, and each allowed named flow into a restricted edge's node."""
+        hops = []
+        for edge in self.edges_carrying(category):
+            if allowed is None or allowed(edge):
+                hops.append((self._crossing_node(edge), self._position[edge.target], edge))
+            node = self._edge_node.get(edge)
+            if node is not None and isinstance(edge.flow.forwards, list):
+                for feed in self._in[edge.source]:
+                    if (feed.flow.id in edge.flow.forwards and category in self.carried(feed)
+                            and (allowed is None or allowed(feed))):
+                        hops.append((self._crossing_node(feed), node, feed))
+        return hops
+
+    def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
+        succ: dict[int, list[int]] = {}
+        for source, target, _ in self._hops(category, allowed):
+            succ.setdefault(source, []).append(target)
+        return succ
+
+    def _seeds(self, category: str, origins: Iterable[str]) -> dict[int, int]:
+        """Bit per origin (its index in :meth:`origins_of`), at the origin and at the restricted
+        nodes of its outgoing edges (a system always passes on its own records)."""
+        bit = {o: i for i, o in enumerate(self.origins_of(category))}
+        seeds: dict[int, int] = {}
+        for origin in origins:
+            mask = 1 << bit[origin]
+            seeds[self._position[origin]] = seeds.get(self._position[origin], 0) | mask
+            for edge in self._out[origin]:
+                node = self._edge_node.get(edge)
+                if node is not None:
+                    seeds[node] = seeds.get(node, 0) | mask
+        return seeds
+
+    def reach(self, category: str, *, origins: Iterable[str] | None = None, allowed: EdgeFilter | None = None,
+              key: object = None) -> dict[int, int]:
+        """Node -> bitset over :meth:`origins_of` ``category``: whose data can be there.
+
+        ``origins`` limits the seeds, ``allowed`` the edges (both with a hashable ``key`` naming
+        the choice, for the memo). Nodes are internal; read results through :meth:`origins_at`,
+        :meth:`crossing` and :meth:`bits_to_origins`.
+
+        Notes
+        -----
+        One Tarjan condensation and one bitset push over the edges carrying ``category``.
+        """
+        memo = (category, key if (origins is not None or allowed is not None) else None)
+        found = self._reach.get(memo)
+        if found is None:
+            seeds = self._seeds(category, self.origins_of(category) if origins is None else origins)
+            found = propagate_bits(seeds, self._adjacency(category, allowed), len(self._node_system))
+            self._reach[memo] = found
+        return found
+
+    def bits_to_origins(self, category: str, bits: int) -> list[str]:
+        """The origins whose bits are set, sorted by id."""
+        origins = self.origins_of(category)
+        return [origins[i] for i in set_bits(bits)]
+
+    def origins_at(self, system_id: str, category: str) -> list[str]:
+        """Origins whose ``category`` data is available at a system (held or received), sorted."""
+        return self.bits_to_origins(category, self.reach(category).get(self._position[system_id], 0))
+
+    def holdings_at(self, system_id: str) -> dict[str, list[str]]:
+        """Category -> origins, for every category available at a system."""
+        out = {}
+        for category in self.categories:
+            origins = self.origins_at(system_id, category)
+            if origins:
+                out[category] = origins
+        return out
+
+    def crossing_bits(self, edge: Edge, category: str, reach: dict[int, int] | None = None) -> int:
+        """Bitset of the origins whose ``category`` data crosses ``edge`` (0 when it does not carry it)."""
+        reach = self.reach(category) if reach is None else reach
+        return reach.get(self._crossing_node(edge), 0)
+
+    def crossing(self, edge: Edge) -> dict[str, list[str]]:
+        """Category -> origins whose data of it crosses ``edge``, for the categories it carries."""
+        out = {}
+        for category in self.carried(edge):
+            origins = self.bits_to_origins(category, self.crossing_bits(edge, category))
+            if origins:
+                out[category] = origins
+        return out
+
+    def reached_from(self, origin: str, category: str) -> list[str]:
+        """Systems that ``origin``'s ``category`` data can reach (the origin included), sorted."""
+        bit = 1 << self.origins_of(category).index(origin)
+        reach = self.reach(category)
+        return sorted({self._node_system[n] for n, bits in reach.items() if bits & bit and n < len(self._ids)})
+
+    # -- witness paths -----------------------------------------------------------------------
+
+    def _tree(self, origin: str, category: str, allowed: EdgeFilter | None, key: object):
+        memo = (origin, category, key if allowed is not None else None)
+        tree = self._trees.get(memo)
+        if tree is None:
+            if len(self._trees) > 4096:  # bound the memory of search trees on huge models
+                self._trees.clear()
+            start = self._position[origin]
+            tree = {start: (-1, None)}
+            queue = deque([start])
+            for edge in self._out[origin]:  # a system passes on its own records through every flow
+                node = self._edge_node.get(edge)
+                if node is not None:
+                    tree[node] = (-1, None)
+                    queue.append(node)
+            succ = self._tree_adjacency(category, allowed, key)
+            while queue:
+                node = queue.popleft()
+                for child, edge in succ.get(node, ()):
+                    if child not in tree:
+                        tree[child] = (node, edge)
+                        queue.append(child)
+            self._trees[memo] = tree
+        return tree
+
+    def _tree_adjacency(self, category: str, allowed: EdgeFilter | None, key: object):
+        memo = ("adjacency", category, key if allowed is not None else None)
+        found = self._trees.get(memo)
+        if found is None:
+            found = {}
+            for source, target, edge in self._hops(category, allowed):
+                found.setdefault(source, []).append((target, edge))
+            self._trees[memo] = found
+        return found
+
+    def _walk_back(self, tree, node: int) -> tuple[list[str], list[str]]:
+        systems: list[str] = []
+        flows: list[str] = []
+        while True:
+            parent, edge = tree[node]
+            if edge is None:
+                systems.append(self._node_system[node])
+                break
+            systems.append(self._node_system[node])  # a restricted node stands for its source system
+            flows.append(edge.flow.id)
+            node = parent
+        return systems[::-1], flows[::-1]
+
+    def path_to(self, origin: str, category: str, edge: Edge, *, allowed: EdgeFilter | None = None,
+                key: object = None) -> tuple[list[str], list[str]] | None:
+        """A shortest route of ``origin``'s ``category`` data that ends by crossing ``edge``: the
+        systems, and the flow realising each hop. ``None`` when there is none.
+
+        The search tree of (origin, category) is memoised, so many findings share one search.
+        """
+        tree = self._tree(origin, category, allowed, key)
+        node = self._crossing_node(edge)
+        if node not in tree:
+            return None
+        systems, flows = self._walk_back(tree, node)
+        return systems + [edge.target], flows + [edge.flow.id]
+
+    def path(self, origin: str, category: str, target: str) -> tuple[list[str], list[str]] | None:
+        """A shortest route of ``origin``'s ``category`` data to a system, or ``None``."""
+        tree = self._tree(origin, category, None, None)
+        node = self._position[target]
+        if node not in tree:
+            return None
+        return self._walk_back(tree, node)
+
+
+def graph_of(model: Model) -> Graph:
+    """The model's graph for its own taxonomy, built once and kept on the model."""
+    found = model._cache.get("graph")
+    if found is None:
+        found = model._cache["graph"] = Graph(model)
+    return found

@@ -1,0 +1,63 @@
+"""The one ranking of findings every output uses.
+
+Findings are ordered by, in turn:
+
+1. **severity**, worst first;
+2. **confidence**: established findings (recorded facts) before those that rest on unknowns,
+   so no question ever ranks above an established finding of the same severity;
+3. **breadth**, larger first, compared in this order:
+   children among the people concerned (1 or 0), special or critical categories involved,
+   vulnerable people groups, origins whose data is involved (``origins_total``), actor types
+   reached, systems reached (``reached_total``);
+4. the **id**, so that the order is total and deterministic.
+
+Rank 1 is the most important finding. A rule records what breadth it saw in
+``Finding.breadth`` (see :func:`breadth`).
+
+>>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
+>>> def f(id, severity, confidence="high", **b):
+...     return Finding(id=id, rule="r", kind=Kind.exposure, severity=Severity[severity],
+...                    confidence=Confidence(confidence), title="", message="", anchor=Anchor("flow", id),
+...                    breadth=breadth(**b))
+>>> [x.id for x in ranked([f("a", "high", "low"), f("b", "high"), f("c", "critical"), f("d", "high", origins=5)])]
+['c', 'd', 'b', 'a']
+>>> [x.rank for x in ranked([f("a", "low"), f("b", "high")])]
+[1, 2]
+"""
+
+from __future__ import annotations
+
+from flowmap.findings import Confidence, Finding
+
+__all__ = ["BREADTH_ORDER", "breadth", "rank_key", "ranked"]
+
+BREADTH_ORDER = ("children", "special", "groups", "origins", "actor_types", "reached")
+"""What breadth is made of, in the order it is compared."""
+
+
+def breadth(*, children: bool = False, special: int = 0, groups: int = 0, origins: int = 0,
+            actor_types: int = 0, reached: int = 0) -> dict[str, int]:
+    """A finding's breadth, in :data:`BREADTH_ORDER`.
+
+    >>> breadth(children=True, origins=3)
+    {'children': 1, 'special': 0, 'groups': 0, 'origins': 3, 'actor_types': 0, 'reached': 0}
+    """
+    return {"children": int(children), "special": special, "groups": groups, "origins": origins,
+            "actor_types": actor_types, "reached": reached}
+
+
+def rank_key(finding: Finding) -> tuple:
+    """The sort key: severity, confidence, breadth (each larger first), then id."""
+    wide = finding.breadth
+    return (
+        -int(finding.severity),
+        0 if finding.confidence is Confidence.high else 1,
+        *(-wide.get(name, 0) for name in BREADTH_ORDER),
+        finding.id,
+    )
+
+
+def ranked(findings: list[Finding]) -> list[Finding]:
+    """The findings in rank order, each with its ``rank`` set (1 = most important)."""
+    ordered = sorted(findings, key=rank_key)
+    return [f.replace(rank=number) for number, f in enumerate(ordered, start=1)]
