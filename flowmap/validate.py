@@ -241,6 +241,12 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             )
         _terms(checked, at + ("holds",), system.holds, tax.categories, "category", _CATEGORY_FIX)
         _terms(checked, at + ("purposes",), system.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
+        for j, further in enumerate(system.further_purposes):
+            if further.purpose not in tax.purposes and further.purpose != PLACEHOLDER:
+                checked.error(at + ("further_purposes", j, "purpose"),
+                              f"unknown purpose {shown(further.purpose)}{did_you_mean(further.purpose, tax.purposes)}: "
+                              f"{_PURPOSE_FIX}")
+            _legal_basis(checked, at + ("further_purposes", j, "by"), further.by, sources)
         _terms(checked, at + ("subjects",), system.subjects, tax.subjects, "subject",
                "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
         _terms(checked, at + ("technologies",), system.technologies, tax.technologies, "technology",
@@ -296,11 +302,36 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
         _sources_cited(checked, at + ("sources",), flow.sources, sources)
         _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
+        if flow.bidirectional and flow.forwards != "all":
+            checked.error(at + ("forwards",), "a bidirectional flow cannot restrict what it forwards: "
+                          "split it into two flows, one each way, and restrict each")
         for j, incident in enumerate(flow.incidents):
             _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
             _date_check(checked, at + ("incidents", j, "date"), incident.date)
+    _forwarded_flows(model, checked)
     if not any(severity == "error" for _, _, severity, _ in checked.problems):
         _flow_data_warnings(model, tax, checked)
+
+
+def _forwarded_flows(model: Model, checked: Checked) -> None:
+    """A flow that forwards what arrived through named flows must name flows into its source."""
+    into: dict[str, set[str]] = {}
+    for flow in model.flows:
+        if flow is not None:
+            into.setdefault(flow.target, set()).add(flow.id)
+            if flow.bidirectional:
+                into.setdefault(flow.source, set()).add(flow.id)
+    for i, flow in enumerate(model.flows):
+        if flow is None or not isinstance(flow.forwards, list):
+            continue
+        arriving = into.get(flow.source, set())
+        for j, named in enumerate(flow.forwards):
+            if named not in arriving:
+                checked.error(
+                    ("flows", i, "forwards", j),
+                    f"{shown(named)} is not a flow into {shown(flow.source)}"
+                    f"{did_you_mean(named, arriving)}: name flows that arrive at the source of this flow",
+                )
 
 
 def _flow_data_warnings(model: Model, tax: Taxonomy, checked: Checked) -> None:
