@@ -19,7 +19,7 @@ from flowmap.rules import (
     # chokepoint,  # TODO(rev2): converting
     # cross_border,  # TODO(rev2): converting
     exposure,
-    # firewall,  # TODO(rev2): converting
+    firewall,
     function_creep,
     # high_risk_technology,  # TODO(rev2): converting
     # identity_linking,  # TODO(rev2): converting
@@ -36,7 +36,7 @@ __all__ = ["ALL_RULES", "Rule", "Context", "select_rules"]
 ALL_RULES: tuple[Rule, ...] = (
     exposure.RULE,
     function_creep.RULE,
-    # firewall.RULE,  # TODO(rev2): converting
+    firewall.RULE,
     # refoulement.RULE,  # TODO(rev2): converting
     # insecure_link.RULE,  # TODO(rev2): converting
     # cross_border.RULE,  # TODO(rev2): converting

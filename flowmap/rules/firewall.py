@@ -1,13 +1,24 @@
-"""Firewall breach: data collected to protect people or serve them reaches enforcement.
+"""Firewall breach: data from a service people may stop using out of fear reaches enforcement.
 
 What it detects
-    Data collected by a system whose purposes include protection (asylum,
-    humanitarian aid, child or victim protection, search and rescue) or public
-    services (health, welfare, education, civil registration) that can reach an
-    actor of type ``immigration_enforcement`` or ``law_enforcement``, by any
-    chain of flows. One finding per (origin, enforcement actor), listing the
-    categories, with the shortest witness path. Every category counts, even an
-    address: that a person used a clinic, a school or an asylum procedure is
+    Flows where data collected by a *firewall-protected* system enters the hands of an
+    actor of type ``immigration_enforcement`` or ``law_enforcement``. A system is
+    protected when people use it voluntarily and need to trust it: health, education,
+    welfare, labour inspection, victim support, child protection, humanitarian aid.
+    It is told by its sector (``health``, ``welfare``, ``education``, ``humanitarian``)
+    or its purposes of collection (any ``services.*``, ``protection.humanitarian``,
+    ``protection.child``, ``protection.victims``). Compulsory procedures are not
+    protected whatever their purposes say: a system of the ``asylum``, ``border``,
+    ``visa`` or ``immigration`` sector (Eurodac is a compulsory registry, and return is
+    one of its statutory purposes); asylum data reaching enforcement is function creep and
+    exposure, not a firewall breach. Data an enforcement actor collected itself (a
+    victim's report to the police) does not breach the firewall by reaching the same
+    type of actor.
+
+    One finding per flow where that data enters the actor's hands, anchored at it. The
+    evidence names the protected origins whose data crosses it (capped, with their exact
+    number), the categories and people groups, and up to three shortest witness paths.
+    Every category counts, even an address: that a person used a clinic or a school is
     itself sensitive, so severity treats the data as at least ``high``.
 
 Why it matters
@@ -21,57 +32,181 @@ How to fix
     Cut the flow (or the chain) from the service to enforcement, or restrict it
     to narrowly defined serious-crime cases under prior independent
     authorisation; publish the firewall and tell people about it.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "clinic", "sector": "health", "holds": ["special.health"], "purposes": ["services.health"]},
+...     {"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"],
+...      "purposes": ["protection.asylum", "protection.child"]},
+...     {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+...   "flows": [{"from": "clinic", "to": "police", "data": ["special"], "purpose": "enforcement.law"},
+...             {"from": "eurodac", "to": "police", "data": ["biometric"], "purpose": "enforcement.law"}]})
+>>> [f.id for f in check(Context(m))]
+['firewall:clinic->police']
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import ReachEvidence, describe, origins_reaching, plural, purpose_in, reach_findings
+from flowmap.graph import Edge
+from flowmap.model import System
+from flowmap.rules._support import bulk, crossing_by_origin, entry_edges, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
-from flowmap.taxonomy import Sensitivity
+from flowmap.taxonomy import Sensitivity, ancestors
+from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
 
-PROTECTED_PURPOSES = ("protection", "services")
 ENFORCEMENT_ACTORS = ("immigration_enforcement", "law_enforcement")
+FIREWALL_SECTORS = ("health", "welfare", "education", "humanitarian")
+FIREWALL_PURPOSES = ("services", "protection.humanitarian", "protection.child", "protection.victims")
+COMPULSORY_SECTORS = ("asylum", "border", "visa", "immigration")  # registration is required by law
 MITIGATION = (
-    "Cut the flows on the path from the service to enforcement, or limit them to serious-crime cases "
-    "under prior independent authorisation, and tell the people concerned."
+    "Cut this flow (or the chain that feeds it) from the service to enforcement, or limit it to "
+    "serious-crime cases under prior independent authorisation; publish the firewall and tell the people concerned."
 )
 
 
-@cache
-def _protected(purpose: str) -> bool:
-    return purpose_in(purpose, PROTECTED_PURPOSES)
+def _firewall_purposes(system: System) -> list[str]:
+    """The system's purposes of collection that a firewall protects."""
+    return [p for p in system.purposes if any(a in FIREWALL_PURPOSES for a in ancestors(p))]
+
+
+def protected(system: System) -> bool:
+    """Whether people use the system voluntarily and a firewall protects what they tell it.
+
+    >>> protected(System(id="gp", sector="health"))
+    True
+    >>> protected(System(id="eurodac", sector="asylum", purposes=["protection.child"]))
+    False
+    >>> protected(System(id="police", sector="police", purposes=["protection.victims"]))
+    True
+    """
+    if system.sector in COMPULSORY_SECTORS:
+        return False
+    return system.sector in FIREWALL_SECTORS or bool(_firewall_purposes(system))
+
+
+def _enforcement(system: System) -> bool:
+    return system.actor in ENFORCEMENT_ACTORS
+
+
+def first_entries(ctx: Context) -> dict[Edge, dict[str, list[str]]]:
+    """Entry edge -> protected origin -> the categories of its data that enter enforcement's
+    hands through that edge *first*: by a route on which no enforcement actor held them before.
+    Edges in flow-id order; origins and categories sorted.
+
+    Notes
+    -----
+    Per category, one reach from the protected origins over the flows that do not enter an
+    enforcement actor's hands (:meth:`~flowmap.graph.Graph.reach`); what crosses an entry edge
+    in that reach arrives there without having been in enforcement's hands.
+    """
+    graph = ctx.graph
+    entries = entry_edges(ctx, _enforcement)
+    entering = set(entries)
+    outside = _outside(ctx)
+    found: dict[Edge, dict[str, list[str]]] = {}
+    for category in graph.categories:
+        origins = [o for o in graph.origins_of(category) if protected(ctx.system(o))]
+        if not origins:
+            continue
+        reach = graph.reach(category, origins=origins, allowed=outside, key="firewall")
+        for edge in graph.edges_carrying(category):
+            if edge not in entering:
+                continue
+            actor = ctx.system(edge.target)
+            for origin in graph.bits_to_origins(category, graph.crossing_bits(edge, category, reach)):
+                system = ctx.system(origin)
+                if origin != actor.id and system.actor != actor.actor:  # a victim's report to the police stays there
+                    found.setdefault(edge, {}).setdefault(origin, []).append(category)
+    return {edge: dict(sorted(found[edge].items())) for edge in entries if edge in found}
+
+
+def _outside(ctx: Context):
+    """Whether an edge keeps data outside enforcement's hands (its target is no enforcement actor)."""
+
+    def allowed(edge: Edge) -> bool:
+        return not _enforcement(ctx.system(edge.target))
+
+    return allowed
 
 
 def check(ctx: Context):
-    """One finding per (protected origin, enforcement actor), at least high: severity is decided
-    here, the text and path when the finding is first read (see :func:`_render`)."""
-    position = ctx.propagation.index.position
-    protected = {position[s.id] for s in ctx.model.systems if s.holds and any(map(_protected, s.purposes))}
-    actor_type = {position[s.id]: s.actor for s in ctx.systems if s.actor in ENFORCEMENT_ACTORS}
-    reached = origins_reaching(ctx, list(actor_type), origins=protected)
-    return reach_findings(ctx, RULE, ReachEvidence(ctx, reached), actor_type, _render, least=Sensitivity.high)
+    """One finding per flow where a protected service's data first enters enforcement's hands."""
+    outside = _outside(ctx)
+    by_flow: dict[str, list[tuple[Edge, dict[str, list[str]]]]] = {}
+    for edge, by_origin in first_entries(ctx).items():
+        by_flow.setdefault(edge.flow.id, []).append((edge, by_origin))
+    for uses in by_flow.values():  # both directions of a bidirectional flow make one finding
+        by_origin: dict[str, list[str]] = {}
+        for _, found in uses:
+            for origin, categories in found.items():
+                by_origin[origin] = sorted({*by_origin.get(origin, []), *categories})
+        edge = uses[0][0]
+        actors = [ctx.system(e.target) for e, _ in uses]
+        origins = origins_in_order(ctx, by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats})
+        subjects = ctx.subjects_of(origins)
+        paths = [p for e, found in uses for p in witness_paths(ctx, e, found, allowed=outside, key="firewall")]
+        hands = listing([f"{a.display_name} ({actor_words(a.actor)})" for a in actors])
+        yield RULE.finding(
+            ctx, edge,
+            severity=max(
+                ctx.grade(RULE, sensitivity=max(Sensitivity.high, ctx.sensitivity(categories)),
+                          vulnerable=ctx.vulnerable(subjects), actor=a.actor, volume=bulk(edge))
+                for a in actors
+            ),
+            title=f"Data from {listing(_services(ctx, origins), limit=2)} enters {hands} through {edge.id}",
+            message=_message(ctx, edge, hands, origins, categories, subjects),
+            categories=categories,
+            subjects=subjects,
+            origins=origins,
+            paths=paths,
+            mitigation=MITIGATION,
+            actor_types=len({a.actor for a in actors}),
+        )
 
 
-def _render(evidence: ReachEvidence, key: tuple[int, int]) -> tuple:
-    """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
-    origin, actor, listed, path, flows = evidence(key)
-    purposes = ", ".join(p for p in sorted(origin.purposes) if _protected(p))
-    title = f"{origin.display_name} ({purposes}) data reaches {actor.display_name}"
-    message = (
-        f"{listed} collected in {origin.display_name} for {purposes} can reach "
-        f"{describe(actor)} in {plural(len(path) - 1, 'step')} ({' -> '.join(path)}). People who fear "
-        "that using this service exposes them to enforcement stop using it: the firewall between "
-        "services and enforcement is breached."
+def _services(ctx: Context, origins: list[str]) -> list[str]:
+    """The services the origins' data was given to, in words, sorted."""
+    out = set()
+    for origin in origins:
+        system = ctx.system(origin)
+        purposes = _firewall_purposes(system)
+        out.update(_service_words(p) for p in purposes)
+        if not purposes:
+            out.add(f"{term_words(system.sector)} services")
+    return sorted(out)
+
+
+def _service_words(purpose: str) -> str:
+    """A protected purpose as the service people use.
+
+    >>> _service_words("services.health"), _service_words("protection.victims")
+    ('health services', 'victim support')
+    """
+    named = {"protection.humanitarian": "humanitarian aid", "protection.child": "child protection",
+             "protection.victims": "victim support"}
+    for ancestor in ancestors(purpose):
+        if ancestor in named:
+            return named[ancestor]
+    return f"{term_words(purpose)} services"
+
+
+def _message(ctx: Context, edge: Edge, hands: str, origins: list[str], categories: list[str], subjects: list[str]) -> str:
+    names = [ctx.system(o).display_name for o in origins]
+    people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    return (
+        f"{categories_in_words(categories).capitalize()}{people}, given to {listing(_services(ctx, origins))} "
+        f"at {plural(len(origins), 'origin')} ({listing(names)}), enter the hands of {hands} through the flow "
+        f"{edge.id} from {ctx.system(edge.source).display_name}, without having been in enforcement's hands before. "
+        "People who fear that using these services exposes them to enforcement stop using them: "
+        "the firewall between services and enforcement is breached here."
     )
-    return title, message, [origin.id, actor.id], flows, evidence.reached[key], path, MITIGATION
 
 
 RULE = Rule(
     id="firewall",
-    name="protection or service data reaches immigration or law enforcement",
+    name="data from services people must trust reaches immigration or law enforcement",
     kind=Kind.function_creep,
     default_severity=Severity.high,
     principles=("purpose_limitation", "non_discrimination", "right_to_health_and_education", "necessity_and_proportionality"),
