@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flowmap.errors import UsageError
 from flowmap.rules import (
-    # accountability_gap,  # TODO(rev2): converting
+    accountability_gap,
     # at_odds_technology,  # TODO(rev2): converting
     # automated_decision,  # TODO(rev2): converting
     # children_biometrics,  # TODO(rev2): converting
@@ -41,7 +41,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # insecure_link.RULE,  # TODO(rev2): converting
     # cross_border.RULE,  # TODO(rev2): converting
     # incident.RULE,  # TODO(rev2): converting
-    # accountability_gap.RULE,  # TODO(rev2): converting
+    accountability_gap.RULE,
     # automated_decision.RULE,  # TODO(rev2): converting
     # at_odds_technology.RULE,  # TODO(rev2): converting
     # high_risk_technology.RULE,  # TODO(rev2): converting

@@ -1,185 +1,264 @@
 """Accountability gap: sensitive data with no legal basis, no independent oversight or no redress.
 
 What it detects
-    Systems where sensitive data (sensitivity ``high`` or above, as for
-    exposure) is held or received, and that record no ``legal_basis``, no
-    ``independent_oversight`` or no ``redress``; and flows carrying sensitive
-    data with no ``legal_basis``. One finding per (element, gap): the ids end in
-    ``no_legal_basis``, ``no_oversight`` or ``no_redress`` so that each gap can
-    be accepted on its own. A control set to ``false`` is a confirmed gap; an
-    omitted control, or an empty legal basis ("none known"), is a gap reported
-    with ``confidence: low``.
+    Systems that hold or receive sensitive data (sensitivity ``high`` or above, as for
+    exposure), and flows that carry it, whose safeguards are missing or not recorded:
+
+    - ``accountability_gap:<system>:no_oversight`` and ``:no_redress``: the model records
+      that no independent authority supervises the system (``controls.independent_oversight:
+      false``), or that the people concerned have no route to access, correct or contest
+      their data (``controls.redress: false``). Established gaps, one finding each, so that
+      each can be accepted on its own.
+    - ``accountability_gap:<system>:unknown_safeguards``: what the model does not say about
+      the system, in one finding that asks the system the questions together (is there
+      independent oversight? a route to redress? a legal basis?). An omitted control and an
+      empty ``legal_basis`` ("none recorded") are unknowns, not established absences: the
+      finding has low confidence and is worded as a question.
+    - ``accountability_gap:<flow>:no_legal_basis``: a flow carrying sensitive data with no
+      ``legal_basis`` recorded. Also an unknown (low confidence, a question to the sender).
+
+    Unknowns aggregate at the system that can answer them, rather than one finding per
+    control: a DPO gets one list of questions per system. A system thus has at most its
+    established gaps and one question; a flow at most one finding. The evidence names the
+    categories, the people groups and the origins whose data is there.
 
 Why it matters
-    Interference with private life must be "in accordance with the law"
-    (ECHR Art. 8, Charter Art. 52): without a known legal basis nobody can check
-    necessity and proportionality. Without an independent supervisor nobody
-    checks the operator, and without redress the people concerned cannot
-    access, correct or contest what is held about them (Charter Art. 47).
+    Interference with private life must be "in accordance with the law" (ECHR Art. 8,
+    Charter Art. 52): without a known legal basis nobody can check necessity and
+    proportionality. Without an independent supervisor nobody checks the operator, and
+    without redress the people concerned cannot access, correct or contest what is held
+    about them (Charter Arts. 8(2)-(3) and 47).
 
 How to fix
-    Record the legal basis (a source key), the supervising authority and the
-    route for access, rectification and appeal, each with a source; where one
-    really is missing, that is the finding to escalate.
+    Record the legal basis (a source key naming the provision), the supervising authority
+    and the route for access, rectification and appeal, each with a source; where one is
+    really missing, that is the finding to escalate.
 """
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.rules._support import describe
+from flowmap.findings import Confidence, Kind, Severity
+from flowmap.graph import Edge
+from flowmap.model import Flow, System
+from flowmap.rules._support import crossing_by_origin, origins_in_order
 from flowmap.rules.base import Context, Rule
-
-GAPS = {
-    "no_legal_basis": "no legal basis is recorded",
-    "no_oversight": "no independent oversight",
-    "no_redress": "no route for the people concerned to access, correct or contest the data",
-}
-
+from flowmap.words import categories_in_words, listing, plural, subjects_in_words
 
 MITIGATIONS = {
-    "no_legal_basis": "Record the legal basis (a source key) or stop the processing.",
-    "no_oversight": "Name the independent authority that supervises it, with a source, or create one.",
-    "no_redress": "Document how people can access, correct, erase and contest the data, or provide it.",
+    "no_oversight": "Name the independent authority that supervises the system, with a source, or create one.",
+    "no_redress": (
+        "Provide, and document with a source, how people can access, correct, erase and contest the data "
+        "held about them."
+    ),
+    "unknown_safeguards": (
+        "Record what is missing, each with a source: the provision that allows the processing, the "
+        "independent authority that supervises it, and the route for access, rectification and appeal. "
+        "Where one does not exist, that is a gap to escalate."
+    ),
+    "no_legal_basis": (
+        "Record the provision that allows this transfer (a source key), or stop the transfer if there is none."
+    ),
 }
+
+# What each unknown is, as part of a question and of a sentence.
+_UNKNOWN = {
+    "oversight": ("independent oversight", "whether an independent authority supervises it"),
+    "redress": (
+        "a route to redress",
+        "whether the people concerned can access, correct or contest their data",
+    ),
+    "legal_basis": ("a legal basis", "which law allows the processing"),
+}
+
+
+def data_at(ctx: Context, system: System, *, sensitive_only: bool = True) -> dict[str, list[str]]:
+    """Origin -> the categories of its data that a system holds or receives (the sensitive
+    ones by default), both sorted.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion", "identity.contact"],
+    ...      "purposes": ["enforcement.law"]},
+    ...     {"id": "b", "sector": "police"}],
+    ...   "flows": [{"from": "a", "to": "b", "data": ["criminal", "identity"], "purpose": "enforcement.law"}]})
+    >>> ctx = Context(m)
+    >>> data_at(ctx, ctx.system("b")), data_at(ctx, ctx.system("b"), sensitive_only=False)
+    ({'a': ['criminal.suspicion']}, {'a': ['criminal.suspicion', 'identity.contact']})
+    """
+    out: dict[str, list[str]] = {}
+    for category in ctx.graph.categories:
+        if sensitive_only and not ctx.is_sensitive(category):
+            continue
+        for origin in ctx.graph.origins_at(system.id, category):
+            out.setdefault(origin, []).append(category)
+    return dict(sorted(out.items()))
+
+
+def sentence_case(text: str) -> str:
+    """The first letter in upper case, the rest untouched (``str.capitalize`` would write "Dna").
+
+    >>> sentence_case("DNA profiles"), sentence_case("facial images")
+    ('DNA profiles', 'Facial images')
+    """
+    return text[:1].upper() + text[1:]
+
+
+def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:
+    """Flow id -> its edges: one, or both directions of a bidirectional flow."""
+    out: dict[str, list[Edge]] = {}
+    for edge in ctx.graph.edges:
+        out.setdefault(edge.id, []).append(edge)
+    return out
+
+
+def _what_is_there(ctx: Context, system: System, by_origin: dict[str, list[str]]) -> tuple[list, list, list, str]:
+    """(categories, subjects, origins in order, a sentence: "Fingerprints about ... are held at X.").
+
+    The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
+    """
+    origins = origins_in_order(ctx, by_origin)
+    categories = sorted({c for cats in by_origin.values() for c in cats})
+    subjects = sorted({*system.subjects, *ctx.subjects_of(origins)})
+    people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    where = "," if people.endswith("among them") else ""
+    if origins != [system.id]:
+        names = [ctx.system(o).display_name for o in origins]
+        where = f", from {plural(len(origins), 'origin')} ({listing(names)}),"
+    sentence = f"{sentence_case(categories_in_words(categories))}{people}{where} are held at {system.display_name}."
+    return categories, subjects, origins, sentence
+
+
+def _system_findings(ctx: Context, system: System):
+    controls = system.controls
+    established = [
+        gap for gap, value in (("no_oversight", controls.independent_oversight), ("no_redress", controls.redress))
+        if value is False
+    ]
+    unknown = [
+        name for name, missing in (
+            ("legal_basis", not system.legal_basis),
+            ("oversight", controls.independent_oversight is None),
+            ("redress", controls.redress is None),
+        ) if missing
+    ]
+    if not established and not unknown:
+        return
+    by_origin = data_at(ctx, system)
+    if not by_origin:
+        return
+    categories, subjects, origins, held = _what_is_there(ctx, system, by_origin)
+    name = system.display_name
+    sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
+    for gap in established:
+        if gap == "no_oversight":
+            title = f"No independent oversight of {name}"
+            fact = "The model records that no independent authority supervises the system"
+            why = "nobody outside the operator checks that the processing stays lawful, necessary and proportionate."
+        else:
+            title = f"No route to redress at {name}"
+            fact = ("The model records that the people concerned have no route to access, correct or contest "
+                    "what is held about them")
+            why = "errors stay uncorrected and decisions based on the data cannot be contested (Charter Art. 47)."
+        yield RULE.finding(
+            ctx, system, aspect=gap,
+            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable),
+            title=title,
+            message=f"{held} {fact}: {why}",
+            categories=categories, subjects=subjects, origins=origins,
+            mitigation=MITIGATIONS[gap],
+        )
+    if unknown:
+        yield RULE.finding(
+            ctx, system, aspect="unknown_safeguards",
+            confidence=Confidence.low,
+            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, low_confidence=True),
+            title=f"Safeguards of {name} not recorded: {listing([_UNKNOWN[u][0] for u in unknown])}",
+            message=(
+                f"{held} The model does not record {listing([_UNKNOWN[u][1] for u in unknown])}. "
+                f"Until {'these are' if len(unknown) > 1 else 'this is'} known, nobody can check that the "
+                f"processing is lawful, necessary and proportionate, or that the people concerned can contest it."
+            ),
+            categories=categories, subjects=subjects, origins=origins,
+            mitigation=MITIGATIONS["unknown_safeguards"],
+            question=_question(name, unknown),
+        )
+
+
+def _question(name: str, unknown: list[str]) -> str:
+    """One short question about what is unknown at a system.
+
+    >>> _question("VIS", ["oversight"])
+    'Is there independent oversight of VIS?'
+    >>> _question("VIS", ["legal_basis", "oversight", "redress"])
+    'Is there a legal basis, independent oversight and a route to redress for VIS?'
+    """
+    if unknown == ["oversight"]:
+        return f"Is there independent oversight of {name}?"
+    return f"Is there {listing([_UNKNOWN[u][0] for u in unknown])} for {name}?"
+
+
+def _flow_finding(ctx: Context, flow: Flow, edges: list[Edge]):
+    """A flow carrying sensitive data with no legal basis recorded: an unknown, so a question,
+    in whole sentences (never "with no legal basis is recorded").
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "db", "name": "Police database", "sector": "police", "holds": ["criminal.suspicion"],
+    ...      "purposes": ["enforcement.law"], "legal_basis": ["Police Act"],
+    ...      "controls": {"independent_oversight": True, "redress": True}},
+    ...     {"id": "office", "name": "Police office", "sector": "police", "legal_basis": ["Police Act"],
+    ...      "controls": {"independent_oversight": True, "redress": True}}],
+    ...   "flows": [{"from": "db", "to": "office", "data": ["criminal"], "purpose": "enforcement.law"}]})
+    >>> (f,) = check(Context(m))
+    >>> f.id, f.confidence.value, f.asks
+    ('accountability_gap:db->office:no_legal_basis', 'low', 'db')
+    >>> f.message.split(". ")[0]
+    'No legal basis is recorded for the flow db->office from Police database to Police office, which carries police suspicions, collected by 1 origin (Police database)'
+    >>> f.question
+    'Which law allows the flow db->office from Police database to Police office?'
+    """
+    by_origin: dict[str, set[str]] = {}
+    for edge in edges:
+        for origin, cats in crossing_by_origin(ctx, edge, category_ok=ctx.is_sensitive).items():
+            by_origin.setdefault(origin, set()).update(cats)
+    if not by_origin:
+        return None
+    by_origin_sorted = {o: sorted(c) for o, c in sorted(by_origin.items())}
+    origins = origins_in_order(ctx, by_origin_sorted)
+    categories = sorted({c for cats in by_origin.values() for c in cats})
+    subjects = ctx.subjects_of(origins)
+    source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
+    people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    both_ways = " and back" if flow.bidirectional else ""
+    return RULE.finding(
+        ctx, flow, aspect="no_legal_basis",
+        confidence=Confidence.low,
+        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                           low_confidence=True),
+        title=f"No legal basis recorded for the flow {flow.id} from {source} to {target}",
+        message=(
+            f"No legal basis is recorded for the flow {flow.id} from {source} to {target}{both_ways}, which carries "
+            f"{categories_in_words(categories)}{people}, collected by {plural(len(origins), 'origin')} "
+            f"({listing([ctx.system(o).display_name for o in origins])}). Until the law that allows this transfer "
+            f"is known, nobody can check that it is lawful, necessary and proportionate."
+        ),
+        categories=categories, subjects=subjects, origins=origins,
+        mitigation=MITIGATIONS["no_legal_basis"],
+        question=f"Which law allows the flow {flow.id} from {source} to {target}?",
+    )
 
 
 def check(ctx: Context):
-    """One finding per (system or flow, gap); severity is decided here, from the highest
-    sensitivity of the sensitive data involved, and the text when the finding is first read
-    (see :class:`_Evidence`)."""
-    prop = ctx.propagation
-    threshold = ctx.sensitive_from
-    received = _received(ctx)
-    held_levels: dict[tuple[str, ...], int] = {}  # a system's holdings -> their highest sensitivity
-    flow_levels: dict[tuple[str, ...], int] = {}  # the categories a flow carries -> their highest sensitivity
-    evidence = _Evidence(ctx)
-    position = prop.index.position
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    deferred, kind = Finding.deferred, Kind.accountability_gap
-
-    grade = ctx.grader(RULE)
-
-    def severity(level, vulnerable: bool, low: bool) -> Severity:
-        return grade(level, vulnerable, None, False, low)
-
+    """Per system: its established gaps and one question for its unknowns; per flow without a
+    legal basis: one question."""
     for system in ctx.systems:
-        holds = tuple(system.holds)
-        held = held_levels.get(holds)
-        if held is None:
-            held = held_levels[holds] = _highest(ctx, holds)
-        level = max(received.get(position[system.id], 0), held)
-        if level < threshold:
-            continue
-        controls = system.controls
-        states = (
-            ("no_legal_basis", None if not system.legal_basis else False),
-            ("no_oversight", _gap(controls.independent_oversight)),
-            ("no_redress", _gap(controls.redress)),
-        )
-        vulnerable = ctx.vulnerable(system)
-        for gap, state in states:
-            if state is False:
-                continue
-            low = state is None
-            yield deferred(
-                f"accountability_gap:{system.id}:{gap}", "accountability_gap", kind, severity(level, vulnerable, low),
-                Confidence.low if low else Confidence.high, principles, evidence.system, (system, gap, low),
-            )
+        yield from _system_findings(ctx, system)
+    edges = edges_by_flow(ctx)
     for flow in ctx.flows:
-        if flow.legal_basis:
-            continue
-        carried = tuple(flow.data)
-        level = flow_levels.get(carried)
-        if level is None:
-            level = flow_levels[carried] = _highest(ctx, carried)
-        if level >= threshold:
-            yield deferred(
-                f"accountability_gap:{flow.id}:no_legal_basis", "accountability_gap", kind,
-                severity(level, False, True), Confidence.low, principles, evidence.flow, (flow,),
-            )
-
-
-def _highest(ctx: Context, categories) -> int:
-    """The highest sensitivity among ``categories``, or 0 when there are none."""
-    sensitivity = ctx.taxonomy.sensitivity
-    return max((sensitivity(c) for c in categories), default=0)
-
-
-def _received(ctx: Context) -> dict[int, int]:
-    """System index -> the highest sensitivity of the sensitive categories that reach it.
-
-    One dict update per sensitive category, least sensitive first, so the highest wins.
-    """
-    prop = ctx.propagation
-    sensitivity = ctx.taxonomy.sensitivity
-    levels: dict[int, int] = {}
-    for category in sorted(_sensitive_categories(ctx), key=sensitivity):
-        levels.update(dict.fromkeys(prop.reach[category], sensitivity(category)))
-    return levels
-
-
-def _sensitive_categories(ctx: Context) -> list[str]:
-    """The propagated categories that count as sensitive, sorted."""
-    return [c for c in ctx.propagation.categories if ctx.is_sensitive(c)]
-
-
-def _gap(value: bool | None) -> bool | None:
-    """True = confirmed gap, None = unknown (a gap with low confidence), False = no gap."""
-    return None if value is None else not value
-
-
-class _Evidence:
-    """Writes the text of an accountability-gap finding when it is first read; the sensitive
-    categories of a system are looked up once, for all its gaps."""
-
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-        self.sensitive = _sensitive_categories(ctx)
-        self.handled: dict[str, tuple[str, list[str]]] = {}  # system id -> (label, sensitive categories)
-        self.sensitive_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # categories -> the sensitive ones, sorted
-
-    def _sensitive_in(self, categories: tuple[str, ...]) -> tuple[str, ...]:
-        found = self.sensitive_of.get(categories)
-        if found is None:
-            found = self.sensitive_of[categories] = tuple(sorted({c for c in categories if self.ctx.is_sensitive(c)}))
-        return found
-
-    def system(self, system, gap: str, low: bool) -> tuple:
-        """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a system."""
-        found = self.handled.get(system.id)
-        if found is None:
-            prop = self.ctx.propagation
-            node = prop.index.position[system.id]
-            categories = [c for c in self.sensitive if node in prop.reach[c]]  # sorted
-            held = self._sensitive_in(tuple(system.holds))
-            if held:
-                categories = sorted({*categories, *held})
-            found = self.handled[system.id] = (describe(system), categories)
-        label, categories = found
-        return _texts(label, gap, low, categories, [system.id], [])
-
-    def flow(self, flow) -> tuple:
-        """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on a flow (always a legal basis
-        not known)."""
-        categories = list(self._sensitive_in(tuple(flow.data)))
-        label = f"flow {flow.id} ({flow.source} -> {flow.target})"
-        return _texts(label, "no_legal_basis", True, categories, sorted({flow.source, flow.target}), [flow.id])
-
-
-def _texts(label: str, gap: str, low: bool, categories: list[str], systems: list[str], flows: list[str]) -> tuple:
-    """The text fields of one gap of an element described by ``label``.
-
-    >>> _texts("flow f (a -> b)", "no_legal_basis", True, ["x"], ["a", "b"], ["f"])[0]
-    'Flow f (a -> b): no legal basis is recorded'
-    """
-    what = GAPS[gap]
-    unknown = " (the model does not say: unknown is not safe)" if low else ""
-    label = f"{label[0].upper()}{label[1:]}"
-    message = (
-        f"{label} handles {', '.join(categories)} with {what}{unknown}. Without it the "
-        "processing cannot be shown to be lawful, necessary and proportionate, nor checked or contested."
-    )
-    return f"{label}: {what}", message, systems, flows, categories, [], MITIGATIONS[gap]
+        if not flow.legal_basis:
+            found = _flow_finding(ctx, flow, edges[flow.id])
+            if found is not None:
+                yield found
 
 
 RULE = Rule(
@@ -191,4 +270,5 @@ RULE = Rule(
     linddun="non_compliance",
     check=check,
     doc=__doc__,
+    aspects=("no_oversight", "no_redress", "unknown_safeguards", "no_legal_basis"),
 )
