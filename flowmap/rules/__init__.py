@@ -16,7 +16,7 @@ from flowmap.rules import (
     # at_odds_technology,  # TODO(rev2): converting
     # automated_decision,  # TODO(rev2): converting
     # children_biometrics,  # TODO(rev2): converting
-    # chokepoint,  # TODO(rev2): converting
+    chokepoint,
     # cross_border,  # TODO(rev2): converting
     exposure,
     firewall,
@@ -47,7 +47,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # high_risk_technology.RULE,  # TODO(rev2): converting
     # retention_extension.RULE,  # TODO(rev2): converting
     # children_biometrics.RULE,  # TODO(rev2): converting
-    # chokepoint.RULE,  # TODO(rev2): converting
+    chokepoint.RULE,
     # identity_linking.RULE,  # TODO(rev2): converting
     # model_quality.RULE,  # TODO(rev2): converting
 )
