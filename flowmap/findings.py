@@ -15,8 +15,8 @@ paths. Evidence lists are cut at :data:`LIST_CAP` entries and always carry their
 
 from __future__ import annotations
 
-import dataclasses
 import enum
+from copy import copy as _copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,8 +150,11 @@ class Finding:
         return self.confidence is Confidence.high
 
     def replace(self, **changes: Any) -> "Finding":
-        """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some fields changed (no validation runs: a copy of a valid finding)."""
+        copy = _copy(self)
+        for name, value in changes.items():
+            object.__setattr__(copy, name, value)
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape (``reached`` only where the rule has a reach, ``question``

@@ -104,6 +104,7 @@ class Graph:
                 self._edge_node[edge] = len(self._ids) + len(self._edge_node)
         self._node_system = self._ids + [e.source for e in self._edge_node]
         self._reach: dict[tuple, dict[int, int]] = {}
+        self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
         self._trees: dict[tuple, dict[int, tuple[int, Edge | None]]] = {}
 
     # -- elements ---------------------------------------------------------------------------
@@ -193,17 +194,20 @@ class Graph:
     def _hops(self, category: str, allowed: EdgeFilter | None) -> list[tuple[int, int, Edge]]:
         """(from node, to node, edge) for every hop ``category`` can take: each allowed edge from
         its crossing node to its target, and each allowed named flow into a restricted edge's node."""
-        hops = []
-        for edge in self.edges_carrying(category):
-            if allowed is None or allowed(edge):
-                hops.append((self._crossing_node(edge), self._position[edge.target], edge))
-            node = self._edge_node.get(edge)
-            if node is not None and isinstance(edge.flow.forwards, list):
-                for feed in self._in[edge.source]:
-                    if (feed.flow.id in edge.flow.forwards and category in self.carried(feed)
-                            and (allowed is None or allowed(feed))):
-                        hops.append((self._crossing_node(feed), node, feed))
-        return hops
+        every = self._all_hops.get(category)
+        if every is None:
+            every = self._all_hops[category] = []
+            carrying = set(self.edges_carrying(category))
+            for edge in self.edges_carrying(category):
+                every.append((self._crossing_node(edge), self._position[edge.target], edge))
+                node = self._edge_node.get(edge)
+                if node is not None and isinstance(edge.flow.forwards, list):
+                    for feed in self._in[edge.source]:
+                        if feed.flow.id in edge.flow.forwards and feed in carrying:
+                            every.append((self._crossing_node(feed), node, feed))
+        if allowed is None:
+            return every
+        return [hop for hop in every if allowed(hop[2])]
 
     def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
         succ: dict[int, list[int]] = {}

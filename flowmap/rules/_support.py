@@ -30,24 +30,26 @@ from flowmap.model import System
 from flowmap.rules.base import Context
 
 __all__ = [
-    "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges",
+    "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
     "bulk", "technologies_of_risk",
 ]
 
 
 def crossing_by_origin(
-    ctx: Context, edge: Edge, *, category_ok: Callable[[str], bool] | None = None,
+    ctx: Context, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
     origin_ok: Callable[[str], bool] | None = None,
 ) -> dict[str, list[str]]:
-    """Origin -> the categories of its data that cross ``edge`` (filtered), both sorted."""
-    out: dict[str, list[str]] = {}
-    for category, origins in ctx.graph.crossing(edge).items():
-        if category_ok is not None and not category_ok(category):
-            continue
-        for origin in origins:
-            if origin_ok is None or origin_ok(origin):
-                out.setdefault(origin, []).append(category)
-    return dict(sorted(out.items()))
+    """Origin -> the categories of its data that cross ``edges`` (one edge, or both directions
+    of a bidirectional flow), filtered, both sorted."""
+    out: dict[str, set[str]] = {}
+    for edge in [edges] if isinstance(edges, Edge) else edges:
+        for category, origins in ctx.graph.crossing(edge).items():
+            if category_ok is not None and not category_ok(category):
+                continue
+            for origin in origins:
+                if origin_ok is None or origin_ok(origin):
+                    out.setdefault(origin, set()).add(category)
+    return {o: sorted(c) for o, c in sorted(out.items())}
 
 
 def lead_category(ctx: Context, categories: Iterable[str]) -> str:
@@ -72,17 +74,19 @@ def origins_in_order(ctx: Context, by_origin: dict[str, list[str]]) -> list[str]
 
 
 def witness_paths(
-    ctx: Context, edge: Edge, by_origin: dict[str, list[str]], *, allowed: EdgeFilter | None = None,
+    ctx: Context, edges: Edge | list[Edge], by_origin: dict[str, list[str]], *, allowed: EdgeFilter | None = None,
     key: object = None,
 ) -> list[tuple[list[str], list[str]]]:
     """Shortest routes of the first :data:`~flowmap.findings.PATHS_CAP` origins' most sensitive
-    data that end by crossing ``edge`` (``allowed`` and ``key`` restrict the flows, as in
-    :meth:`~flowmap.graph.Graph.path_to`)."""
+    data that end by crossing ``edges`` (one edge, or both directions of a flow; ``allowed`` and
+    ``key`` restrict the flows, as in :meth:`~flowmap.graph.Graph.path_to`)."""
     paths = []
     for origin in origins_in_order(ctx, by_origin)[:PATHS_CAP]:
-        found = ctx.graph.path_to(origin, lead_category(ctx, by_origin[origin]), edge, allowed=allowed, key=key)
-        if found is not None:
-            paths.append(found)
+        for edge in [edges] if isinstance(edges, Edge) else edges:
+            found = ctx.graph.path_to(origin, lead_category(ctx, by_origin[origin]), edge, allowed=allowed, key=key)
+            if found is not None:
+                paths.append(found)
+                break
     return paths
 
 
@@ -95,6 +99,15 @@ def entry_edges(ctx: Context, is_actor: Callable[[System], bool]) -> list[Edge]:
         if is_actor(target) and not (source.actor and source.actor == target.actor):
             out.append(edge)
     return out
+
+
+def entries_by_flow(ctx: Context, is_actor: Callable[[System], bool]) -> list[list[Edge]]:
+    """:func:`entry_edges` grouped by flow, in flow-id order: both directions of a bidirectional
+    flow may enter an actor's hands, and a finding is anchored once per flow."""
+    grouped: dict[str, list[Edge]] = {}
+    for edge in entry_edges(ctx, is_actor):
+        grouped.setdefault(edge.flow.id, []).append(edge)
+    return list(grouped.values())
 
 
 def bulk(edge: Edge) -> bool:

@@ -142,9 +142,17 @@ class Context:
     model: Model
     sensitive_from: Sensitivity = Sensitivity.high  # exposure counts categories at or above this
 
+    _memo: dict = field(default_factory=dict, repr=False)
+
     @cached_property
     def taxonomy(self) -> Taxonomy:
         return self.model.effective_taxonomy
+
+    def cached(self, key: object, build: Callable[[], object]):
+        """``build()``, computed once per analysis for ``key`` (derived data a rule reuses)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     @cached_property
     def graph(self) -> Graph:

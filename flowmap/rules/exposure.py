@@ -24,7 +24,7 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import bulk, crossing_by_origin, entry_edges, origins_in_order, witness_paths
+from flowmap.rules._support import bulk, crossing_by_origin, entries_by_flow, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words
 
@@ -36,8 +36,9 @@ MITIGATION = (
 
 def check(ctx: Context):
     """One finding per flow where sensitive data enters an actor's hands."""
-    for edge in entry_edges(ctx, lambda s: bool(s.actor)):
-        by_origin = crossing_by_origin(ctx, edge, category_ok=ctx.is_sensitive, origin_ok=lambda o: o != edge.target)
+    for edges in entries_by_flow(ctx, lambda s: bool(s.actor)):
+        edge = edges[0]
+        by_origin = crossing_by_origin(ctx, edges, category_ok=ctx.is_sensitive, origin_ok=lambda o: o != edge.target)
         if not by_origin:
             continue
         actor = ctx.system(edge.target)
@@ -55,13 +56,13 @@ def check(ctx: Context):
         yield RULE.finding(
             ctx, edge,
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
-                               actor=actor.actor, volume=bulk(edge)),
+                               actor=actor.actor, volume=any(bulk(e) for e in edges)),
             title=f"Sensitive data enters {actor.display_name} ({actor_words(actor.actor)}) through {edge.id}",
             message=message,
             categories=categories,
             subjects=subjects,
             origins=origins,
-            paths=witness_paths(ctx, edge, by_origin),
+            paths=witness_paths(ctx, edges, by_origin),
             mitigation=MITIGATION,
             actor_types=1,
         )

@@ -71,16 +71,26 @@ def _compatible(ctx: Context, used: str, purposes: tuple[str, ...]) -> bool:
 
 
 def _allowed(ctx: Context, purposes: tuple[str, ...]):
-    """Whether an edge's every purpose is compatible with one of ``purposes``."""
-    cache: dict[str, bool] = {}
+    """The test of whether an edge's every purpose is compatible with one of ``purposes``
+    (one test per purpose set and analysis, deciding each set of flow purposes once)."""
 
-    def allowed(edge: Edge) -> bool:
-        found = cache.get(edge.flow.id)
-        if found is None:
-            found = cache[edge.flow.id] = all(_compatible(ctx, used, purposes) for used in edge.flow.purposes)
-        return found
+    def build():
+        decided: dict[tuple[str, ...], bool] = {}  # per set of flow purposes
+        by_flow: dict[str, bool] = {}
 
-    return allowed
+        def allowed(edge: Edge) -> bool:
+            found = by_flow.get(edge.flow.id)
+            if found is None:
+                used = tuple(edge.flow.purposes)
+                found = decided.get(used)
+                if found is None:
+                    found = decided[used] = all(_compatible(ctx, p, purposes) for p in used)
+                by_flow[edge.flow.id] = found
+            return found
+
+        return allowed
+
+    return ctx.cached(("function_creep.allowed", purposes), build)
 
 
 def first_uses(ctx: Context) -> dict[str, _Use]:
