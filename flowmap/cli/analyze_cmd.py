@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import emit, emit_chunks, format_option, output_option
+from flowmap.cli.options import all_option, emit, emit_chunks, format_option, min_confidence_option, output_option
 
 FORMAT_NAMES = ["table", "json", "csv", "markdown", "sarif"]
 SEVERITY_NAMES = "info, low, medium, high, critical"  # flowmap.findings.Severity, spelled out to keep --help light
@@ -44,14 +44,20 @@ def _note(message: str) -> None:
 @click.option("--rules", "rule_ids", metavar="IDS", help="Run only these rules (comma-separated ids, see `flowmap rules`).")
 @click.option("--min-severity", "min_severity", metavar="SEVERITY", default="info", show_default=True,
               help="Report only findings at or above SEVERITY.")
+@min_confidence_option()
+@all_option()
 @click.option("--strict", is_flag=True, help="Treat model warnings as errors.")
 def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None, accept_path: str | None,
-            rule_ids: str | None, min_severity: str, strict: bool) -> None:
+            rule_ids: str | None, min_severity: str, min_confidence: str, show_all: bool, strict: bool) -> None:
     """Find exposure paths, function creep, insecure links and accountability gaps in MODEL.
 
     Formats: table (for a terminal), json (the findings contract), csv (one row
-    per finding), markdown (for a DPIA), sarif (for code scanning). Accepted
-    findings are still reported, with their status; only --fail-on ignores them.
+    per finding), markdown (for a DPIA), sarif (for code scanning). Table and
+    markdown open with a summary, then the established findings by rank (the
+    first 20; --all for every one), then the questions (findings that rest on
+    unknowns) grouped by the system that can answer them; json, csv and sarif
+    carry every finding. Accepted findings are still reported, with their
+    status; only --fail-on ignores them.
 
     Exit codes: 0 when no open finding reaches --fail-on (or no --fail-on),
     1 when one does, 2 on bad input or usage.
@@ -63,7 +69,7 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
     """
     from flowmap.analysis import analyze as run
     from flowmap.errors import UsageError
-    from flowmap.findings import Severity
+    from flowmap.findings import Confidence, Severity
     from flowmap.loader import load_model
     from flowmap.render import render
     from flowmap.rules import select_rules
@@ -88,8 +94,9 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
 
         accepted = load_acceptances(accept_path)
     model = load_model(model_path, strict=strict)
-    report = run(model, rules=rules, accepted=accepted, min_severity=floor)
-    options: dict = {}
+    report = run(model, rules=rules, accepted=accepted, min_severity=floor,
+                 min_confidence=Confidence.parse(min_confidence))
+    options: dict = {"show_all": show_all}
     if fmt == "table":
         options["color"] = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     elif fmt == "sarif":
@@ -100,7 +107,9 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
         emit(render(report, fmt, **options), output)
     if fmt != "json":  # JSON carries these in the document itself
         for acceptance in report.unmatched_acceptances:
-            _note(f"acceptance '{acceptance.finding}' matches no finding: fix the id or remove it")
+            now = report.replacements.get(acceptance.finding)
+            hint = f" (now: {now})" if now else ""
+            _note(f"acceptance '{acceptance.finding}' matches no finding{hint}: fix the id or remove it")
         for acceptance in report.expired_acceptances:
             _note(f"acceptance '{acceptance.finding}' expired on {acceptance.until}: it no longer counts")
     if gate is not None:

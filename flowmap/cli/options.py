@@ -27,6 +27,19 @@ def format_option(choices: list[str], default: str) -> Callable:
     )
 
 
+def min_confidence_option() -> Callable:
+    return click.option(
+        "--min-confidence", "min_confidence", type=click.Choice(["high", "low"]), default="low", show_default=True,
+        help="high: only established findings (recorded facts); low: also the questions (findings that rest "
+             "on unknowns).",
+    )
+
+
+def all_option(what: str = "every established finding and every system with questions") -> Callable:
+    return click.option("--all", "show_all", is_flag=True,
+                        help=f"Show {what} (default: the first 20, the rest counted).")
+
+
 def emit(text: str, output: Path | None) -> None:
     """Print ``text``, or write it whole to ``output`` (via a temporary file, so a failure
     leaves nothing half-written)."""

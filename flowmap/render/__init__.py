@@ -17,12 +17,20 @@ from __future__ import annotations
 
 import inspect
 from importlib import import_module
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from flowmap.analysis import Report
+    from flowmap.findings import Finding
+    from flowmap.model import Acceptance
 
-__all__ = ["FORMATS", "render", "status_text"]
+__all__ = ["FORMATS", "TOP", "QuestionGroup", "questions_by_system", "render", "status_text", "origins_text",
+           "unmatched_text"]
+
+TOP = 20
+"""Established findings (and systems with questions) shown by the outputs for people unless
+``--all`` is given; the rest are counted."""
 
 # format -> (module, function); each function takes the report and keyword options it knows
 FORMATS: dict[str, tuple[str, str]] = {
@@ -64,3 +72,76 @@ def status_text(acceptance: dict | None, status: str) -> str:
     if acceptance.get("until"):
         text += f" until {acceptance['until']}"
     return f"{text}: {acceptance['reason']}"
+
+
+@dataclass
+class QuestionGroup:
+    """The questions one system can answer: the findings that rest on unknowns it holds."""
+
+    system: str  # the system that can answer (``Finding.asks``)
+    findings: list["Finding"] = field(default_factory=list)  # in rank order
+
+    @property
+    def best_rank(self) -> int:
+        return self.findings[0].rank
+
+    @property
+    def questions(self) -> list[str]:
+        """The distinct questions, in rank order (a finding without one gives its title)."""
+        return list(dict.fromkeys((f.question or f.title).strip() for f in self.findings))
+
+    def text(self) -> str:
+        """The questions as one line: ``Is there independent oversight of VIS? Is there ...?``."""
+        return " ".join(q if q.endswith("?") else q + "?" for q in self.questions)
+
+
+def questions_by_system(findings: "list[Finding]") -> list[QuestionGroup]:
+    """Findings that rest on unknowns, grouped by the system that can answer them, the groups
+    ordered by the rank of their best question (then by system id).
+
+    >>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
+    >>> def q(rank, asks, question):
+    ...     return Finding(id=f"r:{rank}", rule="r", kind=Kind.accountability_gap, severity=Severity.medium,
+    ...                    confidence=Confidence.low, title="t", message="m", anchor=Anchor("system", asks),
+    ...                    question=question, asks=asks, rank=rank)
+    >>> groups = questions_by_system([q(1, "vis", "Is there oversight of VIS?"), q(2, "cir", "Is CIR encrypted?"),
+    ...                               q(3, "vis", "Is there redress at VIS?")])
+    >>> [(g.system, g.text()) for g in groups]
+    [('vis', 'Is there oversight of VIS? Is there redress at VIS?'), ('cir', 'Is CIR encrypted?')]
+    """
+    groups: dict[str, QuestionGroup] = {}
+    for finding in sorted(findings, key=lambda f: f.rank):
+        if finding.established:
+            continue
+        asks = finding.asks or (finding.systems[0] if finding.systems else finding.anchor.id)
+        groups.setdefault(asks, QuestionGroup(asks)).findings.append(finding)
+    return sorted(groups.values(), key=lambda g: (g.best_rank, g.system))
+
+
+def origins_text(finding: "Finding", limit: int = 3) -> str:
+    """The origins of a finding: how many, and the first few.
+
+    >>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
+    >>> f = Finding(id="x:a", rule="x", kind=Kind.exposure, severity=Severity.high, confidence=Confidence.high,
+    ...             title="", message="", anchor=Anchor("flow", "a"), origins=["p", "q", "r", "s"], origins_total=12)
+    >>> origins_text(f)
+    '12 origins: p, q, r and 9 more'
+    >>> origins_text(f.replace(origins=["p"], origins_total=1))
+    '1 origin: p'
+    """
+    total = finding.origins_total
+    if not total:
+        return ""
+    named = finding.origins[:limit]
+    rest = total - len(named)
+    names = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 and not rest else ", ".join(named)
+    if rest > 0:
+        names += f" and {rest} more"
+    return f"{total} origin{'s' if total != 1 else ''}: {names}"
+
+
+def unmatched_text(report: "Report", acceptance: "Acceptance") -> str:
+    """What to say about an acceptance that matches no finding, naming the finding that now
+    covers its pattern where there is one."""
+    now = report.replacements.get(acceptance.finding)
+    return f"matches no finding (now: {now})" if now else "matches no finding"

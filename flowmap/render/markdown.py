@@ -1,8 +1,10 @@
 """Markdown output: ready to paste into a DPIA.
 
-A summary (model, date, digest, counts), then the findings grouped by
-severity, each with its message, witness path, mitigation and status (with the
-acceptance behind it), then any acceptance that matched nothing or has lapsed.
+A summary (model, date, digest, counts by severity and kind, established findings against
+questions, the systems with most findings), then the established findings by rank, each with
+its id, anchor, origins, first witness path, message, mitigation and status, then the
+questions grouped by the system that can answer them, then any acceptance that matched
+nothing (with the finding that now covers it) or has lapsed.
 Text from the model is escaped; ids, paths and categories sit in code spans.
 
 >>> escape("a <b> | *c* [d](e)")
@@ -16,14 +18,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from flowmap.findings import Severity
-from flowmap.render import status_text
+from flowmap.render import TOP, origins_text, questions_by_system, status_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from flowmap.analysis import Report
     from flowmap.findings import Finding
 
-__all__ = ["render_markdown", "escape", "code"]
+__all__ = ["render_markdown", "finding_markdown", "escape", "code"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
@@ -43,30 +44,28 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _finding(finding: "Finding") -> list[str]:
-    lines = [f"#### {code(finding.id)}: {escape(finding.title)}", ""]
-    facts = [
-        f"- **Rule:** {code(finding.rule)} ({finding.kind.value.replace('_', ' ')}), "
-        f"confidence {finding.confidence.value}"
-    ]
-    if finding.categories:
-        facts.append(f"- **Data:** {', '.join(code(c) for c in finding.categories)}")
-    if finding.path:
-        facts.append(f"- **Path:** {' → '.join(code(s) for s in finding.path)}")
-    if finding.flows:
-        facts.append(f"- **Flows:** {', '.join(code(f) for f in finding.flows)}")
-    if finding.principles:
-        facts.append(f"- **Principles:** {', '.join(p.replace('_', ' ') for p in finding.principles)}")
-    facts.append(f"- **Status:** {escape(status_text(finding.acceptance, finding.status))}")
-    lines += [escape(finding.message), "", *facts]
+def finding_markdown(finding: "Finding") -> list[str]:
+    """One established finding: a numbered line with rank, severity and title, then its id,
+    anchor, origins and first witness path, then its message and mitigation."""
+    status = "" if finding.status == "open" else f" ({escape(status_text(finding.acceptance, finding.status))})"
+    lines = [f"{finding.rank}. **{finding.severity.name}**: {escape(finding.title)}{status}  "]
+    facts = [code(finding.id), f"at {finding.anchor.type} {code(finding.anchor.id)}"]
+    if finding.origins_total:
+        facts.append(escape(origins_text(finding)))
+    if finding.paths:
+        facts.append("path " + " → ".join(code(s) for s in finding.paths[0]))
+    lines.append("   " + "; ".join(facts) + "  ")
+    text = escape(finding.message)
     if finding.mitigation:
-        lines += ["", f"**Mitigation:** {escape(finding.mitigation)}"]
-    lines.append("")
+        text += f" *Mitigation:* {escape(finding.mitigation)}"
+    lines.append("   " + text)
     return lines
 
 
-def render_markdown(report: "Report") -> str:
-    """The report as a Markdown section.
+def render_markdown(report: "Report", *, show_all: bool = False, top: int = TOP) -> str:
+    """The report as a Markdown section: summary, established findings by rank (the first
+    ``top`` unless ``show_all``), questions by the system that can answer them, acceptances
+    that match nothing or have lapsed.
 
     Notes
     -----
@@ -84,21 +83,38 @@ def render_markdown(report: "Report") -> str:
     if not total:
         lines += ["No findings.", ""]
     else:
+        established = report.established
+        questions = report.questions
         open_count = sum(1 for f in report.findings if f.status == "open")
-        lines += [f"{total} finding{'s' if total != 1 else ''}, {open_count} open.", ""]
-        lines += ["| Severity | Findings | Open |", "|---|---:|---:|"]
+        lines += [f"{total} finding{'s' if total != 1 else ''}, {open_count} open: {len(established)} established, "
+                  f"{len(questions)} question{'s' if len(questions) != 1 else ''} to answer.", ""]
+        lines += ["| Severity | Findings | Established | Open |", "|---|---:|---:|---:|"]
         for name, count in summary["by_severity"].items():
+            sure = sum(1 for f in established if f.severity.name == name)
             opened = sum(1 for f in report.findings if f.severity.name == name and f.status == "open")
-            lines.append(f"| {name} | {count} | {opened} |")
+            lines.append(f"| {name} | {count} | {sure} | {opened} |")
         lines += ["", "| Kind | Findings |", "|---|---:|"]
         lines += [f"| {kind.replace('_', ' ')} | {count} |" for kind, count in summary["by_kind"].items()]
+        most = report.most_findings()
+        if most:
+            lines += ["", "Systems with most findings: " + ", ".join(f"{code(s)} ({n})" for s, n in most) + "."]
         lines.append("")
-    current: Severity | None = None
-    for finding in report.findings:
-        if finding.severity != current:
-            current = finding.severity
-            lines += [f"### {current.name.capitalize()} ({summary['by_severity'][current.name]})", ""]
-        lines += _finding(finding)
+        if established:
+            shown = established if show_all else established[:top]
+            lines += [f"### Established findings ({len(established)}, by rank)", ""]
+            for finding in shown:
+                lines += finding_markdown(finding)
+            if len(shown) < len(established):
+                lines += ["", f"{len(established) - len(shown)} more: `--all`."]
+            lines.append("")
+        groups = questions_by_system(questions)
+        if groups:
+            lines += [f"### Questions to answer ({len(questions)}, by the system that can answer them)", ""]
+            shown_groups = groups if show_all else groups[:top]
+            lines += [f"- {code(g.system)}: {escape(g.text())}" for g in shown_groups]
+            if len(shown_groups) < len(groups):
+                lines += ["", f"{len(groups) - len(shown_groups)} more systems with questions: `--all`."]
+            lines.append("")
     for title, acceptances in (("Acceptances that match no finding", report.unmatched_acceptances),
                                ("Expired acceptances (no longer counted)", report.expired_acceptances)):
         if acceptances:
@@ -106,6 +122,8 @@ def render_markdown(report: "Report") -> str:
             for a in acceptances:
                 until = f" until {a.until.isoformat()}" if a.until else ""
                 by = f" by {escape(a.by)}" if a.by else ""
-                lines.append(f"- {code(a.finding)}: {a.status.value}{by}{until}: {escape(a.reason)}")
+                now = report.replacements.get(a.finding)
+                covered = f" (now: {code(now)})" if now else ""
+                lines.append(f"- {code(a.finding)}: {a.status.value}{by}{until}: {escape(a.reason)}{covered}")
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

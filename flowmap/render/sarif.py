@@ -1,7 +1,8 @@
 """SARIF 2.1.0 output: code-scanning tools show findings against the model file's lines.
 
 ``tool.driver.rules`` comes from the rule catalogue; each result points at the
-line of the system or flow its finding names (found in the file text by id),
+line of the system or flow its finding is anchored at (related locations: the other
+systems and flows it names), carries its rank, origins and witness paths as properties,
 carries the stable finding id as a partial fingerprint, and an accepted
 finding carries a suppression with the acceptance's reason.
 
@@ -61,24 +62,9 @@ def _descriptor(rule: "Rule") -> dict:
     }
 
 
-def _primary(finding: "Finding", lines: ElementLines) -> tuple[str, bool]:
-    """The element a finding is about: a flow or system named in its id (flows first), else
-    its first flow, else its first system; ``("", False)`` for the model as a whole."""
-    named = finding.id.split(":")[1:]
-    for element in named:
-        if element in lines.flows and element in finding.flows:
-            return element, True
-    for element in named:
-        if element in lines.systems:
-            return element, False
-    for element in named:
-        if element in lines.flows:
-            return element, True
-    if finding.flows:
-        return finding.flows[0], True
-    if finding.systems:
-        return finding.systems[0], False
-    return "", False
+def _primary(finding: "Finding") -> tuple[str, bool]:
+    """The element a finding is anchored at: (id, is a flow)."""
+    return finding.anchor.id, finding.anchor.type == "flow"
 
 
 def _location(uri: str, line: int, message: str | None = None, number: int | None = None) -> dict:
@@ -92,14 +78,17 @@ def _location(uri: str, line: int, message: str | None = None, number: int | Non
 
 
 def _result(finding: "Finding", rule_index: dict[str, int], uri: str, lines: ElementLines) -> dict:
-    element, is_flow = _primary(finding, lines)
-    line = lines.line(element, flow=is_flow) if element else 1
+    element, is_flow = _primary(finding)
+    line = lines.line(element, flow=is_flow)
     result: dict = {"ruleId": finding.rule}
     if finding.rule in rule_index:
         result["ruleIndex"] = rule_index[finding.rule]
     result["level"] = level(finding.severity)
-    result["message"] = {"text": f"{finding.title}. {finding.message}"}
-    result["locations"] = [_location(uri, line, f"{'flow' if is_flow else 'system'} {element}" if element else None)]
+    text = f"{finding.title}. {finding.message}"
+    if finding.question:
+        text += f" Question for {finding.asks}: {finding.question}"
+    result["message"] = {"text": text}
+    result["locations"] = [_location(uri, line, f"{'flow' if is_flow else 'system'} {element}")]
     related = []
     for flow in finding.flows:
         if (flow, True) != (element, is_flow):
@@ -116,9 +105,18 @@ def _result(finding: "Finding", rule_index: dict[str, int], uri: str, lines: Ele
         "confidence": finding.confidence.value,
         "status": finding.status,
         "kind": finding.kind.value,
+        "rank": finding.rank,
+        "anchor": finding.anchor.to_dict(),
         "categories": finding.categories,
-        "path": finding.path,
+        "origins": finding.origins,
+        "origins_total": finding.origins_total,
+        "path": finding.paths[0] if finding.paths else [],
+        "paths": finding.paths,
     }
+    if finding.reached is not None:
+        result["properties"].update(reached=finding.reached, reached_total=finding.reached_total)
+    if finding.question:
+        result["properties"].update(question=finding.question, asks=finding.asks)
     if finding.status != "open":
         suppression = {"kind": "external", "status": _SUPPRESSION.get(finding.status, "accepted")}
         if finding.acceptance:

@@ -1,20 +1,29 @@
-"""Table output: findings for a person at a terminal, grouped by severity, with a summary line.
+"""Table output: what matters first, for a person at a terminal.
 
-Colour (``click.style``) only when asked, which the CLI does when standard
-output is a terminal; otherwise plain text, byte-identical run after run.
+A summary (counts by severity and kind, established findings against questions, the systems
+with most findings), then the **established** findings in rank order (the first
+:data:`~flowmap.render.TOP`, or all with ``show_all``), each in three lines: rank, severity and
+title; id, anchor and origins; the first witness path. Then the **questions**: the findings that
+rest on unknowns, one line per system that can answer them. Then acceptances that match no
+finding. Colour (``click.style``) only when asked, which the CLI does when standard output is a
+terminal; otherwise plain text, byte-identical run after run.
 
 >>> from flowmap.analysis import Report
->>> from flowmap.findings import Finding, Severity
+>>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 >>> from flowmap.model import Model
 >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "health"}]})
->>> f = Finding(id="exposure:a:b", rule="exposure", kind="exposure", severity=Severity.high,
-...             title="A data reaches B", message="m", path=["a", "b"])
+>>> f = Finding(id="exposure:a->b", rule="exposure", kind=Kind.exposure, severity=Severity.high,
+...             confidence=Confidence.high, title="A data reaches B", message="m", anchor=Anchor("flow", "a->b"),
+...             systems=["a", "b"], origins=["a"], origins_total=1, paths=[["a", "b"]], rank=1)
 >>> print(render_table(Report(m, [f])), end="")
-HIGH (1)
-  exposure:a:b  A data reaches B
-      path: a -> b
+1 finding: 1 high; 1 established, 0 questions; 1 open
+by kind: exposure 1
+most findings: a (1), b (1)
 <BLANKLINE>
-1 finding: 1 high; 1 open
+ESTABLISHED FINDINGS (1, by rank)
+   1 HIGH      A data reaches B
+               exposure:a->b  at flow a->b  1 origin: a
+               path: a -> b
 """
 
 from __future__ import annotations
@@ -24,12 +33,13 @@ from typing import TYPE_CHECKING
 import click
 
 from flowmap.findings import Severity
-from flowmap.render import status_text
+from flowmap.render import TOP, origins_text, questions_by_system, status_text, unmatched_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from flowmap.analysis import Report
+    from flowmap.findings import Finding
 
-__all__ = ["render_table", "summary_line"]
+__all__ = ["render_table", "summary_line", "summary_lines"]
 
 COLOURS = {
     Severity.critical: {"fg": "red", "bold": True},
@@ -38,10 +48,11 @@ COLOURS = {
     Severity.low: {"fg": "cyan"},
     Severity.info: {"fg": "white"},
 }
+INDENT = " " * 15  # under the title: width of "  NNN SEVERITY  "
 
 
 def summary_line(report: "Report") -> str:
-    """One line: how many findings, by severity, and how many are still open.
+    """One line: how many findings, by severity, established and questions, and how many are open.
 
     >>> from flowmap.analysis import Report
     >>> from flowmap.model import Model
@@ -54,50 +65,82 @@ def summary_line(report: "Report") -> str:
     if not total:
         return "no findings"
     parts = ", ".join(f"{count} {name}" for name, count in summary["by_severity"].items())
+    established = summary["by_confidence"].get("high", 0)
+    questions = summary["by_confidence"].get("low", 0)
     open_count = sum(1 for f in report.findings if f.status == "open")
-    line = f"{total} finding{'s' if total != 1 else ''}: {parts}; {open_count} open"
+    line = (f"{total} finding{'s' if total != 1 else ''}: {parts}; {established} established, "
+            f"{questions} question{'s' if questions != 1 else ''}; {open_count} open")
     settled = total - open_count
     if settled:
         line += f", {settled} accepted or otherwise settled"
     return line
 
 
-def render_table(report: "Report", *, color: bool = False) -> str:
-    """The findings grouped by severity (most severe first), each with its id, title,
-    witness path and status, then :func:`summary_line`.
+def summary_lines(report: "Report") -> list[str]:
+    """The summary: :func:`summary_line`, counts by kind, the systems with most findings."""
+    lines = [summary_line(report)]
+    if not report.findings:
+        return lines
+    kinds = report.summary()["by_kind"]
+    lines.append("by kind: " + ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in kinds.items()))
+    most = report.most_findings()
+    if most:
+        lines.append("most findings: " + ", ".join(f"{system} ({n})" for system, n in most))
+    return lines
+
+
+def finding_lines(finding: "Finding", style=lambda text, **how: text) -> list[str]:
+    """One established finding in two or three lines (four when it is not open)."""
+    notes = [] if finding.status == "open" else [finding.status]
+    suffix = style(f"  [{', '.join(notes)}]", dim=True) if notes else ""
+    head = f"{finding.rank:>4} {style(f'{finding.severity.name.upper():<9}', **COLOURS[finding.severity])} "
+    lines = [f"{head}{finding.title}{suffix}"]
+    facts = [style(finding.id, bold=True), f"at {finding.anchor.type} {finding.anchor.id}"]
+    if finding.origins_total:
+        facts.append(origins_text(finding))
+    if finding.reached_total:
+        facts.append(f"reaches {finding.reached_total} system{'s' if finding.reached_total != 1 else ''}")
+    lines.append(INDENT + "  ".join(facts))
+    if finding.paths:
+        more = f" (+{len(finding.paths) - 1} more)" if len(finding.paths) > 1 else ""
+        lines.append(style(f"{INDENT}path: {' -> '.join(finding.paths[0])}{more}", dim=True))
+    if finding.status != "open":
+        lines.append(style(f"{INDENT}status: {status_text(finding.acceptance, finding.status)}", dim=True))
+    return lines
+
+
+def render_table(report: "Report", *, color: bool = False, show_all: bool = False, top: int = TOP) -> str:
+    """The summary, the established findings by rank, the questions by system, then acceptances
+    that match no finding. Without ``show_all``, the first ``top`` established findings and the
+    first ``top`` systems with questions are shown, and the rest counted.
 
     Notes
     -----
-    Linear in the size of the findings.
+    Linear in the number of findings.
     """
 
     def style(text: str, **how) -> str:
         return click.style(text, **how) if color else text
 
-    lines: list[str] = []
-    current: Severity | None = None
-    by_severity = report.summary()["by_severity"]
-    for finding in report.findings:  # already sorted: severity, then id
-        if finding.severity != current:
-            if current is not None:
-                lines.append("")
-            current = finding.severity
-            heading = f"{current.name.upper()} ({by_severity[current.name]})"
-            lines.append(style(heading, **COLOURS[current]))
-        notes = []
-        if finding.confidence.value == "low":
-            notes.append("low confidence")
-        if finding.status != "open":
-            notes.append(finding.status)
-        suffix = style(f"  [{', '.join(notes)}]", dim=True) if notes else ""
-        lines.append(f"  {style(finding.id, bold=True)}  {finding.title}{suffix}")
-        if finding.path:
-            lines.append(style(f"      path: {' -> '.join(finding.path)}", dim=True))
-        elif finding.flows:
-            lines.append(style(f"      flows: {', '.join(finding.flows)}", dim=True))
-        if finding.status != "open":
-            lines.append(style(f"      status: {status_text(finding.acceptance, finding.status)}", dim=True))
-    if lines:
-        lines.append("")
-    lines.append(style(summary_line(report), bold=True))
+    lines = [style(line, bold=True) if n == 0 else line for n, line in enumerate(summary_lines(report))]
+    established = report.established
+    if established:
+        shown = established if show_all else established[:top]
+        lines += ["", style(f"ESTABLISHED FINDINGS ({len(established)}, by rank)", bold=True)]
+        for finding in shown:
+            lines += finding_lines(finding, style)
+        if len(shown) < len(established):
+            lines.append(f"  {len(established) - len(shown)} more: --all")
+    groups = questions_by_system(report.questions)
+    if groups:
+        total = sum(len(g.findings) for g in groups)
+        lines += ["", style(f"QUESTIONS ({total}, by the system that can answer them)", bold=True)]
+        shown_groups = groups if show_all else groups[:top]
+        for group in shown_groups:
+            lines.append(f"  {style(group.system, bold=True)}: {group.text()}")
+        if len(shown_groups) < len(groups):
+            lines.append(f"  {len(groups) - len(shown_groups)} more systems with questions: --all")
+    if report.unmatched_acceptances:
+        lines += ["", style("ACCEPTANCES THAT MATCH NO FINDING", bold=True)]
+        lines += [f"  {a.finding}: {unmatched_text(report, a)}" for a in report.unmatched_acceptances]
     return "\n".join(lines) + "\n"
