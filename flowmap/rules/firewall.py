@@ -15,9 +15,12 @@ What it detects
     victim's report to the police) does not breach the firewall by reaching the same
     type of actor.
 
-    One finding per flow where that data enters the actor's hands, anchored at it. The
-    evidence names the protected origins whose data crosses it (capped, with their exact
-    number), the categories and people groups, and up to three shortest witness paths.
+    One finding per flow where that data *first* enters an enforcement actor's hands,
+    anchored at it: the flow crosses into such an actor, and the data reached it by a route
+    on which no enforcement actor held it before (hand-overs between enforcement actors
+    afterwards are consequences of the same breach). The evidence names the protected
+    origins whose data crosses it (capped, with their exact number), the categories and
+    people groups, and up to three shortest witness paths.
     Every category counts, even an address: that a person used a clinic or a school is
     itself sensitive, so severity treats the data as at least ``high``.
 
@@ -50,7 +53,7 @@ from __future__ import annotations
 from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import bulk, crossing_by_origin, entry_edges, origins_in_order, witness_paths
+from flowmap.rules._support import bulk, entry_edges, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity, ancestors
 from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
