@@ -26,7 +26,7 @@ from flowmap.rules import (
     # incident,  # TODO(rev2): converting
     # insecure_link,  # TODO(rev2): converting
     # model_quality,  # TODO(rev2): converting
-    # refoulement,  # TODO(rev2): converting
+    refoulement,
     # retention_extension,  # TODO(rev2): converting
 )
 from flowmap.rules.base import Context, Rule
@@ -37,7 +37,7 @@ ALL_RULES: tuple[Rule, ...] = (
     exposure.RULE,
     function_creep.RULE,
     firewall.RULE,
-    # refoulement.RULE,  # TODO(rev2): converting
+    refoulement.RULE,
     # insecure_link.RULE,  # TODO(rev2): converting
     # cross_border.RULE,  # TODO(rev2): converting
     # incident.RULE,  # TODO(rev2): converting
