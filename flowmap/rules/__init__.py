@@ -24,7 +24,7 @@ from flowmap.rules import (
     # high_risk_technology,  # TODO(rev2): converting
     # identity_linking,  # TODO(rev2): converting
     # incident,  # TODO(rev2): converting
-    # insecure_link,  # TODO(rev2): converting
+    insecure_link,
     # model_quality,  # TODO(rev2): converting
     refoulement,
     # retention_extension,  # TODO(rev2): converting
@@ -38,7 +38,7 @@ ALL_RULES: tuple[Rule, ...] = (
     function_creep.RULE,
     firewall.RULE,
     refoulement.RULE,
-    # insecure_link.RULE,  # TODO(rev2): converting
+    insecure_link.RULE,
     # cross_border.RULE,  # TODO(rev2): converting
     # incident.RULE,  # TODO(rev2): converting
     accountability_gap.RULE,

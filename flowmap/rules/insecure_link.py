@@ -1,112 +1,174 @@
 """Insecure link: a flow not encrypted, not authenticated or not logged.
 
 What it detects
-    Flows whose ``transport`` is not known to be encrypted, authenticated and
-    logged. One finding per flow listing what is missing. A field set to
-    ``false`` is a confirmed gap; an omitted one is unknown, which is a gap too
-    (unknown is not safe) but reported with ``confidence: low``. Severity grows
-    with the most sensitive category the flow carries and when the flow moves
-    whole datasets (mode ``bulk`` or ``replication``).
+    Flows whose ``transport`` is not known to be encrypted, authenticated and logged.
+
+    - A flow with a field set to ``false`` is known to be insecure: one finding anchored at
+      the flow (``insecure_link:<flow>``), established, listing what is missing (and what is
+      not recorded besides).
+    - Flows where nothing is known to be missing but some field is omitted are unknowns.
+      They are asked of the system that sends them, in one finding per sending system
+      (``insecure_link:<system>:unknown_transport``, low confidence) that lists those flows
+      (the first :data:`FLOWS_CAP` in the evidence ``flows``; the message counts them all and
+      names the systems they go to) and asks whether they are encrypted, authenticated and
+      logged ("Are its 4 outgoing flows encrypted, authenticated and logged?"). A bidirectional flow is
+      asked of its ``from`` system.
+
+    Severity grows with the most sensitive category the flows carry and when they move whole
+    datasets (mode ``bulk`` or ``replication``); a question is never critical.
 
 Why it matters
-    Data in transit between agencies is exposed to interception and to
-    impersonation of either end; without logs nobody can tell afterwards who
-    obtained what, so misuse can be neither detected nor redressed (GDPR
-    Art. 32, LED Art. 25 and 29).
+    Data in transit between agencies is exposed to interception and to impersonation of
+    either end; without logs nobody can tell afterwards who obtained what, so misuse can be
+    neither detected nor redressed (GDPR Art. 32, LED Arts. 25 and 29).
 
 How to fix
-    Encrypt the link end to end, authenticate both ends (mutual TLS or signed
-    messages), log every transfer and query with who, what and why, and record
-    it in the model (``transport: {encrypted: true, authenticated: true,
-    logged: true}``) with a source.
+    Encrypt the link end to end, authenticate both ends (mutual TLS or signed messages), log
+    every transfer and query with who, what and why, and record it in the model
+    (``transport: {encrypted: true, authenticated: true, logged: true}``) with a source.
 """
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.model import Mode
+from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
+from flowmap.model import Flow
 from flowmap.rules.base import Context, Rule
+from flowmap.words import categories_in_words, listing, plural
 
 PROPERTIES = ("encrypted", "authenticated", "logged")
-VOLUME_MODES = (Mode.bulk, Mode.replication)
+FLOWS_CAP = LIST_CAP
+"""An ``unknown_transport`` finding lists at most this many flows in its evidence."""
+
 MITIGATION = (
-    "Encrypt the link, authenticate both ends, log every transfer; record each as true in the flow's transport "
-    "with a source."
+    "Encrypt the link end to end, authenticate both ends, log every transfer with who, what and why; "
+    "record each as true in the flow's transport, with a source."
+)
+QUESTION_MITIGATION = (
+    "Find out from the operator whether these flows are encrypted, authenticated and logged, and record "
+    "the answers (true or false) in each flow's transport, with a source; secure those that are not."
 )
 
 
-def _state(values: tuple[bool | None, ...]) -> tuple[str, bool, bool] | None:
-    """(what is missing, in words; low confidence; some field unknown), or None when nothing is.
+def _transport(flow: Flow) -> dict[str, bool | None]:
+    t = flow.transport
+    return {"encrypted": t.encrypted, "authenticated": t.authenticated, "logged": t.logged}
 
-    >>> _state((True, False, None))
-    ('not authenticated; not known to be logged', False, True)
-    >>> _state((True, True, True)) is None
-    True
+
+def _missing(values: dict[str, bool | None]) -> str:
+    """What a flow is known to lack, in words.
+
+    >>> _missing({"encrypted": False, "authenticated": False, "logged": None})
+    'not encrypted and not authenticated'
     """
-    missing = [name for name, value in zip(PROPERTIES, values) if value is not True]
-    if not missing:
-        return None
-    confirmed = [name for name, value in zip(PROPERTIES, values) if value is False]
-    unknown = [name for name, value in zip(PROPERTIES, values) if value is None]
-    parts = []
-    if confirmed:
-        parts.append(f"not {', not '.join(confirmed)}")
+    return listing([f"not {name}" for name, value in values.items() if value is False])
+
+
+def _state(values: dict[str, bool | None]) -> str:
+    """What is wrong with a flow known to be insecure, in words.
+
+    >>> _state({"encrypted": False, "authenticated": True, "logged": None})
+    'not encrypted, and whether it is logged is not recorded'
+    >>> _state({"encrypted": False, "authenticated": False, "logged": False})
+    'not encrypted, not authenticated and not logged'
+    """
+    unknown = [name for name, value in values.items() if value is None]
+    text = _missing(values)
     if unknown:
-        parts.append(f"not known to be {' or '.join(unknown)}")
-    return "; ".join(parts), not confirmed, bool(unknown)
+        text += f", and whether it is {' or '.join(unknown)} is not recorded"
+    return text
 
 
-def _ends(source: str, target: str) -> list[str]:
-    """``sorted({source, target})``, without the set.
-
-    >>> _ends("b", "a"), _ends("a", "a")
-    (['a', 'b'], ['a'])
-    """
-    if source == target:
-        return [source]
-    return [source, target] if source < target else [target, source]
-
-
-def _evidence(flow, state: str, unknown: bool) -> tuple:
-    """The :data:`~flowmap.findings.TEXT_FIELDS` of a finding on ``flow``, written when first read."""
-    categories = sorted(set(flow.data))
-    volume = flow.mode in VOLUME_MODES
-    message = (
-        f"Flow {flow.id} ({flow.source} -> {flow.target}{', both ways' if flow.bidirectional else ''}) "
-        f"carries {', '.join(categories)}{f' by {flow.mode.value}' if volume else ''} and is {state}. Data in "
-        "transit can be intercepted or obtained by an impersonated end, and without logs misuse cannot be traced."
-        + (" The model does not say: unknown is not safe." if unknown else "")
-    )
-    return f"Flow {flow.id} is {state}", message, _ends(flow.source, flow.target), [flow.id], categories, [], MITIGATION
+def _volume(flow: Flow) -> bool:
+    """Whether the flow moves whole datasets at once (mode ``bulk`` or ``replication``)."""
+    return flow.mode is not None and flow.mode.value in ("bulk", "replication")
 
 
 def check(ctx: Context):
-    """One finding per flow with a gap; severity is decided here, from grades memoised per
-    (sensitivity, volume, confidence), and the text when the finding is first read."""
-    states: dict[tuple, tuple[str, bool, bool] | None] = {}
-    sensitivities: dict[tuple[str, ...], object] = {}  # the categories a flow carries -> their sensitivity
-    grade = ctx.grader(RULE)
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    deferred, kind = Finding.deferred, Kind.insecure_link
+    """One finding per flow known to be insecure; one question per system sending flows whose
+    transport is not recorded.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "vis", "name": "VIS", "sector": "visa", "holds": ["biometric.face"], "purposes": ["migration.visa"]},
+    ...     {"id": "a", "sector": "border"}, {"id": "b", "sector": "border"}, {"id": "c", "sector": "border"}],
+    ...   "flows": [{"from": "vis", "to": t, "data": ["biometric.face"], "purpose": "migration.visa"} for t in "ab"]
+    ...          + [{"from": "vis", "to": "c", "data": ["biometric.face"], "purpose": "migration.visa",
+    ...              "transport": {"encrypted": False}}]})
+    >>> known, asked = check(Context(m))
+    >>> known.id, known.confidence.value, known.title
+    ('insecure_link:vis->c', 'high', 'The flow vis->c from VIS to c is not encrypted')
+    >>> asked.id, asked.confidence.value, asked.asks, asked.flows, asked.question
+    ('insecure_link:vis:unknown_transport', 'low', 'vis', ['vis->a', 'vis->b'], 'Are its 2 outgoing flows encrypted, authenticated and logged?')
+    """
+    unknown_by_sender: dict[str, list[Flow]] = {}
     for flow in ctx.flows:
-        transport = flow.transport
-        values = (transport.encrypted, transport.authenticated, transport.logged)
-        if values in states:
-            found = states[values]
-        else:
-            found = states[values] = _state(values)
-        if found is None:
+        values = _transport(flow)
+        if all(values.values()):
             continue
-        state, low, unknown = found
-        carried = tuple(flow.data)
-        sensitivity = sensitivities.get(carried)
-        if sensitivity is None:
-            sensitivity = sensitivities[carried] = ctx.sensitivity(carried)
-        volume = flow.mode in VOLUME_MODES
-        yield deferred(
-            f"insecure_link:{flow.id}", "insecure_link", kind, grade(sensitivity, False, None, volume, low), Confidence.low if low else Confidence.high,
-            principles, _evidence, (flow, state, unknown),
-        )
+        if any(v is False for v in values.values()):
+            yield _known(ctx, flow, values)
+        else:
+            unknown_by_sender.setdefault(flow.source, []).append(flow)
+    for sender, flows in sorted(unknown_by_sender.items()):
+        yield _unknown(ctx, sender, flows)
+
+
+def _known(ctx: Context, flow: Flow, values: dict[str, bool | None]):
+    categories = sorted(set(flow.data))
+    volume = _volume(flow)
+    source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
+    how = f" by {flow.mode.value}" if volume else ""
+    both_ways = " and back" if flow.bidirectional else ""
+    state = _state(values)
+    return RULE.finding(
+        ctx, flow,
+        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume),
+        title=f"The flow {flow.id} from {source} to {target} is {_missing(values)}",
+        message=(
+            f"The flow {flow.id} carries {categories_in_words(categories)}{how} from {source} to {target}{both_ways}, "
+            f"and the model records that it is {state}. Data in transit can be intercepted or obtained by an "
+            f"impersonated end, and without logs misuse cannot be traced."
+        ),
+        categories=categories,
+        mitigation=MITIGATION,
+    )
+
+
+def _unknown(ctx: Context, sender: str, flows: list[Flow]):
+    system = ctx.system(sender)
+    name = system.display_name
+    categories = sorted({c for f in flows for c in f.data})
+    volume = any(_volume(f) for f in flows)
+    unknown = [p for p in PROPERTIES if any(_transport(f)[p] is None for f in flows)]
+    ids = [f.id for f in flows]
+    if len(flows) == 1:
+        (flow,) = flows
+        what = f"the flow {flow.id} from {name} to {ctx.system(flow.target).display_name}"
+        title = f"Transport security of the flow {flow.id} from {name} not recorded"
+        carries = f"It carries {categories_in_words(categories)}{' as whole datasets' if volume else ''}."
+        question = f"Is its only outgoing flow {listing(unknown)}?"
+    else:
+        targets = list(dict.fromkeys(ctx.system(f.target).display_name for f in flows))
+        what = f"the {len(flows)} flows from {name} to {plural(len(targets), 'system')} ({listing(targets)})"
+        title = f"Transport security of {len(flows)} outgoing flows from {name} not recorded"
+        carries = f"They carry {categories_in_words(categories)}{', some as whole datasets' if volume else ''}."
+        question = f"Are its {len(flows)} outgoing flows {listing(unknown)}?"
+    return RULE.finding(
+        ctx, system, aspect="unknown_transport",
+        confidence=Confidence.low,
+        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume, low_confidence=True),
+        title=title,
+        message=(
+            f"The model does not record whether {what} {'is' if len(flows) == 1 else 'are'} {listing(unknown)}. "
+            f"{carries} Data in transit that is not encrypted and authenticated can be intercepted or obtained by "
+            f"an impersonated end, and without logs misuse cannot be traced."
+        ),
+        categories=categories,
+        flows=ids[:FLOWS_CAP],
+        mitigation=QUESTION_MITIGATION,
+        question=question,
+        asks=sender,
+    )
 
 
 RULE = Rule(
@@ -118,4 +180,5 @@ RULE = Rule(
     linddun="data_disclosure",
     check=check,
     doc=__doc__,
+    aspects=("unknown_transport",),
 )
