@@ -22,7 +22,7 @@ from flowmap.rules import (
     firewall,
     function_creep,
     # high_risk_technology,  # TODO(rev2): converting
-    # identity_linking,  # TODO(rev2): converting
+    identity_linking,
     # incident,  # TODO(rev2): converting
     insecure_link,
     # model_quality,  # TODO(rev2): converting
@@ -48,7 +48,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # retention_extension.RULE,  # TODO(rev2): converting
     # children_biometrics.RULE,  # TODO(rev2): converting
     chokepoint.RULE,
-    # identity_linking.RULE,  # TODO(rev2): converting
+    identity_linking.RULE,
     # model_quality.RULE,  # TODO(rev2): converting
 )
 

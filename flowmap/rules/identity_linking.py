@@ -1,70 +1,105 @@
 """Identity linking: a component that joins records of the same people from three or more systems.
 
 What it detects
-    Systems that use the ``identity_linking`` technology, or are of kind
-    ``component``, at which identity or biometric data (``identity.*``,
-    ``biometric.*``) from at least :data:`MIN_ORIGINS` (3) origin systems is
-    available. One finding per such system, naming the origins.
+    Systems that use the ``identity_linking`` technology, or are of kind ``component``, at
+    which identity or biometric data (``identity.*``, ``biometric.*``) of at least
+    :data:`MIN_ORIGINS` (3) origin systems is available, held or received by any flow (a
+    component that only queries still joins what it reads). One finding per such system,
+    anchored at it; the evidence names the origins whose records it joins (capped, with
+    their exact number), the categories and people groups, and up to three shortest routes
+    by which the origins' data arrives.
 
 Why it matters
-    Linking records across databases built for different purposes creates a
-    new, more complete profile of each person that no single law foresaw. A
-    wrong link merges two people; a right one lets every authority with access
-    to one system learn what the others hold. Interoperability makes this the
-    default.
+    Linking records across databases built for different purposes creates a new, more
+    complete profile of each person that no single law foresaw. A wrong link merges two
+    people; a right one lets every authority with access to one system learn what the
+    others hold. Interoperability makes this the default.
 
 How to fix
-    Keep links purpose-bound (a link visible only to authorities entitled to
-    both records), review links manually before they have effects, log and
-    supervise access to the links, and let people see and contest them.
+    Keep links purpose-bound (a link visible only to authorities entitled to both
+    records), review links manually before they have effects, log and supervise access to
+    the links, and let people see and contest them.
 """
 
 from __future__ import annotations
 
-
 from flowmap.findings import Kind, Severity
 from flowmap.model import Kind as SystemKind
-from flowmap.rules._support import describe, plural, systems_by_id
+from flowmap.model import System
+from flowmap.rules._support import lead_category, origins_in_order
 from flowmap.rules.base import Context, Rule
+from flowmap.words import categories_in_words, listing, plural, subjects_in_words
 
 MIN_ORIGINS = 3
+"""A linking component joins identity or biometric data of at least this many systems."""
 LINKED = ("identity", "biometric")
+"""The families of data whose joining is a link between people's records."""
+
+MITIGATION = (
+    "Keep links purpose-bound and visible only to those entitled to both records, have a person review a "
+    "link before it has effects, log and supervise access to the links, and let people see and contest them."
+)
 
 
-def _linked(category: str) -> bool:
-    return any(category == f or category.startswith(f + ".") for f in LINKED)
+def links(system: System) -> bool:
+    """Whether a system is a linking component: identity linking technology, or kind ``component``.
+
+    >>> from flowmap.model import System
+    >>> links(System(id="cir", sector="interoperability", technologies=["identity_linking"]))
+    True
+    >>> links(System(id="police-db", sector="police"))
+    False
+    """
+    return "identity_linking" in system.technologies or system.kind is SystemKind.component
+
+
+def linked_data(ctx: Context, system_id: str) -> dict[str, list[str]]:
+    """Origin -> the identity and biometric categories of its data available at a system."""
+    by_origin: dict[str, list[str]] = {}
+    for category, origins in ctx.graph.holdings_at(system_id).items():
+        if category.split(".", 1)[0] in LINKED:
+            for origin in origins:
+                by_origin.setdefault(origin, []).append(category)
+    return dict(sorted(by_origin.items()))
 
 
 def check(ctx: Context):
-    prop = ctx.propagation
+    """One finding per linking component that joins the records of three or more systems."""
     for system in ctx.systems:
-        if "identity_linking" not in system.technologies and system.kind != SystemKind.component:
+        if not links(system):
             continue
-        pairs = [(o, c) for c in sorted(prop.categories_at(system.id)) if _linked(c) for o in prop.origins_at(system.id, c)]
-        origins = sorted({o for o, _ in pairs})
-        if len(origins) < MIN_ORIGINS:
+        by_origin = linked_data(ctx, system.id)
+        if len(by_origin) < MIN_ORIGINS:
             continue
-        categories = sorted({c for _, c in pairs})
+        origins = origins_in_order(ctx, by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats},
+                            key=lambda c: (-ctx.taxonomy.sensitivity(c), c))
+        subjects = ctx.subjects_of(origins)
+        names = [ctx.system(o).display_name for o in origins]
+        people = f", about {subjects_in_words(subjects)}," if subjects else ""
+        message = (
+            f"{system.display_name} joins {categories_in_words(categories)} from {plural(len(origins), 'system')} "
+            f"({listing(names)}){people} into links between the records of the same people: a profile none of "
+            "those systems was built to hold. A wrong link merges two people; a right one shows anyone with access "
+            "to the links what the other systems hold about them."
+        )
+        paths = []
+        for origin in (o for o in origins if o != system.id):
+            found = ctx.graph.path(origin, lead_category(ctx, by_origin[origin]), system.id)
+            if found is not None:
+                paths.append(found)
+            if len(paths) == 3:
+                break
         yield RULE.finding(
-            ctx,
-            [system.id],
-            severity=ctx.grade(
-                RULE,
-                sensitivity=ctx.sensitivity(categories),
-                vulnerable=any(ctx.vulnerable(systems_by_id(ctx)[o]) for o in origins),
-            ),
-            title=f"{system.display_name} links identities across {plural(len(origins), 'system')}",
-            message=(
-                f"{describe(system)} joins {', '.join(categories)} about the same people from "
-                f"{plural(len(origins), 'origin system')} ({', '.join(origins)}), creating profiles that none of them "
-                "was built to hold; a wrong link merges two people, a right one reveals each system to the others."
-            ),
-            systems=[system.id, *[o for o in origins if o != system.id]],
+            ctx, system,
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects)),
+            title=f"{system.display_name} links the records of the same people across {plural(len(origins), 'system')}",
+            message=message,
             categories=categories,
-            mitigation=(
-                "Keep links purpose-bound and visible only to those entitled to both records, review them manually, "
-                "log and supervise access, and let people see and contest them."
-            ),
+            subjects=subjects,
+            origins=origins,
+            paths=paths,
+            mitigation=MITIGATION,
         )
 
 
