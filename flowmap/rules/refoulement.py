@@ -82,7 +82,7 @@ def check(ctx: Context):
         state = ctx.system(edge.target)
         if state.actor == "third_country" and not _for_return(edge):
             continue
-        by_origin = crossing_by_origin(ctx, edge, origin_ok=lambda o: o in asylum and o != state.id)
+        by_origin = crossing_by_origin(ctx, edge, origin_ok=lambda o, state=state: o in asylum and o != state.id)
         if not by_origin:
             continue
         origins = origins_in_order(ctx, by_origin)
@@ -121,12 +121,12 @@ def _message(ctx: Context, edge: Edge, state: System, fled: bool, by_origin, ori
         else "a third country, through a flow for return"
     )
     parts = [
-        f"{categories_in_words(categories).capitalize()}{people}, from {plural(len(origins), 'origin')} "
-        f"({listing(names)}), enter the hands of {state.display_name}, {where}, through the flow {edge.id} "
-        f"from {ctx.system(edge.source).display_name}.",
-        "Disclosing to that state that a person was in the asylum procedure, or handing over their data for "
-        "return before an individual assessment, can expose them and their families to persecution: "
-        "a risk of refoulement.",
+        (f"{categories_in_words(categories).capitalize()}{people}, from {plural(len(origins), 'origin')} "
+         f"({listing(names)}), enter the hands of {state.display_name}, {where}, through the flow {edge.id} "
+         f"from {ctx.system(edge.source).display_name}."),
+        ("Disclosing to that state that a person was in the asylum procedure, or handing over their data for "
+         "return before an individual assessment, can expose them and their families to persecution: "
+         "a risk of refoulement."),
     ]
     if edge.flow.conditions:
         parts.append(f"The flow's recorded conditions: {_shortened(edge.flow.conditions)}")
