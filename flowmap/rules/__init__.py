@@ -25,7 +25,7 @@ from flowmap.rules import (
     identity_linking,
     # incident,  # TODO(rev2): converting
     insecure_link,
-    # model_quality,  # TODO(rev2): converting
+    model_quality,
     refoulement,
     # retention_extension,  # TODO(rev2): converting
 )
@@ -49,7 +49,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # children_biometrics.RULE,  # TODO(rev2): converting
     chokepoint.RULE,
     identity_linking.RULE,
-    # model_quality.RULE,  # TODO(rev2): converting
+    model_quality.RULE,
 )
 
 
