@@ -130,9 +130,8 @@ def load_model(path: str | os.PathLike, *, strict: bool = False):
     """
     from flowmap.validate import build_model
 
-    with gc_paused():
-        data, text = read_data(path)
-        model = build_model(data, str(path), text)
+    data, text = read_data(path)
+    model = build_model(data, str(path), text)
     if strict and model.warnings:
         raise ModelError([dataclasses.replace(w, severity="error") for w in model.warnings])
     return model

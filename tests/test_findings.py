@@ -1,176 +1,59 @@
-"""Finding objects: deferred text behaves exactly like text given up front."""
+"""Finding objects and the ranking: the contract's JSON shape, round trips, and the order every output uses."""
 
 from __future__ import annotations
 
-import pytest
-
 from flowmap.analysis import analyze
-from flowmap.findings import TEXT_FIELDS, Confidence, Finding, Kind, Severity, sort_findings
+from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 from flowmap.loader import load_model
+from flowmap.ranking import ranked
 
 from tests.conftest import ROOT
 
-
-def _text(origin: str, target: str) -> tuple:
-    return (f"{origin} reaches {target}", f"{origin} -> {target}", [origin, target], ["f1"], ["identity"],
-            [origin, target], "narrow it")
+EU = ROOT / "models" / "eu-interoperability.yaml"
 
 
-def _deferred(calls: list | None = None) -> Finding:
-    def render(origin, target):
-        if calls is not None:
-            calls.append((origin, target))
-        return _text(origin, target)
-
-    return Finding.deferred("exposure:a:b", "exposure", Kind.exposure, Severity.high, Confidence.high,
-                            ["security"], render, ("a", "b"))
+def _finding(**changes) -> Finding:
+    base = dict(id="exposure:a->b", rule="exposure", kind=Kind.exposure, severity=Severity.high,
+                confidence=Confidence.high, title="t", message="m", anchor=Anchor("flow", "a->b"))
+    return Finding(**(base | changes))
 
 
-def _eager() -> Finding:
-    return Finding(id="exposure:a:b", rule="exposure", kind=Kind.exposure, severity=Severity.high,
-                   principles=["security"], **dict(zip(TEXT_FIELDS, _text("a", "b"))))
+def test_json_shape_follows_the_contract():
+    data = _finding(origins=["a"], origins_total=1, paths=[["a", "b"]]).to_dict()
+    assert list(data)[:9] == ["id", "rule", "kind", "severity", "confidence", "rank", "title", "message", "anchor"]
+    assert data["anchor"] == {"flow": "a->b"} and data["origins_total"] == 1 and data["paths"] == [["a", "b"]]
+    assert "reached" not in data and "question" not in data and "acceptance" not in data
 
 
-def test_deferred_text_is_rendered_once_on_first_read():
-    calls: list = []
-    finding = _deferred(calls)
-    assert calls == []
-    assert finding.severity is Severity.high and finding.status == "open"  # no rendering for these
-    assert calls == []
-    assert finding.message == "a -> b"
-    assert finding.path == ["a", "b"] and finding.title == "a reaches b"
-    assert calls == [("a", "b")]
+def test_a_finding_round_trips_through_json():
+    finding = _finding(reached=["b"], reached_total=4, question="", status="accepted",
+                       acceptance={"finding": "exposure:*", "reason": "r"})
+    assert Finding.from_dict(finding.to_dict()) == finding
 
 
-def test_deferred_equals_eager_in_every_field_and_shape():
-    assert _deferred() == _eager()
-    assert _deferred().to_dict() == _eager().to_dict()
+def test_replace_copies_and_leaves_the_original():
+    finding = _finding()
+    copy = finding.replace(rank=3, status="mitigated")
+    assert (copy.rank, copy.status, finding.rank, finding.status) == (3, "mitigated", 0, "open")
 
 
-def test_replace_status_keeps_text_deferred_and_identical():
-    calls: list = []
-    accepted = _deferred(calls).replace(status="accepted", acceptance={"finding": "exposure:a:*", "reason": "r"})
-    assert calls == []
-    assert accepted.status == "accepted" and accepted.acceptance["reason"] == "r"
-    assert accepted.to_dict() == _eager().replace(
-        status="accepted", acceptance={"finding": "exposure:a:*", "reason": "r"}).to_dict()
+def test_ranking_puts_established_findings_first_within_a_severity():
+    findings = ranked([
+        _finding(id="x:q", confidence=Confidence.low, severity=Severity.medium),
+        _finding(id="x:e", severity=Severity.medium),
+        _finding(id="x:c", severity=Severity.critical),
+    ])
+    assert [f.id for f in findings] == ["x:c", "x:e", "x:q"] and [f.rank for f in findings] == [1, 2, 3]
 
 
-def test_replace_of_a_text_field_renders_the_rest():
-    changed = _deferred().replace(title="new")
-    assert changed.title == "new" and changed.message == "a -> b"
+def test_on_the_eu_model_no_question_outranks_an_established_finding_of_its_severity():
+    findings = analyze(load_model(EU)).findings
+    assert [f.rank for f in findings] == list(range(1, len(findings) + 1))
+    for before, after in zip(findings, findings[1:]):
+        if before.severity == after.severity:
+            assert not (before.confidence is Confidence.low and after.confidence is Confidence.high)
+    assert not [f.id for f in findings if f.confidence is Confidence.low and f.severity is Severity.critical]
 
 
-def test_unknown_attribute_is_an_attribute_error():
-    with pytest.raises(AttributeError):
-        _deferred().nonexistent  # noqa: B018
-
-
-def test_sort_is_severity_then_id():
-    make = lambda i, s: Finding(id=i, rule="r", kind=Kind.exposure, severity=s, title="", message="")  # noqa: E731
-    found = sort_findings([make("b", Severity.low), make("c", Severity.high), make("a", Severity.low),
-                           make("a2", Severity.high)])
-    assert [f.id for f in found] == ["a2", "c", "a", "b"]
-
-
-def test_rendering_order_does_not_change_any_finding():
-    """Rules share caches between renderers: reading findings backwards gives the same text."""
-    model_path = ROOT / "examples" / "every-rule.yaml"
-    forwards = [f.to_dict() for f in analyze(load_model(model_path)).findings]
-    report = analyze(load_model(model_path))
-    backwards = [f.to_dict() for f in reversed(report.findings)][::-1]
-    assert backwards == forwards
-
-
-def _hops_are_flows(model, finding) -> bool:
-    """Each hop of the witness path is realised by the flow listed for it, in its direction."""
-    if len(finding.path) < 2:
-        return True  # no path (insecure links, accountability gaps, ...)
-    if len(finding.flows) != len(finding.path) - 1:
-        return False
-    flows = {f.id: f for f in model.flows}
-    for (a, b), flow_id in zip(zip(finding.path, finding.path[1:]), finding.flows):
-        flow = flows[flow_id]
-        if (flow.source, flow.target) != (a, b) and not (flow.bidirectional and (flow.target, flow.source) == (a, b)):
-            return False
-    return True
-
-
-@pytest.mark.parametrize("systems", [300, 1000])
-def test_every_witness_path_is_a_chain_of_its_flows(systems):
-    """Found at 10,000 systems: a bidirectional flow used in both directions got a path that
-    skipped from the origin straight to the receiver. Checked on every finding of a synthetic
-    ecosystem with such flows, and on the curated models."""
-    from flowmap.synth import synthesize
-    from flowmap.validate import build_model
-
-    models = [build_model(synthesize(systems, seed=7), f"synth-{systems}.json")]
-    if systems == 300:
-        models += [load_model(p) for p in sorted((ROOT / "models").glob("*.yaml"))]
-    for model in models:
-        broken = [f.id for f in analyze(model).findings if not _hops_are_flows(model, f)]
-        assert broken == []
-
-
-def test_bidirectional_flow_used_both_ways_gets_a_real_path():
-    """The use found first runs a-imm -> edu2 (identity.contact, reached through welfare); the lead
-    category, special.ethnicity, only goes edu2 -> a-imm. The path must follow the use found."""
-    from flowmap.validate import build_model
-
-    data = {
-        "flowmap": 1, "name": "both ways",
-        "systems": [
-            {"id": "edu1", "sector": "education", "holds": ["identity.contact", "special.ethnicity"],
-             "purposes": ["services.education"]},
-            {"id": "edu2", "sector": "education"},
-            {"id": "welfare", "sector": "welfare"},
-            {"id": "a-imm", "sector": "immigration", "actor": "immigration_enforcement"},
-        ],
-        "flows": [
-            {"from": "edu1", "to": "edu2", "data": ["identity.contact", "special.ethnicity"],
-             "purpose": "services.education"},
-            {"from": "edu1", "to": "welfare", "data": ["identity.contact"], "purpose": "services.welfare"},
-            {"from": "welfare", "to": "a-imm", "data": ["identity.contact"], "purpose": "services.welfare"},
-            {"id": "edu2-imm", "from": "edu2", "to": "a-imm", "bidirectional": True,
-             "data": ["identity.contact", "special.ethnicity"], "purpose": "enforcement.immigration"},
-        ],
-    }
-    model = build_model(data, "both-ways.json")
-    found = {f.id: f for f in analyze(model).findings}["function_creep:edu1:edu2-imm"]
-    assert _hops_are_flows(model, found)
-    assert found.path[0] == "edu1" and found.flows[-1] == "edu2-imm"
-    assert found.categories == ["identity.contact", "special.ethnicity"]
-    # the message says which data went which way
-    assert found.message.startswith("identity.contact collected in edu1 for services.education is used by edu2 ")
-    assert "The flow runs both ways: identity.contact, special.ethnicity also reach a-imm " in found.message
-
-
-def test_refoulement_paths_follow_each_findings_own_lead_category():
-    """Two return flows leave one hub, each delivering a different category that reached the
-    hub by a different route: each finding's path must be its own category's route (found by
-    a helper on random models: both findings took the route of the first category by name)."""
-    from flowmap.validate import build_model
-
-    data = {
-        "flowmap": 1, "name": "two returns",
-        "systems": [
-            {"id": "asylum", "sector": "asylum", "subjects": ["asylum_seeker"],
-             "holds": ["biometric.fingerprint", "special.health"], "purposes": ["protection.asylum"]},
-            {"id": "relay", "sector": "asylum"},
-            {"id": "hub", "sector": "immigration"},
-            {"id": "tc1", "sector": "third_country", "actor": "third_country"},
-            {"id": "tc2", "sector": "third_country", "actor": "third_country"},
-        ],
-        "flows": [
-            {"from": "asylum", "to": "relay", "data": ["biometric.fingerprint"], "purpose": "protection.asylum"},
-            {"from": "relay", "to": "hub", "data": ["biometric.fingerprint"], "purpose": "protection.asylum"},
-            {"from": "asylum", "to": "hub", "data": ["special.health"], "purpose": "protection.asylum"},
-            {"from": "hub", "to": "tc1", "data": ["biometric.fingerprint"], "purpose": "enforcement.return"},
-            {"from": "hub", "to": "tc2", "data": ["special.health"], "purpose": "enforcement.return"},
-        ],
-    }
-    model = build_model(data, "two-returns.json")
-    found = {f.id: f for f in analyze(model).findings if f.rule == "refoulement"}
-    assert found["refoulement:asylum:tc1"].path == ["asylum", "relay", "hub", "tc1"]
-    assert found["refoulement:asylum:tc2"].path == ["asylum", "hub", "tc2"]
-    assert all(_hops_are_flows(model, f) for f in found.values())
+def test_the_report_is_byte_identical_across_runs():
+    assert analyze(load_model(EU)).to_json() == analyze(load_model(EU)).to_json()
