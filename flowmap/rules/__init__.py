@@ -15,7 +15,7 @@ from flowmap.rules import (
     accountability_gap,
     # at_odds_technology,  # TODO(rev2): converting
     # automated_decision,  # TODO(rev2): converting
-    # children_biometrics,  # TODO(rev2): converting
+    children_biometrics,
     chokepoint,
     # cross_border,  # TODO(rev2): converting
     exposure,
@@ -46,7 +46,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # at_odds_technology.RULE,  # TODO(rev2): converting
     # high_risk_technology.RULE,  # TODO(rev2): converting
     # retention_extension.RULE,  # TODO(rev2): converting
-    # children_biometrics.RULE,  # TODO(rev2): converting
+    children_biometrics.RULE,
     chokepoint.RULE,
     identity_linking.RULE,
     model_quality.RULE,

@@ -2,11 +2,12 @@
 
 What it detects
     Systems that collect biometric data (any ``biometric.*`` category) and list
-    ``child`` among their subjects. One finding per such origin, naming the
-    actors of concern that the children's biometric data can reach and how many
-    systems it reaches in all, with the path to the first actor (by id). The
-    finding is at least ``high``; ``critical`` when the data can reach the
-    country a person fled.
+    ``child`` among their subjects. One finding per such system, anchored at it: the
+    collection is where the age limit, the purposes and the deletion at majority are
+    decided. The evidence lists the systems the children's biometric data can reach (the
+    actors of concern first, with their exact number), names the actors of concern, and
+    gives up to three shortest paths to them. The finding is at least ``high``;
+    ``critical`` when the data can reach the country a person fled.
 
 Why it matters
     The best interests of the child come first (UN CRC Art. 3, Charter
@@ -20,18 +21,32 @@ How to fix
     needs (identifying missing or trafficked children), exclude children's data
     from enforcement access, and delete it at majority unless a decision
     requires otherwise; document a best-interests assessment.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"],
+...      "subjects": ["asylum_seeker", "child"]},
+...     {"id": "hub", "sector": "interoperability"},
+...     {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+...   "flows": [{"from": "eurodac", "to": "hub", "data": ["biometric"], "purpose": "operations.interoperability"},
+...             {"from": "hub", "to": "police", "data": ["biometric"], "purpose": "enforcement.law"}]})
+>>> (f,) = check(Context(m))
+>>> f.id, f.severity.name, f.reached, f.paths
+('children_biometrics:eurodac', 'high', ['police', 'hub'], [['eurodac', 'hub', 'police']])
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.rules._support import Trees, describe, origin_mask, origins_reaching, plural, set_bits, systems_by_id
+from flowmap.findings import Kind, Severity
+from flowmap.model import System
 from flowmap.rules.base import Context, Rule
-from flowmap.taxonomy import Sensitivity
+from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words
 
-ACTOR_ORDER = ("origin_country", "third_country")  # the worst first, for severity
+ACTOR_ORDER = (  # the order actors of concern are named in: the worst places for a child's data first
+    "origin_country", "third_country", "immigration_enforcement", "law_enforcement", "intelligence", "military",
+    "international_org", "private_contractor",
+)
+CHANGING = ("biometric.face", "biometric.fingerprint")  # traits that change as children grow
 MITIGATION = (
     "Raise the age of collection, limit children's biometrics to child-protection purposes, exclude "
     "them from enforcement access and delete them at majority; document a best-interests assessment."
@@ -42,101 +57,90 @@ def _is_biometric(category: str) -> bool:
     return category == "biometric" or category.startswith("biometric.")
 
 
-def check(ctx: Context):
-    """One finding per origin of children's biometrics; severity (from the worst actor its data
-    reaches) is decided here, the text and path when the finding is first read (see :class:`_Evidence`)."""
-    index = ctx.propagation.index
-    ids, position = index.ids, index.position
-    origins = {
-        position[s.id] for s in ctx.model.systems if "child" in s.subjects and any(map(_is_biometric, s.holds))
-    }
-    if not origins:
-        return
-    actor_type = {position[s.id]: s.actor for s in ctx.systems if s.actor}
-    # (origin, actor) -> the biometric categories (sorted) by which the origin's data reaches the actor
-    reached = origins_reaching(ctx, list(actor_type), category_ok=_is_biometric, origins=origins)
-    actors: dict[int, list[int]] = defaultdict(list)
-    for origin, actor in sorted(reached):
-        actors[origin].append(actor)
-    evidence = _Evidence(ctx, reached, actors, origins)
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    grade = ctx.grader(RULE)
-    for origin in sorted(origins):  # system indices follow id order
-        found = actors.get(origin)
-        worst = actor_type[min(found, key=lambda a: (_rank(actor_type[a]), a))] if found else None
-        yield Finding.deferred(
-            f"children_biometrics:{ids[origin]}", "children_biometrics", RULE.kind,
-            grade(Sensitivity.special, True, worst), Confidence.high,
-            principles, evidence, (origin,),
-        )
+def _concern_order(system: System) -> tuple:
+    """Actors of concern first, the worst types first; then the other systems; by id within each."""
+    if not system.actor:
+        return (1, 0, system.id)
+    return (0, _actor_rank(system.actor), system.id)
 
 
-class _Evidence:
-    """Writes the text and witness path of a children's biometrics finding when it is first read.
-
-    How many systems each origin's biometrics reach is counted for all origins at once, on the
-    first render; the path to an origin's first actor (by id) is one breadth-first search.
-    """
-
-    def __init__(self, ctx: Context, reached: dict, actors: dict[int, list[int]], origins: set[int]):
-        self.ctx, self.reached, self.actors, self.origins = ctx, reached, actors, origins
-        self.ids = ctx.propagation.index.ids
-        self.systems = systems_by_id(ctx)
-        self.trees = Trees(ctx, self._requests)
-        self.counts: dict[int, int] | None = None
-
-    def _requests(self) -> dict[tuple[int, str], list[int]]:
-        return {(origin, self.reached[(origin, found[0])][0]): [found[0]] for origin, found in self.actors.items()}
-
-    def _count(self, origin: int) -> int:
-        """How many other systems the origin's biometric data reaches."""
-        if self.counts is None:
-            prop = self.ctx.propagation
-            reached: dict[int, set[int]] = defaultdict(set)
-            for category in prop.categories:
-                if _is_biometric(category):
-                    nodes = prop.origins[category]
-                    mask = origin_mask(nodes, self.origins)
-                    for node, bits in prop.reach[category].items():
-                        hit = bits & mask
-                        if hit:
-                            for bit in set_bits(hit):
-                                if nodes[bit] != node:
-                                    reached[nodes[bit]].add(node)
-            self.counts = {origin: len(nodes) for origin, nodes in reached.items()}
-        return self.counts.get(origin, 0)
-
-    def __call__(self, origin_node: int) -> tuple:
-        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
-        systems, ids = self.systems, self.ids
-        origin = systems[ids[origin_node]]
-        held = sorted(c for c in origin.holds if _is_biometric(c))
-        found = [ids[a] for a in self.actors.get(origin_node, ())]  # in id order
-        travels = (
-            f"It can reach {plural(self._count(origin_node), 'other system')}, including these actors of concern: "
-            f"{', '.join(describe(systems[a]) for a in found)}."
-            if found
-            else f"It can reach {plural(self._count(origin_node), 'other system')}, no actor of concern."
-        )
-        path, flows = [], []
-        if found:
-            first = self.actors[origin_node][0]
-            lead = self.reached[(origin_node, first)][0]
-            path, flows = self.trees.path(origin_node, lead, first) or ([], [])
-        title = f"{origin.display_name} collects children's biometrics ({', '.join(held)})"
-        message = f"{origin.display_name} collects {', '.join(held)} about children. {travels}"
-        return title, message, [origin.id, *found], flows, held, path, MITIGATION
-
-
-def _rank(actor: str | None) -> int:
+def _actor_rank(actor: str) -> int:
     return ACTOR_ORDER.index(actor) if actor in ACTOR_ORDER else len(ACTOR_ORDER)
+
+
+def check(ctx: Context):
+    """One finding per system collecting children's biometrics."""
+    graph = ctx.graph
+    for origin in ctx.systems:
+        if "child" not in origin.subjects or not any(_is_biometric(c) for c in origin.holds):
+            continue
+        categories = [c for c in graph.categories if _is_biometric(c) and origin.id in graph.origins_of(c)]
+        reached_by: dict[str, str] = {}  # system -> the first biometric category that reaches it
+        for category in categories:
+            for system in graph.reached_from(origin.id, category):
+                if system != origin.id:
+                    reached_by.setdefault(system, category)
+        reached = sorted(reached_by, key=lambda s: _concern_order(ctx.system(s)))
+        actors = [ctx.system(s) for s in reached if ctx.system(s).actor]
+        paths = []
+        for actor in actors[:3]:
+            found = graph.path(origin.id, reached_by[actor.id], actor.id)
+            if found is not None:
+                paths.append(found)
+        fled = any(a.actor == "origin_country" for a in actors)
+        yield RULE.finding(
+            ctx, origin,
+            severity=Severity.critical if fled else Severity.high,
+            title=_title(origin, categories, reached, actors),
+            message=_message(ctx, origin, categories, reached, actors),
+            categories=categories,
+            subjects=origin.subjects,
+            origins=[origin.id],
+            reached=reached,
+            paths=paths,
+            mitigation=MITIGATION,
+            actor_types=len({a.actor for a in actors}),
+        )
+
+
+def _title(origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
+    where = (
+        f"reaching {plural(len(actors), 'actor')} of concern" if actors
+        else f"reaching {plural(len(reached), 'other system')}, no actor of concern"
+    )
+    return f"{origin.display_name} collects children's {categories_in_words(categories)}, {where}"
+
+
+def _message(ctx: Context, origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
+    parts = [f"{origin.display_name} collects {categories_in_words(categories)} of {subjects_in_words(origin.subjects)}."]
+    if not reached:
+        parts.append("The model records no flow that passes the children's biometric data on.")
+    elif not actors:
+        parts.append(f"The data can reach {plural(len(reached), 'other system')}, no actor of concern among them.")
+    else:
+        named = listing([f"{a.display_name} ({actor_words(a.actor)})" for a in actors])
+        types = sorted({a.actor for a in actors}, key=lambda t: (_actor_rank(t), t))
+        if len(actors) == 1:
+            concern = f"{'an' if len(reached) == 1 else 'one of them an'} actor of concern: {named}"
+        elif len(types) == 1:
+            concern = f"{len(actors)} of them actors of concern: {named}"
+        else:
+            concern = (f"{len(actors)} of them actors of concern of {len(types)} types "
+                       f"({listing([actor_words(t) for t in types], limit=len(types))}): {named}")
+        parts.append(f"The data can reach {plural(len(reached), 'other system')}, {concern}.")
+    if any(c in CHANGING for c in categories):
+        parts.append("Children's faces and fingerprints change as they grow, so matches are less reliable; "
+                     "the records follow them into adulthood.")
+    else:
+        parts.append("The records follow them into adulthood.")
+    return " ".join(parts)
 
 
 RULE = Rule(
     id="children_biometrics",
     name="biometric data about children, and where it travels",
     kind=Kind.exposure,
-    default_severity=Severity.low,
+    default_severity=Severity.high,
     principles=("best_interests_of_the_child", "necessity_and_proportionality", "data_minimisation"),
     linddun="identifying",
     check=check,
