@@ -14,7 +14,7 @@ from flowmap.errors import UsageError
 from flowmap.rules import (
     accountability_gap,
     # at_odds_technology,  # TODO(rev2): converting
-    # automated_decision,  # TODO(rev2): converting
+    automated_decision,
     children_biometrics,
     chokepoint,
     # cross_border,  # TODO(rev2): converting
@@ -42,7 +42,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # cross_border.RULE,  # TODO(rev2): converting
     # incident.RULE,  # TODO(rev2): converting
     accountability_gap.RULE,
-    # automated_decision.RULE,  # TODO(rev2): converting
+    automated_decision.RULE,
     # at_odds_technology.RULE,  # TODO(rev2): converting
     # high_risk_technology.RULE,  # TODO(rev2): converting
     # retention_extension.RULE,  # TODO(rev2): converting

@@ -212,8 +212,10 @@ def _flow_finding(ctx: Context, flow: Flow, edges: list[Edge]):
     >>> (f,) = check(Context(m))
     >>> f.id, f.confidence.value, f.asks
     ('accountability_gap:db->office:no_legal_basis', 'low', 'db')
-    >>> f.message.split(". ")[0]
-    'No legal basis is recorded for the flow db->office from Police database to Police office, which carries police suspicions, collected by 1 origin (Police database)'
+    >>> print(f.message)  # doctest: +NORMALIZE_WHITESPACE
+    No legal basis is recorded for the flow db->office from Police database to Police office, which carries
+    police suspicions, collected by 1 origin (Police database). Until the law that allows this transfer is known,
+    nobody can check that it is lawful, necessary and proportionate.
     >>> f.question
     'Which law allows the flow db->office from Police database to Police office?'
     """

@@ -97,8 +97,10 @@ def check(ctx: Context):
     >>> known, asked = check(Context(m))
     >>> known.id, known.confidence.value, known.title
     ('insecure_link:vis->c', 'high', 'The flow vis->c from VIS to c is not encrypted')
-    >>> asked.id, asked.confidence.value, asked.asks, asked.flows, asked.question
-    ('insecure_link:vis:unknown_transport', 'low', 'vis', ['vis->a', 'vis->b'], 'Are its 2 outgoing flows encrypted, authenticated and logged?')
+    >>> asked.id, asked.confidence.value, asked.asks, asked.flows
+    ('insecure_link:vis:unknown_transport', 'low', 'vis', ['vis->a', 'vis->b'])
+    >>> asked.question
+    'Are its 2 outgoing flows encrypted, authenticated and logged?'
     """
     unknown_by_sender: dict[str, list[Flow]] = {}
     for flow in ctx.flows:
