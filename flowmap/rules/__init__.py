@@ -13,7 +13,7 @@ from __future__ import annotations
 from flowmap.errors import UsageError
 from flowmap.rules import (
     accountability_gap,
-    # at_odds_technology,  # TODO(rev2): converting
+    at_odds_technology,
     automated_decision,
     children_biometrics,
     chokepoint,
@@ -43,7 +43,7 @@ ALL_RULES: tuple[Rule, ...] = (
     # incident.RULE,  # TODO(rev2): converting
     accountability_gap.RULE,
     automated_decision.RULE,
-    # at_odds_technology.RULE,  # TODO(rev2): converting
+    at_odds_technology.RULE,
     # high_risk_technology.RULE,  # TODO(rev2): converting
     # retention_extension.RULE,  # TODO(rev2): converting
     children_biometrics.RULE,

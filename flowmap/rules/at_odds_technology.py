@@ -1,45 +1,67 @@
 """Technology at odds with human rights: emotion recognition, lie detection.
 
 What it detects
-    Systems that use a technology the taxonomy rates ``at_odds`` with human
-    rights (built in: ``emotion_recognition``, ``lie_detection``). One finding
-    per (system, technology), always critical, wherever it is used.
+    Systems that use a technology the taxonomy rates ``at_odds`` with human rights (built
+    in: ``emotion_recognition``, ``lie_detection``; a model may declare more under
+    ``taxonomy.technologies``). One finding per system, anchored at it, naming every such
+    technology it uses: the list of technologies is not fixed (a model can extend it), so
+    it is evidence in the message, not an aspect of the id. Critical wherever used.
 
 Why it matters
-    Inferring emotions or deception from faces, voices or bodies has no sound
-    scientific basis, discriminates, and turns an interview or a border check
-    into a test people cannot pass or contest. The EU AI Act (Art. 5) prohibits
-    emotion recognition in several settings; iBorderCtrl-style lie detection at
-    borders has been condemned by the European Parliament and civil society.
+    Inferring emotions or deception from faces, voices or bodies has no sound scientific
+    basis, discriminates, and turns an interview or a border check into a test people
+    cannot pass or contest. The EU AI Act prohibits emotion recognition at work and in
+    education (Art. 5(1)(f)) and treats emotion recognition, and polygraphs and similar
+    tools used in migration, asylum and border control, as high-risk (Annex III, points
+    1(c) and 7(a)); the iBorderCtrl "lie detector" trials at EU borders were widely
+    criticised.
 
 How to fix
-    Stop using it. No safeguard makes an unscientific inference about a
-    person's inner state fair; remove the technology and any data derived from
-    it (``inferred.emotion``).
+    Stop using it. No safeguard makes an unscientific inference about a person's inner
+    state fair; remove the technology and any data derived from it (``inferred.emotion``).
 """
 
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, technologies_of_risk
+from flowmap.rules._support import technologies_of_risk
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import TechnologyRisk
+from flowmap.words import listing, subjects_in_words, term_words
+
+
+def by_system(ctx: Context, risk: TechnologyRisk):
+    """(system, [technologies of this risk]) for every system using one, in id order.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "kiosk", "sector": "border", "technologies": ["lie_detection", "emotion_recognition", "biometric_matching"]}]})
+    >>> [(s.id, t) for s, t in by_system(Context(m), TechnologyRisk.at_odds)]
+    [('kiosk', ['emotion_recognition', 'lie_detection'])]
+    """
+    grouped: dict[str, list[str]] = {}
+    for system, technology in technologies_of_risk(ctx, risk):
+        grouped.setdefault(system.id, []).append(technology)
+    return [(ctx.system(sid), technologies) for sid, technologies in grouped.items()]
 
 
 def check(ctx: Context):
-    for system, technology in technologies_of_risk(ctx, TechnologyRisk.at_odds):
+    """One finding per system that uses a technology at odds with human rights."""
+    for system, technologies in by_system(ctx, TechnologyRisk.at_odds):
+        named = listing([term_words(t) for t in technologies], limit=len(technologies))
+        people = f" on {subjects_in_words(system.subjects)}" if system.subjects else ""
         yield RULE.finding(
-            ctx,
-            [system.id, technology],
-            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system)),
-            title=f"{system.display_name} uses {technology.replace('_', ' ')}",
+            ctx, system,
+            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system.subjects)),
+            title=f"{system.display_name} uses {named}",
             message=(
-                f"{describe(system)} uses {technology.replace('_', ' ')}, a technology at odds with human "
-                "rights: it infers a person's inner state without a sound scientific basis, discriminates and "
-                "cannot be meaningfully contested."
+                f"{system.display_name} uses {named}{people}: "
+                f"{'a technology' if len(technologies) == 1 else 'technologies'} at odds with human rights. "
+                "Such technology infers a person's inner state without a sound scientific basis, "
+                "discriminates, and its verdict cannot be meaningfully contested."
             ),
-            systems=[system.id],
-            mitigation=f"Stop using {technology.replace('_', ' ')} and delete the data derived from it.",
+            subjects=system.subjects,
+            mitigation=f"Stop using {named} and delete the data derived from it.",
         )
 
 
