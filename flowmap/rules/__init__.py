@@ -21,7 +21,7 @@ from flowmap.rules import (
     exposure,
     firewall,
     function_creep,
-    # high_risk_technology,  # TODO(rev2): converting
+    high_risk_technology,
     identity_linking,
     # incident,  # TODO(rev2): converting
     insecure_link,
@@ -44,7 +44,7 @@ ALL_RULES: tuple[Rule, ...] = (
     accountability_gap.RULE,
     automated_decision.RULE,
     at_odds_technology.RULE,
-    # high_risk_technology.RULE,  # TODO(rev2): converting
+    high_risk_technology.RULE,
     # retention_extension.RULE,  # TODO(rev2): converting
     children_biometrics.RULE,
     chokepoint.RULE,

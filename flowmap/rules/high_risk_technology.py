@@ -1,47 +1,60 @@
 """High-risk technology that needs a necessity and legality assessment.
 
 What it detects
-    Systems that use a technology the taxonomy rates ``high`` risk (built in:
-    automated risk scoring, predictive analytics, remote face recognition,
-    dialect recognition, device extraction, social media monitoring, drone
-    surveillance). One finding per (system, technology). The model has no field
-    for the assessment itself: record it by accepting the finding with the
+    Systems that use a technology the taxonomy rates ``high`` risk (built in: automated
+    risk scoring, predictive analytics, remote face recognition, dialect recognition,
+    device extraction, social media monitoring, drone surveillance; a model may declare
+    more under ``taxonomy.technologies``). One finding per system, anchored at it, naming
+    every such technology it uses: the list of technologies is not fixed (a model can
+    extend it), so it is evidence in the message, not an aspect of the id. The model has
+    no field for the assessment itself: record it by accepting the finding with the
     assessment as the reason (and an expiry for its review).
 
 Why it matters
-    These technologies interfere deeply with private life and equality and
-    often rest on contested accuracy; the law (EU AI Act high-risk regime, LED
-    Art. 27 DPIAs, ECHR case law on surveillance) demands that their necessity,
+    These technologies interfere deeply with private life and equality and often rest on
+    contested accuracy; the law (EU AI Act high-risk regime, LED Art. 27 and GDPR Art. 35
+    impact assessments, ECHR case law on surveillance) demands that their necessity,
     proportionality and legal basis be shown before use, not assumed.
 
 How to fix
-    Carry out and publish a necessity, proportionality and legality
-    assessment (including accuracy and bias testing for the people concerned),
-    then accept the finding referring to it; or stop using the technology.
+    Carry out and publish a necessity, proportionality and legality assessment (including
+    accuracy and bias testing for the people concerned), then accept the finding referring
+    to it; or stop using the technology.
 """
 
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import describe, technologies_of_risk
+from flowmap.rules.at_odds_technology import by_system
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import TechnologyRisk
+from flowmap.words import listing, subjects_in_words, term_words
+
+MITIGATION = (
+    "Carry out and publish a necessity, proportionality and legality assessment, with accuracy and bias "
+    "testing for the people concerned; then accept this finding with it as the reason and a review date, "
+    "or stop using the technology."
+)
 
 
 def check(ctx: Context):
-    for system, technology in technologies_of_risk(ctx, TechnologyRisk.high):
+    """One finding per system that uses high-risk technology."""
+    for system, technologies in by_system(ctx, TechnologyRisk.high):
+        named = listing([term_words(t) for t in technologies], limit=len(technologies))
+        people = f" on {subjects_in_words(system.subjects)}" if system.subjects else ""
         yield RULE.finding(
-            ctx,
-            [system.id, technology],
-            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system)),
-            title=f"{system.display_name} uses {technology.replace('_', ' ')}: assessment needed",
+            ctx, system,
+            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system.subjects)),
+            title=f"{system.display_name} uses {named}: an assessment is needed",
             message=(
-                f"{describe(system)} uses {technology.replace('_', ' ')}, a high-risk technology. Its "
-                "necessity, proportionality, accuracy and legal basis must be assessed and documented before use."
+                f"{system.display_name} uses {named}{people}. "
+                f"{'This high-risk technology interferes' if len(technologies) == 1 else 'These high-risk technologies interfere'} "
+                "deeply with private life and equality and may rest on contested accuracy. Before use, the "
+                "necessity, proportionality and legal basis of the use, and its accuracy for the people concerned, "
+                "must be assessed and documented."
             ),
-            systems=[system.id],
-            mitigation="Carry out and publish a necessity and legality assessment, then accept this finding "
-            "with it as the reason and a review date; or stop using the technology.",
+            subjects=system.subjects,
+            mitigation=MITIGATION,
         )
 
 
