@@ -63,9 +63,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from flowmap.cli import analyze_cmd, diff_cmd, map_cmd, paths_cmd, reference, report_cmd, rules_cmd, synth_cmd, tables_cmd, validate_cmd
+    from flowmap.cli import analyze_cmd, diff_cmd, map_cmd, paths_cmd, reference, report_cmd, rules_cmd, synth_cmd, system_cmd, tables_cmd, validate_cmd
 
-    for command in (validate_cmd.validate, analyze_cmd.analyze, paths_cmd.paths, rules_cmd.rules, reference.schema, reference.taxonomy, synth_cmd.synth, diff_cmd.diff, diff_cmd.history, map_cmd.map_command, report_cmd.report, tables_cmd.import_command, tables_cmd.export_command):
+    for command in (validate_cmd.validate, analyze_cmd.analyze, system_cmd.system, paths_cmd.paths, rules_cmd.rules, reference.schema, reference.taxonomy, synth_cmd.synth, diff_cmd.diff, diff_cmd.history, map_cmd.map_command, report_cmd.report, tables_cmd.import_command, tables_cmd.export_command):
         main.add_command(command)
 
 
