@@ -16,9 +16,11 @@ What it detects
     Systems are compared by, in turn: special-category datasets (biometrics, health: data
     a person can never change after a breach), sensitive datasets (``high`` or above, as for
     exposure), all counted datasets, then id. A system is reported when it has at least
-    :data:`MIN_PAIRS` (10) datasets, from at least :data:`MIN_ORIGINS` (2) systems, at least
-    one of them sensitive, and it is among the :data:`TOP` (5) first of the model. A lone
-    database holding only its own data is not a chokepoint; a hub that aggregates many is.
+    :data:`MIN_PAIRS` (10) datasets, holds sensitive data of at least :data:`MIN_ORIGINS` (2)
+    systems, and is among the :data:`TOP` (5) first of the model. A lone database holding
+    only its own sensitive data is not a chokepoint; a hub that aggregates many is. External
+    systems (``kind: external``, such as third countries) are left to the exposure and
+    cross-border rules: their controls are not the model owner's to strengthen.
 
     One finding per such system, anchored at it. The evidence names the origins whose data
     is there (capped, with their exact number), the systems it passes that data on to
@@ -53,7 +55,7 @@ from flowmap.words import categories_in_words, listing, plural, subjects_in_word
 MIN_PAIRS = 10
 """A chokepoint stores or passes on at least this many datasets ((origin, category) pairs)."""
 MIN_ORIGINS = 2
-"""... from at least this many systems."""
+"""... and holds sensitive data of at least this many systems."""
 TOP = 5
 """At most this many chokepoints per model: the first in the comparison."""
 COUNTED_FROM = Sensitivity.medium
@@ -155,8 +157,8 @@ def chokepoints(ctx: Context) -> list[Store]:
             continue
         store = store_of(ctx, system.id)
         special, sensitive, total = exposed(ctx, store)
-        origins = {o for os in store.data.values() for o in os}
-        if total >= MIN_PAIRS and sensitive and len(origins) >= MIN_ORIGINS:
+        sensitive_origins = {o for c, os in store.data.items() if ctx.is_sensitive(c) for o in os}
+        if total >= MIN_PAIRS and len(sensitive_origins) >= MIN_ORIGINS:
             found.append(((-special, -sensitive, -total, system.id), store))
     return [store for _, store in sorted(found, key=lambda item: item[0])[:TOP]]
 
