@@ -17,7 +17,7 @@ from flowmap.rules import (
     automated_decision,
     children_biometrics,
     chokepoint,
-    # cross_border,  # TODO(rev2): converting
+    cross_border,
     exposure,
     firewall,
     function_creep,
@@ -39,7 +39,7 @@ ALL_RULES: tuple[Rule, ...] = (
     firewall.RULE,
     refoulement.RULE,
     insecure_link.RULE,
-    # cross_border.RULE,  # TODO(rev2): converting
+    cross_border.RULE,
     # incident.RULE,  # TODO(rev2): converting
     accountability_gap.RULE,
     automated_decision.RULE,

@@ -99,11 +99,13 @@ def check(ctx: Context):
     ('insecure_link:vis->c', 'high', 'The flow vis->c from VIS to c is not encrypted')
     >>> asked.id, asked.confidence.value, asked.asks, asked.flows
     ('insecure_link:vis:unknown_transport', 'low', 'vis', ['vis->a', 'vis->b'])
-    >>> asked.question
-    'Are its 2 outgoing flows encrypted, authenticated and logged?'
+    >>> asked.question  # two of its three flows: named by where they go
+    'Are its flows to a and b encrypted, authenticated and logged?'
     """
     unknown_by_sender: dict[str, list[Flow]] = {}
+    sent: dict[str, int] = {}
     for flow in ctx.flows:
+        sent[flow.source] = sent.get(flow.source, 0) + 1
         values = _transport(flow)
         if all(values.values()):
             continue
@@ -112,7 +114,7 @@ def check(ctx: Context):
         else:
             unknown_by_sender.setdefault(flow.source, []).append(flow)
     for sender, flows in sorted(unknown_by_sender.items()):
-        yield _unknown(ctx, sender, flows)
+        yield _unknown(ctx, sender, flows, sent[sender])
 
 
 def _known(ctx: Context, flow: Flow, values: dict[str, bool | None]):
@@ -136,7 +138,8 @@ def _known(ctx: Context, flow: Flow, values: dict[str, bool | None]):
     )
 
 
-def _unknown(ctx: Context, sender: str, flows: list[Flow]):
+def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
+    """The question to a sender about its ``flows`` with unknown transport (of ``sent`` flows it sends)."""
     system = ctx.system(sender)
     name = system.display_name
     categories = sorted({c for f in flows for c in f.data})
@@ -148,13 +151,16 @@ def _unknown(ctx: Context, sender: str, flows: list[Flow]):
         what = f"the flow {flow.id} from {name} to {ctx.system(flow.target).display_name}"
         title = f"Transport security of the flow {flow.id} from {name} not recorded"
         carries = f"It carries {categories_in_words(categories)}{' as whole datasets' if volume else ''}."
-        question = f"Is its only outgoing flow {listing(unknown)}?"
+        question = f"Is its flow to {ctx.system(flow.target).display_name} ({flow.id}) {listing(unknown)}?"
     else:
         targets = list(dict.fromkeys(ctx.system(f.target).display_name for f in flows))
         what = f"the {len(flows)} flows from {name} to {plural(len(targets), 'system')} ({listing(targets)})"
         title = f"Transport security of {len(flows)} outgoing flows from {name} not recorded"
         carries = f"They carry {categories_in_words(categories)}{', some as whole datasets' if volume else ''}."
-        question = f"Are its {len(flows)} outgoing flows {listing(unknown)}?"
+        if len(flows) == sent:
+            question = f"Are its {len(flows)} outgoing flows {listing(unknown)}?"
+        else:
+            question = f"Are its flows to {listing(targets)} {listing(unknown)}?"
     return RULE.finding(
         ctx, system, aspect="unknown_transport",
         confidence=Confidence.low,
