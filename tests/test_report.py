@@ -43,16 +43,45 @@ def exposed_model(**top):
     )
 
 
-def test_matrix_has_categories_by_actor_type_with_highest_severity():
-    content = build_content(exposed_model())
+def test_matrix_counts_only_categories_that_really_reach_each_actor():
+    from flowmap.graph import graph_of
+
+    model = exposed_model()
+    content = build_content(model)
     matrix = content.matrix
     assert matrix.actor_types == ["immigration_enforcement", "law_enforcement"]
     cells = {(row.category, actor): cell for row in matrix.rows for actor, cell in zip(matrix.actor_types, row.cells)}
-    exposures = {f.id: f for f in content.report.findings if f.kind.value == "exposure"}
-    assert cells[("special.health", "law_enforcement")].severity == exposures["exposure:clinic:police"].severity.name
-    assert cells[("special.health", "law_enforcement")].pairs == ["clinic -> police"]
-    assert cells[("special.health", "immigration_enforcement")].severity is None
+    exposures = {f.anchor.id: f for f in content.report.findings if f.kind.value == "exposure"}
+    health = cells[("special.health", "law_enforcement")]
+    assert health.severity == exposures["clinic->police"].severity.name
+    assert (health.systems, health.origins) == (["police"], 1)
+    assert cells[("special.health", "immigration_enforcement")].systems_total == 0  # it never reaches the agency
+    assert cells[("migration.asylum_claim", "law_enforcement")].systems_total == 0
     assert [row.category for row in matrix.rows] == ["migration.asylum_claim", "special.health"]  # critical first
+    graph = graph_of(model)  # every cell with systems: the category crosses a flow into each of them
+    for (category, actor), cell in cells.items():
+        for system in cell.systems:
+            assert graph.system(system).actor == actor
+            assert any(category in graph.crossing(e) for e in graph.in_edges(system))
+
+
+def test_matrix_of_the_eu_model_matches_the_graph():
+    from flowmap.graph import graph_of
+    from flowmap.taxonomy import Sensitivity
+
+    model = load_model(ROOT / "models" / "eu-interoperability.yaml")
+    graph = graph_of(model)
+    matrix = build_content(model).matrix
+    expected: dict = {}
+    for system in graph.systems:
+        if system.actor:
+            for edge in graph.in_edges(system.id):
+                for category in graph.crossing(edge):
+                    if graph.taxonomy.sensitivity(category) >= Sensitivity.high:
+                        expected.setdefault((category, system.actor), set()).add(system.id)
+    found = {(row.category, actor): set(cell.systems) for row in matrix.rows
+             for actor, cell in zip(matrix.actor_types, row.cells) if cell.systems_total}
+    assert found == expected and found
 
 
 def test_inventory_resolves_sources_and_shows_unknowns():
@@ -69,18 +98,21 @@ def test_inventory_resolves_sources_and_shows_unknowns():
 
 def test_acceptances_with_status_expiry_and_unmatched():
     model = exposed_model(accepted=[
-        {"finding": "exposure:clinic:police", "status": "accepted", "reason": "court order", "until": "2030-01-01"},
-        {"finding": "exposure:registry:*", "status": "mitigated", "reason": "old", "until": "2020-01-01"},
+        {"finding": "exposure:clinic->police", "status": "accepted", "reason": "court order", "until": "2030-01-01"},
+        {"finding": "exposure:registry*", "status": "mitigated", "reason": "old", "until": "2020-01-01"},
         {"finding": "exposure:nothing:*", "reason": "stale"},
+        {"finding": "exposure:registry:agency", "reason": "written for the first contract"},
     ])
     rows = build_content(model, today=dt.date(2025, 1, 1)).acceptances
     assert [(r.acceptance.finding, r.state, r.findings) for r in rows] == [
-        ("exposure:clinic:police", "applies to 1 finding", ["exposure:clinic:police"]),
-        ("exposure:registry:*", "expired", []),
+        ("exposure:clinic->police", "applies to 1 finding", ["exposure:clinic->police"]),
+        ("exposure:registry*", "expired", []),
         ("exposure:nothing:*", "matches no finding", []),
+        ("exposure:registry:agency", "matches no finding (now: exposure:registry->agency)", []),
     ]
     markdown = render_report(model, "markdown", today=dt.date(2025, 1, 1))
-    assert "| `exposure:registry:*` | mitigated | old |  | 2020-01-01 | expired |" in markdown
+    assert "| `exposure:registry*` | mitigated | old |  | 2020-01-01 | expired |" in markdown
+    assert "| matches no finding (now: exposure:registry->agency) |" in markdown
 
 
 def test_html_is_self_contained_escaped_and_deterministic():
@@ -109,9 +141,25 @@ def test_markdown_escapes_model_text_and_has_every_section():
     assert "<img" not in text and "<script" not in text
     assert "Police \\| \\*x\\*" in text
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Summary", "## Exposure matrix", "## Data inventory", "## Findings by principle",
-                        "## Acceptances", "## Sources"]
+    assert headings == ["## Summary", "## Established findings", "## Questions to answer", "## Exposure matrix",
+                        "## Data inventory", "## Acceptances", "## Sources"]
     assert "| `special.health` (special) | - | " in text
+
+
+def test_report_leads_with_summary_then_established_by_rank_then_questions_by_system():
+    model = load_model(ROOT / "models" / "eu-interoperability.yaml")
+    content = build_content(model)
+    report = content.report
+    assert [f.id for f in content.established] == [f.id for f in report.established]  # all (<= MAX_FINDINGS), by rank
+    assert sum(len(g.findings) for g in content.questions) == content.questions_total == len(report.questions)
+    assert [g.findings[0].rank for g in content.questions] == sorted(g.findings[0].rank for g in content.questions)
+    text = render_report(model, "markdown")
+    numbered = [line for line in text.splitlines() if line.startswith("### ") and ". " in line[:12]]
+    assert [line.split(".")[0][4:] for line in numbered] == [str(f.rank) for f in report.established]
+    html_text = render_report(model, with_map=False)
+    sections = re.findall(r'<section id="([a-z]+)">', html_text)
+    assert sections[:3] == ["summary", "findings", "questions"]
+    assert html_text.count('<article class="rp-finding') == len(report.established)
 
 
 def test_report_prints_no_clock_date():
@@ -149,7 +197,7 @@ def test_html_report_in_chromium(open_page, tmp_path):
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert EVIL in page.locator("#system-clinic h3").inner_text()
     assert page.locator("h1").first.inner_text() == "Model " + EVIL
-    assert page.locator(".rp-matrix td.sev-none").count() == 2
+    assert page.locator(".rp-matrix td.sev-none").count() == 2  # asylum data never reaches police, health the agency
     colours = page.evaluate(
         "[...document.querySelectorAll('.rp-matrix td')].map(td => getComputedStyle(td).backgroundColor)")
     assert len(set(colours)) >= 2  # severities are painted, not just written
@@ -158,29 +206,25 @@ def test_html_report_in_chromium(open_page, tmp_path):
 @pytest.mark.browser
 def test_eu_report_renders_in_chromium(open_page, tmp_path):
     model = load_model(ROOT / "models" / "eu-interoperability.yaml")
-    findings = build_content(model).report.findings
-    exposures = [f for f in findings if f.kind.value == "exposure"]
-    categories = {category for f in exposures for category in f.categories}  # one matrix row each
-    actor_types = {model.system(f.systems[-1]).actor for f in exposures}  # one matrix column each
+    content = build_content(model)
     path = tmp_path / "eu.html"
     path.write_text(render_report(model), encoding="utf-8")
     page, log = open_page(path, wait_for="document.querySelector('#fm-network canvas') !== null")
     assert log.external_requests == [] and log.console_errors == [] and log.page_errors == []
-    assert page.locator(".rp-matrix tbody tr").count() == len(categories)
-    assert page.locator(".rp-matrix th.rp-actor").count() == len(actor_types)
-    assert len(findings) <= MAX_FINDINGS  # so every finding is shown in full
-    assert page.locator("article.rp-finding").count() == len(findings)
-    assert page.locator("article.rp-finding").count() == page.evaluate(
-        "document.querySelectorAll('[id^=finding-]').length")
+    assert page.locator(".rp-matrix tbody tr").count() == len(content.matrix.rows)
+    assert page.locator(".rp-matrix th.rp-actor").count() == len(content.matrix.actor_types)
+    assert content.established_total <= MAX_FINDINGS  # so every established finding is shown in full
+    assert page.locator("article.rp-finding").count() == content.established_total
+    assert page.locator(".rp-questions li").count() == len(content.questions)
+    assert page.evaluate("document.querySelectorAll('[id^=finding-]').length") == len(content.report.findings)
 
 
-def test_large_reports_show_the_most_severe_findings_and_count_the_rest():
+def test_large_reports_show_the_first_established_findings_and_count_the_rest():
     content = build_content(exposed_model(), max_findings=1)
-    shown = [f.id for g in content.principles for f in g.findings]
-    everything = content.report.findings
-    top = [f.id for f in content.top_exposures]
-    assert set(shown) == {everything[0].id, *top}  # the summary's links always resolve
-    assert sum(n for _, n in content.omitted) == len(everything) - len(shown)
+    established = content.report.established
+    assert len(established) >= 2  # so something is cut
+    assert [f.id for f in content.established] == [established[0].id]
+    assert sum(n for _, n in content.omitted) == len(established) - 1
     text = render_report(exposed_model(), "markdown", max_findings=1)
     assert "more are not (" in text and "--max-findings 0" in text
     assert "more are not" not in render_report(exposed_model(), "markdown", max_findings=0)

@@ -1,11 +1,13 @@
 """What an assessment report says, as plain data: the HTML and Markdown renderers only lay it out.
 
-Built from one analysis (:func:`flowmap.analysis.analyze`) and one propagation
-(:func:`flowmap.propagation.propagate`): a summary, the exposure matrix (data
-categories by actor type, each cell the highest severity of the exposure
-findings there), a data inventory per system, findings grouped by principle,
-acceptances and sources. Everything is sorted, so the same model gives the same
-content.
+Built from one analysis (:func:`flowmap.analysis.analyze`) and the model's graph
+(:func:`flowmap.graph.graph_of`), in the order a reader needs it: a summary (counts by
+severity and kind, established findings against questions, the systems with most findings),
+the established findings by rank, the questions grouped by the system that can answer them,
+the exposure matrix (sensitive data categories by actor type: which actors of concern really
+receive each category, and the highest severity of the exposure findings there), a data
+inventory per system, acceptances and sources. Everything is sorted, so the same model gives
+the same content.
 
 >>> from flowmap.model import Model
 >>> m = Model.model_validate({"flowmap": 1, "name": "x", "as_of": "2024-06-01", "systems": [
@@ -15,8 +17,9 @@ content.
 >>> content = build_content(m)
 >>> content.matrix.actor_types, [c.category for c in content.matrix.rows]
 (['law_enforcement'], ['special.health'])
->>> content.matrix.rows[0].cells[0].severity, content.matrix.rows[0].cells[0].pairs
-('high', ['clinic -> police'])
+>>> cell = content.matrix.rows[0].cells[0]
+>>> cell.severity, cell.systems, cell.origins
+('high', ['police'], 1)
 >>> [(r.origin, r.categories) for r in content.inventory[1].received]
 [('clinic', ['special.health'])]
 """
@@ -31,15 +34,16 @@ from typing import Sequence
 from flowmap import __version__
 from flowmap.analysis import Report, analyze, model_digest
 from flowmap.findings import Finding, Kind, Severity
+from flowmap.graph import graph_of
 from flowmap.model import Acceptance, Model, System
-from flowmap.propagation import propagate
+from flowmap.render import QuestionGroup, questions_by_system
+from flowmap.taxonomy import Sensitivity
 
-__all__ = ["ReportContent", "build_content", "TOP_EXPOSURES", "principle_title"]
+__all__ = ["ReportContent", "build_content", "principle_title"]
 
-TOP_EXPOSURES = 5
-MAX_FINDINGS = 300  # findings shown in full; the rest are counted (the full list: flowmap analyze)
+MAX_FINDINGS = 300  # established findings shown in full; the rest are counted (the full list: flowmap analyze)
 MAX_ORIGINS = 12  # origins listed per system in the inventory; the rest are counted
-MAX_PAIRS = 20  # (origin -> actor) pairs named per matrix cell
+MAX_SYSTEMS = 20  # actor systems named per matrix cell
 CONTROLS = ("encryption_at_rest", "access_logging", "independent_oversight", "redress", "human_review")
 
 
@@ -56,8 +60,10 @@ def principle_title(principle: str) -> str:
 @dataclass
 class Cell:
     severity: str | None = None  # highest severity of the exposure findings in the cell; None = none
-    findings: int = 0
-    pairs: list[str] = field(default_factory=list)  # "origin -> actor system", sorted, at most MAX_PAIRS
+    findings: int = 0  # exposure findings anchored at flows into (or at) these actor systems naming the category
+    systems: list[str] = field(default_factory=list)  # actor systems of the type that receive it, sorted, capped
+    systems_total: int = 0
+    origins: int = 0  # origins whose data of the category reaches them
 
 
 @dataclass
@@ -98,14 +104,6 @@ class InventoryEntry:
 
 
 @dataclass
-class PrincipleGroup:
-    principle: str
-    title: str
-    findings: list[Finding]  # shown in full here (this is their first principle)
-    also: list[Finding]  # listed by id: shown in full under their first principle
-
-
-@dataclass
 class AcceptanceRow:
     acceptance: Acceptance
     state: str  # "applies to N findings" | "expired" | "matches no finding"
@@ -120,12 +118,15 @@ class ReportContent:
     digest: str
     by_severity: list[tuple[str, int]]
     by_kind: list[tuple[str, int]]
-    top_exposures: list[Finding]
-    exposures: int
+    by_principle: list[tuple[str, int]]  # (principle title, findings), most first
+    most_findings: list[tuple[str, int]]  # (system id, findings anchored at it or its flows)
+    established: list[Finding]  # shown in full, by rank
+    established_total: int
+    questions: list[QuestionGroup]  # by the system that can answer them
+    questions_total: int
     matrix: Matrix
     inventory: list[InventoryEntry]
-    principles: list[PrincipleGroup]
-    omitted: list[tuple[str, int]]  # findings not shown in full, by severity
+    omitted: list[tuple[str, int]]  # established findings not shown in full, by severity
     acceptances: list[AcceptanceRow]
     sources: list[tuple[str, str]]
     names: dict[str, str]  # system id -> display name
@@ -136,37 +137,54 @@ class ReportContent:
 
 
 def _matrix(model: Model, findings: list[Finding]) -> Matrix:
-    tax = model.effective_taxonomy
-    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
-    for finding in findings:
-        if finding.kind != Kind.exposure or len(finding.systems) < 2:
+    """Sensitive categories by actor type. A category counts for an actor only when data of it
+    really crosses a flow into that actor (:meth:`Graph.crossing`), whoever collected it; the
+    cell's severity is the highest of the exposure findings anchored at those flows (or at
+    those actors) that name the category."""
+    graph = graph_of(model)
+    tax = graph.taxonomy
+    systems: dict[tuple[str, str], set[str]] = defaultdict(set)
+    origins: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for actor in graph.systems:
+        if not actor.actor:
             continue
-        origin, target = finding.systems[0], finding.systems[-1]
-        actor = model.system(target).actor or "unknown"
+        for edge in graph.in_edges(actor.id):
+            for category, whose in graph.crossing(edge).items():
+                if tax.sensitivity(category) >= Sensitivity.high:
+                    systems[(category, actor.actor)].add(actor.id)
+                    origins[(category, actor.actor)].update(whose)
+    cells: dict[tuple[str, str], Cell] = {}
+    for key, receivers in systems.items():
+        cells[key] = Cell(systems=sorted(receivers)[:MAX_SYSTEMS], systems_total=len(receivers),
+                          origins=len(origins[key]))
+    for finding in findings:
+        if finding.kind != Kind.exposure:
+            continue
+        target = graph.flow(finding.anchor.id).target if finding.anchor.type == "flow" else finding.anchor.id
+        actor = graph.system(target).actor
         for category in finding.categories:
-            cell = cells[(category, actor)]
+            cell = cells.get((category, actor or ""))
+            if cell is None:
+                continue
             if cell.severity is None or Severity[cell.severity] < finding.severity:
                 cell.severity = finding.severity.name
             cell.findings += 1
-            cell.pairs.append(f"{origin} -> {target}")
     actor_types = sorted({actor for _, actor in cells})
     categories = sorted({category for category, _ in cells}, key=lambda c: (-tax.sensitivity(c), c))
-    rows = []
-    for category in categories:
-        row = [cells.get((category, actor)) or Cell() for actor in actor_types]
-        for cell in row:
-            cell.pairs = sorted(cell.pairs)[:MAX_PAIRS]
-        rows.append(MatrixRow(category, tax.sensitivity(category).name, row))
+    rows = [MatrixRow(category, tax.sensitivity(category).name,
+                      [cells.get((category, actor)) or Cell() for actor in actor_types]) for category in categories]
     return Matrix(actor_types, rows)
 
 
 def _inventory(model: Model) -> list[InventoryEntry]:
-    result = propagate(model)
+    graph = graph_of(model)
     out = []
-    for system in sorted(model.systems, key=lambda s: s.id):
+    for system in graph.systems:
         by_origin: dict[str, set[str]] = defaultdict(set)
-        for origin, category in result.received_at(system.id):
-            by_origin[origin].add(category)
+        for category, whose in graph.holdings_at(system.id).items():
+            for origin in whose:
+                if origin != system.id:
+                    by_origin[origin].add(category)
         received = [Received(o, sorted(c)) for o, c in sorted(by_origin.items())[:MAX_ORIGINS]]
         categories = sorted(set().union(*by_origin.values()))
         legal = [LegalBasis(model.sources[e], e) if e in model.sources else LegalBasis(e) for e in system.legal_basis]
@@ -180,20 +198,12 @@ def _tri(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def _principles(findings: list[Finding]) -> list[PrincipleGroup]:
-    first: dict[str, list[Finding]] = defaultdict(list)
-    also: dict[str, list[Finding]] = defaultdict(list)
+def _by_principle(findings: list[Finding]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = defaultdict(int)
     for finding in findings:
-        principles = finding.principles or ["other"]
-        first[principles[0]].append(finding)
-        for principle in principles[1:]:
-            also[principle].append(finding)
-    def order(p: str) -> tuple:  # principles with findings shown in full first, the most severe first
-        shown = first.get(p, [])
-        return (not shown, p == "other", -max((int(f.severity) for f in shown), default=0), -len(shown), p)
-
-    names = sorted(set(first) | set(also), key=order)
-    return [PrincipleGroup(p, principle_title(p), first.get(p, []), also.get(p, [])) for p in names]
+        for principle in finding.principles:
+            counts[principle] += 1
+    return [(principle_title(p), n) for p, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def _acceptances(acceptances: list[Acceptance], report: Report) -> list[AcceptanceRow]:
@@ -207,7 +217,8 @@ def _acceptances(acceptances: list[Acceptance], report: Report) -> list[Acceptan
         if id(acceptance) in expired:
             state = "expired"
         elif id(acceptance) in unmatched:
-            state = "matches no finding"
+            now = report.replacements.get(acceptance.finding)
+            state = f"matches no finding (now: {now})" if now else "matches no finding"
         else:
             state = f"applies to {len(matched)} finding{'s' if len(matched) != 1 else ''}"
         rows.append(AcceptanceRow(acceptance, state, matched))
@@ -224,26 +235,23 @@ def build_content(
     """Everything the report shows, from one analysis of ``model`` with its own and ``accepted`` acceptances.
 
     ``today`` decides which acceptances have expired (default: the current date);
-    it is not printed, so the output carries no date but the model's ``as_of``. The
-    ``max_findings`` most severe findings are shown in full (0: all); the others are
-    counted by severity, and everything else (summary, matrix) covers all of them.
+    it is not printed, so the output carries no date but the model's ``as_of``. The first
+    ``max_findings`` established findings by rank are shown in full (0: all); the others are
+    counted by severity. Questions are listed in full, one entry per system that can answer
+    them; the summary and the matrix cover every finding.
 
     Notes
     -----
-    Linear in the findings plus the received (origin, category) pairs over all systems.
+    Linear in the findings plus one crossing per flow and one holdings query per system.
     """
     report = analyze(model, accepted=accepted, today=today)
     summary = report.summary()
-    exposures = [f for f in report.findings if f.kind == Kind.exposure]
-    shown = report.findings[:max_findings] if max_findings > 0 else report.findings
-    if len(shown) < len(report.findings):  # the top exposures are always shown in full (the summary links them)
-        listed = {f.id for f in shown} | {f.id for f in exposures[:TOP_EXPOSURES]}
-        shown = [f for f in report.findings if f.id in listed]
+    established = report.established
+    shown = established[:max_findings] if max_findings > 0 else established
     omitted: dict[str, int] = defaultdict(int)
-    shown_ids = {f.id for f in shown}
-    for finding in report.findings:
-        if finding.id not in shown_ids:
-            omitted[finding.severity.name] += 1
+    for finding in established[len(shown):]:
+        omitted[finding.severity.name] += 1
+    questions = report.questions
     return ReportContent(
         model=model,
         report=report,
@@ -251,11 +259,14 @@ def build_content(
         digest=model_digest(model),
         by_severity=list(summary["by_severity"].items()),
         by_kind=list(summary["by_kind"].items()),
-        top_exposures=exposures[:TOP_EXPOSURES],
-        exposures=len(exposures),
+        by_principle=_by_principle(report.findings),
+        most_findings=report.most_findings(),
+        established=shown,
+        established_total=len(established),
+        questions=questions_by_system(questions),
+        questions_total=len(questions),
         matrix=_matrix(model, report.findings),
         inventory=_inventory(model),
-        principles=_principles(shown),
         omitted=list(omitted.items()),
         acceptances=_acceptances([*model.accepted, *accepted], report),
         sources=sorted(model.sources.items()),

@@ -84,7 +84,6 @@ def render_report_html(content: ReportContent, *, with_map: bool = True) -> str:
         anchor=_anchor,
         title=principle_title,
         severities=[s.name for s in reversed(Severity)],
-        shown_count=sum(len(g.findings) for g in content.principles),
         open_count=sum(1 for f in content.report.findings if f.status == "open"),
         has_actors=any(s.actor for s in content.model.systems),
     )

@@ -1,6 +1,8 @@
 """The assessment report as Markdown that pastes cleanly into a document (DPIA, memo, wiki).
 
-The same sections as the HTML report, without the map. Model text is escaped
+The same sections as the HTML report, without the map: summary, established findings by rank,
+questions by the system that can answer them, exposure matrix, data inventory, acceptances,
+sources. Model text is escaped
 (:func:`flowmap.render.markdown.escape`: no emphasis, links, tables or HTML
 sneak in) and ids sit in code spans; the exposure matrix is a table of
 severity words. GitHub-flavoured tables; no raw HTML.
@@ -37,15 +39,16 @@ def _summary(c: ReportContent) -> list[str]:
         return out + ["No findings.", ""]
     still_open = sum(1 for f in findings if f.status == "open")
     out += [f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
-            + (f" ({still_open} open)." if still_open != len(findings) else "."), ""]
+            + (f" ({still_open} open)" if still_open != len(findings) else "")
+            + f": {c.established_total} established (they rest on recorded facts), {c.questions_total} "
+            f"question{'s' if c.questions_total != 1 else ''} to answer (they rest on what the model does not say).", ""]
     out += _table(["Severity", "Findings"], [[name, str(n)] for name, n in c.by_severity])
     out += _table(["Kind", "Findings"], [[_words(name), str(n)] for name, n in c.by_kind])
-    if c.top_exposures:
-        out += ["### Top exposures", "",
-                f"The {len(c.top_exposures)} most severe of {c.exposures} exposure finding"
-                f"{'s' if c.exposures != 1 else ''}: sensitive data reaching an actor of concern.", ""]
-        out += [f"{n}. **{f.severity.name}**: {escape(f.message)}" for n, f in enumerate(c.top_exposures, 1)]
-        out.append("")
+    if c.by_principle:
+        out += _table(["Principle at stake", "Findings"], [[escape(name), str(n)] for name, n in c.by_principle])
+    if c.most_findings:
+        out += ["Systems with most findings: " + ", ".join(f"{escape(c.names.get(s, s))} ({n})"
+                                                         for s, n in c.most_findings) + ".", ""]
     return out
 
 
@@ -53,12 +56,19 @@ def _matrix(c: ReportContent) -> list[str]:
     out = ["## Exposure matrix", ""]
     if not c.matrix.rows:
         return out + ["No sensitive data reaches an actor of concern.", ""]
-    out += ["Rows: data categories that reach an actor of concern (most sensitive first). Columns: actor types. "
-            "Each cell: the highest severity of the exposure findings there, and how many; - = none.", ""]
-    rows = [[f"{code(r.category)} ({r.sensitivity})",
-             *(f"{cell.severity} ({cell.findings})" if cell.severity else "-" for cell in r.cells)]
-            for r in c.matrix.rows]
+    out += ["Rows: sensitive data categories that cross a flow into an actor of concern (most sensitive first). "
+            "Columns: actor types. Each cell: the highest severity of the exposure findings there and how many "
+            "actor systems receive the category; \"received\" when some do but no exposure finding names it; "
+            "- = none.", ""]
+    rows = [[f"{code(r.category)} ({r.sensitivity})", *(_cell(cell) for cell in r.cells)] for r in c.matrix.rows]
     return out + _table(["Category", *(_words(a) for a in c.matrix.actor_types)], rows)
+
+
+def _cell(cell) -> str:
+    if not cell.systems_total:
+        return "-"
+    systems = f"{cell.systems_total} system{'s' if cell.systems_total != 1 else ''}"
+    return f"{cell.severity} ({systems})" if cell.severity else f"received ({systems})"
 
 
 def _inventory(c: ReportContent) -> list[str]:
@@ -100,41 +110,53 @@ def _inventory(c: ReportContent) -> list[str]:
     return out
 
 
-def _findings(c: ReportContent) -> list[str]:
-    out = ["## Findings by principle", ""]
-    if not c.principles:
-        return out + ["No findings.", ""]
+def _established(c: ReportContent) -> list[str]:
+    out = ["## Established findings", ""]
+    if not c.established_total:
+        return out + ["No established findings.", ""]
+    out += [f"{c.established_total} finding{'s' if c.established_total != 1 else ''} resting on recorded facts, "
+            "most important first (severity, then how many people groups, special categories, children and "
+            "origins are involved).", ""]
     if c.omitted:
-        shown = sum(len(g.findings) for g in c.principles)
         counts = ", ".join(f"{n} {name}" for name, n in c.omitted)
-        out += [f"The {shown} most severe findings are shown in full; {sum(n for _, n in c.omitted)} more are not "
-                f"({counts}). The complete list: `flowmap analyze MODEL --format csv`, or this report with "
-                "`--max-findings 0`.", ""]
-    for group in c.principles:
-        out += [f"### {escape(group.title)}", ""]
-        for f in group.findings:
-            out += [f"#### {f.severity.name.upper()}: {escape(f.title)}", "",
-                    f"{code(f.id)}, status: {f.status.replace('_', ' ')}"
-                    + (", low confidence (rests on unknown fields)" if f.confidence.value == "low" else ""), "",
-                    escape(f.message), ""]
-            if f.path:
-                path = " → ".join(escape(c.names.get(s, s)) for s in f.path)
-                flows = f" (flows: {', '.join(code(x) for x in f.flows)})" if f.flows else ""
-                out += [f"- Evidence path: {path}{flows}"]
-            if f.categories:
-                out += [f"- Data: {', '.join(code(x) for x in f.categories)}"]
-            if f.mitigation:
-                out += [f"- Mitigation: {escape(f.mitigation)}"]
-            if len(f.principles) > 1:
-                out += [f"- Principles: {', '.join(escape(principle_title(p)) for p in f.principles)}"]
-            if f.acceptance:
-                a = f.acceptance
-                out += [f"- Acceptance: {escape(a['reason'])}" + (f" ({escape(a['by'])})" if a.get("by") else "")
-                        + (f", until {a['until']}" if a.get("until") else "")]
-            out.append("")
-        if group.also:
-            out += [f"Also concerns {escape(group.title.lower())}: {', '.join(code(f.id) for f in group.also)}", ""]
+        out += [f"The first {len(c.established)} are shown in full; {sum(n for _, n in c.omitted)} more are not "
+                f"({counts}). The complete list: `flowmap analyze MODEL --all` or `--format csv`, or this report "
+                "with `--max-findings 0`.", ""]
+    for f in c.established:
+        out += [f"### {f.rank}. {f.severity.name.upper()}: {escape(f.title)}", "",
+                f"{code(f.id)}, at the {f.anchor.type} {code(f.anchor.id)}, status: {f.status.replace('_', ' ')}", "",
+                escape(f.message), ""]
+        if f.origins_total:
+            more = f" and {f.origins_total - len(f.origins)} more" if f.origins_total > len(f.origins) else ""
+            out += [f"- Origins ({f.origins_total}): {', '.join(escape(c.names.get(o, o)) for o in f.origins)}{more}"]
+        for path in f.paths:
+            out += [f"- Witness path: {' → '.join(escape(c.names.get(s, s)) for s in path)}"]
+        if f.categories:
+            out += [f"- Data: {', '.join(code(x) for x in f.categories)}"]
+        if f.mitigation:
+            out += [f"- Mitigation: {escape(f.mitigation)}"]
+        if f.principles:
+            out += [f"- Principles: {', '.join(escape(principle_title(p)) for p in f.principles)}"]
+        if f.acceptance:
+            a = f.acceptance
+            out += [f"- Acceptance: {escape(a['reason'])}" + (f" ({escape(a['by'])})" if a.get("by") else "")
+                    + (f", until {a['until']}" if a.get("until") else "")]
+        out.append("")
     return out
+
+
+def _questions(c: ReportContent) -> list[str]:
+    out = ["## Questions to answer", ""]
+    if not c.questions:
+        return out + ["None: no finding rests on what the model does not say.", ""]
+    out += [f"{c.questions_total} finding{'s' if c.questions_total != 1 else ''} rest on what the model does not say. "
+            "Each system below can answer its questions; an answer turns a question into an established finding "
+            "or removes it.", ""]
+    for group in c.questions:
+        ids = ", ".join(code(f.id) for f in group.findings)
+        out += [f"- **{escape(c.names.get(group.system, group.system))}** ({code(group.system)}): "
+                f"{escape(group.text())} ({ids})"]
+    return out + [""]
 
 
 def _acceptances(c: ReportContent) -> list[str]:
@@ -162,7 +184,8 @@ def render_report_markdown(c: ReportContent) -> str:
     if m.description:
         head += [escape(m.description), ""]
     head += ["The interactive map is in the HTML version of this report (`flowmap report MODEL -o FILE.html`).", ""]
-    lines = head + _summary(c) + _matrix(c) + _inventory(c) + _findings(c) + _acceptances(c) + _sources(c)
+    lines = (head + _summary(c) + _established(c) + _questions(c) + _matrix(c) + _inventory(c) + _acceptances(c)
+             + _sources(c))
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
