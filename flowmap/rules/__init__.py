@@ -23,7 +23,7 @@ from flowmap.rules import (
     function_creep,
     high_risk_technology,
     identity_linking,
-    # incident,  # TODO(rev2): converting
+    incident,
     insecure_link,
     model_quality,
     refoulement,
@@ -40,7 +40,7 @@ ALL_RULES: tuple[Rule, ...] = (
     refoulement.RULE,
     insecure_link.RULE,
     cross_border.RULE,
-    # incident.RULE,  # TODO(rev2): converting
+    incident.RULE,
     accountability_gap.RULE,
     automated_decision.RULE,
     at_odds_technology.RULE,

@@ -34,9 +34,10 @@ from flowmap.rules.accountability_gap import edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, subjects_in_words
 
-EU_MEMBER_STATES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-)
+EU_MEMBER_STATES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU",
+    "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+})
 
 MITIGATION = "Record the adequacy decision, agreement or statute that allows the transfer, or stop it."
 
