@@ -189,7 +189,7 @@ def check(ctx: Context):
         message = (
             f"A breach of {name}, or one insider with access to it, exposes {what}{people} from "
             f"{plural(len(origins), 'system')} ({listing([ctx.system(o).display_name for o in origins])}). "
-            f"{name} keeps or relays {plural(total, 'dataset')} (one kind of data from one system each)"
+            f"It keeps or relays {plural(total, 'dataset')} (one kind of data from one system each)"
             f"{of_special}{passed}."
         )
         paths = []
