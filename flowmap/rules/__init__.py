@@ -27,7 +27,7 @@ from flowmap.rules import (
     insecure_link,
     model_quality,
     refoulement,
-    # retention_extension,  # TODO(rev2): converting
+    retention_extension,
 )
 from flowmap.rules.base import Context, Rule
 
@@ -45,7 +45,7 @@ ALL_RULES: tuple[Rule, ...] = (
     automated_decision.RULE,
     at_odds_technology.RULE,
     high_risk_technology.RULE,
-    # retention_extension.RULE,  # TODO(rev2): converting
+    retention_extension.RULE,
     children_biometrics.RULE,
     chokepoint.RULE,
     identity_linking.RULE,

@@ -1,179 +1,318 @@
-"""Retention extension: data copied into a system that keeps it longer than its origin does.
+"""Retention extension: data handed to a system that keeps it longer than the one it came from.
 
 What it detects
-    (origin, system) pairs where data collected at the origin reaches a system
-    whose ``retention`` is longer than the origin's. ``indefinite`` and
-    ``linked`` (kept as long as linked records exist elsewhere) count as longer
-    than any duration, and as equal to each other. Where either retention is
-    unknown (omitted or ``unknown``) nothing can be compared and nothing is
-    reported. One finding per (origin, system), listing the categories, with
-    the shortest witness path.
+    Three things, each anchored where it can be fixed.
+
+    - **A flow that extends retention** (anchored at the flow): its source keeps data for a
+      known duration, and its target keeps it longer (a longer duration, or
+      ``indefinite``). Every holder on the way is compared, not only the collector: data
+      passed from a system that keeps it 75 years to one that keeps it 110 is an extension,
+      whoever collected it. The evidence names the origins whose data crosses the flow
+      (capped, with their exact number), the categories and up to three witness paths. A
+      source whose retention is ``indefinite`` or ``linked`` has no limit to extend.
+    - **The lifetime of a link** (aspect ``link_lifetime``, anchored at the component).
+      ``linked`` retention is that of an interoperability component that deletes each
+      source's data with the source (Reg. 2019/817 Arts 15, 23(1) and 35 for the CIR, sBMS
+      and MID): it keeps a datum no longer than its source, so a flow into it extends no
+      retention. What outlives a source is the *link*: the cross-system identity file lives
+      as long as the longest-lived source feeding it. Reported when the sources feeding the
+      component (directly or through other linked components) keep their data for different
+      known periods; the message names the longest and the shortest.
+    - **An unknown retention** (aspect ``unknown_retention``, anchored at the system, low
+      confidence): a system that holds or receives sensitive data and whose ``retention`` is
+      omitted or ``unknown``. Nothing can be compared there: it is a question to answer.
 
 Why it matters
     A retention limit is part of the legal basis of a system: it is what makes
     keeping the data proportionate (CJEU, Digital Rights Ireland). A copy kept
-    longer elsewhere silently lifts that limit, and "linked" retention in
-    interoperability components can keep a record alive as long as any system
-    still holds a link to it.
+    longer elsewhere silently lifts that limit, and a link between systems keeps
+    a person's records connected for as long as the longest-lived of them.
 
 How to fix
-    Align the receiving system's retention with the origin's for these
-    categories (delete or unlink the copy when the origin deletes), or replace
-    the copy by a query that leaves the data at its origin.
+    Align the receiving system's retention with its source's for these categories
+    (delete the copy when the source deletes it), or replace the copy by a query that
+    leaves the data where it is; for a linked component, delete the identity file's
+    links to a source's record with the record and document how long the file itself
+    lives; for an unknown retention, find and record it.
+
+>>> from flowmap.model import Model
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "tvs", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+...      "retention": "PT12H"},
+...     {"id": "ident", "sector": "border", "retention": "P75Y"},
+...     {"id": "hart", "sector": "border", "retention": "P75Y"}],
+...   "flows": [{"from": "tvs", "to": "ident", "data": ["biometric.face"], "purpose": "migration.border_management"},
+...             {"from": "ident", "to": "hart", "data": ["biometric"], "purpose": "operations.hosting"}]})
+>>> [f.id for f in check(Context(m))]
+['retention_extension:tvs->ident']
+
+A linked component extends nothing; the link's lifetime is its own finding, and an unknown
+retention is a question for the system that can answer it:
+
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "ees", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+...      "retention": "P5Y"},
+...     {"id": "eurodac", "sector": "asylum", "holds": ["biometric.face"], "purposes": ["protection.asylum"],
+...      "retention": "P10Y"},
+...     {"id": "cir", "sector": "interoperability", "retention": "linked"},
+...     {"id": "police", "sector": "police"}],
+...   "flows": [{"from": "ees", "to": "cir", "data": ["biometric"], "purpose": "operations.interoperability"},
+...             {"from": "eurodac", "to": "cir", "data": ["biometric"], "purpose": "operations.interoperability"},
+...             {"from": "cir", "to": "police", "data": ["biometric"], "purpose": "enforcement.identity_check"}]})
+>>> link, unknown = check(Context(m))
+>>> link.id, link.confidence.value, "eurodac, which keeps data for 10 years" in link.message
+('retention_extension:cir:link_lifetime', 'high', True)
+>>> unknown.id, unknown.confidence.value, unknown.asks, unknown.question
+('retention_extension:police:unknown_retention', 'low', 'police', 'How long are facial images kept in police?')
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
+from collections import deque
 
-from flowmap.findings import Confidence, Finding, Kind, Severity
-from flowmap.rules._support import Leads, Trees, flows_on, set_bits, systems_by_id
+from flowmap.findings import Confidence, Kind, Severity
+from flowmap.graph import Edge
+from flowmap.model import System
+from flowmap.rules._support import bulk, crossing_by_origin, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
+from flowmap.severity import grade
 from flowmap.validate import parse_retention
+from flowmap.words import categories_in_words, listing, plural, subjects_in_words
+
+LINK_MITIGATION = (
+    "Delete the identity file's links to a source's record when the source deletes the record, and document "
+    "how long the file itself lives when its sources keep data for different periods."
+)
+UNKNOWN_MITIGATION = "Find the retention period set by law or policy for this system, and record it in the model."
 
 
-def _days(value: float) -> str:
-    """A retention in days, in words.
+def kept_for(days: float) -> str:
+    """How long a retention keeps data, in words.
 
-    >>> _days(float("inf")), _days(365.25 * 5), _days(90)
-    ('indefinitely', '5 years', '90 days')
+    >>> kept_for(float("inf")), kept_for(365.25 * 5), kept_for(90), kept_for(0.5)
+    ('indefinitely', 'for 5 years', 'for 90 days', 'for 12 hours')
     """
-    if value == float("inf"):
+    if days == float("inf"):
         return "indefinitely"
-    years = value / 365.25
-    return f"{years:g} years" if years >= 1 and abs(years - round(years)) < 0.01 else f"{value:.0f} days"
+    years = days / 365.25
+    if years >= 1 and abs(years - round(years)) < 0.01:
+        return f"for {plural(round(years), 'year')}"
+    if days >= 1:
+        return f"for {plural(round(days), 'day')}"
+    return f"for {plural(round(days * 24), 'hour')}"
 
 
-def longer_kept(ctx: Context) -> tuple[dict[tuple[int, int], list[str]], dict[int, float]]:
-    """(origin, system) system indices -> the categories (sorted) of the origin's data that reach
-    the system, which keeps them longer than the origin; and system index -> retention in days,
-    for the systems whose retention is known."""
-    prop = ctx.propagation
-    retention = {}
-    for system in ctx.model.systems:
-        days = parse_retention(system.retention)
-        if days is not None:
-            retention[prop.index.position[system.id]] = days
-    longer: dict[tuple[int, int], list[str]] = {}
-    if not retention:
-        return longer, retention
-    for category in prop.categories:
-        origins = prop.origins[category]
-        known = sorted((retention[o], bit) for bit, o in enumerate(origins) if o in retention)
-        if not known:
-            continue
-        # prefix[i] = bitset of the origins with the i shortest retentions
-        prefix = [0]
-        for _, bit in known:
-            prefix.append(prefix[-1] | (1 << bit))
-        values = [days for days, _ in known]
-        for node, bits in prop.reach[category].items():
-            days = retention.get(node)
-            if days is None:
-                continue
-            shorter = bits & prefix[bisect.bisect_left(values, days)]
-            if shorter:
-                for bit in set_bits(shorter):
-                    origin = origins[bit]
-                    if origin != node:
-                        found = longer.get((origin, node))
-                        if found is None:
-                            longer[(origin, node)] = [category]
-                        else:
-                            found.append(category)
-    return longer, retention
+def _duration(system: System) -> float | None:
+    """The system's retention in days when it is a duration or ``indefinite``; ``None`` when it is
+    unknown, omitted or ``linked``."""
+    if system.retention == "linked":
+        return None
+    return parse_retention(system.retention)
+
+
+def _unknown(system: System) -> bool:
+    return parse_retention(system.retention) is None
 
 
 def check(ctx: Context):
-    """One finding per (origin, system); severity is decided here, from grades memoised per
-    (sensitivity, vulnerability), and the text and path when the finding is first read
-    (see :class:`_Evidence`)."""
-    longer, retention = longer_kept(ctx)
-    if not longer:
-        return
-    ids = ctx.propagation.index.ids
-    systems = systems_by_id(ctx)
-    levels: dict[tuple[str, ...], object] = {}  # categories -> their sensitivity
-    grade = ctx.grader(RULE)
-    evidence = _Evidence(ctx, longer, retention)
-    principles = list(RULE.principles)  # shared: findings are not changed in place
-    deferred, kind, high = Finding.deferred, Kind.retention_extension, Confidence.high
-    current = None
-    for key in sorted(longer):  # system indices follow id order
-        origin_node, node = key
-        if origin_node != current:
-            current = origin_node
-            origin = systems[ids[origin_node]]
-            prefix = f"retention_extension:{origin.id}:"
-            vulnerable = ctx.vulnerable(origin)
-        categories = tuple(longer[key])
-        level = levels.get(categories)
-        if level is None:
-            level = levels[categories] = ctx.sensitivity(categories)
-        yield deferred(
-            prefix + ids[node], "retention_extension", kind, grade(level, vulnerable), high, principles, evidence, (key,)
+    """Extensions at flows, link lifetimes at linked components, unknown retentions as questions."""
+    yield from extensions(ctx)
+    yield from link_lifetimes(ctx)
+    yield from unknown_retentions(ctx)
+
+
+# -- a flow into a longer-lived holder ------------------------------------------------------------
+
+
+def extensions(ctx: Context):
+    """One finding per flow whose source keeps data for a known duration and whose target keeps
+    it longer (a linked target keeps it no longer than its source)."""
+    for edge in ctx.graph.edges:
+        source, target = ctx.system(edge.source), ctx.system(edge.target)
+        before, after = _duration(source), _duration(target)
+        if before is None or after is None or before == float("inf") or after <= before:
+            continue
+        by_origin = crossing_by_origin(ctx, edge, origin_ok=lambda o, target=target: o != target.id)
+        if not by_origin:
+            continue
+        origins = origins_in_order(ctx, by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats})
+        subjects = ctx.subjects_of(origins)
+        yield RULE.finding(
+            ctx, edge,
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                               volume=bulk(edge)),
+            title=(f"{target.display_name} keeps data from {source.display_name} {kept_for(after)}, "
+                   f"its source {kept_for(before)} ({edge.id})"),
+            message=_extension_message(ctx, edge, source, target, before, after, origins, categories, subjects),
+            categories=categories,
+            subjects=subjects,
+            origins=origins,
+            paths=witness_paths(ctx, edge, by_origin),
+            mitigation=(
+                f"Delete the data in {target.display_name} when {source.display_name} deletes it (or keep it no longer "
+                f"than {kept_for(before).removeprefix('for ')}), or replace the copy by a query that leaves the data "
+                "where it is."
+            ),
         )
 
 
-class _Evidence:
-    """Writes the text and witness path of a retention-extension finding when it is first read.
+def _extension_message(ctx, edge: Edge, source: System, target: System, before: float, after: float,
+                       origins, categories, subjects) -> str:
+    names = [ctx.system(o).display_name for o in origins]
+    people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    collected = (
+        "" if origins == [source.id]
+        else f" (collected by {plural(len(origins), 'origin')}: {listing(names)})"
+    )
+    return (
+        f"The flow {edge.id} passes {categories_in_words(categories)}{people}{collected}, from "
+        f"{source.display_name}, which keeps them {kept_for(before)} ({source.retention}), to "
+        f"{target.display_name}, which keeps them {kept_for(after)} ({target.retention}). "
+        f"The limit that bounds the data in {source.display_name} no longer bounds how long it exists."
+    )
 
-    The breadth-first search behind the paths runs once per (origin, lead category), for all
-    that origin's systems reached with that lead, the first time one of them is rendered.
+
+# -- a linked component: the link outlives its shortest-lived source ------------------------------
+
+
+def feeders(ctx: Context, component: System) -> dict[str, tuple[list[str], list[str], list[str]]]:
+    """The systems whose data a linked component holds, directly or through other linked
+    components: system id -> (route of systems, route of flows, categories), shortest routes
+    first, in flow-id order among equals.
+
+    A linked system that collects data itself is a feeder too (its retention is set outside the
+    model); the systems feeding it are followed as well.
     """
+    found: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    seen = {component.id}
+    queue = deque([(component.id, [component.id], [])])
+    while queue:
+        node, route, flows = queue.popleft()
+        for edge in ctx.graph.in_edges(node):
+            categories = crossing_by_origin(ctx, edge, origin_ok=lambda o: o != component.id)
+            carried = sorted({c for cats in categories.values() for c in cats})
+            if not carried:
+                continue
+            source = ctx.system(edge.source)
+            if source.id not in found and source.id != component.id and (source.retention != "linked" or source.holds):
+                found[source.id] = ([source.id, *route], [edge.id, *flows], carried)
+            if source.retention == "linked" and source.id not in seen:
+                seen.add(source.id)
+                queue.append((source.id, [source.id, *route], [edge.id, *flows]))
+    return found
 
-    def __init__(self, ctx: Context, longer: dict[tuple[int, int], list[str]], retention: dict[int, float]):
-        self.ctx, self.longer, self.retention = ctx, longer, retention
-        self.ids = ctx.propagation.index.ids
-        self.systems = systems_by_id(ctx)
-        self.leads = Leads(ctx)
-        self.trees = Trees(ctx, self._requests)
 
-    def _requests(self) -> dict[tuple[int, str], list[int]]:
-        """(origin, lead category) -> the systems its paths go to, for every finding."""
-        requests: dict[tuple[int, str], list[int]] = defaultdict(list)
-        for (source, target), categories in self.longer.items():
-            requests[(source, self.leads(categories)[0])].append(target)
-        return requests
-
-    def _path(self, origin: int, node: int, top: str) -> tuple[list[str], list[str]]:
-        """A shortest path from ``origin`` to ``node`` along the flows carrying ``top``, with its flows."""
-        found = self.trees.path(origin, top, node)
-        if found is not None:
-            return found
-        path = [self.ids[origin], self.ids[node]]
-        return path, flows_on(self.ctx, path, top)
-
-    def __call__(self, key: tuple[int, int]) -> tuple:
-        """The finding's :data:`~flowmap.findings.TEXT_FIELDS`."""
-        origin_node, node = key
-        origin, system = self.systems[self.ids[origin_node]], self.systems[self.ids[node]]
-        categories = self.longer[key]
-        top, listed, _ = self.leads(categories)
-        path, flows = self._path(origin_node, node, top)
-        origin_name, name = origin.display_name, system.display_name
-        title = f"{name} keeps {origin_name} data longer ({system.retention} > {origin.retention})"
-        message = (
-            f"{listed} collected in {origin_name}, which keeps it {_days(self.retention[origin_node])} "
-            f"({origin.retention}), reaches {name}, which keeps it {_days(self.retention[node])} "
-            f"({system.retention}), via {' -> '.join(path)}: the origin's retention limit no longer bounds how "
-            "long the data exists."
+def link_lifetimes(ctx: Context):
+    """One finding per linked component whose sources keep their data for different known periods."""
+    for component in ctx.systems:
+        if component.retention != "linked":
+            continue
+        fed = feeders(ctx, component)
+        known = {s: _duration(ctx.system(s)) for s in fed if _duration(ctx.system(s)) is not None}
+        if len(known) < 2 or max(known.values()) == min(known.values()):
+            continue
+        ordered = sorted(known, key=lambda s: (-known[s], s))  # longest-lived first
+        longest = [s for s in ordered if known[s] == known[ordered[0]]]
+        shortest = [s for s in ordered if known[s] == known[ordered[-1]]]
+        others = sorted(s for s in fed if s not in known)
+        sources = [*ordered, *others]
+        categories = sorted({c for s in sources for c in fed[s][2]})
+        subjects = ctx.subjects_of(sources)
+        paths = [(fed[s][0], fed[s][1]) for s in [longest[0], shortest[0], *others]]
+        yield RULE.finding(
+            ctx, component,
+            aspect="link_lifetime",
+            severity=grade(Severity.low, sensitivity=ctx.sensitivity(categories)),
+            title=(f"Links in {component.display_name} can outlive its shortest-lived source "
+                   f"({kept_for(known[shortest[0]]).removeprefix('for ')}), up to "
+                   f"{kept_for(known[longest[0]]).removeprefix('for ')}"),
+            message=_link_message(ctx, component, known, longest, shortest, others, categories),
+            categories=categories,
+            subjects=subjects,
+            origins=sources,
+            paths=paths,
+            mitigation=LINK_MITIGATION,
         )
-        mitigation = (
-            f"Delete or unlink the data in {name} when {origin_name} deletes it, or replace the copy by a "
-            "query that leaves the data at its origin."
+
+
+def _link_message(ctx, component: System, known, longest, shortest, others, categories) -> str:
+    def named(ids):
+        return listing([ctx.system(s).display_name for s in ids])
+
+    head = (
+        f"{component.display_name} keeps {categories_in_words(categories)} from "
+        f"{plural(len(known) + len(others), 'source system')} with linked retention: each source's data is "
+        "deleted with the source, so it keeps no datum longer than its source does."
+    )
+    link = (
+        "What can outlive a source is the link between a person's records: a file or link that joins records "
+        f"from several sources can live as long as the longest-lived of them, {named(longest)}, which keeps data "
+        f"{kept_for(known[longest[0]])}, while {named(shortest)} {'keeps' if len(shortest) == 1 else 'keep'} "
+        f"data {kept_for(known[shortest[0]])}."
+    )
+    parts = [head, link]
+    if others:
+        parts.append(
+            f"The retention of {plural(len(others), 'further source')} ({named(others)}) is unknown or set outside "
+            "the model."
         )
-        return title, message, [origin.id, system.id], flows, categories, path, mitigation
+    return " ".join(parts)
+
+
+# -- unknown retention: a question ----------------------------------------------------------------
+
+
+def unknown_retentions(ctx: Context):
+    """One low-confidence finding per system of unknown retention that holds or receives sensitive data."""
+    for system in ctx.systems:
+        if not _unknown(system):
+            continue
+        by_origin: dict[str, list[str]] = {}
+        for category, origins in ctx.graph.holdings_at(system.id).items():
+            if ctx.is_sensitive(category):
+                for origin in origins:
+                    by_origin.setdefault(origin, []).append(category)
+        if not by_origin:
+            continue
+        origins = origins_in_order(ctx, by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats})
+        subjects = ctx.subjects_of(origins)
+        names = [ctx.system(o).display_name for o in origins]
+        people = f" about {subjects_in_words(subjects)}" if subjects else ""
+        what = f"{categories_in_words(categories)}{people}"
+        if origins == [system.id]:
+            found = (f"Collected there: {what}. How long they exist, and whether a copy elsewhere outlives them, "
+                     "cannot be told.")
+        else:
+            found = (f"Held there: {what}, from {plural(len(origins), 'origin')} ({listing(names)}). Whether they "
+                     "are kept longer there than where they came from cannot be told.")
+        yield RULE.finding(
+            ctx, system,
+            aspect="unknown_retention",
+            confidence=Confidence.low,
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                               low_confidence=True),
+            title=f"How long is sensitive data kept in {system.display_name}?",
+            message=(
+                f"The model records no retention period for {system.display_name}. {found}"
+            ),
+            categories=categories,
+            subjects=subjects,
+            origins=origins,
+            mitigation=UNKNOWN_MITIGATION,
+            question=f"How long are {categories_in_words(categories)} kept in {system.display_name}?",
+        )
 
 
 RULE = Rule(
     id="retention_extension",
-    name="data kept longer downstream than at its origin",
+    name="data kept longer downstream than where it came from",
     kind=Kind.retention_extension,
     default_severity=Severity.medium,
     principles=("storage_limitation", "necessity_and_proportionality"),
     linddun="non_compliance",
     check=check,
     doc=__doc__,
+    aspects=("link_lifetime", "unknown_retention"),
 )
