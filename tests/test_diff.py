@@ -73,36 +73,114 @@ def test_sources_taxonomy_and_acceptances_are_entries():
     def change(systems, flows, top):
         top["sources"] = {"r1": "Regulation (EU) 2016/679, Art. 5", "r2": "Directive (EU) 2016/680"}
         top["taxonomy"] = {"categories": {"custom.tag": {"sensitivity": "low"}}}
-        top["accepted"] = [{"finding": "exposure:clinic:*", "reason": "court order", "status": "accepted"}]
+        top["accepted"] = [{"finding": "exposure:hub-*", "reason": "court order", "status": "accepted"}]
 
     changes = compare_models(*pair(change))
     assert [(e.section, e.key, e.change) for e in changes.sources] == [("sources", "r1", "changed"), ("sources", "r2", "added")]
     assert [(e.key, e.change) for e in changes.taxonomy] == [("categories.custom.tag", "added")]
-    assert [(e.key, e.change) for e in changes.accepted] == [("exposure:clinic:*", "added")]
+    assert [(e.key, e.change) for e in changes.accepted] == [("exposure:hub-*", "added")]
 
 
 def test_new_finding_is_traced_to_the_added_flow():
     old, new = pair(lambda s, f, t: f.pop(1))
     result = diff(new, old, today=TODAY, rules=EXPOSURE)  # from "no hub->police flow" to "with it"
-    exposure = [c for c in result.risks.new if c.id == "exposure:clinic:police"]
-    assert [cause.text() for cause in exposure[0].causes] == ["flow hub-police was added"]
-    assert exposure[0].finding.path == ["clinic", "hub", "police"]
+    (exposure,) = [c for c in result.risks.new if c.id == "exposure:hub-police"]
+    assert [cause.text() for cause in exposure.causes] == ["flow hub-police was added"]
+    assert exposure.finding.anchor.to_dict() == {"flow": "hub-police"}
+    assert exposure.finding.paths == [["clinic", "hub", "police"]]
+    assert exposure.how() == []
 
 
 def test_resolved_finding_is_traced_to_the_system_that_changed():
     old, new = pair(lambda s, f, t: s[2].pop("actor"))
     result = diff(old, new, today=TODAY, rules=EXPOSURE)
-    assert [c.id for c in result.risks.resolved] == ["exposure:clinic:police"]
+    assert [c.id for c in result.risks.resolved] == ["exposure:hub-police"]
     assert [cause.text() for cause in result.risks.resolved[0].causes] == ["system police changed (actor)"]
 
 
 def test_changed_status_is_traced_to_the_acceptance():
-    accept = {"finding": "exposure:clinic:*", "reason": "court order", "status": "mitigated"}
+    accept = {"finding": "exposure:hub-*", "reason": "court order", "status": "mitigated"}
     old, new = pair(lambda s, f, t: t.update(accepted=[accept]))
     result = diff(old, new, today=TODAY, rules=EXPOSURE)
     (changed,) = result.risks.changed
     assert [(f.field, f.old, f.new) for f in changed.fields] == [("status", "open", "mitigated")]
-    assert [c.text() for c in changed.causes] == ["acceptance exposure:clinic:* was added"]
+    assert changed.how() == ["status open -> mitigated"]
+    assert [c.text() for c in changed.causes] == ["acceptance exposure:hub-* was added"]
+
+
+CHILDREN = {"id": "school", "sector": "education", "holds": ["special.health", "biometric.fingerprint"],
+            "purposes": ["services.education"], "subjects": ["child"]}
+TO_HUB_2 = {"id": "school-hub", "from": "school", "to": "hub", "data": ["special.health", "biometric"],
+            "purpose": "services.education"}
+
+
+def widen(systems, flows, top):
+    """A second origin (children's health data and fingerprints) now reaches the police through the hub."""
+    systems.append(copy.deepcopy(CHILDREN))
+    flows.append(copy.deepcopy(TO_HUB_2))
+    flows[1]["data"] = ["special.health", "biometric"]
+
+
+def test_widened_evidence_is_one_changed_finding_that_says_how():
+    old, new = pair(widen)
+    result = diff(old, new, today=TODAY, rules=EXPOSURE)
+    assert result.risks.new == [] and result.risks.resolved == []
+    (changed,) = result.risks.changed
+    assert changed.id == "exposure:hub-police" and changed.change == "changed"
+    assert {f.field: (f.old, f.new) for f in changed.fields} == {
+        "severity": ("high", "critical"), "origins_total": (1, 2), "origins": (["clinic"], ["clinic", "school"]),
+        "categories": (["special.health"], ["biometric.fingerprint", "special.health"]),
+        "subjects": ([], ["child"]),
+    }
+    assert changed.how() == ["severity high -> critical", "now reaches 1 more origin's data (school)",
+                             "now carries fingerprints", "children now among the people concerned"]
+    # the mirror narrows: same finding, the opposite words
+    back = diff(new, old, today=TODAY, rules=EXPOSURE).risks.changed[0]
+    assert back.how() == ["severity critical -> high", "reaches 1 fewer origin's data (school)", "no longer carries fingerprints",
+                          "children no longer among the people concerned"]
+    data = result.to_dict()["risks"]["changed"][0]
+    assert data["how"] == changed.how() and data["anchor"] == {"flow": "hub-police"}
+    assert data["origins_total"] == 2 and data["subjects"] == ["child"]
+
+
+def test_a_change_the_rule_does_not_read_is_never_a_cause():
+    def change(systems, flows, top):
+        widen(systems, flows, top)
+        systems[1]["retention"] = "P5Y"  # the hub: exposure does not read retention
+        systems[1]["notes"] = "documentation only"
+        flows[0]["transport"] = {"encrypted": True}  # nor transport security
+
+    result = diff(*pair(change), today=TODAY, rules=EXPOSURE)
+    (changed,) = result.risks.changed
+    assert [c.text() for c in changed.causes] == [
+        "flow hub-police changed (data)", "flow school-hub was added", "system school was added"]
+    text = render(result, "table")
+    assert "system hub: retention: unknown -> P5Y" in text  # the model change is still listed
+    assert "because flow hub-police changed (data); flow school-hub was added; system school was added" in text
+
+
+def test_changed_finding_that_rose_to_the_threshold_fails_the_gate():
+    old, new = pair(widen)
+    forward = diff(old, new, today=TODAY, rules=EXPOSURE)
+    (changed,) = forward.risks.changed
+    assert (changed.old.severity, changed.new.severity) == (Severity.high, Severity.critical)  # children
+    assert [c.id for c in forward.gate(Severity.critical)] == ["exposure:hub-police"]
+    assert forward.gate(Severity.high) == []  # already open at high before: not newly open
+    assert diff(new, old, today=TODAY, rules=EXPOSURE).gate(Severity.info) == []  # narrowing never gates
+
+
+def test_names_are_never_cut_in_table_or_markdown():
+    def change(systems, flows, top):
+        systems[0]["holds"] = ["special.health", "criminal.record", "identity.biographic", "migration.asylum_claim",
+                               "biometric.fingerprint"]
+        flows[0]["data"] = flows[1]["data"] = ["special", "criminal", "identity", "migration", "biometric"]
+
+    result = diff(*pair(change), today=TODAY, rules=EXPOSURE)
+    for fmt in ("table", "markdown"):
+        text = render(result, fmt)
+        assert "criminal.reco..." not in text and "..." not in text
+        assert "criminal.record" in text.replace("\\", "")
+        assert "now carries" in text and "criminal records" in text
 
 
 def test_exposure_changes_count_pairs_per_actor():
@@ -118,7 +196,7 @@ def test_exposure_changes_count_pairs_per_actor():
 
 def test_gate_counts_new_escalated_and_reopened_findings_only():
     old, new = pair(lambda s, f, t: f.pop(1))
-    assert [c.id for c in diff(new, old, today=TODAY, rules=EXPOSURE).gate(Severity.high)] == ["exposure:clinic:police"]
+    assert [c.id for c in diff(new, old, today=TODAY, rules=EXPOSURE).gate(Severity.high)] == ["exposure:hub-police"]
     assert diff(old, new, today=TODAY, rules=EXPOSURE).gate(Severity.info) == []  # only removes risk
     assert diff(new, old, today=TODAY, rules=EXPOSURE).gate(Severity.critical) == []
 
@@ -152,5 +230,5 @@ def test_json_output_is_the_diff_dict_and_deterministic():
     assert first == render(diff(old, new, today=TODAY, rules=EXPOSURE), "json")
     data = json.loads(first)
     assert data["summary"]["flows"] == {"added": 0, "removed": 1, "changed": 0, "renamed": 0}
-    assert [r["id"] for r in data["risks"]["resolved"]] == ["exposure:clinic:police"]
+    assert [r["id"] for r in data["risks"]["resolved"]] == ["exposure:hub-police"]
     assert data["risks"]["resolved"][0]["because"][0]["text"] == "flow hub-police was removed"

@@ -21,8 +21,9 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
     "--fail-on",
     "fail_on",
     metavar="new:SEVERITY",
-    help="Exit 1 when a finding is open at or above SEVERITY in NEW and was not in OLD "
-    "(new, escalated or reopened). Plain SEVERITY means the same.",
+    help="Exit 1 when a finding is open at or above SEVERITY in NEW and was not in OLD: a new "
+    "finding, or a changed one that rose to SEVERITY (its evidence widened) or was reopened. "
+    "Plain SEVERITY means the same.",
 )
 @click.option(
     "--map",
@@ -36,9 +37,12 @@ def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None,
     OLD and NEW are model files or REV:PATH (the file as of a git revision,
     PATH relative to the current directory). Reports systems and flows added,
     removed, changed field by field and renamed; findings new, resolved and
-    changed, each with the model change behind it; and the exposure of actors
-    of concern before and after. Exit 0, or 1 when --fail-on is given and a
-    new open finding reaches it, 2 on bad input.
+    changed (a finding in both whose evidence widened or narrowed says how:
+    "now reaches 12 more origins' data", "severity high -> critical"), each
+    with the model change behind it; and the exposure of actors of concern
+    before and after. Exit 0, or 1 when --fail-on is given and a new finding,
+    or a changed one that rose to the severity, is open at or above it; 2 on
+    bad input.
 
     \b
     Example:

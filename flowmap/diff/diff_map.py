@@ -2,7 +2,9 @@
 
 Added systems and flows are outlined green, removed ones are faded ghosts,
 changed (or renamed) ones are outlined amber; the findings panel lists the new,
-resolved and changed findings with a badge each. Drawing is done by
+resolved and changed findings with a badge each. Flows are styled as the legend says by
+every finding of the new snapshot (and the resolved ones, for what the old one had): a flow
+that is function creep in both snapshots is drawn as creep. Drawing is done by
 :mod:`flowmap.maps` (``build_map_data`` with per-node and per-edge status);
 this module only builds the union model and the statuses.
 """
@@ -77,8 +79,10 @@ def render_diff_map(diff: Diff) -> str:
     model = union_model(diff)
     nodes, edges, badges = diff_statuses(diff)
     findings = [c.finding for c in diff.risks.all()]
+    styling = [*diff.new_findings, *(c.finding for c in diff.risks.resolved)]
     title = f"Diff: {diff.old.label} -> {diff.new.label}"
     data = build_map_data(
-        model, findings=findings, title=title, node_status=nodes, edge_status=edges, finding_badges=badges
+        model, findings=findings, style_findings=styling, title=title, node_status=nodes, edge_status=edges,
+        finding_badges=badges,
     )
     return render_html(data)

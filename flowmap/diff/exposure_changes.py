@@ -2,7 +2,8 @@
 
 An *exposure* here is a (category, actor) pair: sensitive data of that category,
 collected elsewhere, can reach the actor (a system with ``actor:`` set) through
-some chain of flows, per :mod:`flowmap.propagation`. For each actor the diff
+some chain of flows, as the model's :class:`~flowmap.graph.Graph` propagates it (honouring
+what each flow ``forwards``). For each actor the diff
 also counts the sensitive (origin, category) pairs it can reach before and
 after, and how many it gained and lost (a swap shows even when the totals match).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowmap.model import Model
-from flowmap.propagation import propagate
+from flowmap.graph import graph_of
 from flowmap.taxonomy import Sensitivity
 
 __all__ = ["Exposure", "ActorReach", "ExposureChanges", "compare_exposure", "sensitive_reach"]
@@ -93,14 +94,16 @@ def sensitive_reach(
 
     Notes
     -----
-    Reads the memoised propagation; linear in the pairs available at actors.
+    Reads the model's graph (built once, shared with the analysis); linear in the pairs
+    available at actors.
     """
-    prop = propagate(model)
-    tax = model.effective_taxonomy
+    graph = graph_of(model)
+    tax = graph.taxonomy
+    sensitive = [c for c in graph.categories if tax.sensitivity(c) >= sensitive_from]
     out: dict[str, tuple[str, set[tuple[str, str]]]] = {}
-    for system in model.systems:
+    for system in graph.systems:
         if system.actor:
-            pairs = {(o, c) for o, c in prop.received_at(system.id) if tax.sensitivity(c) >= sensitive_from}
+            pairs = {(o, c) for c in sensitive for o in graph.origins_at(system.id, c) if o != system.id}
             out[system.id] = (system.actor, pairs)
     return out
 

@@ -7,6 +7,9 @@ nothing here iterates a set or a dict built from hashing.
 ('[a, b]', 'unknown', 'true')
 >>> list_delta(["a", "b"], ["b", "c"])
 '+c, -a'
+
+Free text is cut at a readable length; names (ids, categories, purposes) never are, so a
+line never hides exactly what changed (``criminal.reco...``).
 """
 
 from __future__ import annotations
@@ -23,12 +26,24 @@ FORMATS = ("table", "json", "markdown")
 _MAX = 70
 
 
+def _is_names(value: Any) -> bool:
+    """A list of names: ids, categories, purposes (no spaces), never cut."""
+    return isinstance(value, list) and all(isinstance(v, str) and " " not in v.strip() for v in value)
+
+
 def format_value(value: Any, limit: int = _MAX) -> str:
-    """A field value in a line of text (``unknown`` for an absent or omitted value)."""
+    """A field value in a line of text (``unknown`` for an absent or omitted value). Free text
+    longer than ``limit`` is cut; a list of names is shown whole.
+
+    >>> format_value(["criminal.record", "identity.biographic"], limit=10)
+    '[criminal.record, identity.biographic]'
+    """
     if value is None:
         return "unknown"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if _is_names(value):
+        return "[" + ", ".join(value) + "]"
     if isinstance(value, list):
         text = "[" + ", ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value) + "]"
     elif isinstance(value, dict):
@@ -46,11 +61,17 @@ def list_delta(old: list, new: list) -> str:
 
 
 def describe_field(change: FieldChange) -> str:
-    """``holds: +biometric.face`` for lists of names, ``retention: P5Y -> P10Y`` otherwise."""
+    """``holds: +biometric.face`` for lists of names, ``retention: P5Y -> P10Y`` otherwise.
+
+    >>> describe_field(FieldChange("holds", None, ["criminal.record"]))
+    'holds: +criminal.record'
+    """
     old, new = change.old, change.new
     names = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
-    if names(old) and names(new) and list_delta(old, new):
-        return f"{change.field}: {list_delta(old, new)}"
+    if (names(old) or old is None) and (names(new) or new is None) and (old or new):
+        delta = list_delta(old or [], new or [])
+        if delta:
+            return f"{change.field}: {delta}"
     return f"{change.field}: {format_value(old)} -> {format_value(new)}"
 
 
@@ -89,15 +110,13 @@ def _element_note(kind: str, data: dict[str, Any]) -> str:
 
 
 def _finding_lines(d: Diff) -> list[tuple[str, str, str, str, str]]:
-    """(mark, severity, id, title, detail) per finding change."""
+    """(mark, severity, id, title, detail) per finding change; the detail says how a changed
+    finding changed, in words, then which model changes explain it (never cut)."""
     out = []
     for mark, changes in (("+", d.risks.new), ("-", d.risks.resolved), ("~", d.risks.changed)):
         for c in changes:
             f = c.finding
-            detail = "; ".join(
-                f"was {x.old}" if x.field == "id" else f"{x.field} {format_value(x.old, 40)} -> {format_value(x.new, 40)}"
-                for x in c.fields
-            )
+            detail = "; ".join(c.how())
             because = "; ".join(cause.text() for cause in c.causes)
             if because:
                 detail = (detail + "; " if detail else "") + "because " + because

@@ -8,7 +8,7 @@
 >>> flow = {"from": "clinic", "to": "police", "data": ["special.health"], "purpose": "enforcement.law"}
 >>> d = diff(model([]), model([flow]))
 >>> [(c.id, c.causes[0].text()) for c in d.risks.new if c.finding.rule == "exposure"]
-[('exposure:clinic:police', 'flow clinic->police was added')]
+[('exposure:clinic->police', 'flow clinic->police was added')]
 >>> diff(model([flow]), model([flow])).is_empty()
 True
 """
@@ -24,7 +24,7 @@ from flowmap.analysis import Report, analyze, model_digest
 from flowmap.diff.exposure_changes import ExposureChanges, compare_exposure
 from flowmap.diff.model_changes import ModelChanges, compare_models
 from flowmap.diff.risk_changes import FindingChange, RiskChanges, compare_findings
-from flowmap.findings import Severity
+from flowmap.findings import Finding, Severity
 from flowmap.model import Model
 from flowmap.rules import ALL_RULES, Rule
 
@@ -73,21 +73,24 @@ class Diff:
     exposure: ExposureChanges
     old_model: Model | None = field(default=None, repr=False, compare=False)
     new_model: Model | None = field(default=None, repr=False, compare=False)
+    old_findings: list[Finding] = field(default_factory=list, repr=False, compare=False)  # every finding, ranked
+    new_findings: list[Finding] = field(default_factory=list, repr=False, compare=False)
 
     def is_empty(self) -> bool:
         """True when nothing differs (the snapshots' labels aside)."""
         return self.model.is_empty() and self.risks.is_empty() and self.exposure.is_empty()
 
     def gate(self, threshold: Severity) -> list[FindingChange]:
-        """Findings that are open at or above ``threshold`` now and were not before
-        (new, escalated or reopened): what ``flowmap diff --fail-on new:SEVERITY`` fails on."""
+        """Findings that are open at or above ``threshold`` now and were not before: new ones,
+        and changed ones that rose to it or were reopened. What ``flowmap diff --fail-on
+        new:SEVERITY`` fails on."""
         return [c for c in [*self.risks.new, *self.risks.changed] if c.reaches(threshold)]
 
     def mirror(self) -> "Diff":
         """The diff from ``new`` back to ``old``."""
         return Diff(
             self.new, self.old, self.model.mirror(), self.risks.mirror(), self.exposure.mirror(),
-            self.new_model, self.old_model,
+            self.new_model, self.old_model, self.new_findings, self.old_findings,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,4 +152,6 @@ def diff(
         compare_exposure(old, new),
         old,
         new,
+        old_report.findings,
+        new_report.findings,
     )

@@ -1,41 +1,94 @@
-"""Which findings appeared, went away or changed, and which model changes caused them.
+"""Which findings appeared, went away or changed, how, and which model changes caused them.
 
-Findings are matched by their stable id. A *changed* finding differs in
-severity, confidence, status, categories or witness path. Each change is
-linked to the model changes it names, where that can be traced: a flow or
-system the finding names (its ``flows``, ``systems`` and ``path``) that was
-added, removed, renamed or edited, a taxonomy category it involves, or an
-acceptance whose pattern matches its id.
+Findings are matched by their stable id ``<rule>:<anchor>[:<aspect>]``. A finding present in
+both snapshots whose evidence widened or narrowed is **changed**, and says how ("now reaches
+12 more origins' data", "no longer carries fingerprints", "children now among the people
+concerned", "severity high -> critical"). *New* and *resolved* are for ids present in one
+snapshot only. A finding whose id changed only because its anchor flow was renamed is
+changed too (its ``id`` field says what it was).
 
->>> from flowmap.findings import Finding, Severity
+What is compared (:data:`COMPARED_FIELDS`): severity, confidence, status, the origins
+(their exact total, and the names when both sides list them all), the systems reached
+(likewise), categories and people groups. Wording, rank and witness paths follow from
+those and are not compared on their own: a shorter route for the same data is not a risk
+change.
+
+Each change is linked to the model changes that can explain it (:class:`Cause`): an
+element the finding names (its anchor, systems, flows, origins, reached systems) that was
+added, removed, renamed or edited *in a field the rule reads* (:data:`RULE_FIELDS`; notes,
+names, sources and tags never are), a taxonomy category it involves, or an acceptance whose
+pattern matches its id when its status changed. A change the rule does not read is never
+given as a cause.
+
+>>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 >>> from flowmap.diff.model_changes import Element, ModelChanges
->>> new = Finding(id="exposure:a:b", rule="exposure", kind="exposure", severity=Severity.high,
-...               title="t", message="m", systems=["a", "b"], flows=["a->b"], path=["a", "b"])
->>> changes = ModelChanges(flows_added=[Element("a->b", {})])
->>> risks = compare_findings([], [new], changes)
+>>> def f(**kw):
+...     return Finding(**{"id": "exposure:a->b", "rule": "exposure", "kind": Kind.exposure,
+...                       "severity": Severity.high, "confidence": Confidence.high, "title": "t", "message": "m",
+...                       "anchor": Anchor("flow", "a->b"), "systems": ["a", "b"], "flows": ["a->b"],
+...                       "origins": ["a"], "origins_total": 1, "categories": ["special.health"], **kw})
+>>> risks = compare_findings([], [f()], ModelChanges(flows_added=[Element("a->b", {})]))
 >>> [(c.id, c.change, [cause.text() for cause in c.causes]) for c in risks.new]
-[('exposure:a:b', 'new', ['flow a->b was added'])]
+[('exposure:a->b', 'new', ['flow a->b was added'])]
+>>> wider = f(origins=["a", "c"], origins_total=2, categories=["biometric.fingerprint", "special.health"],
+...           severity=Severity.critical)
+>>> (change,) = compare_findings([f()], [wider], ModelChanges()).changed
+>>> change.how()
+['severity high -> critical', "now reaches 1 more origin's data (c)", 'now carries fingerprints']
 """
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-import orjson
-
-from flowmap import parallel
 from flowmap.diff.model_changes import FieldChange, ModelChanges
-from flowmap.findings import Finding, Severity
+from flowmap.findings import LIST_CAP, Finding, Severity
+from flowmap.words import categories_in_words, listing, subject_words
 
-__all__ = ["Cause", "FindingChange", "RiskChanges", "compare_findings", "COMPARED_FIELDS"]
+__all__ = ["Cause", "FindingChange", "RiskChanges", "compare_findings", "COMPARED_FIELDS", "RULE_FIELDS", "how"]
 
-COMPARED_FIELDS = ("severity", "confidence", "status", "categories", "path")
-DOC_FIELDS = frozenset({"name", "notes", "sources", "tags"})  # documentation: never the cause of a finding
+COMPARED_FIELDS = (
+    "severity", "confidence", "status", "origins_total", "origins", "reached_total", "reached", "categories", "subjects",
+)
+DOC_FIELDS = frozenset({"name", "notes", "sources", "tags", "operator", "initiated_by", "conditions"})
 _RANK = {"flow": 0, "system": 1, "taxonomy": 2, "acceptance": 3}
 _MIRROR = {"added": "removed", "removed": "added", "changed": "changed", "renamed": "renamed"}
+
+# What moves where: every rule that follows data reads these.
+_MOVES = ("holds", "subjects", "from", "to", "data", "forwards", "bidirectional")
+RULE_FIELDS: dict[str, frozenset[str]] = {
+    rule: frozenset(_MOVES + extra)
+    for rule, extra in {
+        "exposure": ("actor", "mode"),
+        "function_creep": ("purposes", "further_purposes", "purpose", "legal_basis", "mode"),
+        "firewall": ("actor", "sector", "kind", "purposes", "purpose", "mode"),
+        "refoulement": ("actor", "sector", "jurisdiction", "purposes", "purpose"),
+        "children_biometrics": ("actor", "purposes", "purpose"),
+        "cross_border": ("actor", "kind", "jurisdiction", "legal_basis"),
+        "insecure_link": ("transport.encrypted", "transport.authenticated", "transport.logged", "mode"),
+        "incident": ("incidents",),
+        "accountability_gap": ("actor", "kind", "legal_basis", "controls.independent_oversight", "controls.redress",
+                               "controls.human_review", "controls.access_logging", "automated_decision",
+                               "human_review"),
+        "automated_decision": ("automated_decision", "human_review", "controls.human_review", "technologies", "mode"),
+        "at_odds_technology": ("technologies",),
+        "high_risk_technology": ("technologies",),
+        "retention_extension": ("retention",),
+        "chokepoint": ("kind", "mode"),
+        "identity_linking": ("kind", "technologies"),
+    }.items()
+}
+"""Rule id -> the system and flow fields (flat names, as in a model change) its findings depend
+on. A rule not listed (``model_quality``, a new rule) may depend on any field but the
+documentation ones."""
+
+
+def _relevant(rule: str, names: Iterable[str]) -> tuple[str, ...]:
+    """The changed fields a finding of ``rule`` can depend on."""
+    wanted = RULE_FIELDS.get(rule)
+    return tuple(n for n in names if n not in DOC_FIELDS and (wanted is None or n in wanted or n.split(".")[0] in wanted))
 
 
 @dataclass(frozen=True)
@@ -78,6 +131,74 @@ class Cause:
         return data
 
 
+def _origins_words(count: int, more: bool) -> str:
+    """``1 more origin's data``, ``12 more origins' data``, ``3 fewer origins' data``."""
+    word = "more" if more else "fewer"
+    return f"{count} {word} origin's data" if count == 1 else f"{count} {word} origins' data"
+
+
+def _names(items: list[str]) -> str:
+    return f" ({listing(items, limit=4)})" if items else ""
+
+
+def how(fields: Iterable[FieldChange]) -> list[str]:
+    """What changed in a finding, in words, one phrase per compared field that differs.
+
+    >>> how([FieldChange("subjects", ["asylum_seeker"], ["asylum_seeker", "child"]),
+    ...      FieldChange("categories", ["biometric.fingerprint", "identity.biographic"], ["identity.biographic"]),
+    ...      FieldChange("origins_total", 14, 2)])
+    ['children now among the people concerned', 'no longer carries fingerprints', "reaches 12 fewer origins' data"]
+    """
+    fields = list(fields)
+    by_name = {f.field: f for f in fields}
+    out = []
+    for change in fields:
+        name, old, new = change.field, change.old, change.new
+        if name == "id":
+            out.append(f"was {old}")
+        elif name in ("severity", "status"):
+            out.append(f"{name} {old} -> {new}")
+        elif name == "confidence":
+            out.append("now established (rests on recorded facts)" if new == "high"
+                       else "now rests on an unknown (a question to answer)")
+        elif name in ("origins_total", "reached_total"):
+            listed = by_name.get(name[: -len("_total")])
+            gained = [x for x in listed.new if x not in listed.old] if listed else []
+            lost = [x for x in listed.old if x not in listed.new] if listed else []
+            old, new = old or 0, new or 0
+            if name == "origins_total":
+                phrase = (f"now reaches {_origins_words(new - old, True)}{_names(gained)}" if new > old
+                          else f"reaches {_origins_words(old - new, False)}{_names(lost)}")
+            else:
+                count = abs(new - old)
+                systems = "system" if count == 1 else "systems"
+                phrase = (f"now reaches {count} more {systems}{_names(gained)}" if new > old
+                          else f"reaches {count} fewer {systems}{_names(lost)}")
+            out.append(phrase)
+        elif name in ("origins", "reached"):
+            if f"{name}_total" in by_name:
+                continue  # said with the total
+            gained = [x for x in new if x not in old]
+            lost = [x for x in old if x not in new]
+            what = "data from " if name == "origins" else ""
+            out.append(f"now reaches {what}{listing(gained, limit=4)} instead of {listing(lost, limit=4)}")
+        elif name == "categories":
+            gained = [x for x in new if x not in old]
+            lost = [x for x in old if x not in new]
+            if gained:
+                out.append(f"now carries {categories_in_words(gained)}")
+            if lost:
+                out.append(f"no longer carries {categories_in_words(lost)}")
+        elif name == "subjects":
+            gained = [subject_words(x) for x in new if x not in old]
+            lost = [subject_words(x) for x in old if x not in new]
+            if gained:
+                out.append(f"{listing(gained, limit=4)} now among the people concerned")
+            if lost:
+                out.append(f"{listing(lost, limit=4)} no longer among the people concerned")
+    return out
+
+
 @dataclass(frozen=True)
 class FindingChange:
     """A finding that is new, resolved or changed, with the model changes behind it."""
@@ -94,8 +215,13 @@ class FindingChange:
         """The finding as it is now (as it was, for a resolved one)."""
         return self.new if self.new is not None else self.old  # type: ignore[return-value]
 
+    def how(self) -> list[str]:
+        """How a changed finding changed, in words (empty for a new or resolved one)."""
+        return how(self.fields)
+
     def reaches(self, threshold: Severity) -> bool:
-        """Open at or above ``threshold`` now, and was not before: what the diff gate fails on."""
+        """Open at or above ``threshold`` now, and was not before (new, or changed: rose to it,
+        or reopened): what the diff gate fails on."""
         now = self.new is not None and self.new.status == "open" and self.new.severity >= threshold
         before = self.old is not None and self.old.status == "open" and self.old.severity >= threshold
         return now and not before
@@ -119,13 +245,24 @@ class FindingChange:
             "status": f.status,
             "title": f.title,
             "message": f.message,
+            "anchor": f.anchor.to_dict(),
             "systems": list(f.systems),
             "flows": list(f.flows),
             "categories": list(f.categories),
-            "path": list(f.path),
+            "subjects": list(f.subjects),
+            "origins": list(f.origins),
+            "origins_total": f.origins_total,
         }
+        if f.reached is not None:
+            data["reached"] = list(f.reached)
+            data["reached_total"] = f.reached_total
+        data["paths"] = [list(p) for p in f.paths]
+        if f.question:
+            data["question"] = f.question
+            data["asks"] = f.asks
         if self.fields:
             data["fields"] = [c.to_dict() for c in self.fields]
+            data["how"] = self.how()
         data["because"] = [c.to_dict() for c in self.causes]
         return data
 
@@ -163,41 +300,61 @@ def _ordered(changes: Iterable[FindingChange]) -> list[FindingChange]:
     return sorted(changes, key=lambda c: (-int(c.finding.severity), c.id))
 
 
-def _value(finding: Finding, name: str) -> Any:
-    value = getattr(finding, name)
-    if name == "severity":
-        return value.name
-    if name == "confidence":
-        return value.value
-    return list(value) if isinstance(value, list) else value
+def _complete(items: list[str] | None, total: int | None) -> bool:
+    """Whether a capped evidence list names every item."""
+    return items is not None and (total or 0) <= LIST_CAP and len(items) == (total or 0)
+
+
+def compared(a: Finding, b: Finding) -> tuple[FieldChange, ...]:
+    """The :data:`COMPARED_FIELDS` that differ between two versions of a finding, in that order.
+
+    Lists of names compare as sets (sorted); the origins and reached lists only when both
+    sides name every item (past :data:`~flowmap.findings.LIST_CAP` their totals say it).
+    """
+    out = []
+    if a.severity != b.severity:
+        out.append(FieldChange("severity", a.severity.name, b.severity.name))
+    if a.confidence != b.confidence:
+        out.append(FieldChange("confidence", a.confidence.value, b.confidence.value))
+    if a.status != b.status:
+        out.append(FieldChange("status", a.status, b.status))
+    for name in ("origins", "reached"):
+        old_items, new_items = getattr(a, name), getattr(b, name)
+        old_total, new_total = getattr(a, f"{name}_total"), getattr(b, f"{name}_total")
+        if old_total != new_total:
+            out.append(FieldChange(f"{name}_total", old_total, new_total))
+        if (_complete(old_items, old_total) and _complete(new_items, new_total)
+                and sorted(old_items) != sorted(new_items)):
+            out.append(FieldChange(name, sorted(old_items), sorted(new_items)))
+    for name in ("categories", "subjects"):
+        old_items, new_items = sorted(getattr(a, name)), sorted(getattr(b, name))
+        if old_items != new_items:
+            out.append(FieldChange(name, old_items, new_items))
+    return tuple(out)
 
 
 class _CauseIndex:
     """Model changes keyed by the element they touch, for O(1) lookups per finding element."""
 
     def __init__(self, changes: ModelChanges):
-        self.flows: dict[str, Cause] = {}
-        self.systems: dict[str, Cause] = {}
+        # element id -> (change, changed field names, renamed-from id)
+        self.flows: dict[str, tuple[str, tuple[str, ...], str | None, str]] = {}
+        self.systems: dict[str, tuple[str, tuple[str, ...]]] = {}
         for e in changes.flows_added:
-            self.flows[e.id] = Cause("flow", e.id, "added")
+            self.flows[e.id] = ("added", (), None, e.id)
         for e in changes.flows_removed:
-            self.flows[e.id] = Cause("flow", e.id, "removed")
+            self.flows[e.id] = ("removed", (), None, e.id)
         for c in changes.flows_changed:
-            names = tuple(n for n in c.field_names() if n not in DOC_FIELDS)
-            if not names and not c.renamed:
-                continue
-            cause = Cause("flow", c.id, "renamed", names, c.old_id) if c.renamed else Cause("flow", c.id, "changed", names)
-            self.flows[c.id] = cause
+            entry = ("renamed" if c.renamed else "changed", tuple(c.field_names()), c.old_id, c.id)
+            self.flows[c.id] = entry
             if c.old_id is not None:
-                self.flows[c.old_id] = cause
+                self.flows[c.old_id] = entry
         for e in changes.systems_added:
-            self.systems[e.id] = Cause("system", e.id, "added")
+            self.systems[e.id] = ("added", ())
         for e in changes.systems_removed:
-            self.systems[e.id] = Cause("system", e.id, "removed")
+            self.systems[e.id] = ("removed", ())
         for c in changes.systems_changed:
-            names = tuple(n for n in c.field_names() if n not in DOC_FIELDS)
-            if names:
-                self.systems[c.id] = Cause("system", c.id, "changed", names)
+            self.systems[c.id] = ("changed", tuple(c.field_names()))
         self.categories: dict[str, Cause] = {}
         for entry in changes.taxonomy:
             section, _, name = entry.key.partition(".")
@@ -205,18 +362,43 @@ class _CauseIndex:
                 self.categories[name] = Cause("taxonomy", entry.key, entry.change)
         self.acceptances = [Cause("acceptance", e.key.split("#")[0], e.change) for e in changes.accepted]
 
+    def _flow_cause(self, rule: str, flow_id: str) -> Cause | None:
+        found = self.flows.get(flow_id)
+        if found is None:
+            return None
+        change, names, old_id, new_id = found
+        fields = _relevant(rule, names)
+        if change == "renamed":
+            return Cause("flow", new_id, "renamed", fields, old_id)
+        if change == "changed" and not fields:
+            return None  # only fields this rule does not read
+        return Cause("flow", new_id, change, fields)
+
+    def _system_cause(self, rule: str, system_id: str) -> Cause | None:
+        found = self.systems.get(system_id)
+        if found is None:
+            return None
+        change, names = found
+        fields = _relevant(rule, names)
+        if change == "changed" and not fields:
+            return None
+        return Cause("system", system_id, change, fields)
+
     def causes(self, findings: Iterable[Finding | None], status_changed: bool = False) -> tuple[Cause, ...]:
         out: dict[tuple, Cause] = {}
         present = [f for f in findings if f is not None]
         for f in present:
-            for flow_id in f.flows:
-                if flow_id in self.flows:
-                    cause = self.flows[flow_id]
+            flows = [*([f.anchor.id] if f.anchor.type == "flow" else []), *f.flows]
+            for flow_id in flows:
+                cause = self._flow_cause(f.rule, flow_id)
+                if cause is not None:
                     out.setdefault((cause.element, cause.id), cause)
         for f in present:
-            for system_id in [*f.systems, *f.path]:
-                if system_id in self.systems:
-                    cause = self.systems[system_id]
+            systems = [*([f.anchor.id] if f.anchor.type == "system" else []), *f.systems, *f.origins,
+                       *(f.reached or ())]
+            for system_id in systems:
+                cause = self._system_cause(f.rule, system_id)
+                if cause is not None:
                     out.setdefault((cause.element, cause.id), cause)
         for f in present:
             for category in f.categories:
@@ -226,21 +408,21 @@ class _CauseIndex:
                     if cause is not None:
                         out.setdefault((cause.element, cause.id), cause)
         if status_changed and present:
-            finding_id = present[0].id
+            finding_id = present[-1].id
             for cause in self.acceptances:
-                if fnmatch.fnmatchcase(finding_id, cause.id):
+                if fnmatch.fnmatchcase(finding_id, cause.id) or any(fnmatch.fnmatchcase(f.id, cause.id) for f in present):
                     out.setdefault((cause.element, cause.id), cause)
         return tuple(sorted(out.values(), key=lambda c: (_RANK[c.element], c.id)))
 
 
 def _renamed_findings(before: dict[str, Finding], after: dict[str, Finding], changes: ModelChanges) -> dict[str, str]:
-    """Old finding id -> new id, for findings whose id changed only because a flow it names was renamed."""
+    """Old finding id -> new id, for findings whose id changed only because their anchor flow was renamed."""
     renames = {c.old_id: c.id for c in changes.flows_changed if c.renamed}
     if not renames:
         return {}
     out = {}
     for finding_id, finding in before.items():
-        if finding_id in after or not any(f in renames for f in finding.flows):
+        if finding_id in after or finding.anchor.type != "flow" or finding.anchor.id not in renames:
             continue
         translated = ":".join(renames.get(part, part) for part in finding_id.split(":"))
         if translated != finding_id and translated in after and translated not in before:
@@ -248,33 +430,16 @@ def _renamed_findings(before: dict[str, Finding], after: dict[str, Finding], cha
     return out
 
 
-def text_digests(findings: Iterable[Finding]) -> dict[str, bytes]:
-    """Finding id -> a 128-bit BLAKE2 digest of its text fields (rendered, not kept).
-
-    >>> from flowmap.findings import Severity
-    >>> f = Finding(id="exposure:a:b", rule="exposure", kind="exposure", severity=Severity.high, title="t", message="m")
-    >>> len(text_digests([f])["exposure:a:b"])
-    16
-    """
-    dumps, blake2b = orjson.dumps, hashlib.blake2b
-    return {f.id: blake2b(dumps(f.text_fields()), digest_size=16).digest() for f in findings}
-
-
 def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChanges) -> RiskChanges:
     """Finding changes from the ``old`` findings to the ``new`` ones, linked to ``changes``.
 
     Notes
     -----
-    Linear in the number of findings and the elements they name (dicts by id).
+    Linear in the number of findings and the evidence they carry (dicts by id; evidence lists
+    are capped, so comparing two versions of a finding is cheap).
     """
     before = {f.id: f for f in old}
     after = {f.id: f for f in new}
-    # Most findings are unchanged, and telling so means writing the text of every finding of
-    # both snapshots. With many findings, one core digests the old ones while this one
-    # digests the new; a finding whose verdict and text digest agree is unchanged.
-    digests = None
-    if len(old) + len(new) >= parallel.MIN_ITEMS:
-        digests = parallel.run_two(lambda: text_digests(old), lambda: text_digests(new))
     index = _CauseIndex(changes)
     risks = RiskChanges()
     renamed = _renamed_findings(before, after, changes)
@@ -286,22 +451,14 @@ def compare_findings(old: list[Finding], new: list[Finding], changes: ModelChang
         if finding_id in renamed:
             finding_id = renamed[finding_id]
             b = after[finding_id]
-        if a is not None and b is not None:  # the common case: an unchanged finding
-            if digests is None:
-                if a == b:
-                    continue
-            elif a.same_verdict(b) and digests[0].get(a.id) == digests[1].get(b.id):
-                continue
         if a is None:
             risks.new.append(FindingChange(finding_id, "new", None, b, (), index.causes([b])))
         elif b is None:
             risks.resolved.append(FindingChange(finding_id, "resolved", a, None, (), index.causes([a])))
         else:
-            fields = tuple(
-                FieldChange(name, _value(a, name), _value(b, name))
-                for name in ("id", *COMPARED_FIELDS)
-                if _value(a, name) != _value(b, name)
-            )
+            fields = compared(a, b)
+            if a.id != b.id:
+                fields = (FieldChange("id", a.id, b.id), *fields)
             if fields:
                 status_changed = any(f.field == "status" for f in fields)
                 causes = index.causes([a, b], status_changed)
