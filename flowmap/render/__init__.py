@@ -92,7 +92,7 @@ class QuestionGroup:
 
     def text(self) -> str:
         """The questions as one line: ``Is there independent oversight of VIS? Is there ...?``."""
-        return " ".join(q if q.endswith("?") else q + "?" for q in self.questions)
+        return " ".join(q if "?" in q else q + "?" for q in self.questions)
 
 
 def questions_by_system(findings: "list[Finding]") -> list[QuestionGroup]:

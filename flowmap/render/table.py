@@ -5,7 +5,7 @@ with most findings), then the **established** findings in rank order (the first
 :data:`~flowmap.render.TOP`, or all with ``show_all``), each in three lines: rank, severity and
 title; id, anchor and origins; the first witness path. Then the **questions**: the findings that
 rest on unknowns, one line per system that can answer them. Then acceptances that match no
-finding. Colour (``click.style``) only when asked, which the CLI does when standard output is a
+finding, and the summary line again. Colour (``click.style``) only when asked, which the CLI does when standard output is a
 terminal; otherwise plain text, byte-identical run after run.
 
 >>> from flowmap.analysis import Report
@@ -24,6 +24,8 @@ ESTABLISHED FINDINGS (1, by rank)
    1 HIGH      A data reaches B
                exposure:a->b  at flow a->b  1 origin: a
                path: a -> b
+<BLANKLINE>
+1 finding: 1 high; 1 established, 0 questions; 1 open
 """
 
 from __future__ import annotations
@@ -143,4 +145,6 @@ def render_table(report: "Report", *, color: bool = False, show_all: bool = Fals
     if report.unmatched_acceptances:
         lines += ["", style("ACCEPTANCES THAT MATCH NO FINDING", bold=True)]
         lines += [f"  {a.finding}: {unmatched_text(report, a)}" for a in report.unmatched_acceptances]
+    if report.findings:  # the totals again at the end, where a long listing leaves the reader (and `tail -1`)
+        lines += ["", style(summary_line(report), bold=True)]
     return "\n".join(lines) + "\n"
