@@ -5,10 +5,13 @@ id), one edge per flow (keyed by flow id; a bidirectional flow also gets its
 reverse edge keyed ``<id> (reverse)``). Attributes are flattened to scalars
 those formats accept: nested fields as ``controls.redress``, lists joined with
 ``;`` (as in the spreadsheet shape), tri-states as ``"true"``/``"false"``/
-``"unknown"``, an absent text as ``""``. Each node also carries the
-propagation result: ``received_categories`` (categories reaching it from
-other systems) and ``received_origins`` (how many other systems they come
-from). Output is deterministic: nodes and edges in id order.
+``"unknown"``, an absent text as ``""``. Each node also carries what reaches it, as the
+model's :class:`~flowmap.graph.Graph` propagates data (honouring what each flow
+``forwards``): ``received_categories`` (categories reaching it from other systems) and
+``received_origins`` (how many other systems they come from). Each node and edge carries
+the findings anchored at it: ``findings`` (how many), ``worst_severity`` (``""`` when none)
+and ``finding_kinds`` (their kinds, ``;``-joined). Output is deterministic: nodes and edges
+in id order.
 
 >>> from flowmap.model import Model
 >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -18,6 +21,9 @@ from). Output is deterministic: nodes and edges in id order.
 >>> g = model_graph(m)
 >>> g.nodes["police"]["received_categories"], g.nodes["police"]["received_origins"]
 ('special.health', 1)
+>>> edge = g.edges["clinic", "police", "clinic->police"]
+>>> edge["worst_severity"] in ("high", "critical"), "exposure" in edge["finding_kinds"].split("; ")
+(True, True)
 >>> g.nodes["clinic"]["controls.redress"], list(g.edges(keys=True))
 ('unknown', [('clinic', 'police', 'clinic->police')])
 """
@@ -27,12 +33,13 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any
+from typing import Any, Sequence
 
 import networkx as nx
 
+from flowmap.findings import Finding
+from flowmap.graph import graph_of
 from flowmap.model import Flow, Model, System
-from flowmap.propagation import propagate
 from flowmap.spreadsheet.columns import FLOWS, SYSTEMS, Column, join_list
 
 __all__ = ["GRAPH_FORMATS", "model_graph", "graph_bytes"]
@@ -65,37 +72,64 @@ def _attributes(element: System | Flow, columns: tuple[Column, ...], skip: tuple
     return out
 
 
-def model_graph(model: Model) -> nx.MultiDiGraph:
-    """The model as a MultiDiGraph with flat attributes and the propagation result on the nodes.
+def _anchored(findings: Sequence[Finding]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(anchor type, anchor id) -> ``findings``, ``worst_severity``, ``finding_kinds``."""
+    out: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        out.setdefault((finding.anchor.type, finding.anchor.id), []).append(finding)
+    return {
+        key: {
+            "findings": len(found),
+            "worst_severity": max(f.severity for f in found).name,
+            "finding_kinds": join_list(sorted({f.kind.value for f in found})),
+        }
+        for key, found in out.items()
+    }
+
+
+_NO_FINDINGS = {"findings": 0, "worst_severity": "", "finding_kinds": ""}
+
+
+def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.MultiDiGraph:
+    """The model as a MultiDiGraph with flat attributes, what reaches each system, and the
+    findings anchored at each system and flow (``findings``: the model's analysis when None).
 
     Notes
     -----
-    O(systems + flows + received (origin, category) pairs), plus one propagation (memoised on the model).
+    O(systems + flows + received (origin, category) pairs + findings), plus the model's graph
+    (built once, kept on the model) and, without ``findings``, one analysis.
     """
-    result = propagate(model)
-    graph = nx.MultiDiGraph(name=model.name, as_of=model.as_of or "")
-    for system in sorted(model.systems, key=lambda s: s.id):
-        received = list(result.received_at(system.id))
-        graph.add_node(
+    if findings is None:
+        from flowmap.analysis import analyze
+
+        findings = analyze(model).findings
+    anchored = _anchored(findings)
+    graph = graph_of(model)
+    out = nx.MultiDiGraph(name=model.name, as_of=model.as_of or "")
+    for system in graph.systems:
+        received = {c: [o for o in origins if o != system.id] for c, origins in graph.holdings_at(system.id).items()}
+        received = {c: origins for c, origins in received.items() if origins}
+        out.add_node(
             system.id,
             label=system.display_name,
             **_attributes(system, SYSTEMS.columns, skip=("id",)),
-            received_categories=join_list(sorted({c for _, c in received})),
-            received_origins=len({o for o, _ in received}),
+            received_categories=join_list(sorted(received)),
+            received_origins=len({o for origins in received.values() for o in origins}),
+            **anchored.get(("system", system.id), _NO_FINDINGS),
         )
-    for flow in sorted(model.flows, key=lambda f: f.id):
+    for flow in graph.flows:
         attributes = _attributes(flow, FLOWS.columns, skip=("id", "from", "to"))
-        graph.add_edge(flow.source, flow.target, key=flow.id, label=flow.id, flow=flow.id, reverse=False,
-                       **attributes)
+        attributes.update(anchored.get(("flow", flow.id), _NO_FINDINGS))
+        out.add_edge(flow.source, flow.target, key=flow.id, label=flow.id, flow=flow.id, reverse=False, **attributes)
         if flow.bidirectional:
-            graph.add_edge(flow.target, flow.source, key=f"{flow.id} (reverse)", label=flow.id, flow=flow.id,
-                           reverse=True, **attributes)
-    return graph
+            out.add_edge(flow.target, flow.source, key=f"{flow.id} (reverse)", label=flow.id, flow=flow.id,
+                         reverse=True, **attributes)
+    return out
 
 
-def graph_bytes(model: Model, fmt: str) -> bytes:
+def graph_bytes(model: Model, fmt: str, findings: Sequence[Finding] | None = None) -> bytes:
     """The model graph as GraphML, GEXF (1.2) or node-link JSON bytes; same model, same bytes."""
-    graph = model_graph(model)
+    graph = model_graph(model, findings)
     if fmt == "json":
         data = nx.node_link_data(graph, edges="links")
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -3,6 +3,9 @@
 For every category available at the source (held there or received), one
 breadth-first search along the flows that carry it finds a shortest route to the
 target; categories are never combined into paths and paths are never enumerated.
+Routes come from the model's :class:`~flowmap.graph.Graph`, so they honour what each flow
+``forwards``: a flow that passes on only its source's own records carries nothing the
+source received from elsewhere.
 
 >>> from flowmap.model import Model
 >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -24,8 +27,8 @@ from dataclasses import asdict, dataclass
 
 from flowmap.diagnostics import did_you_mean, shown
 from flowmap.errors import UsageError
+from flowmap.graph import Edge, Graph, graph_of
 from flowmap.model import Model
-from flowmap.propagation import propagate
 
 __all__ = ["Route", "routes", "routes_to_dict"]
 
@@ -64,6 +67,28 @@ def _wanted(model: Model, categories: list[str], category: str | None) -> list[s
     return [c for c in categories if tax.covers(category, c) or tax.covers(c, category)]
 
 
+def _route(graph: Graph, source: str, target: str, category: str) -> tuple[list[str], list[str]] | None:
+    """A shortest route of ``category`` data from ``source`` to ``target`` (systems, flows), or None.
+
+    The search starts at ``source`` with whatever data of the category is there: a flow out of
+    ``source`` that forwards only some of it (its own records, or what came through named
+    flows) is taken only when something it forwards is there.
+    """
+
+    def allowed(edge: Edge) -> bool:
+        return (edge.source != source or edge.flow.forwards == "all"
+                or graph.crossing_bits(edge, category) != 0)
+
+    best = None
+    for edge in graph.in_edges(target):
+        if edge.source == target or category not in graph.carried(edge) or not allowed(edge):
+            continue
+        found = graph.path_to(source, category, edge, allowed=allowed, key=("route from", source))
+        if found is not None and (best is None or len(found[1]) < len(best[1])):
+            best = found
+    return best
+
+
 def routes(model: Model, source: str, target: str, *, category: str | None = None) -> list[Route]:
     """Shortest routes from ``source`` to ``target``, one per category that travels, sorted by
     category. Empty when no data moves from ``source`` to ``target``.
@@ -72,21 +97,22 @@ def routes(model: Model, source: str, target: str, *, category: str | None = Non
 
     Notes
     -----
-    One propagation (memoised on the model), then one breadth-first search per category
-    available at ``source``: O(categories x (V + E)) at worst, never a path enumeration.
+    The model's graph (built once, kept on the model), then one breadth-first search per
+    category available at ``source``: O(categories x (V + E)) at worst, never a path enumeration.
     """
     _check_system(model, source, "--from")
     _check_system(model, target, "--to")
     if source == target:
         raise UsageError(f"--from and --to both name {shown(source)}: name two different systems")
-    prop = propagate(model)
-    present = prop.categories_at(source)
+    graph = graph_of(model)
+    present = graph.holdings_at(source)
     out = []
     for category in _wanted(model, sorted(present), category):
-        path = prop.witness_path(source, category, target)
-        if path is None:
+        found = _route(graph, source, target, category)
+        if found is None:
             continue
-        out.append(Route(category, path, prop.flows_along(path, category), prop.origins_at(source, category)))
+        systems, flows = found
+        out.append(Route(category, systems, flows, present[category]))
     return out
 
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, build
 
+from flowmap.analysis import analyze
 from flowmap.cli import main
 from flowmap.graph_export import graph_bytes, model_graph
 from flowmap.loader import load_model
@@ -47,6 +48,42 @@ def test_propagation_result_on_nodes():
     assert graph.nodes["clinic"]["controls.human_review"] == "unknown"
     assert graph.nodes["clinic"]["tags"] == "x; y"
     assert police["label"] == "Police <b>" and police["actor"] == "law_enforcement"
+
+
+def test_received_data_honours_what_a_flow_forwards():
+    model = small_model()
+    data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    for flow in data["flows"]:
+        if flow["id"] in ("hub->police", "hub-police-2"):
+            flow["forwards"] = "own"  # the hub answers about its own records only: it holds none
+    graph = model_graph(build(data["systems"], data["flows"]))
+    assert graph.nodes["police"]["received_categories"] == "" and graph.nodes["police"]["received_origins"] == 0
+    assert graph.nodes["hub"]["received_origins"] == 2
+
+
+def test_findings_anchored_at_each_system_and_flow():
+    from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
+
+    def finding(fid, kind, severity, where, anchor):
+        return Finding(id=fid, rule=kind.value, kind=kind, severity=severity, confidence=Confidence.high,
+                       title="t", message="m", anchor=Anchor(where, anchor))
+
+    findings = [finding("exposure:hub->police", Kind.exposure, Severity.high, "flow", "hub->police"),
+                finding("function_creep:hub->police", Kind.function_creep, Severity.critical, "flow", "hub->police"),
+                finding("chokepoint:hub", Kind.structural, Severity.medium, "system", "hub"),
+                finding("insecure_link:registry->hub", Kind.insecure_link, Severity.low, "flow", "registry->hub")]
+    graph = model_graph(small_model(), findings)
+    edge = graph.edges["hub", "police", "hub->police"]
+    assert (edge["findings"], edge["worst_severity"], edge["finding_kinds"]) == (2, "critical", "exposure; function_creep")
+    assert graph.edges["hub", "police", "hub-police-2"]["worst_severity"] == ""
+    assert graph.edges["hub", "registry", "registry->hub (reverse)"]["finding_kinds"] == "insecure_link"
+    assert (graph.nodes["hub"]["findings"], graph.nodes["hub"]["worst_severity"]) == (1, "medium")
+    assert (graph.nodes["police"]["findings"], graph.nodes["police"]["finding_kinds"]) == (0, "")
+    # the analysis of the model is the default: every anchor of it is on the graph
+    analysed = model_graph(small_model())
+    assert sum(d["findings"] for _, d in analysed.nodes(data=True)) + sum(
+        d["findings"] for _, _, k, d in analysed.edges(keys=True, data=True) if not k.endswith("(reverse)")) == len(
+        analyze(small_model()).findings)
 
 
 def test_edges_keyed_by_flow_id_with_reverse_for_bidirectional():

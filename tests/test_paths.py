@@ -73,6 +73,32 @@ def test_cycles_and_file_order_do_not_change_routes():
     assert [r.path for r in forward][1] == ["clinic", "hub", "court", "police"]
 
 
+def test_routes_honour_what_a_flow_forwards():
+    def with_forwards(value):
+        flows = [dict(f) for f in FLOWS]
+        flows[1]["forwards"] = value  # hub -> police
+        return build(SYSTEMS, flows)
+
+    # the hub answers only about its own records (it holds none): the clinic's identity data stops there
+    assert [r.category for r in routes(with_forwards("own"), "clinic", "police")] == ["special.health"]
+    assert [r.category for r in routes(with_forwards("own"), "hub", "police")] == ["special.health"]  # via court
+    # it passes on what arrived through the named flow: the route is back
+    named = routes(with_forwards(["clinic->hub"]), "clinic", "police")
+    assert [(r.category, r.path, r.flows) for r in named][0] == (
+        "identity.biographic", ["clinic", "hub", "police"], ["clinic->hub", "hub->police"])
+
+
+def test_a_source_passes_its_own_records_through_a_flow_that_forwards_only_those():
+    flows = [dict(f) for f in FLOWS] + [
+        {"id": "police-court", "from": "police", "to": "court", "data": ["criminal"], "purpose": "enforcement.judicial",
+         "forwards": "own"}]
+    found = routes(build(SYSTEMS, flows), "police", "court")
+    assert [(r.category, r.path, r.flows) for r in found] == [
+        ("criminal.record", ["police", "court"], ["police-court"]),
+        ("special.health", ["police", "court"], ["court->police"]),
+    ]
+
+
 @pytest.fixture
 def path(write_model):
     return write_model(model_data(SYSTEMS, FLOWS))
