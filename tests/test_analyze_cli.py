@@ -188,6 +188,9 @@ def test_min_confidence_high_keeps_only_established_findings_in_every_format(wri
     established = analyze(load_model(path), min_confidence=Confidence.high)
     assert [f.id for f in established.findings] == [f.id for f in everything.established]
     text = run("analyze", path, "--format", fmt, "--min-confidence", "high").stdout
+    if fmt == "sarif":  # the rule catalogue quotes example ids: look at the results only
+        text = " ".join(r["properties"]["id"] for r in json.loads(text)["runs"][0]["results"])
+    assert everything.questions  # the model has questions, so leaving them out is checked
     for finding in everything.questions:
         assert finding.id not in text
     for finding in everything.established:
