@@ -11,6 +11,7 @@ from flowmap.cli import main
 from flowmap.loader import load_model
 from flowmap.propagation import strongly_connected_components
 from flowmap.synth import synthesize
+from flowmap.validate import build_model
 
 
 def run(*args: str):
@@ -19,7 +20,7 @@ def run(*args: str):
 
 @pytest.fixture(scope="module")
 def model_600():
-    return synthesize(600, seed=7)
+    return synthesize(600, seed=7, profile="gentle")
 
 
 def test_same_seed_gives_identical_bytes(tmp_path):
@@ -91,3 +92,37 @@ def test_hubs_are_regional_and_graph_has_cycles(model_600):
             succ.setdefault(position[f["to"]], []).append(position[f["from"]])
     components = strongly_connected_components(range(len(ids)), succ)
     assert max(len(c) for c in components) > 2  # real cycles, not only bidirectional pairs
+
+
+def _reach_sizes(model) -> list[int]:
+    """How many systems each (origin, category) reaches, from the graph's reach bitsets."""
+    from flowmap.graph import Graph
+    from flowmap.propagation import set_bits
+
+    graph = Graph(model)
+    systems = len(graph.systems)
+    sizes = []
+    for category in graph.categories:
+        counts = [0] * len(graph.origins_of(category))
+        for node, bits in graph.reach(category).items():
+            if node < systems:  # restricted-flow nodes are not systems
+                for bit in set_bits(bits):
+                    counts[bit] += 1
+        sizes.extend(counts)
+    return sorted(sizes)
+
+
+def test_the_hub_heavy_profile_spreads_data_the_way_interoperability_does():
+    """Issue targets at 10,000 systems: mean reach of an (origin, category) >= 500 systems, 90th
+    percentile >= 2,000; scaled here to 2,000 systems (5% and 20% of the systems)."""
+    model = build_model(synthesize(2000, seed=1), "hub.json")
+    sizes = _reach_sizes(model)
+    systems = len(model.systems)
+    assert sum(sizes) / len(sizes) >= 0.05 * systems
+    assert sizes[int(len(sizes) * 0.9)] >= 0.2 * systems
+
+
+def test_the_gentle_profile_keeps_short_chains():
+    model = build_model(synthesize(2000, seed=1, profile="gentle"), "gentle.json")
+    sizes = _reach_sizes(model)
+    assert sum(sizes) / len(sizes) < 0.05 * len(model.systems)
