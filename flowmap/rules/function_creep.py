@@ -16,7 +16,8 @@ What it detects
       finding;
     - it is a purpose a law *added* later (the origin's ``further_purposes``, with the
       provision): authorised, still function creep in the critics' sense; the message
-      says "a further purpose added by" the provision, one severity step lower;
+      says "a further purpose added by" the provision, one severity step lower and never
+      critical (a further purpose matches that purpose and those below it, not its family);
     - it is neither: a use for which no purpose of collection and no added purpose
       accounts. A legal basis recorded on the flow is quoted; it does not suppress the
       finding.
@@ -136,7 +137,8 @@ def _added_by(system: System, used: list[str], ctx: Context) -> list[str] | None
     ``None`` when some purpose was not added by law."""
     provisions: list[str] = []
     for purpose in used:
-        matching = [fp for fp in system.further_purposes if ctx.taxonomy.compatible(purpose, fp.purpose)]
+        matching = [fp for fp in system.further_purposes
+                    if purpose == fp.purpose or purpose.startswith(fp.purpose + ".")]  # that purpose, not its family
         if not matching:
             return None
         for fp in matching:
@@ -163,6 +165,8 @@ def check(ctx: Context):
             base, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
             volume=any(bulk(e) for e in use.edges),
         )
+        if not unauthorised:  # a purpose the law added is authorised: never graded as a use without basis
+            severity = min(severity, Severity.high)
         paths = []
         for origin in origins[:3]:
             key = ("function_creep", use.key_of[origin])
