@@ -40,7 +40,7 @@ from __future__ import annotations
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Flow, System
-from flowmap.rules._support import crossing_by_origin, origins_in_order
+from flowmap.rules._support import crossing_by_origin
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, subjects_in_words
 
@@ -69,6 +69,69 @@ _UNKNOWN = {
     ),
     "legal_basis": ("a legal basis", "which law allows the processing"),
 }
+
+
+class Evidence:
+    """Orders origins and gathers their people for many findings of one analysis, looking each
+    system and category up once (the same order as :func:`~flowmap.rules._support.origins_in_order`:
+    children among their people, then the most sensitive data, then vulnerable people, then id).
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion"], "purposes": ["enforcement.law"]},
+    ...     {"id": "b", "sector": "asylum", "holds": ["biometric.face"], "purposes": ["protection.asylum"],
+    ...      "subjects": ["asylum_seeker", "child"]}]})
+    >>> ev = Evidence(Context(m))
+    >>> by_origin = {"a": ["criminal.suspicion"], "b": ["biometric.face"]}
+    >>> ev.order(by_origin), ev.subjects(["a", "b"])
+    (['b', 'a'], ['asylum_seeker', 'child'])
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self._people: dict[str, tuple[bool, bool, frozenset[str]]] = {}  # no child, not vulnerable, subjects
+        self._level: dict[str, int] = {}
+
+    def _of(self, origin: str) -> tuple[bool, bool, frozenset[str]]:
+        found = self._people.get(origin)
+        if found is None:
+            subjects = self.ctx.system(origin).subjects
+            found = self._people[origin] = (
+                "child" not in subjects, not self.ctx.vulnerable(subjects), frozenset(subjects),
+            )
+        return found
+
+    def _sensitivity(self, category: str) -> int:
+        found = self._level.get(category)
+        if found is None:
+            found = self._level[category] = int(self.ctx.taxonomy.sensitivity(category))
+        return found
+
+    def order(self, by_origin: dict[str, list[str]]) -> list[str]:
+        """Origins most important first."""
+
+        def key(origin: str):
+            no_child, not_vulnerable, _ = self._of(origin)
+            return no_child, -max(map(self._sensitivity, by_origin[origin]), default=0), not_vulnerable, origin
+
+        return sorted(by_origin, key=key)
+
+    def subjects(self, origins: list[str]) -> list[str]:
+        """The people groups whose data the origins collect, sorted."""
+        out: set[str] = set()
+        for origin in origins:
+            out |= self._of(origin)[2]
+        return sorted(out)
+
+
+def crossing_flow(ctx: Context, edges: list[Edge], *, category_ok=None) -> dict[str, list[str]]:
+    """Origin -> the categories of its data that cross a flow (both directions of a
+    bidirectional one), filtered by ``category_ok``, both sorted."""
+    out: dict[str, set[str]] = {}
+    for edge in edges:
+        for origin, cats in crossing_by_origin(ctx, edge, category_ok=category_ok).items():
+            out.setdefault(origin, set()).update(cats)
+    return {o: sorted(c) for o, c in sorted(out.items())}
 
 
 def data_at(ctx: Context, system: System, *, sensitive_only: bool = True) -> dict[str, list[str]]:
@@ -111,14 +174,15 @@ def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:
     return out
 
 
-def _what_is_there(ctx: Context, system: System, by_origin: dict[str, list[str]]) -> tuple[list, list, list, str]:
+def _what_is_there(ev: Evidence, system: System, by_origin: dict[str, list[str]]) -> tuple[list, list, list, str]:
     """(categories, subjects, origins in order, a sentence: "Fingerprints about ... are held at X.").
 
     The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
     """
-    origins = origins_in_order(ctx, by_origin)
+    ctx = ev.ctx
+    origins = ev.order(by_origin)
     categories = sorted({c for cats in by_origin.values() for c in cats})
-    subjects = sorted({*system.subjects, *ctx.subjects_of(origins)})
+    subjects = sorted({*system.subjects, *ev.subjects(origins)})
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = "," if people.endswith("among them") else ""
     if origins != [system.id]:
@@ -128,7 +192,7 @@ def _what_is_there(ctx: Context, system: System, by_origin: dict[str, list[str]]
     return categories, subjects, origins, sentence
 
 
-def _system_findings(ctx: Context, system: System):
+def _system_findings(ctx: Context, ev: Evidence, system: System):
     controls = system.controls
     established = [
         gap for gap, value in (("no_oversight", controls.independent_oversight), ("no_redress", controls.redress))
@@ -146,7 +210,7 @@ def _system_findings(ctx: Context, system: System):
     by_origin = data_at(ctx, system)
     if not by_origin:
         return
-    categories, subjects, origins, held = _what_is_there(ctx, system, by_origin)
+    categories, subjects, origins, held = _what_is_there(ev, system, by_origin)
     name = system.display_name
     sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
     for gap in established:
@@ -197,7 +261,7 @@ def _question(name: str, unknown: list[str]) -> str:
     return f"Is there {listing([_UNKNOWN[u][0] for u in unknown])} for {name}?"
 
 
-def _flow_finding(ctx: Context, flow: Flow, edges: list[Edge]):
+def _flow_finding(ctx: Context, ev: Evidence, flow: Flow, edges: list[Edge]):
     """A flow carrying sensitive data with no legal basis recorded: an unknown, so a question,
     in whole sentences (never "with no legal basis is recorded").
 
@@ -219,16 +283,12 @@ def _flow_finding(ctx: Context, flow: Flow, edges: list[Edge]):
     >>> f.question
     'Which law allows the flow db->office from Police database to Police office?'
     """
-    by_origin: dict[str, set[str]] = {}
-    for edge in edges:
-        for origin, cats in crossing_by_origin(ctx, edge, category_ok=ctx.is_sensitive).items():
-            by_origin.setdefault(origin, set()).update(cats)
+    by_origin = crossing_flow(ctx, edges, category_ok=ctx.is_sensitive)
     if not by_origin:
         return None
-    by_origin_sorted = {o: sorted(c) for o, c in sorted(by_origin.items())}
-    origins = origins_in_order(ctx, by_origin_sorted)
+    origins = ev.order(by_origin)
     categories = sorted({c for cats in by_origin.values() for c in cats})
-    subjects = ctx.subjects_of(origins)
+    subjects = ev.subjects(origins)
     source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     both_ways = " and back" if flow.bidirectional else ""
@@ -253,12 +313,13 @@ def _flow_finding(ctx: Context, flow: Flow, edges: list[Edge]):
 def check(ctx: Context):
     """Per system: its established gaps and one question for its unknowns; per flow without a
     legal basis: one question."""
+    ev = Evidence(ctx)
     for system in ctx.systems:
-        yield from _system_findings(ctx, system)
+        yield from _system_findings(ctx, ev, system)
     edges = edges_by_flow(ctx)
     for flow in ctx.flows:
         if not flow.legal_basis:
-            found = _flow_finding(ctx, flow, edges[flow.id])
+            found = _flow_finding(ctx, ev, flow, edges[flow.id])
             if found is not None:
                 yield found
 

@@ -33,8 +33,7 @@ from __future__ import annotations
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.model import Flow, Mode, System
-from flowmap.rules._support import crossing_by_origin, origins_in_order
-from flowmap.rules.accountability_gap import data_at, edges_by_flow, sentence_case
+from flowmap.rules.accountability_gap import Evidence, crossing_flow, data_at, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, subjects_in_words, term_words
 
@@ -70,17 +69,13 @@ def _review(flow: Flow, receiver: System) -> bool | None:
     return flow.human_review if flow.human_review is not None else receiver.controls.human_review
 
 
-def _flow_finding(ctx: Context, flow: Flow, edges, review: bool | None):
+def _flow_finding(ctx: Context, ev: Evidence, flow: Flow, edges, review: bool | None):
     receiver = ctx.system(flow.target)
-    by_origin: dict[str, set[str]] = {}
-    for edge in edges:
-        for origin, cats in crossing_by_origin(ctx, edge).items():
-            by_origin.setdefault(origin, set()).update(cats)
-    ordered = {o: sorted(c) for o, c in sorted(by_origin.items())}
-    origins = origins_in_order(ctx, ordered)
-    categories = sorted({c for cats in ordered.values() for c in cats}) or sorted(set(flow.data))
+    by_origin = crossing_flow(ctx, edges)
+    origins = ev.order(by_origin)
+    categories = sorted({c for cats in by_origin.values() for c in cats}) or sorted(set(flow.data))
     # the decisions are about the receiver's people; their data is what is decided on
-    subjects = sorted(set(receiver.subjects) or set(ctx.subjects_of(origins)))
+    subjects = sorted(set(receiver.subjects)) or ev.subjects(origins)
     low = review is None
     name, source = receiver.display_name, ctx.system(flow.source).display_name
     people = subjects_in_words(subjects) if subjects else "people"
@@ -116,13 +111,13 @@ def _flow_finding(ctx: Context, flow: Flow, edges, review: bool | None):
     )
 
 
-def _profiling_finding(ctx: Context, system: System, used: list[str]):
+def _profiling_finding(ctx: Context, ev: Evidence, system: System, used: list[str]):
     review = system.controls.human_review
     low = review is None
     by_origin = data_at(ctx, system, sensitive_only=False)
-    origins = origins_in_order(ctx, by_origin)
+    origins = ev.order(by_origin)
     categories = sorted({c for cats in by_origin.values() for c in cats})
-    subjects = sorted({*system.subjects, *ctx.subjects_of(origins)})
+    subjects = sorted({*system.subjects, *ev.subjects(origins)})
     name = system.display_name
     techniques = listing([term_words(t) for t in used])
     about = f" about {subjects_in_words(subjects)}" if subjects else ""
@@ -170,17 +165,17 @@ def check(ctx: Context):
     >>> [(f.confidence.value, f.severity.name) for f in check(Context(m))]
     [('high', 'critical')]
     """
-    edges = edges_by_flow(ctx)
+    edges, ev = edges_by_flow(ctx), Evidence(ctx)
     for flow in ctx.flows:
         if not decides_automatically(flow):
             continue
         review = _review(flow, ctx.system(flow.target))
         if review is not True:
-            yield _flow_finding(ctx, flow, edges[flow.id], review)
+            yield _flow_finding(ctx, ev, flow, edges[flow.id], review)
     for system in ctx.systems:
         used = [t for t in sorted(set(system.technologies)) if t in PROFILING]
         if used and system.controls.human_review is not True:
-            yield _profiling_finding(ctx, system, used)
+            yield _profiling_finding(ctx, ev, system, used)
 
 
 RULE = Rule(

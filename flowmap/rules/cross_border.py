@@ -29,8 +29,7 @@ from __future__ import annotations
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.model import Flow
-from flowmap.rules._support import crossing_by_origin, origins_in_order
-from flowmap.rules.accountability_gap import edges_by_flow, sentence_case
+from flowmap.rules.accountability_gap import Evidence, crossing_flow, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, subjects_in_words
 
@@ -77,19 +76,15 @@ def check(ctx: Context):
     >>> f.question
     'Which adequacy decision, agreement or law allows the flow eu-db->us from EU to US?'
     """
-    edges = edges_by_flow(ctx)
+    edges, ev = edges_by_flow(ctx), Evidence(ctx)
     for flow in ctx.flows:
         if flow.legal_basis or not crosses(ctx, flow):
             continue
         source, target = ctx.system(flow.source), ctx.system(flow.target)
-        by_origin: dict[str, set[str]] = {}
-        for edge in edges[flow.id]:
-            for origin, cats in crossing_by_origin(ctx, edge).items():
-                by_origin.setdefault(origin, set()).update(cats)
-        ordered = {o: sorted(c) for o, c in sorted(by_origin.items())}
-        origins = origins_in_order(ctx, ordered)
-        categories = sorted({c for cats in ordered.values() for c in cats}) or sorted(set(flow.data))
-        subjects = ctx.subjects_of(origins)
+        by_origin = crossing_flow(ctx, edges[flow.id])
+        origins = ev.order(by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats}) or sorted(set(flow.data))
+        subjects = ev.subjects(origins)
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
         pause = "," if people.endswith("among them") else ""
         collected = ""

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
 from flowmap.model import Incident
-from flowmap.rules._support import crossing_by_origin, origins_in_order
-from flowmap.rules.accountability_gap import data_at, edges_by_flow, sentence_case
+from flowmap.rules.accountability_gap import Evidence, crossing_flow, data_at, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, citations, plural, subjects_in_words
 
@@ -94,13 +93,14 @@ def check(ctx: Context):
     1 documented incident at Police database, which holds police alerts. August 2012: Contractor breach
     (documented by Audit report 2013 [audit]).
     """
+    ev = Evidence(ctx)
     for system in ctx.systems:
         if not system.incidents:
             continue
         by_origin = data_at(ctx, system, sensitive_only=False)
-        origins = origins_in_order(ctx, by_origin)
+        origins = ev.order(by_origin)
         categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = sorted({*system.subjects, *ctx.subjects_of(origins)})
+        subjects = sorted({*system.subjects, *ev.subjects(origins)})
         count = plural(len(system.incidents), "documented incident")
         holds = f", which holds {categories_in_words(categories)}{_people(subjects)}" if categories else ""
         yield RULE.finding(
@@ -116,14 +116,10 @@ def check(ctx: Context):
     for flow in ctx.flows:
         if not flow.incidents:
             continue
-        by_origin: dict[str, set[str]] = {}
-        for edge in edges[flow.id]:
-            for origin, cats in crossing_by_origin(ctx, edge).items():
-                by_origin.setdefault(origin, set()).update(cats)
-        ordered = {o: sorted(c) for o, c in sorted(by_origin.items())}
-        origins = origins_in_order(ctx, ordered)
-        categories = sorted({c for cats in ordered.values() for c in cats}) or sorted(set(flow.data))
-        subjects = ctx.subjects_of(origins)
+        by_origin = crossing_flow(ctx, edges[flow.id])
+        origins = ev.order(by_origin)
+        categories = sorted({c for cats in by_origin.values() for c in cats}) or sorted(set(flow.data))
+        subjects = ev.subjects(origins)
         count = plural(len(flow.incidents), "documented incident")
         source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
         yield RULE.finding(
