@@ -8,6 +8,7 @@ from map_fixtures import HOSTILE, HOSTILE_SHOWN, hostile_model_data, small_model
 from test_maps import model_from
 
 from flowmap.analysis import analyze
+from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 from flowmap.maps import build_map_data, render_html, render_map
 from flowmap.synth import synthesize
 from flowmap.validate import build_model
@@ -25,6 +26,7 @@ def pages(tmp_path_factory):
     large = build_model(synthesize(420, seed=3), "synth.json")
     files = {
         "small": (small, render_map(small)),
+        "crafted": (small, render_html(build_map_data(small, findings=CRAFTED))),
         "hostile": (hostile, render_map(hostile)),
         "large": (large, render_html(build_map_data(large))),
     }
@@ -34,6 +36,26 @@ def pages(tmp_path_factory):
         path.write_text(text, encoding="utf-8")
         out[name] = (model, path)
     return out
+
+
+CRAFTED = [  # a question anchored at a system with a witness path, and an established finding at a flow
+    Finding(id="accountability_gap:hub:no_oversight", rule="accountability_gap", kind=Kind.accountability_gap,
+            severity=Severity.critical, confidence=Confidence.low, title="Oversight of the hub", message="m",
+            anchor=Anchor("system", "hub"), paths=[["stats", "hub"]], question="Is there independent oversight of the hub?",
+            rank=1),
+    Finding(id="exposure:asylum->police", rule="exposure", kind=Kind.exposure, severity=Severity.low,
+            confidence=Confidence.high, title="Asylum claims enter the police", message="m",
+            anchor=Anchor("flow", "asylum->police"), paths=[["asylum", "police"]], flows=["asylum->police"], rank=2),
+]
+
+
+def lit_state(page) -> dict:
+    return page.evaluate("""() => {
+        const m = window.flowmapMap, o = {};
+        m.nodes.get().forEach(n => { o[n.id] = n.opacity; });
+        m.edges.get().forEach(e => { o[e.id] = e.color.opacity; });
+        return {opacity: o, highlighted: m.state.highlighted};
+    }""")
 
 
 def drawn(page) -> dict:
@@ -66,24 +88,49 @@ def test_large_map_draws_every_flow_itself(open_page, pages):
     assert seen["drawnEdges"] == len(model.flows)
 
 
-def test_clicking_a_finding_highlights_its_path(open_page, pages):
+def test_clicking_a_finding_lights_up_its_anchor_and_every_witness_path(open_page, pages):
     model, path = pages["small"]
     page, _ = open_page(path, wait_for=READY)
-    wanted = next(f for f in analyze(model).findings if f.id == "exposure:clinic:police")
-    page.locator(".fm-finding", has_text=wanted.title).first.click()
-    state = page.evaluate("""() => {
-        const m = window.flowmapMap, o = {};
-        m.nodes.get().forEach(n => { o[n.id] = n.opacity; });
-        m.edges.get().forEach(e => { o[e.id] = e.color.opacity; });
-        return {opacity: o, highlighted: m.state.highlighted};
-    }""")
+    wanted = next(f for f in analyze(model).findings if f.anchor.type == "flow" and any(len(p) > 2 for p in f.paths))
+    flow = next(f for f in model.flows if f.id == wanted.anchor.id)
+    nodes = {flow.source, flow.target, *(s for p in wanted.paths for s in p)}
+    flows = {wanted.anchor.id}
+    for p in wanted.paths:  # each hop's flow: one the finding names (its witness paths' flows are among them)
+        for a, b in zip(p, p[1:]):
+            flows.add(next(f.id for f in model.flows if f.id in wanted.flows and (f.source, f.target) == (a, b)))
+    page.locator(f".fm-finding[data-index='{wanted_index(page, wanted.id)}']").click()
+    state = lit_state(page)
     lit = {k for k, v in state["opacity"].items() if v == 1}
-    assert lit == {"clinic", "hub", "police", "clinic->hub", "hub->police"}
-    assert state["opacity"]["asylum"] == pytest.approx(0.12) and state["opacity"]["hub-stats"] == pytest.approx(0.12)
-    assert state["highlighted"] == {"nodes": ["clinic", "hub", "police"], "edges": ["clinic->hub", "hub->police"]}
+    assert lit == nodes | flows
+    assert state["highlighted"] == {"nodes": sorted(nodes), "edges": sorted(flows), "anchor": ["flow", wanted.anchor.id]}
+    assert all(v == pytest.approx(0.12) for k, v in state["opacity"].items() if k not in lit)
     assert page.locator(".fm-finding.fm-active").count() == 1
     page.click("#fm-reset")
-    assert page.evaluate("window.flowmapMap.nodes.get('asylum').opacity") == 1
+    assert page.evaluate("window.flowmapMap.state.highlighted") is None
+    assert all(v == 1 for v in lit_state(page)["opacity"].values())
+
+
+def wanted_index(page, finding_id: str) -> int:
+    return page.evaluate("(id) => window.flowmapMap.data.findings.findIndex(f => f.id === id)", finding_id)
+
+
+def test_findings_panel_lists_established_first_and_marks_questions(open_page, pages):
+    _, path = pages["crafted"]
+    page, log = open_page(path, wait_for=READY)
+    groups = page.locator(".fm-group h2").evaluate_all("hs => hs.map(h => h.textContent)")
+    assert groups == ["Established (1)", "Questions to answer (rest on unknowns) (1)"]
+    items = page.locator(".fm-finding").all_inner_texts()
+    assert "Asylum claims enter the police" in items[0]
+    assert "question" in items[1].lower() and "Is there independent oversight of the hub?" in items[1]
+    # a system anchor: the system and its witness path (stats -> hub, over the bidirectional flow)
+    page.locator(".fm-finding", has_text="independent oversight").click()
+    state = lit_state(page)
+    assert state["highlighted"] == {"nodes": ["hub", "stats"], "edges": ["hub-stats"], "anchor": ["system", "hub"]}
+    assert {k for k, v in state["opacity"].items() if v == 1} == {"hub", "stats", "hub-stats"}
+    # the severity filter hides what is below it, finding by finding
+    page.select_option("#fm-severity", "critical")
+    assert page.locator(".fm-finding:visible").count() == 1
+    assert log.console_errors == [] and log.page_errors == []
 
 
 def hover(page, system_id: str) -> None:

@@ -12,7 +12,7 @@ from map_fixtures import HOSTILE, hostile_model_data, small_model_data
 
 from flowmap.cli import main
 from flowmap.errors import UsageError
-from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 from flowmap.maps import build_map_data, map_fragment, render_html, render_map
 from flowmap.maps.html import csp_hash, escape_json
 from flowmap.maps.layout import layout_positions
@@ -29,9 +29,13 @@ def small():
     return model_from(small_model_data())
 
 
-def finding(fid: str, kind: Kind, flows: list[str], *, path=(), systems=(), confidence=Confidence.high) -> Finding:
-    return Finding(id=fid, rule=kind.value, kind=kind, severity=Severity.high, title=f"t {fid}", message="m",
-                   flows=flows, path=list(path), systems=list(systems), confidence=confidence)
+def finding(fid: str, kind: Kind, anchor: str, *, flows=(), paths=(), systems=(), confidence=Confidence.high,
+            severity=Severity.high, rank=0, categories=()) -> Finding:
+    """A finding anchored at a flow (an id with ``->`` or ``-``) or at a system."""
+    where = Anchor("flow" if "-" in anchor else "system", anchor)
+    return Finding(id=fid, rule=kind.value, kind=kind, severity=severity, confidence=confidence, title=f"t {fid}",
+                   message="m", anchor=where, flows=list(flows), paths=[list(p) for p in paths],
+                   systems=list(systems), rank=rank, categories=list(categories))
 
 
 def test_nodes_are_the_systems_with_shape_size_and_actor_mark(small):
@@ -69,19 +73,61 @@ def test_edges_are_the_flows_styled_by_security_and_sensitivity(small):
                     ["legal basis", "none known"]]
 
 
-def test_findings_style_creep_and_insecure_flows(small):
+def test_findings_style_the_flows_they_are_anchored_at(small):
     findings = [
-        finding("function_creep:clinic:hub->police", Kind.function_creep, ["clinic->hub", "hub->police"],
-                path=["clinic", "hub", "police"]),
-        finding("insecure_link:asylum->police", Kind.insecure_link, ["asylum->police"]),
-        finding("insecure_link:hub-stats", Kind.insecure_link, ["hub-stats"], confidence=Confidence.low),
+        # the flow is read from the anchor, never from the id
+        finding("function_creep:hub->police", Kind.function_creep, "hub->police", flows=["clinic->hub", "hub->police"],
+                paths=[["clinic", "hub", "police"]]),
+        finding("insecure_link:asylum->police", Kind.insecure_link, "asylum->police"),
+        finding("insecure_link:hub-stats", Kind.insecure_link, "hub-stats", confidence=Confidence.low),
     ]
     data = build_map_data(small, findings=findings)
-    style = {e["id"]: e["style"] for e in data.edges}
-    assert style["hub->police"] == "creep" and style["clinic->hub"] == "insecure"
-    assert style["asylum->police"] == "insecure" and style["hub-stats"] == "normal"
-    assert [f["id"] for f in data.findings] == [f.id for f in findings]
-    assert data.findings[0]["path"] == ["clinic", "hub", "police"]
+    edges = {e["id"]: e for e in data.edges}
+    style = {k: e["style"] for k, e in edges.items()}
+    assert style["hub->police"] == "creep" and style["clinic->hub"] == "insecure"  # the latter from its transport
+    assert style["asylum->police"] == "insecure" and style["hub-stats"] == "normal"  # an unknown is not a style
+    assert {k: e.get("severity") for k, e in edges.items()} == {
+        "hub->police": "high", "asylum->police": "high", "hub-stats": "high", "clinic->hub": None, "asylum->hub": None}
+    assert data.edge_details[edges["hub->police"]["rows"]][0] == ["worst finding here", "high (function creep)"]
+    view = data.findings[0]
+    assert view["anchor"] == ["flow", "hub->police"]
+    assert view["paths"] == [["clinic", "hub", "police"]]
+    assert view["pathFlows"] == [["clinic->hub", "hub->police"]]
+
+
+def test_the_worst_finding_anchored_at_a_flow_decides_its_style(small):
+    def at(flow, creep, insecure):
+        return [finding(f"function_creep:{flow}", Kind.function_creep, flow, severity=creep),
+                finding(f"insecure_link:{flow}", Kind.insecure_link, flow, severity=insecure),
+                finding(f"exposure:{flow}", Kind.exposure, flow, severity=Severity.critical)]
+
+    data = build_map_data(small, findings=[*at("asylum->hub", Severity.critical, Severity.medium),
+                                           *at("hub-stats", Severity.low, Severity.high)])
+    edges = {e["id"]: e for e in data.edges}
+    assert edges["asylum->hub"]["style"] == "creep" and edges["hub-stats"]["style"] == "insecure"
+    assert edges["asylum->hub"]["severity"] == edges["hub-stats"]["severity"] == "critical"  # the exposure
+
+
+def test_findings_are_listed_established_first_then_questions_by_rank(small):
+    findings = [
+        finding("q:hub", Kind.accountability_gap, "hub", confidence=Confidence.low, severity=Severity.medium, rank=2),
+        finding("e:clinic", Kind.model_quality, "clinic", severity=Severity.low, rank=3),
+        finding("e:hub->police", Kind.exposure, "hub->police", severity=Severity.critical, rank=1),
+        finding("q:police", Kind.accountability_gap, "police", confidence=Confidence.low, severity=Severity.low, rank=4),
+    ]
+    data = build_map_data(small, findings=findings)
+    assert [(f["id"], f["confidence"]) for f in data.findings] == [
+        ("e:hub->police", "high"), ("e:clinic", "high"), ("q:hub", "low"), ("q:police", "low")]
+    assert data.findings[2]["anchor"] == ["system", "hub"] and data.findings[2]["paths"] == []
+
+
+def test_path_hops_the_finding_names_no_flow_for_are_found_in_the_graph(small):
+    wanted = finding("exposure:hub->police", Kind.exposure, "hub->police", paths=[["clinic", "hub", "police"]],
+                     flows=["hub->police"], categories=["special.health"])
+    both_ways = finding("x:hub-stats", Kind.exposure, "hub-stats", paths=[["stats", "hub"]])
+    data = build_map_data(small, findings=[wanted, both_ways])
+    assert data.findings[0]["pathFlows"] == [["clinic->hub", "hub->police"]]
+    assert data.findings[1]["pathFlows"] == [["hub-stats"]]  # a bidirectional flow, used backwards
 
 
 def test_tooltip_rows_say_what_a_system_holds_and_receives(small):
@@ -122,7 +168,7 @@ def test_unknown_focus_or_category_is_a_usage_error(small):
 def test_status_styling_for_diff_maps(small):
     data = build_map_data(small, node_status={"stats": "added", "police": "removed"},
                           edge_status={"hub-stats": "added", "asylum->police": "changed"},
-                          findings=[finding("x:1", Kind.exposure, ["hub->police"])], finding_badges={"x:1": "new"})
+                          findings=[finding("x:1", Kind.exposure, "hub->police")], finding_badges={"x:1": "new"})
     nodes = {n["id"]: n for n in data.nodes}
     assert nodes["stats"]["status"] == "added" and nodes["police"]["status"] == "removed"
     assert "status" not in nodes["hub"]
@@ -136,9 +182,10 @@ def test_status_styling_for_diff_maps(small):
 
 
 def test_findings_beyond_the_limit_are_counted_not_listed(small):
-    many = [finding(f"exposure:clinic:{i:03d}", Kind.exposure, ["clinic->hub"]) for i in range(12)]
+    many = [finding(f"exposure:clinic-hub:{i:03d}", Kind.exposure, "clinic->hub", rank=i) for i in range(12)]
     data = build_map_data(small, findings=many, max_findings=5)
     assert len(data.findings) == 5 and data.options["findingsTotal"] == 12
+    assert [f["rank"] for f in data.findings] == [0, 1, 2, 3, 4]
     assert "5 of 12 findings listed" in data.subtitle
 
 
@@ -264,16 +311,15 @@ def test_cli_title_option(write_model, tmp_path):
     assert "<title>A &amp; B</title>" in target.read_text("utf-8")
 
 
-def test_focus_map_lists_only_findings_it_can_show(small):
+def test_focus_map_lists_only_findings_whose_anchor_it_draws(small):
     findings = [
-        finding("exposure:clinic:police", Kind.exposure, ["clinic->hub", "hub->police"],
-                path=["clinic", "hub", "police"], systems=["clinic", "police"]),
-        finding("exposure:asylum:police", Kind.exposure, ["asylum->police"], path=["asylum", "police"],
-                systems=["asylum", "police"]),
-        finding("accountability_gap:hub:no_oversight", Kind.accountability_gap, [], systems=["hub"]),
+        finding("exposure:hub->police", Kind.exposure, "hub->police", paths=[["clinic", "hub", "police"]]),
+        finding("exposure:asylum->police", Kind.exposure, "asylum->police", paths=[["asylum", "police"]]),
+        finding("accountability_gap:hub:no_oversight", Kind.accountability_gap, "hub"),
+        finding("accountability_gap:asylum:no_redress", Kind.accountability_gap, "asylum"),
     ]
     data = build_map_data(small, findings=findings, focus="clinic")
-    assert [f["id"] for f in data.findings] == ["exposure:clinic:police", "accountability_gap:hub:no_oversight"]
+    assert [f["id"] for f in data.findings] == ["accountability_gap:hub:no_oversight", "exposure:hub->police"]
 
 
 def test_large_models_get_computed_positions_and_no_physics():
@@ -284,7 +330,7 @@ def test_large_models_get_computed_positions_and_no_physics():
     model = build_model(data, "synth.json")
     first = build_map_data(model)
     assert first.physics is False and build_map_data(model, physics_limit=400).physics is True
-    assert len(first.nodes) == 320 and len(first.edges) == len(model.flows)
-    assert len({(n["x"], n["y"]) for n in first.nodes}) == 320
+    assert len(first.nodes) == len(model.systems) >= 320 and len(first.edges) == len(model.flows)
+    assert len({(n["x"], n["y"]) for n in first.nodes}) == len(model.systems)
     shuffled = dict(data, systems=list(reversed(data["systems"])), flows=list(reversed(data["flows"])))
     assert render_html(first) == render_html(build_map_data(build_model(shuffled, "synth.json")))

@@ -24,20 +24,20 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from flowmap.errors import UsageError
 from flowmap.diagnostics import did_you_mean, shown
-from flowmap.findings import Finding, Kind, Severity
+from flowmap.errors import UsageError
+from flowmap.findings import Confidence, Finding, Kind, Severity
+from flowmap.graph import Graph, graph_of
 from flowmap.maps import style
 from flowmap.maps.layout import layout_positions
-from flowmap.maps.text import flow_rows, received_by_node, system_rows
-from flowmap.loader import gc_paused
+from flowmap.maps.text import flow_rows, received_at_systems, system_rows
 from flowmap.model import Flow, Model, System
-from flowmap.propagation import propagate
+from flowmap.ranking import rank_key
 
 __all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT"]
 
 PHYSICS_LIMIT = 300  # above this many systems, positions come from Python only and physics stays off
-MAX_FINDINGS = 1000  # findings embedded in one map, most severe first; the rest are counted
+MAX_FINDINGS = 1000  # findings embedded in one map, established first, by rank; the rest are counted
 
 
 @dataclass
@@ -142,60 +142,102 @@ def _reach(start: str, adjacency: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _flow_style(flow: Flow, creep: set[str], insecure: set[str]) -> str:
+# The kind of the worst finding anchored at a flow decides its style, where that kind has one.
+_KIND_STYLE = {Kind.function_creep: "creep", Kind.insecure_link: "insecure"}
+
+
+def _flow_style(flow: Flow, anchored: list[Finding]) -> str:
+    """``creep`` or ``insecure`` from the worst finding anchored at the flow that has a style
+    (an insecure link only when established: an unknown one is what ``unknown`` says), else
+    from the transport fields: ``insecure``, ``unknown`` or ``normal``."""
+    for finding in anchored:
+        look = _KIND_STYLE.get(finding.kind)
+        if look == "creep" or (look == "insecure" and finding.confidence is Confidence.high):
+            return look
     t = flow.transport
-    if flow.id in insecure or t.encrypted is False or t.authenticated is False:
+    if t.encrypted is False or t.authenticated is False:
         return "insecure"
-    if flow.id in creep:
-        return "creep"
     if t.encrypted is None or t.authenticated is None:
         return "unknown"
     return "normal"
 
 
 def _on_map(finding: Finding, drawn: set[str], drawn_flows: set[str]) -> bool:
-    """Whether a map of ``drawn`` can show a finding: all its systems are drawn, and one of its
-    flows when it names any (a focus or category map keeps only what it can show)."""
-    elements = {*finding.systems, *finding.path}
-    if not elements and not finding.flows:
-        return True
-    return elements <= drawn and (not finding.flows or not drawn_flows.isdisjoint(finding.flows))
+    """Whether a map of ``drawn`` systems and ``drawn_flows`` can show a finding: its anchor is
+    drawn (a focus or category map keeps only what it can show)."""
+    return finding.anchor.id in (drawn_flows if finding.anchor.type == "flow" else drawn)
 
 
-def _creep_flow(finding: Finding) -> str:
-    """The flow on which a function-creep finding's use happens: the last of its path. For the
-    function_creep rule it is named in the id (``function_creep:<origin>:<flow>``; ids hold no
-    ':'), so a map need not render the text of 100,000 findings to find it.
+def _ordered(findings: Sequence[Finding]) -> list[Finding]:
+    """Established findings first, then the questions (findings that rest on unknowns), each by rank.
 
-    >>> _creep_flow(Finding(id="function_creep:a:a->b", rule="function_creep", kind="function_creep",
-    ...                     severity="high", title="", message="", flows=["a->b"]))
-    'a->b'
+    >>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
+    >>> def f(id, severity, confidence, rank):
+    ...     return Finding(id=id, rule="r", kind=Kind.exposure, severity=Severity[severity],
+    ...                    confidence=Confidence(confidence), title="", message="", anchor=Anchor("flow", id), rank=rank)
+    >>> [x.id for x in _ordered([f("q", "medium", "low", 2), f("e", "low", "high", 3), f("c", "critical", "high", 1)])]
+    ['c', 'e', 'q']
     """
-    if finding.rule == "function_creep":
-        return finding.id.split(":", 2)[2]
-    return finding.flows[-1]
+    return sorted(findings, key=lambda f: (f.confidence is not Confidence.high, f.rank, rank_key(f)))
 
 
-def _finding_view(finding: Finding, badge: str | None) -> dict[str, Any]:
-    return {
+def _hop_flows(graph: Graph, finding: Finding, path: list[str]) -> list[str | None]:
+    """The flow realising each hop of a witness path: one the finding names, going that way
+    (a bidirectional flow either way); else a flow of the graph between the two that carries
+    one of the finding's categories; else any flow between them (``None`` when there is none,
+    as on a map of another snapshot)."""
+    named = {}
+    for flow_id in finding.flows:
+        try:
+            flow = graph.flow(flow_id)
+        except KeyError:
+            continue
+        named.setdefault((flow.source, flow.target), flow_id)
+        if flow.bidirectional:
+            named.setdefault((flow.target, flow.source), flow_id)
+    out: list[str | None] = []
+    wanted = set(finding.categories)
+    for source, target in zip(path, path[1:]):
+        found = named.get((source, target))
+        if found is None:
+            try:
+                edges = [e for e in graph.out_edges(source) if e.target == target]
+            except KeyError:  # a system of another snapshot
+                edges = []
+            carrying = [e for e in edges if wanted.intersection(graph.carried(e))]
+            found = (carrying or edges or [None])[0]
+            found = found.id if found is not None else None
+        out.append(found)
+    return out
+
+
+def _finding_view(graph: Graph, finding: Finding, badge: str | None) -> dict[str, Any]:
+    """What the page needs of a finding: its text, its anchor and its witness paths, each hop
+    with the flow that realises it (clicking the finding lights them all up)."""
+    view = {
         "id": finding.id,
+        "rank": finding.rank,
         "kind": finding.kind.value,
         "severity": finding.severity.name,
+        "confidence": finding.confidence.value,
         "status": finding.status,
         "title": finding.title,
         "message": finding.message,
-        "systems": list(finding.systems),
-        "flows": list(finding.flows),
-        "path": list(finding.path),
-        "categories": list(finding.categories),
+        "anchor": [finding.anchor.type, finding.anchor.id],
+        "paths": [list(p) for p in finding.paths],
+        "pathFlows": [_hop_flows(graph, finding, list(p)) for p in finding.paths],
         "badge": badge or "",
     }
+    if finding.question:
+        view["question"] = finding.question
+    return view
 
 
 def build_map_data(
     model: Model,
     *,
     findings: Sequence[Finding] | None = None,
+    style_findings: Sequence[Finding] | None = None,
     focus: str | None = None,
     category: str | None = None,
     title: str | None = None,
@@ -209,9 +251,13 @@ def build_map_data(
 
     Parameters
     ----------
-    findings : the findings to list and to style by (e.g. ``analyze(model).findings``);
-        None or empty shows no findings panel. A diff map passes new and resolved findings.
-        All of them style the flows; the first ``max_findings`` are listed.
+    findings : the findings to list (e.g. ``analyze(model).findings``); None or empty shows
+        no findings panel. They are listed established first, then the questions (marked),
+        each by rank; the first ``max_findings`` are listed, the rest counted. Clicking one
+        lights up its anchor and its witness paths.
+    style_findings : the findings whose anchors style the flows (default: ``findings``). A diff
+        map lists the changed findings but styles by every finding of the new snapshot, so a
+        flow that is function creep in both snapshots is still drawn as creep.
     focus, category : draw only a system's paths, or only flows carrying a category
         (see :func:`select_elements`); unknown names raise :class:`UsageError`.
     node_status, edge_status : system id / flow id -> ``added``, ``removed`` or ``changed``:
@@ -220,21 +266,16 @@ def build_map_data(
 
     Items are compact: a node names its ``sector`` and ``kind`` and the page takes colour
     and shape from ``legend``; an edge names its ``style`` (``insecure``, ``creep``,
-    ``unknown``, ``normal``) and the page takes colour and dashes from ``legend.edges``.
+    ``unknown``, ``normal``: the worst finding anchored at the flow that has a style, else its
+    transport) and ``severity`` (of the worst finding anchored at it, when there is one), and
+    the page takes colour and dashes from ``legend.edges``.
 
     Notes
     -----
-    Linear in the model plus the propagation (computed once, memoised on the model).
+    Linear in the model plus the graph's reach (computed once, kept on the model).
     """
-    with gc_paused():  # builds ~100,000 small acyclic objects next to a large model: collections would only rescan it
-        return _build(model, findings, focus, category, title, node_status, edge_status, finding_badges,
-                      physics_limit, max_findings)
-
-
-def _build(model, findings, focus, category, title, node_status, edge_status, finding_badges,
-           physics_limit, max_findings) -> MapData:
     tax = model.effective_taxonomy
-    prop = propagate(model)
+    graph = graph_of(model)
     node_status, edge_status = dict(node_status or {}), dict(edge_status or {})
     unknown_status = sorted({*node_status.values(), *edge_status.values()} - set(style.STATUS_STYLES))
     if unknown_status:
@@ -242,33 +283,26 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
     systems, flows = select_elements(model, focus=focus, category=category)
     drawn = {s.id for s in systems}
     drawn_flows = {f.id for f in flows}
-    if focus is None and category is None and not node_status and not edge_status:
-        # the whole model is drawn, and findings of one model name only its own elements: all
-        # are visible, without rendering each one's text to check (100,000s at scale)
-        visible = list(findings or ())
-    else:
-        visible = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
+    visible = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
+    listed = _ordered(visible)[:max_findings]
     badges = finding_badges or {}
-    finding_views = [_finding_view(f, badges.get(f.id)) for f in visible[:max_findings]]
-    # function creep happens on the last hop of a finding's path; an insecure-link finding that
-    # rests on omitted fields is "unknown", which the transport fields already say
-    creep = {_creep_flow(f) for f in visible if f.kind is Kind.function_creep and (f.rule == "function_creep" or f.flows)}
-    insecure = {
-        fid
-        for f in visible
-        if f.kind is Kind.insecure_link and f.confidence.value == "high"
-        for fid in ((f.id.split(":", 1)[1],) if f.rule == "insecure_link" else f.flows)  # insecure_link:<flow>
-    }
+    finding_views = [_finding_view(graph, f, badges.get(f.id)) for f in listed]
+    anchored: dict[str, list[Finding]] = {}
+    for f in (findings if style_findings is None else style_findings) or ():
+        if f.anchor.type == "flow" and f.anchor.id in drawn_flows:
+            anchored.setdefault(f.anchor.id, []).append(f)
+    for found in anchored.values():
+        found.sort(key=rank_key)
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
-    nodes, details = _nodes(systems, prop, tax, positions, node_status)
-    edges, edge_details = _edges(flows, tax, creep, insecure, edge_status)
-    listed = f"{len(visible)} findings" if len(visible) <= max_findings else f"{max_findings} of {len(visible)} findings listed"
+    nodes, details = _nodes(systems, graph, tax, positions, node_status)
+    edges, edge_details = _edges(flows, tax, anchored, edge_status)
+    count = f"{len(visible)} findings" if len(visible) <= max_findings else f"{max_findings} of {len(visible)} findings listed"
     subtitle = " \u00b7 ".join(
         part for part in (
             f"as of {model.as_of}" if model.as_of else "",
             f"{len(systems)} systems, {len(flows)} flows",
-            listed if findings else "",
+            count if findings else "",
             f"focus: {focus}" if focus else "",
             f"category: {category}" if category else "",
         ) if part
@@ -289,19 +323,12 @@ def _build(model, findings, focus, category, title, node_status, edge_status, fi
     )
 
 
-def _nodes(systems, prop, tax, positions, status) -> tuple[list[dict], dict]:
+def _nodes(systems, graph: Graph, tax, positions, status) -> tuple[list[dict], dict]:
     nodes, details = [], {}
-    received = received_by_node(prop)
-    sensitivity = {name: int(c.sensitivity) for name, c in tax.categories.items()}
-    level = {c: sensitivity.get(c, int(tax.sensitivity(c))) for c in prop.categories}
-    top_at: dict[int, int] = {}
-    for category, reached in prop.reach.items():
-        for node in reached:
-            if level[category] > top_at.get(node, 0):
-                top_at[node] = level[category]
+    received = received_at_systems(graph, [s.id for s in systems])
     for system in systems:
-        position = prop.index.position[system.id]
-        top = max([top_at.get(position, 0), *(int(tax.sensitivity(c)) for c in system.holds)]) or None
+        levels = [int(tax.sensitivity(c)) for c, _, _ in received.get(system.id, ())]
+        top = max([0, *levels, *(int(tax.sensitivity(c)) for c in system.holds)]) or None
         x, y = positions[system.id]
         node = {
             "id": system.id,
@@ -318,14 +345,14 @@ def _nodes(systems, prop, tax, positions, status) -> tuple[list[dict], dict]:
         if state:
             node["status"] = state
         nodes.append(node)
-        rows = system_rows(system, received.get(position, []), tax)
+        rows = system_rows(system, received.get(system.id, []), tax)
         if state:
             rows.insert(1, ["status", state])
         details[system.id] = rows
     return nodes, details
 
 
-def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
+def _edges(flows, tax, anchored, status) -> tuple[list[dict], list]:
     edges, row_sets, known = [], [], {}
     level = {c: int(tax.sensitivity(c)) for c in sorted({d for f in flows for d in f.data})}
     for flow in flows:
@@ -335,9 +362,12 @@ def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
             "from": flow.source,
             "to": flow.target,
             "width": style.edge_width(top),
-            "style": _flow_style(flow, creep, insecure),
+            "style": _flow_style(flow, anchored.get(flow.id, [])),
             "data": list(flow.data),
         }
+        worst = anchored.get(flow.id)
+        if worst:
+            edge["severity"] = worst[0].severity.name
         if flow.bidirectional:
             edge["both"] = True
         state = status.get(flow.id)
@@ -345,9 +375,12 @@ def _edges(flows, tax, creep, insecure, status) -> tuple[list[dict], list]:
             edge["status"] = state
         t = flow.transport  # flows often share all that their rows say: format each set of rows once
         key = (tuple(flow.purposes), flow.mode, t.encrypted, t.authenticated, t.logged, tuple(flow.legal_basis),
-               flow.automated_decision, flow.human_review, flow.conditions, flow.notes, state)
+               flow.automated_decision, flow.human_review, flow.conditions, flow.notes, state,
+               tuple((f.severity.name, f.kind.value) for f in worst[:1]) if worst else ())
         if key not in known:
             rows = flow_rows(flow)
+            if worst:
+                rows.insert(0, ["worst finding here", f"{worst[0].severity.name} ({worst[0].kind.value.replace('_', ' ')})"])
             if state:
                 rows.insert(0, ["status", state])
             known[key] = len(row_sets)

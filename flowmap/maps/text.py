@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flowmap.model import Flow, System
 
-__all__ = ["system_rows", "flow_rows", "received_by_node", "MAX_ORIGINS_SHOWN", "MAX_CATEGORIES_SHOWN"]
+__all__ = ["system_rows", "flow_rows", "received_at_systems", "MAX_ORIGINS_SHOWN", "MAX_CATEGORIES_SHOWN"]
 
 MAX_ORIGINS_SHOWN = 3
 MAX_CATEGORIES_SHOWN = 8
@@ -28,29 +28,35 @@ def _tri(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def received_by_node(prop) -> dict[int, list[tuple[str, int, list[str]]]]:
-    """System index -> (category, number of other origins, the first few of them) reaching it.
+def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, list[str]]]]:
+    """System id -> (category, number of other origins, the first few of them) reaching it, for
+    the systems in ``system_ids``, read from the model's :class:`~flowmap.graph.Graph` (so a
+    flow that forwards only its source's own records passes on nothing else).
 
-    Reads the propagation bitsets directly, one pass per category over the systems it
-    reaches, so a system reached by thousands of origins costs a popcount, not a list.
+    One pass per category over the systems it reaches; a system reached by thousands of
+    origins costs a popcount, not a list.
     """
-    out: dict[int, list[tuple[str, int, list[str]]]] = {}
-    ids = prop.index.ids
-    for category in prop.categories:
-        origins = prop.origins[category]
-        own_bit = {node: 1 << bit for bit, node in enumerate(origins)}
-        for node, bits in prop.reach[category].items():
-            own = own_bit.get(node)
-            if own is not None:
-                bits &= ~own
+    wanted = set(system_ids)
+    # Graph.reach numbers the system nodes in id order, as Graph.systems lists them (graph.py)
+    node_of = {s.id: i for i, s in enumerate(graph.systems) if s.id in wanted}
+    system_at = {i: sid for sid, i in node_of.items()}
+    out: dict[str, list[tuple[str, int, list[str]]]] = {}
+    for category in graph.categories:
+        origins = graph.origins_of(category)
+        own_bit = {origin: 1 << bit for bit, origin in enumerate(origins)}
+        for node, bits in graph.reach(category).items():
+            sid = system_at.get(node)
+            if sid is None:
+                continue
+            bits &= ~own_bit.get(sid, 0)
             if not bits:
                 continue
             first, rest = [], bits
             while rest and len(first) < MAX_ORIGINS_SHOWN:
                 low = rest & -rest
-                first.append(ids[origins[low.bit_length() - 1]])
+                first.append(origins[low.bit_length() - 1])
                 rest ^= low
-            out.setdefault(node, []).append((category, bits.bit_count(), first))
+            out.setdefault(sid, []).append((category, bits.bit_count(), first))
     return out
 
 

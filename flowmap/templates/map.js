@@ -75,13 +75,26 @@
     (byNode[e.from] = byNode[e.from] || []).push(e);
     if (e.to !== e.from) { (byNode[e.to] = byNode[e.to] || []).push(e); }
   });
+  // what a finding lights up: its anchor (a flow and its two ends, or a system) and every
+  // witness path it carries, each hop with the flow that realises it (pathFlows)
+  function elementsOf(f) {
+    var ns = {}, es = {};
+    if (f.anchor[0] === "flow") {
+      var a = edgeById[f.anchor[1]];
+      es[f.anchor[1]] = 1;
+      if (a) { ns[a.from] = 1; ns[a.to] = 1; }
+    } else { ns[f.anchor[1]] = 1; }
+    f.paths.forEach(function (p, k) {
+      p.forEach(function (s) { ns[s] = 1; });
+      (f.pathFlows[k] || []).forEach(function (id) { if (id) { es[id] = 1; } });
+    });
+    return { nodes: ns, edges: es };
+  }
   var findingsOfNode = {}, findingsOfEdge = {};
   D.findings.forEach(function (f, i) {
-    var seen = {};
-    f.systems.concat(f.path).forEach(function (s) {
-      if (!seen[s]) { seen[s] = 1; (findingsOfNode[s] = findingsOfNode[s] || []).push(i); }
-    });
-    f.flows.forEach(function (id) { (findingsOfEdge[id] = findingsOfEdge[id] || []).push(i); });
+    var lit = elementsOf(f);
+    Object.keys(lit.nodes).forEach(function (s) { (findingsOfNode[s] = findingsOfNode[s] || []).push(i); });
+    Object.keys(lit.edges).forEach(function (id) { (findingsOfEdge[id] = findingsOfEdge[id] || []).push(i); });
   });
 
   // Large maps: vis-network builds an object per edge (about 0.2 ms each), so past a few hundred
@@ -276,20 +289,12 @@
     setEdges(edgeList.map(function (e) { return { id: e.id, opacity: !edgeSet || edgeSet[e.id] ? e.base : DIM }; }));
   }
   function highlightFinding(i) {
-    var f = D.findings[i], ns = {}, es = {};
-    f.systems.concat(f.path).forEach(function (s) { ns[s] = 1; });
-    f.flows.forEach(function (id) { es[id] = 1; });
-    for (var k = 0; k + 1 < f.path.length; k++) {   // hops of the path the finding names no flow for
-      (byNode[f.path[k]] || []).forEach(function (e) {
-        var hop = (e.from === f.path[k] && e.to === f.path[k + 1]) ||
-                  (e.arrows !== "to" && e.to === f.path[k] && e.from === f.path[k + 1]);
-        if (hop && !f.flows.length) { es[e.id] = 1; }
-      });
-    }
-    applyHighlight(ns, es);
+    var f = D.findings[i], lit = elementsOf(f);
+    applyHighlight(lit.nodes, lit.edges);
+    state.highlighted.anchor = f.anchor.slice();
     var items = document.querySelectorAll(".fm-finding");
     items.forEach(function (b) { b.classList.toggle("fm-active", Number(b.dataset.index) === i); });
-    var ids = Object.keys(ns).filter(function (id) { return nodes.get(id); });
+    var ids = Object.keys(lit.nodes).filter(function (id) { return nodes.get(id); });
     if (ids.length) { network.fit({ nodes: ids, animation: false }); }
   }
 
@@ -356,30 +361,35 @@
     sev.style.background = D.legend.severityColours[f.severity];
     b.appendChild(sev);
     if (f.badge) { b.appendChild(el("span", "fm-badge", f.badge)); }
+    if (f.confidence === "low") { b.appendChild(el("span", "fm-badge fm-question", "question")); }
     if (f.status !== "open") { b.appendChild(el("span", "fm-badge", f.status.replace("_", " "))); }
-    b.appendChild(el("span", "fm-text", f.title));
+    b.appendChild(el("span", "fm-text", f.confidence === "low" && f.question ? f.question : f.title));
     b.title = f.message;
     b.addEventListener("click", function () { highlightFinding(i); });
     return b;
   }
   var panel = $("fm-findings");
-  function buildFindingsPanel() {
+  function buildFindingsPanel() {   // by rank: established findings first, then the questions, marked
     if (!D.findings.length) {
       panel.appendChild(el("p", "fm-note", "No findings shown on this map."));
       return;
     }
     var total = D.options.findingsTotal;
     panel.appendChild(el("h2", null, "Findings (" + (total > D.findings.length ? D.findings.length + " of " + total : total) + ")"));
-    SEVERITIES.forEach(function (s) {
+    [["high", "Established"], ["low", "Questions to answer (rest on unknowns)"]].forEach(function (part) {
       var mine = [];
-      D.findings.forEach(function (f, i) { if (f.severity === s) { mine.push(i); } });
+      D.findings.forEach(function (f, i) { if (f.confidence === part[0]) { mine.push(i); } });
       if (!mine.length) { return; }
       var group = el("div", "fm-group");
-      group.dataset.severity = s;
-      group.hidden = !severityShown(s);
-      group.appendChild(el("h2", null, s + " (" + mine.length + ")"));
-      var list = el("ul");
-      mine.forEach(function (i) { list.appendChild(el("li")).appendChild(findingButton(i)); });
+      group.dataset.confidence = part[0];
+      group.appendChild(el("h2", null, part[1] + " (" + mine.length + ")"));
+      var list = el("ol");
+      mine.forEach(function (i) {
+        var li = list.appendChild(el("li"));
+        li.dataset.severity = D.findings[i].severity;
+        li.hidden = !severityShown(D.findings[i].severity);
+        li.appendChild(findingButton(i));
+      });
       group.appendChild(list);
       panel.appendChild(group);
     });
@@ -443,7 +453,7 @@
     });
     if (nodeUpd.length) { nodes.update(nodeUpd); }
     if (edgeUpd.length) { setEdges(edgeUpd); }
-    document.querySelectorAll(".fm-group").forEach(function (g) { g.hidden = !severityShown(g.dataset.severity); });
+    document.querySelectorAll(".fm-group li[data-severity]").forEach(function (li) { li.hidden = !severityShown(li.dataset.severity); });
   }
   function severityShown(s) {
     var rank = SEVERITIES.indexOf(severity.value);
