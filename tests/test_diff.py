@@ -232,3 +232,22 @@ def test_json_output_is_the_diff_dict_and_deterministic():
     assert data["summary"]["flows"] == {"added": 0, "removed": 1, "changed": 0, "renamed": 0}
     assert [r["id"] for r in data["risks"]["resolved"]] == ["exposure:hub-police"]
     assert data["risks"]["resolved"][0]["because"][0]["text"] == "flow hub-police was removed"
+
+
+def test_a_field_is_a_cause_at_the_anchor_not_at_an_origin():
+    from flowmap.diff import compare_findings
+    from flowmap.diff.model_changes import ElementChange, FieldChange, ModelChanges
+    from flowmap.findings import Anchor, Confidence, Finding, Kind
+
+    def gap(origins):
+        return Finding(id="accountability_gap:border:unknown_safeguards", rule="accountability_gap",
+                       kind=Kind.accountability_gap, severity=Severity.medium, confidence=Confidence.low, title="t",
+                       message="m", anchor=Anchor("system", "border"), aspect="unknown_safeguards", systems=["border"],
+                       origins=origins, origins_total=len(origins))
+
+    changes = ModelChanges(systems_changed=[
+        ElementChange("border", (FieldChange("legal_basis", [], ["r1"]),)),
+        ElementChange("vis", (FieldChange("holds", [], ["biometric.face"]), FieldChange("legal_basis", [], ["r1"]))),
+    ])
+    (changed,) = compare_findings([gap(["sis"])], [gap(["sis", "vis"])], changes).changed
+    assert [c.text() for c in changed.causes] == ["system border changed (legal_basis)", "system vis changed (holds)"]

@@ -20,7 +20,7 @@ from typing import Any
 from flowmap.diff.model_changes import ElementChange, EntryChange, FieldChange
 from flowmap.diff.result import Diff
 
-__all__ = ["render", "FORMATS", "format_value", "list_delta", "describe_field"]
+__all__ = ["render", "FORMATS", "format_value", "list_delta", "describe_field", "text_pair"]
 
 FORMATS = ("table", "json", "markdown")
 _MAX = 70
@@ -53,6 +53,38 @@ def format_value(value: Any, limit: int = _MAX) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def text_pair(old: str, new: str, limit: int = _MAX) -> tuple[str, str]:
+    """Two versions of a free text, cut around where they differ so that what changed shows:
+    the common start and end give way to ``...``, a little context kept.
+
+    >>> text_pair("EU borders, visa and asylum information systems (before interoperability)",
+    ...           "EU borders, visa and asylum information systems (after interoperability)", 40)
+    ('...systems (before interoperability)', '...systems (after interoperability)')
+    """
+    old, new = " ".join(old.split()), " ".join(new.split())
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    shortest = min(len(old), len(new))
+    prefix = 0
+    while prefix < shortest and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    begin = 0 if prefix <= 15 else old.rfind(" ", 0, prefix - 8) + 1
+
+    def cut(text: str) -> str:
+        stop = len(text) - suffix
+        space = text.find(" ", stop + 8)
+        stop = len(text) if space < 0 else space
+        body = text[begin:stop]
+        if len(body) > limit + 20:
+            body = body[: limit + 17] + "..."
+        return ("..." if begin else "") + body + ("..." if stop < len(text) and not body.endswith("...") else "")
+
+    return cut(old), cut(new)
+
+
 def list_delta(old: list, new: list) -> str:
     """Items added (+) and removed (-) between two lists of names."""
     added = [f"+{v}" for v in new if v not in old]
@@ -72,6 +104,9 @@ def describe_field(change: FieldChange) -> str:
         delta = list_delta(old or [], new or [])
         if delta:
             return f"{change.field}: {delta}"
+    if isinstance(old, str) and isinstance(new, str):
+        before, after = text_pair(old, new)
+        return f"{change.field}: {before} -> {after}"
     return f"{change.field}: {format_value(old)} -> {format_value(new)}"
 
 
@@ -90,7 +125,7 @@ def _entry_line(entry: EntryChange) -> str:
 def _model_lines(d: Diff) -> list[tuple[str, str]]:
     """(mark, text) for every model change: + added, - removed, ~ changed, > renamed."""
     m = d.model
-    out: list[tuple[str, str]] = [("~", f"{f.field}: {format_value(f.old)} -> {format_value(f.new)}") for f in m.meta]
+    out: list[tuple[str, str]] = [("~", describe_field(f)) for f in m.meta]
     for kind in ("system", "flow"):
         added, removed = getattr(m, f"{kind}s_added"), getattr(m, f"{kind}s_removed")
         out += [("+", f"{kind} {e.id}" + _element_note(kind, e.data)) for e in added]
@@ -106,7 +141,7 @@ def _element_note(kind: str, data: dict[str, Any]) -> str:
     if kind == "flow":
         return f" ({data.get('from')} -> {data.get('to')}: {format_value(data.get('data'), 50)})"
     name = data.get("name")
-    return f" ({format_value(name, 50)})" if name else ""
+    return f" ({format_value(name, 120)})" if name else ""
 
 
 def _finding_lines(d: Diff) -> list[tuple[str, str, str, str, str]]:
@@ -121,7 +156,7 @@ def _finding_lines(d: Diff) -> list[tuple[str, str, str, str, str]]:
             if because:
                 detail = (detail + "; " if detail else "") + "because " + because
             status = "" if f.status == "open" else f" [{f.status}]"
-            out.append((mark, f.severity.name, c.id, format_value(f.title, 90) + status, detail))
+            out.append((mark, f.severity.name, c.id, " ".join(f.title.split()) + status, detail))  # one line, whole
     return out
 
 

@@ -15,10 +15,12 @@ change.
 
 Each change is linked to the model changes that can explain it (:class:`Cause`): an
 element the finding names (its anchor, systems, flows, origins, reached systems) that was
-added, removed, renamed or edited *in a field the rule reads* (:data:`RULE_FIELDS`; notes,
-names, sources and tags never are), a taxonomy category it involves, or an acceptance whose
-pattern matches its id when its status changed. A change the rule does not read is never
-given as a cause.
+added, removed, renamed or edited *in a field the rule reads there*: at the anchor, the
+fields of :data:`RULE_FIELDS`; elsewhere (origins, witness paths, systems reached) only what
+moves where, and :data:`ORIGIN_FIELDS` (notes, names, sources and tags never count); a
+taxonomy category it involves, or an acceptance whose pattern matches its id when its status
+changed. A change the rule does not read there is never given as a cause: a new legal basis
+of VIS does not explain a gap in the safeguards of the border guards it sends data to.
 
 >>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 >>> from flowmap.diff.model_changes import Element, ModelChanges
@@ -47,7 +49,9 @@ from flowmap.diff.model_changes import FieldChange, ModelChanges
 from flowmap.findings import LIST_CAP, Finding, Severity
 from flowmap.words import categories_in_words, listing, subject_words
 
-__all__ = ["Cause", "FindingChange", "RiskChanges", "compare_findings", "COMPARED_FIELDS", "RULE_FIELDS", "how"]
+__all__ = [
+    "Cause", "FindingChange", "RiskChanges", "compare_findings", "COMPARED_FIELDS", "RULE_FIELDS", "ORIGIN_FIELDS", "how",
+]
 
 COMPARED_FIELDS = (
     "severity", "confidence", "status", "origins_total", "origins", "reached_total", "reached", "categories", "subjects",
@@ -80,14 +84,25 @@ RULE_FIELDS: dict[str, frozenset[str]] = {
         "identity_linking": ("kind", "technologies"),
     }.items()
 }
-"""Rule id -> the system and flow fields (flat names, as in a model change) its findings depend
-on. A rule not listed (``model_quality``, a new rule) may depend on any field but the
-documentation ones."""
+"""Rule id -> the fields (flat names, as in a model change) of its anchor its findings depend
+on: the anchor system, or the anchor flow and its two ends. A rule not listed
+(``model_quality``, a new rule) may depend on any field but the documentation ones."""
+
+ORIGIN_FIELDS: dict[str, frozenset[str]] = {
+    "function_creep": frozenset({"purposes", "further_purposes", "purpose"}),  # why the data was collected
+    "firewall": frozenset({"sector", "kind", "purposes", "purpose"}),  # whether the collector is a protected service
+    "refoulement": frozenset({"purposes", "purpose"}),
+    "children_biometrics": frozenset({"purposes"}),
+}
+"""Rule id -> the fields of the other elements a finding names (origins, systems and flows on
+its witness paths, systems reached) it depends on beyond what moves where."""
 
 
-def _relevant(rule: str, names: Iterable[str]) -> tuple[str, ...]:
-    """The changed fields a finding of ``rule`` can depend on."""
+def _relevant(rule: str, names: Iterable[str], at_anchor: bool) -> tuple[str, ...]:
+    """The changed fields a finding of ``rule`` can depend on, at its anchor or elsewhere."""
     wanted = RULE_FIELDS.get(rule)
+    if wanted is not None and not at_anchor:
+        wanted = frozenset(_MOVES) | ORIGIN_FIELDS.get(rule, frozenset())
     return tuple(n for n in names if n not in DOC_FIELDS and (wanted is None or n in wanted or n.split(".")[0] in wanted))
 
 
@@ -362,24 +377,24 @@ class _CauseIndex:
                 self.categories[name] = Cause("taxonomy", entry.key, entry.change)
         self.acceptances = [Cause("acceptance", e.key.split("#")[0], e.change) for e in changes.accepted]
 
-    def _flow_cause(self, rule: str, flow_id: str) -> Cause | None:
+    def _flow_cause(self, rule: str, flow_id: str, at_anchor: bool) -> Cause | None:
         found = self.flows.get(flow_id)
         if found is None:
             return None
         change, names, old_id, new_id = found
-        fields = _relevant(rule, names)
+        fields = _relevant(rule, names, at_anchor)
         if change == "renamed":
             return Cause("flow", new_id, "renamed", fields, old_id)
         if change == "changed" and not fields:
             return None  # only fields this rule does not read
         return Cause("flow", new_id, change, fields)
 
-    def _system_cause(self, rule: str, system_id: str) -> Cause | None:
+    def _system_cause(self, rule: str, system_id: str, at_anchor: bool) -> Cause | None:
         found = self.systems.get(system_id)
         if found is None:
             return None
         change, names = found
-        fields = _relevant(rule, names)
+        fields = _relevant(rule, names, at_anchor)
         if change == "changed" and not fields:
             return None
         return Cause("system", system_id, change, fields)
@@ -387,19 +402,23 @@ class _CauseIndex:
     def causes(self, findings: Iterable[Finding | None], status_changed: bool = False) -> tuple[Cause, ...]:
         out: dict[tuple, Cause] = {}
         present = [f for f in findings if f is not None]
+        # the anchor: a system, or a flow and its two ends (the first two of ``systems``)
+        anchor_flows = {f.anchor.id for f in present if f.anchor.type == "flow"}
+        anchor_systems = {s for f in present for s in ([f.anchor.id] if f.anchor.type == "system" else f.systems[:2])}
+        causes: dict[tuple, Cause] = {}
         for f in present:
-            flows = [*([f.anchor.id] if f.anchor.type == "flow" else []), *f.flows]
-            for flow_id in flows:
-                cause = self._flow_cause(f.rule, flow_id)
+            for flow_id in dict.fromkeys([*([f.anchor.id] if f.anchor.type == "flow" else []), *f.flows]):
+                cause = self._flow_cause(f.rule, flow_id, flow_id in anchor_flows)
                 if cause is not None:
-                    out.setdefault((cause.element, cause.id), cause)
+                    causes.setdefault((cause.element, cause.id), cause)
         for f in present:
             systems = [*([f.anchor.id] if f.anchor.type == "system" else []), *f.systems, *f.origins,
                        *(f.reached or ())]
-            for system_id in systems:
-                cause = self._system_cause(f.rule, system_id)
+            for system_id in dict.fromkeys(systems):
+                cause = self._system_cause(f.rule, system_id, system_id in anchor_systems)
                 if cause is not None:
-                    out.setdefault((cause.element, cause.id), cause)
+                    causes.setdefault((cause.element, cause.id), cause)
+        out.update(causes)
         for f in present:
             for category in f.categories:
                 parts = category.split(".")
