@@ -91,6 +91,27 @@ class Evidence:
         self.ctx = ctx
         self._people: dict[str, tuple[bool, bool, frozenset[str]]] = {}  # no child, not vulnerable, subjects
         self._level: dict[str, int] = {}
+        self._across: dict[tuple, tuple[list[str], list[str], list[str]]] = {}
+
+    def across(self, edges: list[Edge], *, sensitive_only: bool = False) -> tuple[list[str], list[str], list[str]]:
+        """(origins most important first, categories, subjects) of the data that crosses a flow
+        (both directions of a bidirectional one; the sensitive categories only, if asked).
+
+        A flow that forwards all its source holds carries exactly the source's data of the
+        categories it carries, so the flows leaving one hub share one answer.
+        """
+        if all(e.flow.forwards == "all" for e in edges):
+            key = (sensitive_only, *((e.source, tuple(self.ctx.graph.carried(e))) for e in edges))
+        else:
+            key = (sensitive_only, *(id(e) for e in edges))
+        found = self._across.get(key)
+        if found is None:
+            ok = self.ctx.is_sensitive if sensitive_only else None
+            by_origin = crossing_flow(self.ctx, edges, category_ok=ok)
+            origins = self.order(by_origin)
+            categories = sorted({c for cats in by_origin.values() for c in cats})
+            found = self._across[key] = (origins, categories, self.subjects(origins))
+        return found
 
     def _of(self, origin: str) -> tuple[bool, bool, frozenset[str]]:
         found = self._people.get(origin)
@@ -110,23 +131,28 @@ class Evidence:
     def order(self, by_origin: dict[str, list[str]]) -> list[str]:
         """Origins most important first."""
 
+        level = self._sensitivity
+
         def key(origin: str):
             no_child, not_vulnerable, _ = self._of(origin)
-            return no_child, -max(map(self._sensitivity, by_origin[origin]), default=0), not_vulnerable, origin
+            return no_child, -max(map(level, by_origin[origin]), default=0), not_vulnerable, origin
 
         return sorted(by_origin, key=key)
 
+    def named(self, origins: list[str], limit: int = 3) -> str:
+        """The first ``limit`` origins by name, the rest counted: "Eurodac, VIS, SIS and 4 others"."""
+        return listing([self.ctx.system(o).display_name for o in origins[:limit]], limit=limit, total=len(origins))
+
     def subjects(self, origins: list[str]) -> list[str]:
         """The people groups whose data the origins collect, sorted."""
-        out: set[str] = set()
-        for origin in origins:
-            out |= self._of(origin)[2]
-        return sorted(out)
+        return sorted(set().union(*(self._of(o)[2] for o in origins)))
 
 
 def crossing_flow(ctx: Context, edges: list[Edge], *, category_ok=None) -> dict[str, list[str]]:
     """Origin -> the categories of its data that cross a flow (both directions of a
     bidirectional one), filtered by ``category_ok``, both sorted."""
+    if len(edges) == 1:
+        return crossing_by_origin(ctx, edges[0], category_ok=category_ok)
     out: dict[str, set[str]] = {}
     for edge in edges:
         for origin, cats in crossing_by_origin(ctx, edge, category_ok=category_ok).items():
@@ -179,15 +205,13 @@ def _what_is_there(ev: Evidence, system: System, by_origin: dict[str, list[str]]
 
     The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
     """
-    ctx = ev.ctx
     origins = ev.order(by_origin)
     categories = sorted({c for cats in by_origin.values() for c in cats})
     subjects = sorted({*system.subjects, *ev.subjects(origins)})
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = "," if people.endswith("among them") else ""
     if origins != [system.id]:
-        names = [ctx.system(o).display_name for o in origins]
-        where = f", from {plural(len(origins), 'origin')} ({listing(names)}),"
+        where = f", from {plural(len(origins), 'origin')} ({ev.named(origins)}),"
     sentence = f"{sentence_case(categories_in_words(categories))}{people}{where} are held at {system.display_name}."
     return categories, subjects, origins, sentence
 
@@ -283,12 +307,9 @@ def _flow_finding(ctx: Context, ev: Evidence, flow: Flow, edges: list[Edge]):
     >>> f.question
     'Which law allows the flow db->office from Police database to Police office?'
     """
-    by_origin = crossing_flow(ctx, edges, category_ok=ctx.is_sensitive)
-    if not by_origin:
+    origins, categories, subjects = ev.across(edges, sensitive_only=True)
+    if not origins:
         return None
-    origins = ev.order(by_origin)
-    categories = sorted({c for cats in by_origin.values() for c in cats})
-    subjects = ev.subjects(origins)
     source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     both_ways = " and back" if flow.bidirectional else ""
@@ -301,7 +322,7 @@ def _flow_finding(ctx: Context, ev: Evidence, flow: Flow, edges: list[Edge]):
         message=(
             f"No legal basis is recorded for the flow {flow.id} from {source} to {target}{both_ways}, which carries "
             f"{categories_in_words(categories)}{people}, collected by {plural(len(origins), 'origin')} "
-            f"({listing([ctx.system(o).display_name for o in origins])}). Until the law that allows this transfer "
+            f"({ev.named(origins)}). Until the law that allows this transfer "
             f"is known, nobody can check that it is lawful, necessary and proportionate."
         ),
         categories=categories, subjects=subjects, origins=origins,

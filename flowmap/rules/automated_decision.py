@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.model import Flow, Mode, System
-from flowmap.rules.accountability_gap import Evidence, crossing_flow, data_at, edges_by_flow, sentence_case
+from flowmap.rules.accountability_gap import Evidence, data_at, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, subjects_in_words, term_words
 
@@ -71,11 +71,10 @@ def _review(flow: Flow, receiver: System) -> bool | None:
 
 def _flow_finding(ctx: Context, ev: Evidence, flow: Flow, edges, review: bool | None):
     receiver = ctx.system(flow.target)
-    by_origin = crossing_flow(ctx, edges)
-    origins = ev.order(by_origin)
-    categories = sorted({c for cats in by_origin.values() for c in cats}) or sorted(set(flow.data))
+    origins, categories, crossing_subjects = ev.across(edges)
+    categories = categories or sorted(set(flow.data))
     # the decisions are about the receiver's people; their data is what is decided on
-    subjects = sorted(set(receiver.subjects)) or ev.subjects(origins)
+    subjects = sorted(set(receiver.subjects)) or crossing_subjects
     low = review is None
     name, source = receiver.display_name, ctx.system(flow.source).display_name
     people = subjects_in_words(subjects) if subjects else "people"

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.model import Flow
-from flowmap.rules.accountability_gap import Evidence, crossing_flow, edges_by_flow, sentence_case
+from flowmap.rules.accountability_gap import Evidence, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
-from flowmap.words import categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import categories_in_words, plural, subjects_in_words
 
 EU_MEMBER_STATES = frozenset({
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU",
@@ -81,16 +81,13 @@ def check(ctx: Context):
         if flow.legal_basis or not crosses(ctx, flow):
             continue
         source, target = ctx.system(flow.source), ctx.system(flow.target)
-        by_origin = crossing_flow(ctx, edges[flow.id])
-        origins = ev.order(by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats}) or sorted(set(flow.data))
-        subjects = ev.subjects(origins)
+        origins, categories, subjects = ev.across(edges[flow.id])
+        categories = categories or sorted(set(flow.data))
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
         pause = "," if people.endswith("among them") else ""
         collected = ""
         if origins:
-            names = [ctx.system(o).display_name for o in origins]
-            collected = f", collected by {plural(len(origins), 'origin')} ({listing(names)}),"
+            collected = f", collected by {plural(len(origins), 'origin')} ({ev.named(origins)}),"
             pause = ""
         both_ways = " (and back)" if flow.bidirectional else ""
         yield RULE.finding(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
 from flowmap.model import Incident
-from flowmap.rules.accountability_gap import Evidence, crossing_flow, data_at, edges_by_flow, sentence_case
+from flowmap.rules.accountability_gap import Evidence, data_at, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, citations, plural, subjects_in_words
 
@@ -116,10 +116,8 @@ def check(ctx: Context):
     for flow in ctx.flows:
         if not flow.incidents:
             continue
-        by_origin = crossing_flow(ctx, edges[flow.id])
-        origins = ev.order(by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats}) or sorted(set(flow.data))
-        subjects = ev.subjects(origins)
+        origins, categories, subjects = ev.across(edges[flow.id])
+        categories = categories or sorted(set(flow.data))
         count = plural(len(flow.incidents), "documented incident")
         source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
         yield RULE.finding(
