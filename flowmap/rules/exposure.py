@@ -38,7 +38,12 @@ def check(ctx: Context):
     """One finding per flow where sensitive data enters an actor's hands."""
     for edges in entries_by_flow(ctx, lambda s: bool(s.actor)):
         edge = edges[0]
-        by_origin = crossing_by_origin(ctx, edges, category_ok=ctx.is_sensitive, origin_ok=lambda o: o != edge.target)
+        by_origin: dict[str, list[str]] = {}
+        for entering in edges:  # the actor's own records coming back to it do not count
+            found = crossing_by_origin(ctx, entering, category_ok=ctx.is_sensitive,
+                                       origin_ok=lambda o, actor=entering.target: o != actor)
+            for origin, categories in found.items():
+                by_origin[origin] = sorted(set(by_origin.get(origin, [])) | set(categories))
         if not by_origin:
             continue
         actor = ctx.system(edge.target)
