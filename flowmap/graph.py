@@ -215,13 +215,18 @@ class Graph:
             succ.setdefault(source, []).append(target)
         return succ
 
+    def origin_bit(self, origin: str) -> int:
+        """The bit that stands for ``origin`` in every reach bitset: its position among the
+        systems in id order, the same for every category, so bitsets of several categories
+        can be joined with ``|`` and counted with ``int.bit_count``."""
+        return 1 << self._position[origin]
+
     def _seeds(self, category: str, origins: Iterable[str]) -> dict[int, int]:
-        """Bit per origin (its index in :meth:`origins_of`), at the origin and at the restricted
-        nodes of its outgoing edges (a system always passes on its own records)."""
-        bit = {o: i for i, o in enumerate(self.origins_of(category))}
+        """Bit per origin (:meth:`origin_bit`), at the origin and at the restricted nodes of its
+        outgoing edges (a system always passes on its own records)."""
         seeds: dict[int, int] = {}
         for origin in origins:
-            mask = 1 << bit[origin]
+            mask = self.origin_bit(origin)
             seeds[self._position[origin]] = seeds.get(self._position[origin], 0) | mask
             for edge in self._out[origin]:
                 node = self._edge_node.get(edge)
@@ -231,7 +236,7 @@ class Graph:
 
     def reach(self, category: str, *, origins: Iterable[str] | None = None, allowed: EdgeFilter | None = None,
               key: object = None) -> dict[int, int]:
-        """Node -> bitset over :meth:`origins_of` ``category``: whose data can be there.
+        """Node -> bitset of origins (:meth:`origin_bit`): whose ``category`` data can be there.
 
         ``origins`` limits the seeds, ``allowed`` the edges (both with a hashable ``key`` naming
         the choice, for the memo). Nodes are internal; read results through :meth:`origins_at`,
@@ -250,9 +255,18 @@ class Graph:
         return found
 
     def bits_to_origins(self, category: str, bits: int) -> list[str]:
-        """The origins whose bits are set, sorted by id."""
-        origins = self.origins_of(category)
-        return [origins[i] for i in set_bits(bits)]
+        """The origins whose bits are set, sorted by id (``category`` is not needed: every
+        category numbers origins alike; it stays for the readers' sake)."""
+        ids = self._ids
+        return [ids[i] for i in set_bits(bits)]
+
+    def crossing_union(self, edge: Edge, categories: Iterable[str] | None = None) -> int:
+        """Bitset of the origins whose data of any of ``categories`` (default: all it carries)
+        crosses ``edge``; ``.bit_count()`` is their exact number, without listing them."""
+        bits = 0
+        for category in self.carried(edge) if categories is None else categories:
+            bits |= self.crossing_bits(edge, category)
+        return bits
 
     def origins_at(self, system_id: str, category: str) -> list[str]:
         """Origins whose ``category`` data is available at a system (held or received), sorted."""
@@ -283,7 +297,7 @@ class Graph:
 
     def reached_from(self, origin: str, category: str) -> list[str]:
         """Systems that ``origin``'s ``category`` data can reach (the origin included), sorted."""
-        bit = 1 << self.origins_of(category).index(origin)
+        bit = self.origin_bit(origin)
         reach = self.reach(category)
         return sorted({self._node_system[n] for n, bits in reach.items() if bits & bit and n < len(self._ids)})
 

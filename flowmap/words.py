@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Iterable
 
 __all__ = [
-    "plural", "listing", "category_words", "categories_in_words", "subject_words", "subjects_in_words",
+    "sentence_case", "plural", "listing", "category_words", "categories_in_words", "subject_words", "subjects_in_words",
     "purpose_words", "actor_words", "citations", "term_words",
 ]
 
@@ -81,6 +81,15 @@ _SUBJECT_WORDS = {
     "victim_of_trafficking": "victims of trafficking",
     "resident": "residents",
 }
+
+
+def sentence_case(text: str) -> str:
+    """The first letter in upper case, the rest untouched (``str.capitalize`` would write "Dna").
+
+    >>> sentence_case("DNA profiles"), sentence_case("facial images")
+    ('DNA profiles', 'Facial images')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -135,10 +135,10 @@ def test_function_creep_path_runs_through_compatible_flows():
 def test_unknown_transport_is_a_low_confidence_gap():
     case = yaml.safe_load((CASES_DIR / "insecure_link.yaml").read_text("utf-8"))["cases"][0]
     found = {f.id: f for f in analyze(model_of(case), rules=select_rules("insecure_link")).findings}
-    assert found["insecure_link:a->c"].confidence.value == "low"
+    assert found["insecure_link:a:unknown_transport"].confidence.value == "low"
     assert found["insecure_link:a->b"].confidence.value == "high"
     # replication of special data with a confirmed gap grades above the unknown single-record link
-    assert found["insecure_link:a->b"].severity > found["insecure_link:a->c"].severity
+    assert found["insecure_link:a->b"].severity > found["insecure_link:a:unknown_transport"].severity
 
 
 def test_firewall_is_graded_above_plain_function_creep():

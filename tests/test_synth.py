@@ -103,12 +103,13 @@ def _reach_sizes(model) -> list[int]:
     systems = len(graph.systems)
     sizes = []
     for category in graph.categories:
-        counts = [0] * len(graph.origins_of(category))
+        counts = dict.fromkeys(range(systems), 0)
         for node, bits in graph.reach(category).items():
             if node < systems:  # restricted-flow nodes are not systems
                 for bit in set_bits(bits):
                     counts[bit] += 1
-        sizes.extend(counts)
+        holders = {graph.origin_bit(o).bit_length() - 1 for o in graph.origins_of(category)}
+        sizes.extend(counts[b] for b in sorted(holders))
     return sorted(sizes)
 
 

@@ -42,19 +42,17 @@ def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, lis
     system_at = {i: sid for sid, i in node_of.items()}
     out: dict[str, list[tuple[str, int, list[str]]]] = {}
     for category in graph.categories:
-        origins = graph.origins_of(category)
-        own_bit = {origin: 1 << bit for bit, origin in enumerate(origins)}
         for node, bits in graph.reach(category).items():
             sid = system_at.get(node)
             if sid is None:
                 continue
-            bits &= ~own_bit.get(sid, 0)
+            bits &= ~graph.origin_bit(sid)
             if not bits:
                 continue
             first, rest = [], bits
             while rest and len(first) < MAX_ORIGINS_SHOWN:
                 low = rest & -rest
-                first.append(origins[low.bit_length() - 1])
+                first.append(graph.bits_to_origins(category, low)[0])
                 rest ^= low
             out.setdefault(sid, []).append((category, bits.bit_count(), first))
     return out

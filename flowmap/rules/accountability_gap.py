@@ -42,7 +42,7 @@ from flowmap.graph import Edge
 from flowmap.model import Flow, System
 from flowmap.rules._support import crossing_by_origin
 from flowmap.rules.base import Context, Rule
-from flowmap.words import categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import sentence_case, categories_in_words, listing, plural, subjects_in_words
 
 MITIGATIONS = {
     "no_oversight": "Name the independent authority that supervises the system, with a source, or create one.",
@@ -181,15 +181,6 @@ def data_at(ctx: Context, system: System, *, sensitive_only: bool = True) -> dic
         for origin in ctx.graph.origins_at(system.id, category):
             out.setdefault(origin, []).append(category)
     return dict(sorted(out.items()))
-
-
-def sentence_case(text: str) -> str:
-    """The first letter in upper case, the rest untouched (``str.capitalize`` would write "Dna").
-
-    >>> sentence_case("DNA profiles"), sentence_case("facial images")
-    ('DNA profiles', 'Facial images')
-    """
-    return text[:1].upper() + text[1:]
 
 
 def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:

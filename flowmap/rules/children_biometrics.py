@@ -57,11 +57,9 @@ def _is_biometric(category: str) -> bool:
     return category == "biometric" or category.startswith("biometric.")
 
 
-def _concern_order(system: System) -> tuple:
-    """Actors of concern first, the worst types first; then the other systems; by id within each."""
-    if not system.actor:
-        return (1, 0, system.id)
-    return (0, _actor_rank(system.actor), system.id)
+def _concern_order(actor: System) -> tuple:
+    """Actors of concern in the order they are named: the worst types first, then by id."""
+    return (_actor_rank(actor.actor), actor.id)
 
 
 def _actor_rank(actor: str) -> int:
@@ -80,8 +78,8 @@ def check(ctx: Context):
             for system in graph.reached_from(origin.id, category):
                 if system != origin.id:
                     reached_by.setdefault(system, category)
-        reached = sorted(reached_by, key=lambda s: _concern_order(ctx.system(s)))
-        actors = [ctx.system(s) for s in reached if ctx.system(s).actor]
+        actors = sorted((s for s in map(ctx.system, reached_by) if s.actor), key=_concern_order)
+        reached = [a.id for a in actors] + sorted(s for s in reached_by if not ctx.system(s).actor)
         paths = []
         for actor in actors[:3]:
             found = graph.path(origin.id, reached_by[actor.id], actor.id)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from flowmap.findings import Kind, Severity
 from flowmap.rules._support import bulk, crossing_by_origin, entries_by_flow, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
-from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words
 
 MITIGATION = (
     "Narrow or remove this flow (fewer categories, a hit/no-hit query instead of a copy, only the "
@@ -53,7 +53,7 @@ def check(ctx: Context):
         names = [ctx.system(o).display_name for o in origins]
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
         message = (
-            f"{categories_in_words(categories).capitalize()}{people}, from {plural(len(origins), 'origin')} "
+            f"{sentence_case(categories_in_words(categories))}{people}, from {plural(len(origins), 'origin')} "
             f"({listing(names)}), enter the hands of {actor.display_name}, an actor of concern "
             f"({actor_words(actor.actor)}), through the flow {edge.id} "
             f"from {ctx.system(edge.source).display_name}."

@@ -56,7 +56,7 @@ from flowmap.model import System
 from flowmap.rules._support import bulk, entry_edges, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity, ancestors
-from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
+from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
 
 ENFORCEMENT_ACTORS = ("immigration_enforcement", "law_enforcement")
 FIREWALL_SECTORS = ("health", "welfare", "education", "humanitarian")
@@ -199,7 +199,7 @@ def _message(ctx: Context, edge: Edge, hands: str, origins: list[str], categorie
     names = [ctx.system(o).display_name for o in origins]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     return (
-        f"{categories_in_words(categories).capitalize()}{people}, given to {listing(_services(ctx, origins))} "
+        f"{sentence_case(categories_in_words(categories))}{people}, given to {listing(_services(ctx, origins))} "
         f"at {plural(len(origins), 'origin')} ({listing(names)}), enter the hands of {hands} through the flow "
         f"{edge.id} from {ctx.system(edge.source).display_name}, without having been in enforcement's hands before. "
         "People who fear that using these services exposes them to enforcement stop using them: "

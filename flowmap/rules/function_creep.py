@@ -49,7 +49,7 @@ from flowmap.model import System
 from flowmap.rules._support import bulk, lead_category, origins_in_order
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
-from flowmap.words import categories_in_words, citations, listing, plural, purpose_words, subjects_in_words
+from flowmap.words import sentence_case, categories_in_words, citations, listing, plural, purpose_words, subjects_in_words
 
 MITIGATION = (
     "Remove the flow, narrow it to the categories and cases the purposes of collection allow, or put it "
@@ -192,7 +192,7 @@ def check(ctx: Context):
 def _title(flow, categories: list[str], unauthorised: bool) -> str:
     purposes = listing([purpose_words(p) for p in flow.purposes])
     what = "used for" if unauthorised else "used for a further purpose added by law:"
-    return f"{categories_in_words(categories, limit=2).capitalize()} {what} {purposes} ({flow.id})"
+    return f"{sentence_case(categories_in_words(categories, limit=2))} {what} {purposes} ({flow.id})"
 
 
 def _message(ctx: Context, flow, by_origin, origins, subjects, beyond, added, unauthorised) -> str:
@@ -202,7 +202,7 @@ def _message(ctx: Context, flow, by_origin, origins, subjects, beyond, added, un
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     collected = listing(sorted({purpose_words(p) for o in origins for p in ctx.system(o).purposes}))
     head = (
-        f"{categories_in_words(categories).capitalize()}{people}, collected by {plural(len(origins), 'origin')} "
+        f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(len(origins), 'origin')} "
         f"({listing(names)}) for {collected}, arrive through the flow {flow.id} at "
         f"{ctx.system(flow.target).display_name} for {listing([purpose_words(p) for p in flow.purposes])}."
     )

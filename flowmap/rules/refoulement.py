@@ -49,7 +49,7 @@ from flowmap.model import System
 from flowmap.rules._support import bulk, crossing_by_origin, entry_edges, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import ancestors
-from flowmap.words import categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import sentence_case, categories_in_words, listing, plural, subjects_in_words
 
 PROTECTED_SUBJECTS = ("asylum_seeker", "refugee")
 RETURN_PURPOSE = "enforcement.return"
@@ -121,7 +121,7 @@ def _message(ctx: Context, edge: Edge, state: System, fled: bool, by_origin, ori
         else "a third country, through a flow for return"
     )
     parts = [
-        (f"{categories_in_words(categories).capitalize()}{people}, from {plural(len(origins), 'origin')} "
+        (f"{sentence_case(categories_in_words(categories))}{people}, from {plural(len(origins), 'origin')} "
          f"({listing(names)}), enter the hands of {state.display_name}, {where}, through the flow {edge.id} "
          f"from {ctx.system(edge.source).display_name}."),
         ("Disclosing to that state that a person was in the asylum procedure, or handing over their data for "
