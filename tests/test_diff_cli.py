@@ -203,3 +203,20 @@ def test_diff_map_marks_added_removed_and_changed_and_lists_new_and_resolved(wri
     assert not any(f'{attr}="http' in page for attr in ("src", "href"))
     reverse = diff(load_model(new), load_model(old))
     assert set(diff_statuses(reverse)[2].values()) <= {"new", "resolved", "changed"}
+
+
+def test_diff_map_draws_a_flow_that_is_function_creep_in_both_snapshots_as_creep():
+    from flowmap.diff import diff
+    from flowmap.diff.diff_map import render_diff_map
+    from flowmap.validate import build_model
+
+    old = build_model(RISKY, "old.yaml")
+    new = build_model(model_data([CLINIC, POLICE, {"id": "fresh", "sector": "health"}], [LEAK], name="clinic"), "new.yaml")
+    result = diff(old, new)
+    creep = [f for f in result.new_findings if f.rule == "function_creep" and f.anchor.id == "clinic-police"]
+    assert creep and creep[0].id not in {c.id for c in result.risks.all()}  # unchanged: not listed
+    page = render_diff_map(result)
+    data = json.loads(page.split('id="fm-data">', 1)[1].split("</script>", 1)[0])
+    (edge,) = [e for e in data["edges"] if e["id"] == "clinic-police"]
+    assert edge["style"] == "creep" and "creep" in [k for k, *_ in data["legend"]["edges"]]
+    assert edge["severity"] == max(f.severity for f in result.new_findings if f.anchor.id == "clinic-police").name
