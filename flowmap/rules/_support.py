@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from flowmap.findings import PATHS_CAP
+from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
 from flowmap.model import System
 from flowmap.rules.base import Context
 
 __all__ = [
-    "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
+    "Evidence", "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
     "bulk", "technologies_of_risk",
 ]
 
@@ -88,6 +88,98 @@ def witness_paths(
                 paths.append(found)
                 break
     return paths
+
+
+class Evidence:
+    """Evidence about origins read straight from reach bitsets (:meth:`Graph.origin_bit`): how
+    many, the most important few, their people, without listing thousands of origins.
+
+    The order of importance is fixed per origin: children among its people, then the most
+    sensitive category it collects, then vulnerable people, then id. Origins are grouped into
+    tiers of equal importance, one bitset each, so the first ``limit`` of a bitset are found by
+    masking it with each tier in turn and decoding only what is named.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion"], "purposes": ["enforcement.law"]},
+    ...     {"id": "b", "sector": "asylum", "holds": ["biometric.face"], "purposes": ["protection.asylum"],
+    ...      "subjects": ["asylum_seeker", "child"]}]})
+    >>> ctx = Context(m)
+    >>> ev = Evidence.of(ctx)
+    >>> bits = ctx.graph.origin_bit("a") | ctx.graph.origin_bit("b")
+    >>> ev.named(bits), ev.subjects(bits), bits.bit_count()
+    (['b', 'a'], ['asylum_seeker', 'child'], 2)
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        graph = ctx.graph
+        tiers: dict[tuple, int] = {}
+        subject_masks: dict[str, int] = {}
+        for system in graph.systems:
+            bit = graph.origin_bit(system.id)
+            key = ("child" not in system.subjects, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.subjects))
+            tiers[key] = tiers.get(key, 0) | bit
+            for subject in system.subjects:
+                subject_masks[subject] = subject_masks.get(subject, 0) | bit
+        self._tiers = [mask for _, mask in sorted(tiers.items())]
+        self._subjects = sorted(subject_masks.items())
+
+    @classmethod
+    def of(cls, ctx: Context) -> "Evidence":
+        """The evidence helper of this analysis (built once)."""
+        return ctx.cached("rules.evidence", lambda: cls(ctx))
+
+    def named(self, bits: int, limit: int = LIST_CAP) -> list[str]:
+        """The ``limit`` most important origins of ``bits``, most important first."""
+        out: list[str] = []
+        for mask in self._tiers:
+            found = bits & mask
+            while found and len(out) < limit:
+                low = found & -found
+                out.append(self.ctx.graph.bits_to_origins("", low)[0])
+                found ^= low
+            if len(out) >= limit:
+                break
+        return out
+
+    def subjects(self, bits: int) -> list[str]:
+        """The people groups whose data the origins of ``bits`` collect, sorted."""
+        return [subject for subject, mask in self._subjects if bits & mask]
+
+    def crossing(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
+                 exclude: int = 0, within: int = -1) -> tuple[int, list[str]]:
+        """(origins bitset, categories) of the data crossing ``edges`` (one edge, or both
+        directions of a flow): categories filtered by ``category_ok``, origins with no bit in
+        ``exclude`` and every bit in ``within`` (a mask; -1 is everyone)."""
+        graph = self.ctx.graph
+        bits = 0
+        categories = []
+        for edge in [edges] if isinstance(edges, Edge) else edges:
+            for category in graph.carried(edge):
+                if category_ok is not None and not category_ok(category):
+                    continue
+                found = graph.crossing_bits(edge, category) & within & ~exclude
+                if found:
+                    bits |= found
+                    categories.append(category)
+        return bits, sorted(set(categories))
+
+    def paths(self, edges: Edge | list[Edge], bits: int, categories: list[str], *,
+              allowed: EdgeFilter | None = None, key: object = None) -> list[tuple[list[str], list[str]]]:
+        """Shortest routes of the :data:`~flowmap.findings.PATHS_CAP` most important origins of
+        ``bits``, each carrying the most sensitive of ``categories`` that origin's data crosses with."""
+        graph = self.ctx.graph
+        out = []
+        for origin in self.named(bits, PATHS_CAP):
+            bit = graph.origin_bit(origin)
+            for edge in [edges] if isinstance(edges, Edge) else edges:
+                own = [c for c in categories if graph.crossing_bits(edge, c) & bit]
+                found = own and graph.path_to(origin, lead_category(self.ctx, own), edge, allowed=allowed, key=key)
+                if found:
+                    out.append(found)
+                    break
+        return out
 
 
 def entry_edges(ctx: Context, is_actor: Callable[[System], bool]) -> list[Edge]:

@@ -61,7 +61,9 @@ class Rule:
         categories: Iterable[str] = (),
         subjects: Iterable[str] = (),
         origins: list[str] = (),
+        origins_total: int | None = None,
         reached: list[str] | None = None,
+        reached_total: int | None = None,
         paths: list[tuple[list[str], list[str]]] = (),
         systems: Iterable[str] = (),
         flows: Iterable[str] = (),
@@ -73,7 +75,8 @@ class Rule:
         """A finding of this rule anchored at a system or flow.
 
         ``origins`` and ``reached`` are complete lists, the most important first: they are cut
-        at :data:`~flowmap.findings.LIST_CAP` with their exact totals. ``paths`` are (systems,
+        at :data:`~flowmap.findings.LIST_CAP` with their exact totals; or the first few, with the
+        totals given (``origins_total``, ``reached_total``: counted from bitsets). ``paths`` are (systems,
         flows) witness routes, at most :data:`~flowmap.findings.PATHS_CAP` kept. A finding
         that rests on unknowns is never critical: it is a question to answer.
         """
@@ -95,8 +98,13 @@ class Rule:
         categories = sorted(set(categories))
         if confidence is Confidence.low and severity > Severity.medium:
             severity = Severity.medium
-        shown_origins, origins_total = capped(list(origins))
-        shown_reached, reached_total = (None, None) if reached is None else capped(list(reached))
+        shown_origins, counted = capped(list(origins))
+        origins_total = counted if origins_total is None else origins_total
+        if reached is None:
+            shown_reached, reached_total = None, None
+        else:
+            shown_reached, counted = capped(list(reached))
+            reached_total = counted if reached_total is None else reached_total
         return Finding(
             id=":".join([self.id, where.id, *([aspect] if aspect else [])]),
             rule=self.id,

@@ -24,7 +24,7 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import bulk, crossing_by_origin, entries_by_flow, origins_in_order, witness_paths
+from flowmap.rules._support import Evidence, bulk, entries_by_flow
 from flowmap.rules.base import Context, Rule
 from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words
 
@@ -36,25 +36,27 @@ MITIGATION = (
 
 def check(ctx: Context):
     """One finding per flow where sensitive data enters an actor's hands."""
+    evidence = Evidence.of(ctx)
     for edges in entries_by_flow(ctx, lambda s: bool(s.actor)):
         edge = edges[0]
-        by_origin: dict[str, list[str]] = {}
+        bits, categories = 0, set()
         for entering in edges:  # the actor's own records coming back to it do not count
-            found = crossing_by_origin(ctx, entering, category_ok=ctx.is_sensitive,
-                                       origin_ok=lambda o, actor=entering.target: o != actor)
-            for origin, categories in found.items():
-                by_origin[origin] = sorted(set(by_origin.get(origin, [])) | set(categories))
-        if not by_origin:
+            found, kinds = evidence.crossing(entering, category_ok=ctx.is_sensitive,
+                                             exclude=ctx.graph.origin_bit(entering.target))
+            bits |= found
+            categories.update(kinds)
+        if not bits:
             continue
+        categories = sorted(categories)
         actor = ctx.system(edge.target)
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = ctx.subjects_of(origins)
+        origins = evidence.named(bits)
+        total = bits.bit_count()
+        subjects = evidence.subjects(bits)
         names = [ctx.system(o).display_name for o in origins]
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
         message = (
-            f"{sentence_case(categories_in_words(categories))}{people}, from {plural(len(origins), 'origin')} "
-            f"({listing(names)}), enter the hands of {actor.display_name}, an actor of concern "
+            f"{sentence_case(categories_in_words(categories))}{people}, from {plural(total, 'origin')} "
+            f"({listing(names, total=total)}), enter the hands of {actor.display_name}, an actor of concern "
             f"({actor_words(actor.actor)}), through the flow {edge.id} "
             f"from {ctx.system(edge.source).display_name}."
         )
@@ -67,7 +69,8 @@ def check(ctx: Context):
             categories=categories,
             subjects=subjects,
             origins=origins,
-            paths=witness_paths(ctx, edges, by_origin),
+            origins_total=total,
+            paths=evidence.paths(edges, bits, categories),
             mitigation=MITIGATION,
             actor_types=1,
         )
