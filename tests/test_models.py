@@ -15,12 +15,13 @@ rules or in a model shows up as a reviewable diff. After a deliberate change, re
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+
+from conftest import UPDATE_GOLDEN
 
 from flowmap.analysis import analyze
 from flowmap.cli import main
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "models"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+UPDATE = UPDATE_GOLDEN
 HOW_TO_UPDATE = "UPDATE_GOLDEN=1 python -m pytest tests/test_models.py"
 
 
