@@ -136,5 +136,5 @@ def test_a_rule_that_repeats_a_finding_id_is_an_error():
             yield finding
             yield copy.copy(finding)  # another finding with the same id
 
-    with pytest.raises(AssertionError, match="two findings with the id 'exposure:clinic:police'"):
+    with pytest.raises(AssertionError, match="exposure:clinic->police"):
         analyze(model, rules=[replace(exposure, check=twice)])
