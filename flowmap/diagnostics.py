@@ -7,6 +7,8 @@
 'flows[3].to'
 >>> print(shown("europ\u202eol"))
 'europ\\u202eol'
+>>> print(Diagnostic("a\\nb.yaml:1:1: fake", 2, 1, "", "real").format())
+a\\nb.yaml:1:1: fake:2:1: real
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Iterable
 __all__ = ["Diagnostic", "format_path", "did_you_mean", "shown", "SHOWN_LENGTH"]
 
 SHOWN_LENGTH = 80  # characters of a value a message quotes; the rest is cut
+SHOWN_FILE_LENGTH = 1000  # characters of a file name a diagnostic shows
 _ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -33,7 +36,9 @@ class Diagnostic:
     severity: str = "error"  # error | warning
 
     def format(self) -> str:
-        where = self.file
+        """The one line: the file name as :func:`printable` (a name with a newline in it cannot
+        print a second, fake diagnostic)."""
+        where = printable(self.file, limit=SHOWN_FILE_LENGTH)
         if self.line:
             where += f":{self.line}:{self.column}"
         label = "warning: " if self.severity == "warning" else ""

@@ -144,8 +144,10 @@ def check_model(path: str | os.PathLike, *, strict: bool = False) -> tuple[Any, 
     the analysis, so only when the model has acceptances). With ``strict`` warnings are errors
     and the model is ``None`` when there are any.
     """
+    from flowmap.gitrev import input_text, load_input  # a model may be given as REV:PATH
+
     try:
-        model = load_model(path)
+        model = load_input(str(path))
     except ModelError as err:
         return None, err.diagnostics
     warnings = list(model.warnings)
@@ -155,7 +157,7 @@ def check_model(path: str | os.PathLike, *, strict: bool = False) -> tuple[Any, 
 
         unmatched = unmatched_acceptances(model)
         if unmatched:
-            locator = Locator(Path(path).read_text("utf-8"))
+            locator = Locator(input_text(str(path)))
             for index, message in unmatched:
                 line, column = locator.locate(("accepted", index, "finding"))
                 warnings.append(Diagnostic(str(path), line, column, f"accepted[{index}].finding", message, "warning"))

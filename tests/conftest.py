@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# Rewrite golden files instead of comparing with them: exactly UPDATE_GOLDEN=1, in every test file
+# (UPDATE_GOLDEN=0 or an empty value compares).
+UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 

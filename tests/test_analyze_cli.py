@@ -8,7 +8,6 @@ and review the diff. They are made with `--rules exposure` so rules added later 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import model_data
+from conftest import UPDATE_GOLDEN, model_data
 
 from flowmap.cli import main
 
@@ -117,7 +116,7 @@ def test_json_is_byte_identical_across_runs_and_file_orders(tmp_path):
 
 def _golden(name: str, actual: str) -> None:
     path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
+    if UPDATE_GOLDEN:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 python -m pytest tests/test_analyze_cli.py"
     assert actual == path.read_text(encoding="utf-8"), (

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, UPDATE_GOLDEN
 
 from flowmap import __version__
 from flowmap.diff import diff_inputs, render
@@ -40,7 +39,7 @@ def test_example_pair_matches_golden(fmt, name, monkeypatch):
     monkeypatch.chdir(ROOT)  # labels are the relative paths
     text = rendered(fmt)
     path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
+    if UPDATE_GOLDEN:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 python -m pytest {__file__}"
     assert text == path.read_text(encoding="utf-8"), (

@@ -156,7 +156,7 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_command():
     blocks = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
     install_and_run, test_command = blocks[0], blocks[1]
     assert install_and_run.startswith("pip install . && flowmap ")
-    assert test_command == "pip install -e '.[test]' && python -m pytest"
+    assert test_command == "pip install -e '.[test]' && ruff check . && python -m pytest"
     assert test_command in (ROOT / ".ci" / "run").read_text("utf-8")
 
 

@@ -23,6 +23,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import UPDATE_GOLDEN
+
 from flowmap.analysis import analyze
 from flowmap.cli import main
 from flowmap.findings import Severity
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "models"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+UPDATE = UPDATE_GOLDEN
 HOW_TO_UPDATE = "UPDATE_GOLDEN=1 python -m pytest tests/test_models.py"
 
 

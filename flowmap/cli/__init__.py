@@ -5,24 +5,30 @@ result. Library errors (:class:`flowmap.errors.FlowmapError`) become
 ``Error: ...`` lines on stderr and exit code 2. Commands are registered in the
 explicit list at the bottom of this file; each lives in its own module.
 
-Exit codes: 0 clean, 1 findings at or above the gate, 2 bad input or usage.
+Exit codes (:class:`flowmap.cli.options.Exit`, the same for every command): 0 clean, 1 findings
+at or above the gate, 2 bad input or usage (or output that cannot be written), 130 interrupted,
+141 when the reader of standard output went away (``flowmap analyze ... | head``), quietly, as a
+shell reports a program ended by SIGPIPE.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from flowmap import __version__
+from flowmap.cli.options import Exit
+from flowmap.diagnostics import printable
 from flowmap.errors import FlowmapError, ModelError
 from flowmap.loader import gc_paused
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class FlowmapGroup(click.Group):
-    """Turns library errors into one line each on stderr and exit code 2, never a traceback."""
+    """Turns library errors into one line each on stderr and exit code 2, never a traceback; a
+    reader of standard output that went away into a quiet exit 141."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -34,16 +40,31 @@ class FlowmapGroup(click.Group):
         except ModelError as err:
             for diagnostic in err.diagnostics:
                 click.echo(f"Error: {diagnostic.format()}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            sys.exit(Exit.BAD_INPUT)
         except FlowmapError as err:
-            click.echo(f"Error: {err}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            # one line whatever the message quotes (a file name with a newline in it, say)
+            click.echo(f"Error: {printable(str(err), limit=2000)}", err=True)
+            sys.exit(Exit.BAD_INPUT)
+        except BrokenPipeError:
+            _detach_stdout()
+            sys.exit(Exit.BROKEN_PIPE)
         except KeyboardInterrupt:
             click.echo("Interrupted", err=True)
-            sys.exit(130)
+            sys.exit(Exit.INTERRUPTED)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # registration order, which groups related commands
+
+
+def _detach_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is still
+    buffered for a reader that went away neither fails nor prints a warning."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test runner's buffer)
+        pass
 
 
 @click.group(cls=FlowmapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -8,25 +8,33 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import all_option, emit, emit_chunks, format_option, min_confidence_option, output_option
+from flowmap.cli.options import (Exit, acceptance_options, all_option, check_output, emit, emit_chunks, format_option,
+                                 load_accepted, min_confidence_option, output_option)
 
 FORMAT_NAMES = ["table", "json", "csv", "markdown", "sarif"]
 SEVERITY_NAMES = "info, low, medium, high, critical"  # flowmap.findings.Severity, spelled out to keep --help light
 
 
 def model_uri(path: str) -> str:
-    """The model file's address for SARIF: relative to the working folder when it lies inside it.
+    """The model file's address for SARIF, percent-encoded: relative to the working folder when it
+    lies inside it; for ``REV:PATH``, the path.
 
-    >>> model_uri("models/eu.yaml")
-    'models/eu.yaml'
+    >>> model_uri("models/eu.yaml"), model_uri("models/my model#2.yaml")
+    ('models/eu.yaml', 'models/my%20model%232.yaml')
     """
+    from urllib.parse import quote
+
+    from flowmap.gitrev import split_rev_path
+
+    if split_rev_path(path) is not None:
+        path = path.rpartition(":")[2]
     p = Path(path)
     if p.is_absolute():
         try:
             p = p.relative_to(Path.cwd())
         except ValueError:
             return p.as_uri()
-    return p.as_posix()
+    return quote(p.as_posix(), safe="/")
 
 
 def _note(message: str) -> None:
@@ -39,16 +47,15 @@ def _note(message: str) -> None:
 @output_option()
 @click.option("--fail-on", "fail_on", metavar="SEVERITY",
               help=f"Exit 1 when an open finding is at or above SEVERITY ({SEVERITY_NAMES}).")
-@click.option("--accept", "accept_path", metavar="FILE", type=click.Path(path_type=str),
-              help="Also apply the acceptances in FILE (YAML or JSON, the shape of the model's `accepted:`).")
+@acceptance_options
 @click.option("--rules", "rule_ids", metavar="IDS", help="Run only these rules (comma-separated ids, see `flowmap rules`).")
 @click.option("--min-severity", "min_severity", metavar="SEVERITY", default="info", show_default=True,
               help="Report only findings at or above SEVERITY.")
 @min_confidence_option()
 @all_option()
 @click.option("--strict", is_flag=True, help="Treat model warnings as errors.")
-def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None, accept_path: str | None,
-            rule_ids: str | None, min_severity: str, min_confidence: str, show_all: bool, strict: bool) -> None:
+def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None, accept_files: tuple[str, ...],
+            today, rule_ids: str | None, min_severity: str, min_confidence: str, show_all: bool, strict: bool) -> None:
     """Find exposure paths, function creep, insecure links and accountability gaps in MODEL.
 
     Formats: table (for a terminal), json (the findings contract), csv (one row
@@ -58,6 +65,8 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
     unknowns) grouped by the system that can answer them; json, csv and sarif
     carry every finding. Accepted findings are still reported, with their
     status; only --fail-on ignores them.
+
+    MODEL is a file, or REV:PATH (the file as of a git revision).
 
     Exit codes: 0 when no open finding reaches --fail-on (or no --fail-on),
     1 when one does, 2 on bad input or usage.
@@ -70,7 +79,7 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
     from flowmap.analysis import analyze as run
     from flowmap.errors import UsageError
     from flowmap.findings import Confidence, Severity
-    from flowmap.loader import load_model
+    from flowmap.gitrev import input_text, load_input
     from flowmap.render import render
     from flowmap.rules import select_rules
 
@@ -88,19 +97,17 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
             "are left out, so they could never fail the run; lower --min-severity or raise --fail-on"
         )
     rules = select_rules(rule_ids)
-    accepted = []
-    if accept_path is not None:
-        from flowmap.accept_file import load_acceptances
-
-        accepted = load_acceptances(accept_path)
-    model = load_model(model_path, strict=strict)
-    report = run(model, rules=rules, accepted=accepted, min_severity=floor,
+    check_output(output, model_path, *accept_files)
+    accepted = load_accepted(accept_files)
+    model = load_input(model_path, strict=strict)
+    report = run(model, rules=rules, accepted=accepted, min_severity=floor, today=today,
                  min_confidence=Confidence.parse(min_confidence))
     options: dict = {"show_all": show_all}
     if fmt == "table":
-        options["color"] = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        options["color"] = (output is None and sys.stdout is not None and sys.stdout.isatty()
+                            and "NO_COLOR" not in os.environ)
     elif fmt == "sarif":
-        options.update(uri=model_uri(model_path), text=Path(model_path).read_text(encoding="utf-8-sig"), rules=rules)
+        options.update(uri=model_uri(model_path), text=input_text(model_path), rules=rules)
     if fmt == "json":  # streamed: a large model's report never exists as one string
         emit_chunks(report.json_chunks(), output)
     else:
@@ -117,4 +124,4 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
         if failing:
             click.echo(f"{len(failing)} open finding{'s' if len(failing) != 1 else ''} at or above "
                        f"{gate.name} (--fail-on {gate.name})", err=True)
-            raise SystemExit(1)
+            raise SystemExit(Exit.FINDINGS)

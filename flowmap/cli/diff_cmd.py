@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import format_option, output_option, write_atomically
-
-EXIT_OK, EXIT_FINDINGS = 0, 1
+from flowmap.cli.options import (Exit, acceptance_options, check_output, emit, format_option, load_accepted,
+                                 output_option, write_atomically)
 
 
 @click.command()
@@ -31,7 +30,9 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write an HTML diff map: added green, removed faded, changed amber.",
 )
-def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None, map_file: Path | None) -> None:
+@acceptance_options
+def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None, map_file: Path | None,
+         accept_files: tuple[str, ...], today) -> None:
     """Show what changed from OLD to NEW and which risks it created or removed.
 
     OLD and NEW are model files or REV:PATH (the file as of a git revision,
@@ -40,9 +41,10 @@ def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None,
     changed (a finding in both whose evidence widened or narrowed says how:
     "now reaches 12 more origins' data", "severity high -> critical"), each
     with the model change behind it; and the exposure of actors of concern
-    before and after. Exit 0, or 1 when --fail-on is given and a new finding,
-    or a changed one that rose to the severity, is open at or above it; 2 on
-    bad input.
+    before and after. --accept files apply to both snapshots, after each
+    model's own acceptances. Exit 0, or 1 when --fail-on is given and a new
+    finding, or a changed one that rose to the severity, is open at or above
+    it; 2 on bad input.
 
     \b
     Example:
@@ -52,17 +54,16 @@ def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None,
     from flowmap.diff import diff_inputs, parse_gate, render
 
     threshold = parse_gate(fail_on) if fail_on else None
-    result = diff_inputs(old, new)
+    check_output(output, old, new, *accept_files)
+    check_output(map_file, old, new, *accept_files)
+    result = diff_inputs(old, new, accepted=load_accepted(accept_files), today=today)
     text = render(result, fmt)
     page = None
     if map_file is not None:
         from flowmap.diff.diff_map import render_diff_map
 
         page = render_diff_map(result)
-    if output is not None:
-        write_atomically(output, text.encode("utf-8"))
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
     if page is not None:
         write_atomically(map_file, page.encode("utf-8"))
     if threshold is not None:
@@ -73,20 +74,22 @@ def diff(old: str, new: str, fmt: str, output: Path | None, fail_on: str | None,
                 f"{threshold.name}: {', '.join(c.id for c in failing[:5])}{' ...' if len(failing) > 5 else ''}",
                 err=True,
             )
-            raise SystemExit(EXIT_FINDINGS)
-    raise SystemExit(EXIT_OK)
+            raise SystemExit(Exit.FINDINGS)
+    raise SystemExit(Exit.OK)
 
 
 @click.command()
 @click.argument("path", type=str)
 @click.option("--since", metavar="REV", help="Only commits after REV (like git log REV..HEAD).")
 @format_option(["table", "json"], "table")
-def history(path: str, since: str | None, fmt: str) -> None:
+@output_option()
+def history(path: str, since: str | None, fmt: str, output: Path | None) -> None:
     """Finding counts by severity for every commit that touched the model at PATH.
 
     One line per commit (git log --follow, so renames are followed), oldest
     first, newest last, so the trend reads top to bottom. A commit where the
-    file is not a valid model shows "invalid" and the first problem.
+    file is not a valid model shows "invalid" and the first problem. A PATH no
+    commit ever touched, or an unknown --since revision, is an error (exit 2).
 
     \b
     Example:
@@ -95,12 +98,13 @@ def history(path: str, since: str | None, fmt: str) -> None:
     from flowmap.diff import history as run_history
     from flowmap.findings import Severity
 
+    check_output(output, path)
     entries = run_history(path, since=since)
     if fmt == "json":
-        click.echo(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
+        emit(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False), output)
         return
     levels = [s.name for s in reversed(Severity)]
-    click.echo(f"{'date':<10}  {'commit':<9}  " + "  ".join(f"{s:>8}" for s in levels) + "  total  subject")
+    lines = [f"{'date':<10}  {'commit':<9}  " + "  ".join(f"{s:>8}" for s in levels) + "  total  subject"]
     for e in entries:
         head = f"{e.commit.date:<10}  {e.commit.short:<9}  "
         if e.state == "valid":
@@ -108,4 +112,5 @@ def history(path: str, since: str | None, fmt: str) -> None:
         else:
             counts = f"{e.state:<{len(levels) * 10 - 2 + 7}}"
         line = f"{head}{counts}  {e.commit.subject}"
-        click.echo(line + (f"\n{'':<23}{e.problem}" if e.problem and e.state == "invalid" else ""))
+        lines.append(line + (f"\n{'':<23}{e.problem}" if e.problem and e.state == "invalid" else ""))
+    emit("\n".join(lines), output)

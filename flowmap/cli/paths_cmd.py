@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from flowmap.cli.options import format_option
+from flowmap.cli.options import check_output, emit, format_option, output_option
 
 
 def routes_text(source: str, target: str, found: list, category: str | None = None) -> str:
@@ -35,26 +36,29 @@ def routes_text(source: str, target: str, found: list, category: str | None = No
 @click.option("--from", "source", required=True, metavar="SYSTEM", help="The system the data leaves.")
 @click.option("--to", "target", required=True, metavar="SYSTEM", help="The system it may reach.")
 @click.option("--category", metavar="C", help="Only this category (and the categories under it).")
-@format_option(["text", "json"], "text")
-def paths(model_path: str, source: str, target: str, category: str | None, fmt: str) -> None:
+@format_option(["table", "json"], "table")
+@output_option()
+def paths(model_path: str, source: str, target: str, category: str | None, fmt: str, output: Path | None) -> None:
     """Show the shortest routes by which data moves from one system to another in MODEL.
 
     One route per category that actually travels (held or received at the
-    source, then carried flow by flow to the target). Exit codes: 0 when some
-    data moves, 1 when none does, 2 on bad input or usage.
+    source, then carried flow by flow to the target); when none does, a
+    sentence says so. MODEL is a file, or REV:PATH (the file as of a git
+    revision). Exit codes: 0 whether or not data moves (the json has an
+    empty route list when none does), 2 on bad input or usage.
 
     \b
     Example:
       flowmap paths models/eu-interoperability.yaml --from eurodac --to europol
       flowmap paths models/eu-interoperability.yaml --from vis --to europol --category biometric
     """
-    from flowmap.loader import load_model
+    from flowmap.gitrev import load_input
     from flowmap.paths import routes, routes_to_dict
 
-    model = load_model(model_path)
+    check_output(output, model_path)
+    model = load_input(model_path)
     found = routes(model, source, target, category=category)
     if fmt == "json":
-        click.echo(json.dumps(routes_to_dict(model, source, target, found), indent=2, ensure_ascii=False))
+        emit(json.dumps(routes_to_dict(model, source, target, found), indent=2, ensure_ascii=False), output)
     else:
-        click.echo(routes_text(source, target, found, category), nl=False)
-    raise SystemExit(0 if found else 1)
+        emit(routes_text(source, target, found, category), output)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import emit, format_option, output_option
+from flowmap.cli.options import check_output, emit, format_option, output_option
 
 
 @click.command()
@@ -28,7 +28,8 @@ def schema(output: Path | None) -> None:
 
 @click.command()
 @format_option(["table", "json", "markdown"], "table")
-@click.option("--model", "model_path", type=click.Path(path_type=str), help="Include this model's extensions.")
+@click.option("--model", "model_path", type=click.Path(path_type=str),
+              help="Include this model's extensions (a file, or REV:PATH).")
 @output_option()
 def taxonomy(fmt: str, model_path: str | None, output: Path | None) -> None:
     """Print the taxonomy: categories, purposes, sectors, actors, subjects, technologies.
@@ -41,10 +42,11 @@ def taxonomy(fmt: str, model_path: str | None, output: Path | None) -> None:
     from flowmap import taxonomy_reference as ref
     from flowmap.taxonomy import builtin_taxonomy
 
+    check_output(output, model_path)
     if model_path:
-        from flowmap.loader import load_model
+        from flowmap.gitrev import load_input
 
-        tax = load_model(model_path).effective_taxonomy
+        tax = load_input(model_path).effective_taxonomy
     else:
         tax = builtin_taxonomy()
     render = {"table": ref.taxonomy_table, "json": ref.taxonomy_json, "markdown": ref.taxonomy_markdown}[fmt]

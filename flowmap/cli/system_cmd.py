@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import emit, format_option, min_confidence_option, output_option
+from flowmap.cli.options import check_output, emit, format_option, min_confidence_option, output_option
 
 
 @click.command("system")
@@ -22,6 +22,8 @@ def system(model_path: str, system_id: str, fmt: str, output: Path | None, min_c
     the flows that carry its data (and whether each is a purpose of collection,
     one a law added, or neither), and the findings its data takes part in.
 
+    MODEL is a file, or REV:PATH (the file as of a git revision).
+
     Exit codes: 0, or 2 on bad input (an unknown system id, with a did-you-mean).
 
     \b
@@ -30,10 +32,11 @@ def system(model_path: str, system_id: str, fmt: str, output: Path | None, min_c
       flowmap system models/eu-interoperability.yaml eurodac --format markdown -o eurodac.md
     """
     from flowmap.findings import Confidence
-    from flowmap.loader import load_model
+    from flowmap.gitrev import load_input
     from flowmap.system_view import system_view
 
-    model = load_model(model_path)
+    check_output(output, model_path)
+    model = load_input(model_path)
     view = system_view(model, system_id, min_confidence=Confidence.parse(min_confidence))
     if fmt == "json":
         from flowmap.analysis import json_text

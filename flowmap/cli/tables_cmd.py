@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import write_atomically
-from flowmap.cli.report_cmd import slug
-from flowmap.loader import load_model
+from flowmap.cli.options import check_output, default_stem, emit, write_atomically
 from flowmap.progress import step
 
 EXPORT_FORMATS = ("csv", "xlsx", "graphml", "gexf", "json")
@@ -41,6 +39,7 @@ def import_command(systems: Path, flows: Path | None, output: Path | None, name:
     """
     from flowmap.spreadsheet import import_model, model_yaml
 
+    check_output(output, systems, flows, sources)
     with step(f"reading {systems}"):
         imported = import_model(systems, flows, sources=sources, name=name)
     for warning in imported.warnings:
@@ -49,10 +48,8 @@ def import_command(systems: Path, flows: Path | None, output: Path | None, name:
         text = model_yaml(imported.model)
     model = imported.model
     summary = f"{len(model.systems)} systems, {len(model.flows)} flows from {_tables(imported.tables)}"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomically(output, text.encode("utf-8"))
+    emit(text, output)
+    if output is not None:
         summary = f"wrote {output}: {summary}"
     click.echo(summary, err=True)
 
@@ -80,6 +77,7 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
     """Write MODEL as spreadsheets (csv, xlsx) that `flowmap import` reads back to
     the same model, or as a graph file (graphml, gexf, json) for Gephi,
     Cytoscape and notebooks, with propagation results as node attributes.
+    MODEL is a file, or REV:PATH (the file as of a git revision).
 
     \b
     Example:
@@ -87,12 +85,15 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
       flowmap export models/eu-interoperability.yaml --to csv -o eu-tables/
       flowmap export models/eu-interoperability.yaml --to gexf -o eu.gexf
     """
+    from flowmap.gitrev import load_input
     from flowmap.graph_export import graph_bytes
     from flowmap.spreadsheet import csv_files, xlsx_bytes
 
+    if fmt != "csv":
+        check_output(output, model)
     with step(f"loading {model}"):
-        loaded = load_model(model)
-    base = Path("output") / slug(loaded.name)
+        loaded = load_input(model)
+    base = Path("output") / default_stem(loaded.name, model)
     with step(f"writing {fmt}"):
         if fmt == "csv":
             folder = output or base
@@ -107,7 +108,7 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
             from flowmap.errors import UsageError
 
             raise UsageError("an xlsx workbook cannot go to standard output: give -o FILE.xlsx")
-        click.echo(data.decode("utf-8"), nl=False)
+        emit(data, None)
         return
     target = output or base.with_suffix(f".{fmt}")
     write_atomically(target, data)

@@ -30,6 +30,7 @@ from flowmap.diff.result import Diff, Snapshot, diff
 from flowmap.diff.risk_changes import Cause, FindingChange, RiskChanges, compare_findings
 from flowmap.errors import UsageError
 from flowmap.findings import Severity
+from flowmap.model import Acceptance
 from flowmap.rules import ALL_RULES, Rule
 
 __all__ = [
@@ -55,9 +56,12 @@ def parse_gate(text: str) -> Severity:
 
 
 def diff_inputs(
-    old: str, new: str, *, rules: Iterable[Rule] = ALL_RULES, today: dt.date | None = None
+    old: str, new: str, *, rules: Iterable[Rule] = ALL_RULES, today: dt.date | None = None,
+    accepted: Iterable[Acceptance] = (),
 ) -> Diff:
-    """Load two snapshots (files or ``REV:PATH``) and diff them; errors name the argument."""
+    """Load two snapshots (files or ``REV:PATH``) and diff them; errors name the argument.
+    ``accepted`` applies to both, after each model's own acceptances."""
     from flowmap.gitrev import load_input
 
-    return diff(load_input(old), load_input(new), rules=rules, today=today, old_label=old, new_label=new)
+    return diff(load_input(old), load_input(new), rules=rules, today=today, old_label=old, new_label=new,
+                accepted=accepted)

@@ -25,7 +25,7 @@ from flowmap.diff.exposure_changes import ExposureChanges, compare_exposure
 from flowmap.diff.model_changes import ModelChanges, compare_models
 from flowmap.diff.risk_changes import FindingChange, RiskChanges, compare_findings
 from flowmap.findings import Finding, Severity
-from flowmap.model import Model
+from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Rule
 
 __all__ = ["Snapshot", "Diff", "diff"]
@@ -128,10 +128,12 @@ def diff(
     today: dt.date | None = None,
     old_label: str = "",
     new_label: str = "",
+    accepted: Iterable[Acceptance] = (),
 ) -> Diff:
     """Compare two snapshots of a model.
 
-    Both are analysed with the same ``rules`` and the same ``today`` (for acceptance expiry).
+    Both are analysed with the same ``rules``, the same ``today`` (for acceptance expiry) and
+    the same extra ``accepted`` acceptances (after each model's own).
 
     Notes
     -----
@@ -139,10 +141,10 @@ def diff(
     (origin, category) pairs at actors: elements and findings are matched through
     dicts by id, never pairwise.
     """
-    rules = tuple(rules)
+    rules, accepted = tuple(rules), list(accepted)
     today = today or dt.date.today()
-    old_report = analyze(old, rules=rules, today=today)
-    new_report = analyze(new, rules=rules, today=today)
+    old_report = analyze(old, rules=rules, today=today, accepted=accepted)
+    new_report = analyze(new, rules=rules, today=today, accepted=accepted)
     changes = compare_models(old, new)
     return Diff(
         Snapshot.of(old_report, old_label),

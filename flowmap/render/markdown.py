@@ -5,10 +5,15 @@ questions, the systems with most findings), then the established findings by ran
 its id, anchor, origins, first witness path, message, mitigation and status, then the
 questions grouped by the system that can answer them, then any acceptance that matched
 nothing (with the finding that now covers it) or has lapsed.
-Text from the model is escaped; ids, paths and categories sit in code spans.
+Text from the model is escaped; ids, paths and categories sit in code spans. Escaped text
+cannot link or notify anyone where the Markdown is shown (GitHub, GitLab): a zero-width space
+(``&#8203;``) follows each ``@`` (no @mention, no e-mail link), the ``:`` of ``scheme://`` and
+the ``www`` of ``www.`` (no bare-URL autolink); the text reads the same.
 
 >>> escape("a <b> | *c* [d](e)")
 'a &lt;b&gt; \\\\| \\\\*c\\\\* \\\\[d\\\\](e)'
+>>> escape("@dpo, see https://x.example or www.x.example")
+'@&#8203;dpo, see https:&#8203;//x.example or www&#8203;.x.example'
 >>> code("a`b")
 '``a`b``'
 """
@@ -27,12 +32,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["render_markdown", "finding_markdown", "escape", "code"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_LINKING = re.compile(r"@|(?<=[A-Za-z0-9]):(?=//)|(?i:\bwww)(?=\.)")
+_NO_LINK = "&#8203;"  # a zero-width space: breaks autolinks and mentions, shows nothing
 
 
 def escape(text: str) -> str:
-    """Model text as inert Markdown: no emphasis, links, tables or HTML."""
+    """Model text as inert Markdown: no emphasis, links, autolinks, mentions, tables or HTML."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(_SPECIAL.sub(r"\\\1", text).split())
+    text = _LINKING.sub(lambda m: m.group(0) + _NO_LINK, _SPECIAL.sub(r"\\\1", text))
+    return " ".join(text.split())
 
 
 def code(text: str) -> str:

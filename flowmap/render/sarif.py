@@ -6,14 +6,20 @@ systems and flows it names), carries its rank, origins and witness paths as prop
 carries the stable finding id as a partial fingerprint, and an accepted
 finding carries a suppression with the acceptance's reason.
 
+Message text is plain text in which SARIF viewers still read ``[text](target)`` as an embedded
+link (SARIF 2.1.0, 3.11.6): model text in it has its square brackets escaped (:func:`message_text`).
+
 >>> level(Severity.critical), level(Severity.medium), level(Severity.info)
 ('error', 'warning', 'note')
+>>> print(message_text("see [here](https://x.example)"))
+see \\[here\\](https://x.example)
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import re
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from flowmap import __version__
@@ -25,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from flowmap.findings import Finding
     from flowmap.rules import Rule
 
-__all__ = ["render_sarif", "sarif_log", "level", "SCHEMA"]
+__all__ = ["render_sarif", "sarif_log", "level", "message_text", "SCHEMA"]
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.critical: "error", Severity.high: "error", Severity.medium: "warning",
@@ -36,6 +42,15 @@ _SECURITY_SEVERITY = {Severity.critical: "9.5", Severity.high: "8.0", Severity.m
 # a non-open status suppresses the result, as it takes the finding out of the --fail-on gate
 _SUPPRESSION = {"accepted": "accepted", "mitigated": "accepted", "false_positive": "accepted",
                 "in_progress": "underReview"}
+
+
+_BRACKET = re.compile(r"(\\*)([\[\]])")
+
+
+def message_text(text: str) -> str:
+    """``text`` for a SARIF message: ``[`` and ``]`` escaped with a backslash (and a backslash
+    just before one doubled), so no viewer turns it into a link."""
+    return _BRACKET.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), text)
 
 
 def level(severity: Severity) -> str:
@@ -73,7 +88,7 @@ def _location(uri: str, line: int, message: str | None = None, number: int | Non
     if number is not None:
         location = {"id": number, **location}
     if message:
-        location["message"] = {"text": message}
+        location["message"] = {"text": message_text(message)}
     return location
 
 
@@ -87,7 +102,7 @@ def _result(finding: "Finding", rule_index: dict[str, int], uri: str, lines: Ele
     text = f"{finding.title}. {finding.message}"
     if finding.question:
         text += f" Question for {finding.asks}: {finding.question}"
-    result["message"] = {"text": text}
+    result["message"] = {"text": message_text(text)}
     result["locations"] = [_location(uri, line, f"{'flow' if is_flow else 'system'} {element}")]
     related = []
     for flow in finding.flows:

@@ -54,15 +54,19 @@ ALL_RULES: tuple[Rule, ...] = (
 
 
 def select_rules(ids: str | None) -> tuple[Rule, ...]:
-    """The rules named in a comma-separated list (all when ``ids`` is empty).
+    """The rules named in a comma-separated list (all when ``ids`` is None). A list that names
+    no rule (``""``, ``","``, ``" "``) is a usage error, never a run of no rule that passes.
 
     >>> [r.id for r in select_rules("exposure")]
     ['exposure']
     """
-    if not ids:
+    if ids is None:
         return ALL_RULES
     known = {r.id: r for r in ALL_RULES}
     wanted = [part.strip() for part in ids.split(",") if part.strip()]
+    if not wanted:
+        raise UsageError(f"--rules '{ids}' names no rule: give rule ids separated by commas (see `flowmap rules`), "
+                         "or leave --rules out to run every rule")
     unknown = [w for w in wanted if w not in known]
     if unknown:
         from flowmap.diagnostics import did_you_mean
