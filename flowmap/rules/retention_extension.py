@@ -132,7 +132,7 @@ def extensions(ctx: Context):
         before, after = _duration(source), _duration(target)
         if before is None or after is None or before == float("inf") or after <= before:
             continue
-        by_origin = crossing_by_origin(ctx, edge, origin_ok=lambda o, target=target: o != target.id)
+        by_origin = _handed_on(ctx, edge)
         if not by_origin:
             continue
         origins = origins_in_order(ctx, by_origin)
@@ -148,13 +148,47 @@ def extensions(ctx: Context):
             categories=categories,
             subjects=subjects,
             origins=origins,
-            paths=witness_paths(ctx, edge, by_origin),
+            paths=witness_paths(ctx, edge, by_origin, allowed=_avoiding(target.id), key=("retention_extension", target.id)),
             mitigation=(
                 f"Delete the data in {target.display_name} when {source.display_name} deletes it (or keep it no longer "
                 f"than {kept_for(before).removeprefix('for ')}), or replace the copy by a query that leaves the data "
                 "where it is."
             ),
         )
+
+
+def _avoiding(system_id: str):
+    """Whether an edge avoids a system (does not deliver to it)."""
+
+    def allowed(edge: Edge) -> bool:
+        return edge.target != system_id
+
+    return allowed
+
+
+def _handed_on(ctx: Context, edge: Edge) -> dict[str, list[str]]:
+    """Origin -> the categories of its data that cross ``edge`` and that the target did not pass to
+    the source itself: data the target sent out and gets back is not kept longer by the round trip.
+
+    Notes
+    -----
+    Where the target sends a category back to the source (a gallery for matching, the other
+    direction of a two-way flow), one reach of that category over the flows that avoid the
+    target tells which origins' data reaches the source without it; other categories cross as
+    :meth:`~flowmap.graph.Graph.crossing` says.
+    """
+    graph = ctx.graph
+    target = edge.target
+    back = {c for e in graph.in_edges(edge.source) if e.source == target for c in graph.carried(e)}
+    out: dict[str, list[str]] = {}
+    for category, origins in graph.crossing(edge).items():
+        if category in back:
+            reach = graph.reach(category, allowed=_avoiding(target), key=("retention_extension", target))
+            origins = graph.bits_to_origins(category, graph.crossing_bits(edge, category, reach))
+        for origin in origins:
+            if origin != target:
+                out.setdefault(origin, []).append(category)
+    return dict(sorted(out.items()))
 
 
 def _extension_message(ctx, edge: Edge, source: System, target: System, before: float, after: float,
