@@ -28,6 +28,7 @@ __all__ = [
     "Controls",
     "Transport",
     "Incident",
+    "IncidentType",
     "System",
     "Flow",
     "FurtherPurpose",
@@ -115,10 +116,23 @@ class Transport(_Strict):
     logged: TriState = Field(None, description="Each transfer or access is logged.")
 
 
+class IncidentType(str, enum.Enum):
+    """What sort of incident: a breach is graded above an audit finding."""
+
+    breach = "breach"
+    unlawful_access = "unlawful_access"
+    unlawful_copy = "unlawful_copy"
+    court_ruling = "court_ruling"
+    audit_finding = "audit_finding"
+
+
 class Incident(_Strict):
     """A documented breach, unlawful copy or court ruling against a system or flow."""
 
     date: DateText | None = Field(None, description="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
+    type: IncidentType | None = Field(
+        None, description="breach, unlawful_access, unlawful_copy, court_ruling or audit_finding (omitted: not said)."
+    )
     summary: str = Field(description="What happened, in one sentence.")
     sources: list[str] = Field(default_factory=list, description="Source keys documenting it.")
 
@@ -197,6 +211,11 @@ class Flow(_Strict):
     )
     human_review: TriState = Field(None, description="A person reviews those decisions (omitted = unknown).")
     bidirectional: bool = Field(False, description="The same flow also runs from `to` to `from`.")
+    subjects: list[str] = Field(
+        default_factory=list,
+        description="The people groups whose data the flow carries, when fewer than its source's (taxonomy "
+        "subjects; empty: all of them).",
+    )
     forwards: Literal["all", "own"] | list[str] = Field(
         "all",
         description="What the flow passes on: `all` the source holds or received (the default), `own` only "

@@ -5,11 +5,14 @@ Findings are ordered by, in turn:
 1. **severity**, worst first;
 2. **confidence**: established findings (recorded facts) before those that rest on unknowns,
    so no question ever ranks above an established finding of the same severity;
-3. **breadth**, larger first, compared in this order:
+3. **first at its anchor**: where several rules anchor at one flow or system, the best of them
+   comes first and the others after every other anchor's best of the same severity and
+   confidence, so that the first screen shows different points of action, not one told twice;
+4. **breadth**, larger first, compared in this order:
    children among the people concerned (1 or 0), special or critical categories involved,
    vulnerable people groups, origins whose data is involved (``origins_total``), actor types
    reached, systems reached (``reached_total``);
-4. the **id**, so that the order is total and deterministic.
+5. the **id**, so that the order is total and deterministic.
 
 Rank 1 is the most important finding. A rule records what breadth it saw in
 ``Finding.breadth`` (see :func:`breadth`).
@@ -58,6 +61,21 @@ def rank_key(finding: Finding) -> tuple:
 
 
 def ranked(findings: list[Finding]) -> list[Finding]:
-    """The findings in rank order, each with its ``rank`` set (1 = most important)."""
+    """The findings in rank order, each with its ``rank`` set (1 = most important).
+
+    >>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
+    >>> def g(id, anchor, origins):
+    ...     return Finding(id=id, rule="r", kind=Kind.exposure, severity=Severity.high, confidence=Confidence.high,
+    ...                    title="", message="", anchor=Anchor("flow", anchor), breadth=breadth(origins=origins))
+    >>> [f.id for f in ranked([g("creep:x", "x", 5), g("exposure:x", "x", 4), g("exposure:y", "y", 1)])]
+    ['creep:x', 'exposure:y', 'exposure:x']
+    """
     ordered = sorted(findings, key=rank_key)
+    seen: dict[tuple[str, str], int] = {}
+    repeat = {}
+    for finding in ordered:
+        anchor = (finding.anchor.type, finding.anchor.id)
+        repeat[finding.id] = seen.get(anchor, 0)
+        seen[anchor] = repeat[finding.id] + 1
+    ordered.sort(key=lambda f: (rank_key(f)[:2], repeat[f.id], rank_key(f)[2:]))
     return [f.replace(rank=number) for number, f in enumerate(ordered, start=1)]

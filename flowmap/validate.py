@@ -300,6 +300,8 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             flow_seen[flow.id] = i
         _terms(checked, at + ("data",), flow.data, tax.categories, "category", _CATEGORY_FIX)
         _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
+        _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
+               "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
         _sources_cited(checked, at + ("sources",), flow.sources, sources)
         _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
         if flow.bidirectional and flow.forwards != "all":

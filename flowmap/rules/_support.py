@@ -30,7 +30,7 @@ from flowmap.model import System
 from flowmap.rules.base import Context
 
 __all__ = [
-    "Evidence", "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
+    "Evidence", "purpose_standing", "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
     "bulk", "technologies_of_risk",
 ]
 
@@ -180,6 +180,32 @@ class Evidence:
                     out.append(found)
                     break
         return out
+
+
+def purpose_standing(ctx: Context, system: System, used: Iterable[str]) -> str:
+    """How the purposes a flow serves stand against why a system collected its data:
+    ``"collection"`` when each is compatible with a purpose of collection, ``"further"`` when the
+    rest are purposes a law added (``further_purposes``: that purpose or one below it), else
+    ``"beyond"``.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "e", "sector": "asylum",
+    ...     "holds": ["biometric"], "purposes": ["protection.asylum"],
+    ...     "further_purposes": [{"purpose": "enforcement.return", "by": ["Art. 1(1)(c)"]}]}]})
+    >>> ctx = Context(m)
+    >>> [purpose_standing(ctx, m.systems[0], [p]) for p in ("protection.asylum", "enforcement.return", "enforcement.law")]
+    ['collection', 'further', 'beyond']
+    """
+    tax = ctx.taxonomy
+    standing = "collection"
+    for purpose in used:
+        if any(tax.compatible(purpose, p) for p in system.purposes):
+            continue
+        if any(purpose == fp.purpose or purpose.startswith(fp.purpose + ".") for fp in system.further_purposes):
+            standing = "further"
+            continue
+        return "beyond"
+    return standing
 
 
 def entry_edges(ctx: Context, is_actor: Callable[[System], bool]) -> list[Edge]:

@@ -85,6 +85,8 @@ class Rule:
         if isinstance(anchor, Edge):
             anchor = anchor.flow
         if isinstance(anchor, Flow):
+            if anchor.subjects:  # the flow carries only these people's data
+                subjects = [s for s in subjects if s in anchor.subjects] or list(anchor.subjects)
             where = Anchor("flow", anchor.id)
             anchor_systems = [anchor.source, anchor.target]
             anchor_flows = [anchor.id]
