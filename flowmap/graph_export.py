@@ -90,6 +90,25 @@ def _anchored(findings: Sequence[Finding]) -> dict[tuple[str, str], dict[str, An
 _NO_FINDINGS = {"findings": 0, "worst_severity": "", "finding_kinds": ""}
 
 
+def _received(graph) -> dict[str, tuple[list[str], int]]:
+    """System id -> (categories reaching it from other systems, how many other systems they
+    come from). Origin bits are the same in every category (:meth:`Graph.origin_bit`), so the
+    count is one ``bit_count`` of their union: no origin is ever listed."""
+    ids = [s.id for s in graph.systems]  # Graph.reach numbers system nodes in id order
+    categories: dict[str, list[str]] = {}
+    union: dict[str, int] = {}
+    for category in graph.categories:
+        for node, bits in graph.reach(category).items():
+            if node >= len(ids):
+                continue
+            sid = ids[node]
+            bits &= ~graph.origin_bit(sid)
+            if bits:
+                categories.setdefault(sid, []).append(category)
+                union[sid] = union.get(sid, 0) | bits
+    return {sid: (found, union[sid].bit_count()) for sid, found in categories.items()}
+
+
 def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.MultiDiGraph:
     """The model as a MultiDiGraph with flat attributes, what reaches each system, and the
     findings anchored at each system and flow (``findings``: the model's analysis when None).
@@ -105,16 +124,16 @@ def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.M
         findings = analyze(model).findings
     anchored = _anchored(findings)
     graph = graph_of(model)
+    received = _received(graph)
     out = nx.MultiDiGraph(name=model.name, as_of=model.as_of or "")
     for system in graph.systems:
-        received = {c: [o for o in origins if o != system.id] for c, origins in graph.holdings_at(system.id).items()}
-        received = {c: origins for c, origins in received.items() if origins}
+        categories, origins = received.get(system.id, ([], 0))
         out.add_node(
             system.id,
             label=system.display_name,
             **_attributes(system, SYSTEMS.columns, skip=("id",)),
-            received_categories=join_list(sorted(received)),
-            received_origins=len({o for origins in received.values() for o in origins}),
+            received_categories=join_list(sorted(categories)),
+            received_origins=origins,
             **anchored.get(("system", system.id), _NO_FINDINGS),
         )
     for flow in graph.flows:

@@ -37,9 +37,8 @@ def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, lis
     origins costs a popcount, not a list.
     """
     wanted = set(system_ids)
-    # Graph.reach numbers the system nodes in id order, as Graph.systems lists them (graph.py)
-    node_of = {s.id: i for i, s in enumerate(graph.systems) if s.id in wanted}
-    system_at = {i: sid for sid, i in node_of.items()}
+    ids = [s.id for s in graph.systems]  # Graph.reach numbers system nodes, and origin bits, in id order
+    system_at = {i: sid for i, sid in enumerate(ids) if sid in wanted}
     out: dict[str, list[tuple[str, int, list[str]]]] = {}
     for category in graph.categories:
         for node, bits in graph.reach(category).items():
@@ -52,7 +51,7 @@ def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, lis
             first, rest = [], bits
             while rest and len(first) < MAX_ORIGINS_SHOWN:
                 low = rest & -rest
-                first.append(graph.bits_to_origins(category, low)[0])
+                first.append(ids[low.bit_length() - 1])
                 rest ^= low
             out.setdefault(sid, []).append((category, bits.bit_count(), first))
     return out
