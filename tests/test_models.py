@@ -314,8 +314,9 @@ US_RECORD = {
     # Driver's licence photos searched for ICE (georgetown-dmv-2019, georgetown-dragnet-2022).
     "function_creep:dmv-face-searches": "critical",
     "exposure:dmv-face-searches": "critical",
-    # The biometric repository hosted by a private contractor (nextgov-2019, thehill-2020).
-    "exposure:hart-hosting": "critical",
+    # The biometric repository hosted by a private contractor (nextgov-2019, thehill-2020); critical
+    # was overstated for an encrypted hosting processor (gao-23-105959; review of 2026-12-06, US #5).
+    "exposure:hart-hosting": "high",
     "identity_linking:hart": "high",
 }
 
@@ -457,6 +458,35 @@ EU_MUST_NOT = [
     MustNot("chokepoint:border-authorities", "chokepoint", "border-authorities",
             "a border authority queries the stores; the CIR and sBMS hold the data (issue 13 item 7)",
             check="not_critical"),
+    # Review of 2026-12-06 (models/README.md): the WRONG finding ...
+    MustNot("identity_linking:sbms", "identity_linking", "sbms",
+            "Reg. 2019/818 Art. 13(1): sBMS templates are stored logically separated by source system; "
+            "links are the MID's (2019/817 Arts. 25, 28-34)"),
+    # ... and the OVERSTATED ones, each with the article that bounds it.
+    *[
+        MustNot(old, old.split(":")[0], old.split(":")[1], why, check="not_critical")
+        for old, why in [
+            ("incident:sis-national-copies",
+             "sis-dk-breach-2013, sis2-golive-2013: the 2012 breach hit the SIS 1+ national copy, which held no biometrics"),
+            ("chokepoint:sbms", "Reg. 2019/818 Arts. 12, 13(1)-(2): templates only, separated by source system"),
+            ("chokepoint:central-access-points",
+             "EES Arts. 31-32, ETIAS Art. 52, Eurodac Art. 33: replies case by case after a verified request"),
+            ("chokepoint:designated-authorities", "EES Art. 32, Eurodac Art. 33, VIS Ch. IIIb: per-case replies only"),
+            ("function_creep:cir-to-police-identity-checks",
+             "Reg. 2019/817 and 2019/818 Art. 20: a further purpose added by law for every system feeding the CIR"),
+            ("exposure:sis-to-europol", "Reg. 2018/1862 Art. 48, 2018/1861 Art. 35: within SIS's own purpose"),
+            ("exposure:sis-to-immigration-authorities", "Reg. 2018/1861 Art. 34, 2018/1862 Art. 44: users SIS alerts are for"),
+            ("exposure:sis-to-police", "Reg. 2018/1862 Art. 44: police checks are SIS's core purpose"),
+            ("exposure:sis-to-return-authorities", "Reg. 2018/1860 Arts. 1, 3: return is a purpose of SIS"),
+            ("exposure:sis-to-sirene", "Reg. 2018/1862 Arts. 7-8: SIS's own channel for hits"),
+            ("exposure:sis-to-third-countries-return",
+             "Reg. 2018/1860 Art. 15: return-alert data of third-country nationals only, with conditions"),
+            ("exposure:ees-to-immigration-authorities",
+             "Reg. 2017/2226 Art. 6(1)(b)-(c), Arts. 26-27: checks within the territory are a purpose of collection"),
+            ("exposure:ees-to-international-orgs-return",
+             "Reg. 2017/2226 Art. 41(2): individual cases, solely for return, to the Annex I organisations"),
+        ]
+    ],
 ]
 
 DMV = "no source puts state DMV photos in IDENT or HART (georgetown-dmv-2019, georgetown-dragnet-2022: searches for ICE)"
@@ -517,6 +547,27 @@ US_MUST_NOT = [
     MustNot("automated_decision:ice-ero:profiling", "automated_decision", "ice-ero",
             "unknown review of the Risk Classification Assessment is a question (issue 13 item 3)",
             check="not_critical"),
+    # Review of 2026-12-06 (models/README.md): the WRONG finding ...
+    MustNot("retention_extension:tvs-enrolment", "retention_extension", "tvs-enrolment",
+            "cbp-biometrics-privacy, DHS/CBP/PIA-056: the 12-hour limit is for U.S. citizens' photos, which are "
+            "never enrolled; non-citizens' photos are enrolled in IDENT by design"),
+    # ... and the OVERSTATED ones, each with the source that bounds it.
+    *[
+        MustNot(old, old.split(":")[0], old.split(":")[1], why, check="not_critical")
+        for old, why in [
+            ("chokepoint:aws-govcloud",
+             "gao-23-105959: a hosting processor, encryption at rest and in transit demonstrated"),
+            ("incident:hart", "gao-23-105959: an audit finding (5 of 12 privacy requirements), not a breach"),
+            ("exposure:hart-hosting", "gao-23-105959, nextgov-2019: FedRAMP hosting processor, encryption demonstrated"),
+            ("chokepoint:fbi-ngi",
+             "ice-two-systems: IDENT shares visa refusals and unnamed immigration subsets, not every record"),
+            ("exposure:ident-border-results",
+             "usvisit-rule-2004, usvisit-rule-2008: border verification is IDENT's purpose of collection"),
+            ("exposure:ident-refusals-to-fbi", "ice-two-systems: visa refusals and immigration subsets only"),
+            ("exposure:pcsc-hit-no-hit",
+             "dhs-pia-064: hit/no-hit queries; identity data only through police channels after a hit"),
+        ]
+    ],
 ]
 
 UK_MUST_NOT = [
@@ -579,6 +630,63 @@ def test_no_curated_finding_is_critical_with_low_confidence(path):
     report = analyze(load_model(path, strict=True))
     wrong = [f.id for f in report.findings if f.severity.name == "critical" and f.confidence.value == "low"]
     assert wrong == []
+
+
+# --------------------------------------------------------------------------- flows name only the people they carry
+# Review of 2026-12-06: people groups copied from the origin system instead of the flow.
+FLOW_SUBJECTS_NOT_NAMED = [
+    ("eu-interoperability", "sis-to-return-authorities", "eu_citizen", "Reg. 2018/1860 Arts. 1, 3: third-country nationals only"),
+    ("eu-interoperability", "sis-to-return-authorities", "suspect", "Reg. 2018/1860 Arts. 1, 3: return alerts only"),
+    ("eu-interoperability", "sis-to-third-countries-return", "eu_citizen", "Reg. 2018/1860 Art. 15"),
+    ("eu-interoperability", "sis-to-third-countries-return", "suspect", "Reg. 2018/1860 Art. 15"),
+    ("eu-interoperability", "ees-to-international-orgs-return", "traveller",
+     "Reg. 2017/2226 Art. 41(2): the person to be returned, case by case"),
+    ("us-dhs-biometrics", "tvs-enrolment", "citizen",
+     "cbp-biometrics-privacy: only in-scope non-U.S. citizens are enrolled in IDENT"),
+    ("us-dhs-biometrics", "ident-refusals-to-fbi", "citizen", "ice-two-systems: visa refusals"),
+]
+
+
+@pytest.mark.parametrize("name, flow, subject, decided_by", FLOW_SUBJECTS_NOT_NAMED,
+                         ids=[f"{f}~{s}" for _, f, s, _ in FLOW_SUBJECTS_NOT_NAMED])
+def test_findings_on_a_flow_name_only_the_people_it_carries(name, flow, subject, decided_by):
+    model = load_model(MODELS / f"{name}.yaml", strict=True)
+    declared = next(f for f in model.flows if f.id == flow).subjects
+    assert declared and subject not in declared, f"{flow} should declare its people groups ({decided_by})"
+    findings = analysed(name)
+    wrong = [f.id for f in findings.values() if f.anchor.id == flow and subject in f.subjects]
+    assert wrong == [], f"{wrong} name {subject}: wrong per {decided_by}"
+
+
+def test_police_identity_checks_are_a_further_purpose_for_every_system_feeding_the_cir(eu_findings):
+    # Reg. 2019/817 Art. 20 for EES, VIS and ETIAS data, 2019/818 Art. 20 for Eurodac (review EU #10).
+    model = load_model(MODELS / "eu-interoperability.yaml", strict=True)
+    for sid in ("ees", "vis", "etias", "eurodac"):
+        system = next(s for s in model.systems if s.id == sid)
+        added = {fp.purpose: " ".join(fp.by) for fp in system.further_purposes}
+        assert "Art. 20" in added.get("enforcement.identity_check", ""), sid
+    message = eu_findings["function_creep:cir-to-police-identity-checks"].message
+    assert "further purpose added by" in message
+    assert "no law is recorded" not in message
+
+
+def test_every_incident_of_a_curated_model_has_a_type():
+    untyped = []
+    for path in CURATED:
+        model = load_model(path, strict=True)
+        for element in [*model.systems, *model.flows]:
+            untyped += [f"{path.stem}:{element.id}" for i in element.incidents if i.type is None]
+    assert untyped == []
+
+
+def test_incident_types_follow_the_sources():
+    eu = load_model(MODELS / "eu-interoperability.yaml", strict=True)
+    us = load_model(MODELS / "us-dhs-biometrics.yaml", strict=True)
+    types = {e.id: [i.type.value for i in e.incidents] for m in (eu, us) for e in [*m.systems, *m.flows] if e.incidents}
+    assert types["sis-national-copies"] == ["breach"]  # sis-dk-breach-2013 (the SIS 1+ copy)
+    assert types["hart"] == ["audit_finding"]  # gao-23-105959
+    assert types["cbp-border"] == ["breach"]  # dhs-oig-20-71 (Perceptics)
+    assert types["ice-detainer"] == ["court_ruling"]  # gonzalez-v-ice-2019
 
 
 # --------------------------------------------------------------------------- the tutorial shows real output
