@@ -10,6 +10,16 @@ What it detects
     number), the categories and people groups, and up to three shortest witness paths.
     The actor's own records crossing back to it do not count.
 
+    The grade (see :mod:`flowmap.severity`) weighs how the flow's purposes stand against
+    why each origin collected its data (:func:`~flowmap.rules._support.purpose_standing`;
+    the worst origin decides): an access among the purposes of collection (SIS alerts to
+    the police, EES to immigration authorities checking stay on the territory) is at most
+    ``medium`` and the message says it is within those purposes; a further purpose a law
+    added is at most ``high`` and the message cites the provision; a use beyond both keeps
+    the full grade. A flow that answers only hit or no hit (mode ``hit_no_hit``) is one step
+    lower, and the message says only that answer crosses. Conditions of access recorded on
+    the flow are quoted.
+
 Why it matters
     Every actor that can see data is a place where it can be misused, leaked or
     used against the person. Interoperability multiplies such places, and the flow
@@ -24,21 +34,95 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.rules._support import Evidence, bulk, entries_by_flow
+from flowmap.model import Mode, System
+from flowmap.rules._support import Evidence, bulk, entries_by_flow, purpose_standing
 from flowmap.rules.base import Context, Rule
-from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import (
+    actor_words, categories_in_words, citations, listing, plural, purpose_words, sentence_case, subjects_in_words,
+)
 
 MITIGATION = (
     "Narrow or remove this flow (fewer categories, a hit/no-hit query instead of a copy, only the "
     "source's own records), or document the necessity and proportionality of this access and accept the finding."
 )
+STANDINGS = ("collection", "further", "beyond")
+"""How a use stands against the purposes of collection, the mildest first."""
+
+
+def purpose_groups(ctx: Context) -> list[tuple[int, System]]:
+    """(origins bitset, one of them) per set of purposes and further purposes: origins that
+    collected for the same purposes stand alike against any use (built once per analysis)."""
+
+    def build():
+        groups: dict[tuple, tuple[int, System]] = {}
+        for system in ctx.systems:
+            key = (tuple(sorted(set(system.purposes))),
+                   tuple(sorted((fp.purpose, tuple(fp.by)) for fp in system.further_purposes)))
+            mask, first = groups.get(key, (0, system))
+            groups[key] = (mask | ctx.graph.origin_bit(system.id), first)
+        return list(groups.values())
+
+    return ctx.cached("exposure.purpose_groups", build)
+
+
+def standing_of(ctx: Context, bits: int, used: list[str]) -> dict[str, tuple[int, list[System]]]:
+    """Standing -> (origins bitset, one system per purpose group) for the origins of ``bits``
+    and the purposes ``used`` (only the standings that occur)."""
+    out: dict[str, tuple[int, list[System]]] = {}
+    memo = ctx.cached("exposure.standing", dict)
+    for mask, system in purpose_groups(ctx):
+        found = bits & mask
+        if not found:
+            continue
+        key = (system.id, tuple(used))
+        if key not in memo:
+            memo[key] = purpose_standing(ctx, system, used)
+        group_bits, systems = out.get(memo[key], (0, []))
+        out[memo[key]] = (group_bits | found, [*systems, system])
+    return out
+
+
+def provisions(systems: list[System], used: list[str]) -> list[str]:
+    """The provisions (sources or text) that added the purposes ``used`` to these systems'."""
+    out: list[str] = []
+    for system in systems:
+        for fp in system.further_purposes:
+            if any(p == fp.purpose or p.startswith(fp.purpose + ".") for p in used):
+                out.extend(b for b in fp.by if b not in out)
+    return out
 
 
 def check(ctx: Context):
-    """One finding per flow where sensitive data enters an actor's hands."""
+    """One finding per flow where sensitive data enters an actor's hands.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "sources": {"reg": "Regulation 1, Article 3"},
+    ...   "systems": [{"id": "sis", "sector": "police", "holds": ["biometric.face"], "purposes": ["enforcement.law"],
+    ...                "subjects": ["child"], "further_purposes": [{"purpose": "security.counter_terrorism", "by": ["reg"]}]},
+    ...               {"id": "police", "sector": "police", "actor": "law_enforcement"},
+    ...               {"id": "ctu", "sector": "police", "actor": "law_enforcement"},
+    ...               {"id": "intel", "sector": "intelligence", "actor": "intelligence"},
+    ...               {"id": "partner", "sector": "police", "actor": "third_country"}],
+    ...   "flows": [{"from": "sis", "to": "police", "data": ["biometric"], "purpose": "enforcement.law", "mode": "query"},
+    ...             {"from": "sis", "to": "ctu", "data": ["biometric"], "purpose": "security.counter_terrorism"},
+    ...             {"from": "sis", "to": "intel", "data": ["biometric"], "purpose": "security.intelligence"},
+    ...             {"from": "sis", "to": "partner", "data": ["biometric"], "purpose": "security.intelligence",
+    ...              "mode": "hit_no_hit"}]})
+    >>> found = {f.id: f for f in check(Context(m))}
+    >>> [(i, f.severity.name) for i, f in found.items()]  # doctest: +NORMALIZE_WHITESPACE
+    [('exposure:sis->ctu', 'high'), ('exposure:sis->intel', 'critical'), ('exposure:sis->partner', 'high'),
+     ('exposure:sis->police', 'medium')]
+    >>> print(found["exposure:sis->police"].message.split(". ")[1])
+    This access, for law enforcement, is within the purposes the data was collected for.
+    >>> print(found["exposure:sis->ctu"].message.split(". ")[1])
+    This access, for counter-terrorism, is a further purpose added by Regulation 1, Article 3 [reg], beyond why people gave the data: authorised, and still a new use whose necessity and proportionality must be shown.
+    >>> print(found["exposure:sis->partner"].message.split(". ")[1])
+    Only a hit/no-hit answer crosses this flow (whether a record exists); any exchange after a hit is not part of it
+    """
     evidence = Evidence.of(ctx)
     for edges in entries_by_flow(ctx, lambda s: bool(s.actor)):
         edge = edges[0]
+        flow = edge.flow
         bits, categories = 0, set()
         for entering in edges:  # the actor's own records coming back to it do not count
             found, kinds = evidence.crossing(entering, category_ok=ctx.is_sensitive,
@@ -52,20 +136,34 @@ def check(ctx: Context):
         origins = evidence.named(bits)
         total = bits.bit_count()
         subjects = evidence.subjects(bits)
+        if flow.subjects:  # the flow carries only these people's data
+            subjects = [x for x in subjects if x in flow.subjects] or sorted(set(flow.subjects))
+        standings = standing_of(ctx, bits, flow.purposes)
+        worst = max(standings, key=STANDINGS.index)
+        answer_only = flow.mode is Mode.hit_no_hit
         names = [ctx.system(o).display_name for o in origins]
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
-        message = (
-            f"{sentence_case(categories_in_words(categories))}{people}, from {plural(total, 'origin')} "
-            f"({listing(names, total=total)}), enter the hands of {actor.display_name}, an actor of concern "
-            f"({actor_words(actor.actor)}), through the flow {edge.id} "
-            f"from {ctx.system(edge.source).display_name}."
-        )
+        whence = f"from {plural(total, 'origin')} ({listing(names, total=total)})"
+        who = f"{actor.display_name}, an actor of concern ({actor_words(actor.actor)})"
+        through = f"through the flow {edge.id} from {ctx.system(edge.source).display_name}"
+        if answer_only:
+            head = (f"{who}, can search {categories_in_words(categories)}{people}, {whence}, {through}. Only a "
+                    "hit/no-hit answer crosses this flow (whether a record exists); any exchange after a hit is "
+                    "not part of it.")
+        else:
+            head = f"{sentence_case(categories_in_words(categories))}{people}, {whence}, enter the hands of {who}, {through}."
+        parts = [head, *_purposes_in_words(ctx, evidence, flow, standings)]
+        if flow.conditions:
+            parts.append(f"Conditions of access recorded: {flow.conditions.strip().rstrip('.')}.")
         yield RULE.finding(
             ctx, edge,
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
-                               actor=actor.actor, volume=any(bulk(e) for e in edges)),
-            title=f"Sensitive data enters {actor.display_name} ({actor_words(actor.actor)}) through {edge.id}",
-            message=message,
+                               actor=actor.actor, volume=any(bulk(e) for e in edges),
+                               answer_only=answer_only, standing=worst),
+            title=(f"Hit/no-hit answers about sensitive data reach {actor.display_name} ({actor_words(actor.actor)}) "
+                   f"through {edge.id}" if answer_only else
+                   f"Sensitive data enters {actor.display_name} ({actor_words(actor.actor)}) through {edge.id}"),
+            message=" ".join(parts),
             categories=categories,
             subjects=subjects,
             origins=origins,
@@ -74,6 +172,37 @@ def check(ctx: Context):
             mitigation=MITIGATION,
             actor_types=1,
         )
+
+
+def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> list[str]:
+    """One sentence per standing that occurs: within the purposes of collection, a further
+    purpose added by a provision, or beyond both."""
+    used = listing([purpose_words(p) for p in flow.purposes])
+    whose = {}
+    for standing, (bits, _) in standings.items():
+        count = bits.bit_count()
+        whose[standing] = ("" if len(standings) == 1 else
+                           f"For the data of {listing([ctx.system(o).display_name for o in evidence.named(bits, 3)], total=count)}, ")
+    out = []
+    if "collection" in standings:
+        head = whose["collection"]
+        out.append(f"{head}{'t' if head else 'T'}his access, for {used}, is within the purposes the data was "
+                   "collected for.")
+    if "further" in standings:
+        head = whose["further"]
+        cited = provisions(standings["further"][1], flow.purposes)
+        by = f" added by {citations(ctx.model.sources, cited)}" if cited else " added by law"
+        out.append(f"{head}{'t' if head else 'T'}his access, for {used}, is a further purpose{by}, beyond why "
+                   "people gave the data: authorised, and still a new use whose necessity and proportionality "
+                   "must be shown.")
+    if "beyond" in standings:
+        head = whose["beyond"]
+        out.append(f"{head}{used} is {'none' if len(flow.purposes) == 1 else 'not all'} of the purposes the data "
+                   "was collected for, and no law is recorded as adding it."
+                   if head else
+                   f"{sentence_case(used)} is none of the purposes the data was collected for, and no law is "
+                   "recorded as adding it.")
+    return out
 
 
 RULE = Rule(
