@@ -342,3 +342,29 @@ def test_sources_option_overrides_the_companion(tmp_path):
     model = import_model(tmp_path / "t" / "systems.csv", tmp_path / "t" / "flows.csv",
                          sources=tmp_path / "refs.csv").model
     assert model.sources == {"asylum-act": "A", "police-act": "P", "dpia-2023": "D"}
+
+
+def test_the_fields_added_for_findings_revision_2_round_trip(tmp_path):
+    """further_purposes (provisions with | and ;), forwards (own and a list), a flow's subjects
+    and an incident's type survive CSV and XLSX."""
+    from conftest import build
+
+    model = build(
+        [{"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"],
+          "subjects": ["asylum_seeker", "child"],
+          "further_purposes": [{"purpose": "enforcement.law", "by": ["Art. 1(1)(d); (e)", "a | b"]},
+                               {"purpose": "enforcement.return", "by": ["Art. 50"]}],
+          "incidents": [{"date": "2012-08", "type": "breach", "summary": "copied"}]},
+         {"id": "hub", "sector": "interoperability", "kind": "component"},
+         {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+        [{"id": "in", "from": "eurodac", "to": "hub", "data": ["biometric"], "purpose": "protection.asylum"},
+         {"id": "own", "from": "hub", "to": "police", "data": ["biometric"], "purpose": "enforcement.law",
+          "forwards": "own", "subjects": ["asylum_seeker"]},
+         {"id": "named", "from": "hub", "to": "eurodac", "data": ["biometric"], "purpose": "protection.asylum",
+          "forwards": ["in"]}],
+    )
+    folder = write_csv(model, tmp_path / "csv")
+    assert canonical_model(import_model(folder / "systems.csv", folder / "flows.csv").model) == canonical_model(model)
+    book = tmp_path / "model.xlsx"
+    book.write_bytes(xlsx_bytes(model))
+    assert canonical_model(import_model(book).model) == canonical_model(model)

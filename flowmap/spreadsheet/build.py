@@ -29,7 +29,7 @@ from flowmap.errors import ModelError, UsageError
 from flowmap.model import Model
 from flowmap.render.cells import unguard_cell
 from flowmap.spreadsheet.columns import (
-    ACCEPTED, COMPANIONS, FLOWS, INCIDENTS, MODEL, MODEL_FIELDS, SOURCES, SYSTEMS, TAXONOMY,
+    ACCEPTED, COMPANIONS, FLOWS, INCIDENTS, MODEL, MODEL_FIELDS, SOURCES, SYSTEMS, TAXONOMY, split_further,
     FREE_TEXT, Table, TRUE_WORDS, FALSE_WORDS, parse_bool, split_list,
 )
 from flowmap.spreadsheet.read import Sheet, SheetDiagnostic, Workbooks, relocate
@@ -102,6 +102,14 @@ class _Builder:
                 continue
             if column.kind == "list":
                 value: Any = split_list(cell)
+            elif column.kind == "forwards":
+                value = cell.strip() if cell.strip() in ("all", "own") else split_list(cell)
+            elif column.kind == "further":
+                value = split_further(cell)
+                if value is None:
+                    self.problems.append(where.at(column.name, f"{shown(cell)} is not a list of further purposes: "
+                                                  "write `purpose: provision | provision; purpose: provision`"))
+                    continue
             elif column.kind in ("bool", "tristate"):
                 value = parse_bool(cell)
                 if value is None:

@@ -25,7 +25,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from flowmap.model import Acceptance, Flow, System
+from flowmap.model import Acceptance, Flow, FurtherPurpose, System
+
+FORWARDS_TYPE = Flow.model_fields["forwards"].annotation
 
 __all__ = [
     "Column",
@@ -42,6 +44,8 @@ __all__ = [
     "COMPANIONS",
     "split_list",
     "join_list",
+    "join_further",
+    "split_further",
     "parse_bool",
     "format_bool",
     "TRUE_WORDS",
@@ -77,6 +81,10 @@ class Table:
 
 
 def _kind(annotation: Any) -> str:
+    if annotation is FORWARDS_TYPE:
+        return "forwards"
+    if annotation == list[FurtherPurpose]:
+        return "further"
     if annotation is bool:
         return "bool"
     args = get_args(annotation)
@@ -124,6 +132,7 @@ INCIDENTS = Table(
         Column("system"),
         Column("flow"),
         Column("date"),
+        Column("type"),
         Column("summary", required=True),
         Column("sources", "list"),
     ),
@@ -157,6 +166,36 @@ def split_list(cell: str) -> list[str]:
 def join_list(items: list[str]) -> str:
     """The cell for a list: items joined by ``; ``, with ``\\`` and ``;`` inside items escaped."""
     return "; ".join(item.replace("\\", "\\\\").replace(";", "\\;") for item in items)
+
+
+def join_further(items: list[dict[str, Any]]) -> str:
+    """The cell for ``further_purposes``: ``purpose: provision | provision`` items, joined by ``; ``
+    (``|``, ``;`` and ``\\`` inside a provision escaped).
+
+    >>> join_further([{"purpose": "enforcement.law", "by": ["reg-1358", "Art. 1(1)(d); (e)"]}])
+    'enforcement.law: reg-1358 | Art. 1(1)(d)\\\\; (e)'
+    """
+    parts = []
+    for item in items:
+        provisions = " | ".join(b.replace("\\", "\\\\").replace("|", "\\|") for b in item["by"])
+        parts.append(f"{item['purpose']}: {provisions}")
+    return join_list(parts)
+
+
+def split_further(cell: str) -> list[dict[str, Any]] | None:
+    """The inverse of :func:`join_further` (``None`` when an item has no ``purpose:``).
+
+    >>> split_further(join_further([{"purpose": "a.b", "by": ["x | y", "z"]}]))
+    [{'purpose': 'a.b', 'by': ['x | y', 'z']}]
+    """
+    out = []
+    for item in split_list(cell):
+        purpose, colon, rest = item.partition(":")
+        if not colon or not purpose.strip():
+            return None
+        provisions = [re.sub(r"\\([\\|])", r"\1", p).strip() for p in re.split(r"(?<!\\)\|", rest)]
+        out.append({"purpose": purpose.strip(), "by": [p for p in provisions if p]})
+    return out
 
 
 def parse_bool(cell: str) -> bool | None:

@@ -34,6 +34,7 @@ from flowmap.spreadsheet.columns import (
     ACCEPTED,
     FLOWS,
     INCIDENTS,
+    join_further,
     MODEL,
     MODEL_FIELDS,
     SOURCES,
@@ -54,6 +55,10 @@ _PINNED = (1980, 1, 1, 0, 0, 0)  # zip entry timestamp: the earliest a zip can h
 def _cell(value: Any, kind: str) -> str:
     if kind in ("bool", "tristate"):
         return format_bool(value)
+    if kind == "forwards":  # all (the default) is an empty cell
+        return "" if value in (None, "all") else value if isinstance(value, str) else join_list(value)
+    if kind == "further":
+        return join_further(value or [])
     if kind == "list":
         return join_list([str(v) for v in value or []])
     if value is None:
