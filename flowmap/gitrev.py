@@ -151,12 +151,10 @@ def load_input(argument: str, *, strict: bool = False, cwd: str | os.PathLike | 
     import dataclasses
 
     from flowmap.errors import ModelError
-    from flowmap.loader import gc_paused
     from flowmap.validate import build_model
 
     text = input_text(argument, cwd=cwd)
-    with gc_paused():
-        model = build_model(read_data_text(text, argument), argument, text)
+    model = build_model(read_data_text(text, argument), argument, text)
     if strict and model.warnings:
         raise ModelError([dataclasses.replace(w, severity="error") for w in model.warnings])
     return model
