@@ -66,7 +66,7 @@ def check(ctx: Context):
                     "may be understated."
                 ),
                 confidence=Confidence.low,
-                question=f"About whom does {system.display_name} hold data (which people groups, children among them?)",
+                question=f"About whom does {system.display_name} hold data: which people groups, and are children among them?",
                 categories=categories,
                 mitigation=f"Add the data subjects of {system.display_name} to the model, with a source.",
             )
