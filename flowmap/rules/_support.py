@@ -28,10 +28,11 @@ from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
 from flowmap.model import System
 from flowmap.rules.base import Context
+from flowmap.words import listing
 
 __all__ = [
     "Evidence", "purpose_standing", "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
-    "bulk", "technologies_of_risk",
+    "edges_by_flow", "bulk", "technologies_of_risk",
 ]
 
 
@@ -124,6 +125,11 @@ class Evidence:
                 subject_masks[subject] = subject_masks.get(subject, 0) | bit
         self._tiers = [mask for _, mask in sorted(tiers.items())]
         self._subjects = sorted(subject_masks.items())
+        self._origin_of: dict[str, list[str]] | None = None
+        self._carried: dict[Edge, list[str]] = {}
+        self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
+        """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
+        ``category_ok=evidence.sensitive.__contains__`` decides each category once."""
 
     @classmethod
     def of(cls, ctx: Context) -> "Evidence":
@@ -133,11 +139,12 @@ class Evidence:
     def named(self, bits: int, limit: int = LIST_CAP) -> list[str]:
         """The ``limit`` most important origins of ``bits``, most important first."""
         out: list[str] = []
+        systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
         for mask in self._tiers:
             found = bits & mask
             while found and len(out) < limit:
                 low = found & -found
-                out.append(self.ctx.graph.bits_to_origins("", low)[0])
+                out.append(systems[low.bit_length() - 1].id)
                 found ^= low
             if len(out) >= limit:
                 break
@@ -156,7 +163,7 @@ class Evidence:
         bits = 0
         categories = []
         for edge in [edges] if isinstance(edges, Edge) else edges:
-            for category in graph.carried(edge):
+            for category in self.carried(edge):
                 if category_ok is not None and not category_ok(category):
                     continue
                 found = graph.crossing_bits(edge, category) & within & ~exclude
@@ -164,6 +171,66 @@ class Evidence:
                     bits |= found
                     categories.append(category)
         return bits, sorted(set(categories))
+
+    def at(self, system_id: str, *, category_ok: Callable[[str], bool] | None = None) -> tuple[int, list[str]]:
+        """(origins bitset, categories) of the data available at a system: what it holds and what
+        arrives through its incoming flows, categories filtered by ``category_ok``.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion", "identity.contact"],
+        ...      "purposes": ["enforcement.law"]},
+        ...     {"id": "b", "sector": "police", "holds": ["identity.contact"], "purposes": ["enforcement.law"]}],
+        ...   "flows": [{"from": "a", "to": "b", "data": ["criminal", "identity"], "purpose": "enforcement.law"}]})
+        >>> ctx = Context(m)
+        >>> ev = Evidence.of(ctx)
+        >>> bits, categories = ev.at("b")
+        >>> ctx.graph.bits_to_origins("", bits), categories
+        (['a', 'b'], ['criminal.suspicion', 'identity.contact'])
+        >>> bits, categories = ev.at("b", category_ok=ctx.is_sensitive)
+        >>> ctx.graph.bits_to_origins("", bits), categories
+        (['a'], ['criminal.suspicion'])
+        """
+        graph = self.ctx.graph
+        own = graph.origin_bit(system_id)
+        by_category: dict[str, int] = {}
+        for category in self._collected().get(system_id, ()):
+            if category_ok is None or category_ok(category):
+                by_category[category] = own
+        for edge in graph.in_edges(system_id):  # the reach at a system joins what its incoming flows carry
+            for category in self.carried(edge):
+                if category_ok is not None and not category_ok(category):
+                    continue
+                found = graph.crossing_bits(edge, category)
+                if found:
+                    by_category[category] = by_category.get(category, 0) | found
+        bits = 0
+        for found in by_category.values():
+            bits |= found
+        return bits, sorted(by_category)
+
+    def carried(self, edge: Edge) -> list[str]:
+        """:meth:`Graph.carried <flowmap.graph.Graph.carried>`, computed once per edge."""
+        found = self._carried.get(edge)
+        if found is None:
+            found = self._carried[edge] = self.ctx.graph.carried(edge)
+        return found
+
+    def _collected(self) -> dict[str, list[str]]:
+        """System -> the propagated categories it is an origin of (built once)."""
+        if self._origin_of is None:
+            graph = self.ctx.graph
+            self._origin_of = {}
+            for category in graph.categories:
+                for origin in graph.origins_of(category):
+                    self._origin_of.setdefault(origin, []).append(category)
+        return self._origin_of
+
+    def listed(self, bits: int, limit: int = 3) -> str:
+        """The ``limit`` most important origins of ``bits`` by name, the rest counted:
+        "Eurodac, VIS, SIS and 4 others"."""
+        names = [self.ctx.system(o).display_name for o in self.named(bits, limit)]
+        return listing(names, limit=limit, total=bits.bit_count())
 
     def paths(self, edges: Edge | list[Edge], bits: int, categories: list[str], *,
               allowed: EdgeFilter | None = None, key: object = None) -> list[tuple[list[str], list[str]]]:
@@ -226,6 +293,18 @@ def entries_by_flow(ctx: Context, is_actor: Callable[[System], bool]) -> list[li
     for edge in entry_edges(ctx, is_actor):
         grouped.setdefault(edge.flow.id, []).append(edge)
     return list(grouped.values())
+
+
+def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:
+    """Flow id -> its edges: one, or both directions of a bidirectional flow (built once)."""
+
+    def build():
+        out: dict[str, list[Edge]] = {}
+        for edge in ctx.graph.edges:
+            out.setdefault(edge.id, []).append(edge)
+        return out
+
+    return ctx.cached("rules.edges_by_flow", build)
 
 
 def bulk(edge: Edge) -> bool:

@@ -10,17 +10,18 @@ What it detects
       their data (``controls.redress: false``). Established gaps, one finding each, so that
       each can be accepted on its own.
     - ``accountability_gap:<system>:unknown_safeguards``: what the model does not say about
-      the system, in one finding that asks the system the questions together (is there
-      independent oversight? a route to redress? a legal basis?). An omitted control and an
+      the system and the flows it sends, in one finding that asks the system the questions
+      together (is there independent oversight? a route to redress? a legal basis? which law
+      allows its flows of sensitive data that record none?). An omitted control and an
       empty ``legal_basis`` ("none recorded") are unknowns, not established absences: the
-      finding has low confidence and is worded as a question.
-    - ``accountability_gap:<flow>:no_legal_basis``: a flow carrying sensitive data with no
-      ``legal_basis`` recorded. Also an unknown (low confidence, a question to the sender).
+      finding has low confidence and is worded as a question. A flow with no legal basis is
+      asked of its sender (the ``from`` system of a bidirectional flow), naming the flows (the
+      first :data:`FLOWS_CAP` in the evidence ``flows``) and the systems they go to.
 
     Unknowns aggregate at the system that can answer them, rather than one finding per
-    control: a DPO gets one list of questions per system. A system thus has at most its
-    established gaps and one question; a flow at most one finding. The evidence names the
-    categories, the people groups and the origins whose data is there.
+    control or per flow: a DPO gets one list of questions per system. A system thus has at
+    most its established gaps and one question. The evidence names the categories, the
+    people groups and the origins whose data is there (and crosses the flows asked about).
 
 Why it matters
     Interference with private life must be "in accordance with the law" (ECHR Art. 8,
@@ -37,12 +38,16 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Confidence, Kind, Severity
+from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Flow, System
-from flowmap.rules._support import crossing_by_origin
+from flowmap.rules import _support
+from flowmap.rules._support import crossing_by_origin, edges_by_flow
 from flowmap.rules.base import Context, Rule
-from flowmap.words import sentence_case, categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words
+
+FLOWS_CAP = LIST_CAP
+"""An ``unknown_safeguards`` finding lists at most this many flows without a legal basis."""
 
 MITIGATIONS = {
     "no_oversight": "Name the independent authority that supervises the system, with a source, or create one.",
@@ -51,16 +56,13 @@ MITIGATIONS = {
         "held about them."
     ),
     "unknown_safeguards": (
-        "Record what is missing, each with a source: the provision that allows the processing, the "
-        "independent authority that supervises it, and the route for access, rectification and appeal. "
-        "Where one does not exist, that is a gap to escalate."
-    ),
-    "no_legal_basis": (
-        "Record the provision that allows this transfer (a source key), or stop the transfer if there is none."
+        "Record what is missing, each with a source: the provision that allows the processing and each transfer, "
+        "the independent authority that supervises it, and the route for access, rectification and appeal. "
+        "Where one does not exist, that is a gap to escalate (stop a transfer that no law allows)."
     ),
 }
 
-# What each unknown is, as part of a question and of a sentence.
+# What each unknown of a system is, as part of a question and of a sentence.
 _UNKNOWN = {
     "oversight": ("independent oversight", "whether an independent authority supervises it"),
     "redress": (
@@ -70,6 +72,231 @@ _UNKNOWN = {
     "legal_basis": ("a legal basis", "which law allows the processing"),
 }
 
+
+class _Unasked:
+    """The flows a system sends with sensitive data and no legal basis: the union of the
+    origins whose data crosses them, their categories, and the flows in id order."""
+
+    def __init__(self) -> None:
+        self.flows: list[Flow] = []
+        self.bits = 0
+        self.categories: set[str] = set()
+
+
+def _unasked_flows(ctx: Context, ev: _support.Evidence) -> dict[str, _Unasked]:
+    """Sender -> its flows that carry sensitive data and record no legal basis."""
+    out: dict[str, _Unasked] = {}
+    edges = edges_by_flow(ctx)
+    for flow in ctx.flows:
+        if flow.legal_basis:
+            continue
+        bits, categories = ev.crossing(edges[flow.id], category_ok=ev.sensitive.__contains__)
+        if not bits:
+            continue
+        found = out.setdefault(flow.source, _Unasked())
+        found.flows.append(flow)
+        found.bits |= bits
+        found.categories.update(categories)
+    return out
+
+
+def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: int,
+                   categories: list[str]) -> tuple[list[str], str]:
+    """(subjects, a sentence: "Fingerprints about ..., from 3 origins (...), are held at X.").
+
+    The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
+    """
+    subjects = sorted({*system.subjects, *ev.subjects(bits)})
+    people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    where = "," if people.endswith("among them") else ""
+    if bits != ctx.graph.origin_bit(system.id):
+        where = f", from {plural(bits.bit_count(), 'origin')} ({ev.listed(bits)}),"
+    sentence = f"{sentence_case(categories_in_words(categories))}{people}{where} are held at {system.display_name}."
+    return subjects, sentence
+
+
+def _flows_words(ctx: Context, system: System, unasked: _Unasked) -> tuple[str, str, str]:
+    """The flows asked about: as the object of "which law allows", after "its", and short, for a title.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "vis", "name": "VIS", "sector": "visa"}, *({"id": t, "sector": "border"} for t in "abcde")],
+    ...   "flows": [{"from": "vis", "to": t, "data": ["biometric"], "purpose": "migration.visa"} for t in "abcde"]})
+    >>> ctx, asked = Context(m), _Unasked()
+    >>> asked.flows = m.flows[:1]
+    >>> _flows_words(ctx, ctx.system("vis"), asked)
+    ('the flow vis->a from VIS to a', 'flow vis->a to a', 'the flow vis->a')
+    >>> asked.flows = m.flows
+    >>> _flows_words(ctx, ctx.system("vis"), asked)
+    ('the 5 flows of sensitive data from VIS to 5 systems (a, b, c and 2 others)', '5 flows of sensitive data to 5 systems (a, b, c and 2 others)', '5 outgoing flows')
+    """
+    flows = unasked.flows
+    if len(flows) == 1:
+        (flow,) = flows
+        target = ctx.system(flow.target).display_name
+        return (f"the flow {flow.id} from {system.display_name} to {target}", f"flow {flow.id} to {target}",
+                f"the flow {flow.id}")
+    targets = list(dict.fromkeys(ctx.system(f.target).display_name for f in flows))
+    where = f"to {plural(len(targets), 'system')} ({listing(targets)})"
+    return (f"the {len(flows)} flows of sensitive data from {system.display_name} {where}",
+            f"{len(flows)} flows of sensitive data {where}", f"{len(flows)} outgoing flows")
+
+
+def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unasked: _Unasked | None):
+    controls = system.controls
+    established = [
+        gap for gap, value in (("no_oversight", controls.independent_oversight), ("no_redress", controls.redress))
+        if value is False
+    ]
+    unknown = [
+        name for name, missing in (
+            ("legal_basis", not system.legal_basis),
+            ("oversight", controls.independent_oversight is None),
+            ("redress", controls.redress is None),
+        ) if missing
+    ]
+    if not established and not unknown and unasked is None:
+        return
+    bits, categories = ev.at(system.id, category_ok=ev.sensitive.__contains__)
+    if not bits:
+        return
+    subjects, held = _what_is_there(ctx, ev, system, bits, categories)
+    name = system.display_name
+    sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
+    origins, total = ev.named(bits), bits.bit_count()
+    for gap in established:
+        if gap == "no_oversight":
+            title = f"No independent oversight of {name}"
+            fact = "The model records that no independent authority supervises the system"
+            why = "nobody outside the operator checks that the processing stays lawful, necessary and proportionate."
+        else:
+            title = f"No route to redress at {name}"
+            fact = ("The model records that the people concerned have no route to access, correct or contest "
+                    "what is held about them")
+            why = "errors stay uncorrected and decisions based on the data cannot be contested (Charter Art. 47)."
+        yield RULE.finding(
+            ctx, system, aspect=gap,
+            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable),
+            title=title,
+            message=f"{held} {fact}: {why}",
+            categories=categories, subjects=subjects, origins=origins, origins_total=total,
+            mitigation=MITIGATIONS[gap],
+        )
+    if unknown or unasked is not None:
+        yield _question_finding(ctx, system, unknown, unasked, held, bits, categories, subjects)
+
+
+def _question_finding(ctx: Context, system: System, unknown: list[str], unasked: _Unasked | None, held: str,
+                      bits: int, categories: list[str], subjects: list[str]):
+    """The one question to a system about what is not recorded: its own safeguards, and the
+    legal basis of the flows of sensitive data it sends (in whole sentences, never "with no
+    legal basis is recorded").
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "db", "name": "Police database", "sector": "police", "holds": ["criminal.suspicion"],
+    ...      "purposes": ["enforcement.law"], "legal_basis": ["Police Act"],
+    ...      "controls": {"independent_oversight": True, "redress": True}},
+    ...     {"id": "office", "name": "Police office", "sector": "police", "legal_basis": ["Police Act"],
+    ...      "controls": {"independent_oversight": True, "redress": True}}],
+    ...   "flows": [{"from": "db", "to": "office", "data": ["criminal"], "purpose": "enforcement.law"}]})
+    >>> (f,) = check(Context(m))
+    >>> f.id, f.confidence.value, f.asks, f.flows
+    ('accountability_gap:db:unknown_safeguards', 'low', 'db', ['db->office'])
+    >>> print(f.message)  # doctest: +NORMALIZE_WHITESPACE
+    Police suspicions are held at Police database. No legal basis is recorded for the flow db->office from
+    Police database to Police office, which carries police suspicions. Until the law that allows it is known,
+    nobody can check that the processing is lawful, necessary and proportionate.
+    >>> f.question
+    'Which law allows the flow db->office from Police database to Police office?'
+    """
+    name = system.display_name
+    parts = [held]
+    titled = [_UNKNOWN[u][0] for u in unknown]
+    flows, its, flow_ids = "", "", []
+    if unknown:
+        parts.append(f"The model does not record {listing([_UNKNOWN[u][1] for u in unknown])}.")
+    if unasked is not None:
+        flows, its, short = _flows_words(ctx, system, unasked)
+        crossing = sorted(unasked.categories)
+        whose = ""
+        if unasked.bits != bits:  # else: the data of the origins named above
+            whose = (f" from {plural(unasked.bits.bit_count(), 'origin')} "
+                     f"({_support.Evidence.of(ctx).listed(unasked.bits)})")
+        parts.append(
+            f"No legal basis is recorded for {flows}, which {'carries' if len(unasked.flows) == 1 else 'carry'} "
+            f"{categories_in_words(crossing)}{whose}."
+        )
+        titled.append(f"a legal basis for {short}")
+        flow_ids = [f.id for f in unasked.flows]
+        categories = sorted({*categories, *crossing})
+    if len(titled) > 1 or len(flow_ids) > 1:
+        until = "Until these are known"
+    elif flow_ids:
+        until = "Until the law that allows it is known"
+    else:
+        until = "Until this is known"
+    contest = ", or that the people concerned can contest it" if {"oversight", "redress"} & set(unknown) else ""
+    parts.append(f"{until}, nobody can check that the processing is lawful, necessary and proportionate{contest}.")
+    return RULE.finding(
+        ctx, system, aspect="unknown_safeguards",
+        confidence=Confidence.low,
+        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                           low_confidence=True),
+        title=f"Safeguards of {name} not recorded: {listing(titled)}",
+        message=" ".join(parts),
+        categories=categories, subjects=subjects,
+        origins=_support.Evidence.of(ctx).named(bits), origins_total=bits.bit_count(),
+        flows=flow_ids[:FLOWS_CAP],
+        mitigation=MITIGATIONS["unknown_safeguards"],
+        question=_question(name, unknown, flows, its),
+    )
+
+
+def _question(name: str, unknown: list[str], flows: str = "", its: str = "") -> str:
+    """One short question about what is unknown at a system and the flows it sends.
+
+    >>> _question("VIS", ["oversight"])
+    'Is there independent oversight of VIS?'
+    >>> _question("VIS", ["legal_basis", "oversight", "redress"])
+    'Is there a legal basis, independent oversight and a route to redress for VIS?'
+    >>> _question("VIS", ["oversight"], "the flow vis->a from VIS to A", "flow vis->a to A")
+    'Is there independent oversight of VIS, and which law allows its flow vis->a to A?'
+    >>> _question("VIS", [], "the flow vis->a from VIS to A")
+    'Which law allows the flow vis->a from VIS to A?'
+    """
+    if not unknown:
+        return f"Which law allows {flows}?"
+    if unknown == ["oversight"]:
+        asked = f"Is there independent oversight of {name}"
+    else:
+        asked = f"Is there {listing([_UNKNOWN[u][0] for u in unknown])} for {name}"
+    return f"{asked}, and which law allows its {its}?" if flows else f"{asked}?"
+
+
+def check(ctx: Context):
+    """Per system: its established gaps, and one question for its unknowns and the flows of
+    sensitive data it sends with no legal basis recorded."""
+    ev = _support.Evidence.of(ctx)
+    unasked = _unasked_flows(ctx, ev)
+    for system in ctx.systems:
+        yield from _system_findings(ctx, ev, system, unasked.get(system.id))
+
+
+RULE = Rule(
+    id="accountability_gap",
+    name="sensitive data with no legal basis, oversight or redress",
+    kind=Kind.accountability_gap,
+    default_severity=Severity.medium,
+    principles=("lawfulness", "accountability", "effective_remedy"),
+    linddun="non_compliance",
+    check=check,
+    doc=__doc__,
+    aspects=("no_oversight", "no_redress", "unknown_safeguards"),
+)
+
+
+# -- kept for incident.py until its conversion (issue 12); the rules above no longer use it --
 
 class Evidence:
     """Orders origins and gathers their people for many findings of one analysis, looking each
@@ -181,169 +408,3 @@ def data_at(ctx: Context, system: System, *, sensitive_only: bool = True) -> dic
         for origin in ctx.graph.origins_at(system.id, category):
             out.setdefault(origin, []).append(category)
     return dict(sorted(out.items()))
-
-
-def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:
-    """Flow id -> its edges: one, or both directions of a bidirectional flow."""
-    out: dict[str, list[Edge]] = {}
-    for edge in ctx.graph.edges:
-        out.setdefault(edge.id, []).append(edge)
-    return out
-
-
-def _what_is_there(ev: Evidence, system: System, by_origin: dict[str, list[str]]) -> tuple[list, list, list, str]:
-    """(categories, subjects, origins in order, a sentence: "Fingerprints about ... are held at X.").
-
-    The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
-    """
-    origins = ev.order(by_origin)
-    categories = sorted({c for cats in by_origin.values() for c in cats})
-    subjects = sorted({*system.subjects, *ev.subjects(origins)})
-    people = f" about {subjects_in_words(subjects)}" if subjects else ""
-    where = "," if people.endswith("among them") else ""
-    if origins != [system.id]:
-        where = f", from {plural(len(origins), 'origin')} ({ev.named(origins)}),"
-    sentence = f"{sentence_case(categories_in_words(categories))}{people}{where} are held at {system.display_name}."
-    return categories, subjects, origins, sentence
-
-
-def _system_findings(ctx: Context, ev: Evidence, system: System):
-    controls = system.controls
-    established = [
-        gap for gap, value in (("no_oversight", controls.independent_oversight), ("no_redress", controls.redress))
-        if value is False
-    ]
-    unknown = [
-        name for name, missing in (
-            ("legal_basis", not system.legal_basis),
-            ("oversight", controls.independent_oversight is None),
-            ("redress", controls.redress is None),
-        ) if missing
-    ]
-    if not established and not unknown:
-        return
-    by_origin = data_at(ctx, system)
-    if not by_origin:
-        return
-    categories, subjects, origins, held = _what_is_there(ev, system, by_origin)
-    name = system.display_name
-    sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
-    for gap in established:
-        if gap == "no_oversight":
-            title = f"No independent oversight of {name}"
-            fact = "The model records that no independent authority supervises the system"
-            why = "nobody outside the operator checks that the processing stays lawful, necessary and proportionate."
-        else:
-            title = f"No route to redress at {name}"
-            fact = ("The model records that the people concerned have no route to access, correct or contest "
-                    "what is held about them")
-            why = "errors stay uncorrected and decisions based on the data cannot be contested (Charter Art. 47)."
-        yield RULE.finding(
-            ctx, system, aspect=gap,
-            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable),
-            title=title,
-            message=f"{held} {fact}: {why}",
-            categories=categories, subjects=subjects, origins=origins,
-            mitigation=MITIGATIONS[gap],
-        )
-    if unknown:
-        yield RULE.finding(
-            ctx, system, aspect="unknown_safeguards",
-            confidence=Confidence.low,
-            severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, low_confidence=True),
-            title=f"Safeguards of {name} not recorded: {listing([_UNKNOWN[u][0] for u in unknown])}",
-            message=(
-                f"{held} The model does not record {listing([_UNKNOWN[u][1] for u in unknown])}. "
-                f"Until {'these are' if len(unknown) > 1 else 'this is'} known, nobody can check that the "
-                f"processing is lawful, necessary and proportionate, or that the people concerned can contest it."
-            ),
-            categories=categories, subjects=subjects, origins=origins,
-            mitigation=MITIGATIONS["unknown_safeguards"],
-            question=_question(name, unknown),
-        )
-
-
-def _question(name: str, unknown: list[str]) -> str:
-    """One short question about what is unknown at a system.
-
-    >>> _question("VIS", ["oversight"])
-    'Is there independent oversight of VIS?'
-    >>> _question("VIS", ["legal_basis", "oversight", "redress"])
-    'Is there a legal basis, independent oversight and a route to redress for VIS?'
-    """
-    if unknown == ["oversight"]:
-        return f"Is there independent oversight of {name}?"
-    return f"Is there {listing([_UNKNOWN[u][0] for u in unknown])} for {name}?"
-
-
-def _flow_finding(ctx: Context, ev: Evidence, flow: Flow, edges: list[Edge]):
-    """A flow carrying sensitive data with no legal basis recorded: an unknown, so a question,
-    in whole sentences (never "with no legal basis is recorded").
-
-    >>> from flowmap.model import Model
-    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
-    ...     {"id": "db", "name": "Police database", "sector": "police", "holds": ["criminal.suspicion"],
-    ...      "purposes": ["enforcement.law"], "legal_basis": ["Police Act"],
-    ...      "controls": {"independent_oversight": True, "redress": True}},
-    ...     {"id": "office", "name": "Police office", "sector": "police", "legal_basis": ["Police Act"],
-    ...      "controls": {"independent_oversight": True, "redress": True}}],
-    ...   "flows": [{"from": "db", "to": "office", "data": ["criminal"], "purpose": "enforcement.law"}]})
-    >>> (f,) = check(Context(m))
-    >>> f.id, f.confidence.value, f.asks
-    ('accountability_gap:db->office:no_legal_basis', 'low', 'db')
-    >>> print(f.message)  # doctest: +NORMALIZE_WHITESPACE
-    No legal basis is recorded for the flow db->office from Police database to Police office, which carries
-    police suspicions, collected by 1 origin (Police database). Until the law that allows this transfer is known,
-    nobody can check that it is lawful, necessary and proportionate.
-    >>> f.question
-    'Which law allows the flow db->office from Police database to Police office?'
-    """
-    origins, categories, subjects = ev.across(edges, sensitive_only=True)
-    if not origins:
-        return None
-    source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
-    people = f" about {subjects_in_words(subjects)}" if subjects else ""
-    both_ways = " and back" if flow.bidirectional else ""
-    return RULE.finding(
-        ctx, flow, aspect="no_legal_basis",
-        confidence=Confidence.low,
-        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
-                           low_confidence=True),
-        title=f"No legal basis recorded for the flow {flow.id} from {source} to {target}",
-        message=(
-            f"No legal basis is recorded for the flow {flow.id} from {source} to {target}{both_ways}, which carries "
-            f"{categories_in_words(categories)}{people}, collected by {plural(len(origins), 'origin')} "
-            f"({ev.named(origins)}). Until the law that allows this transfer "
-            f"is known, nobody can check that it is lawful, necessary and proportionate."
-        ),
-        categories=categories, subjects=subjects, origins=origins,
-        mitigation=MITIGATIONS["no_legal_basis"],
-        question=f"Which law allows the flow {flow.id} from {source} to {target}?",
-    )
-
-
-def check(ctx: Context):
-    """Per system: its established gaps and one question for its unknowns; per flow without a
-    legal basis: one question."""
-    ev = Evidence(ctx)
-    for system in ctx.systems:
-        yield from _system_findings(ctx, ev, system)
-    edges = edges_by_flow(ctx)
-    for flow in ctx.flows:
-        if not flow.legal_basis:
-            found = _flow_finding(ctx, ev, flow, edges[flow.id])
-            if found is not None:
-                yield found
-
-
-RULE = Rule(
-    id="accountability_gap",
-    name="sensitive data with no legal basis, oversight or redress",
-    kind=Kind.accountability_gap,
-    default_severity=Severity.medium,
-    principles=("lawfulness", "accountability", "effective_remedy"),
-    linddun="non_compliance",
-    check=check,
-    doc=__doc__,
-    aspects=("no_oversight", "no_redress", "unknown_safeguards", "no_legal_basis"),
-)
