@@ -31,6 +31,7 @@ from flowmap.errors import ModelError
 __all__ = ["check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
 
 MAX_BYTES = 512 * 1024 * 1024
+_SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
 MAX_DEPTH = 64
 TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
 # libyaml's C composer recurses once per level on the C stack, and a few tens of thousands of
@@ -179,10 +180,7 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
     if p.is_dir():
         raise _fail(name, "is a directory, not a model file: name a .yaml or .json file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise _fail(name, f"file is {size // 2**20} MiB, over the {MAX_BYTES // 2**20} MiB limit: split the model")
-        raw = p.read_bytes()
+        raw = _read_capped(p, name)
     except FileNotFoundError:
         raise _fail(name, "no such file: check the path") from None
     except PermissionError:
@@ -193,6 +191,24 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
         raise _fail(name, f"cannot read the file ({exc.strerror}): check the path") from None
     text = decode(raw, name)
     return read_data_text(text, name, holding=holding), text
+
+
+def _read_capped(path: Path, name: str) -> bytes:
+    """The bytes of ``path``, at most MAX_BYTES of them whatever it is (a file, a pipe,
+    ``/dev/zero``): a larger size, or more bytes than that, is one diagnostic. The first 64 KiB
+    are checked for binary content before anything more is read."""
+    limit = MAX_BYTES // 2**20
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise _fail(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model")
+    with path.open("rb") as handle:
+        head = handle.read(min(_SNIFF, MAX_BYTES + 1))
+        if b"\x00" in head:
+            decode(head, name)  # raises: binary, or UTF-16
+        raw = head + handle.read(MAX_BYTES + 1 - len(head))
+    if len(raw) > MAX_BYTES:
+        raise _fail(name, f"gives more than {limit} MiB, the limit for a model: split the model")
+    return raw
 
 
 def decode(raw: bytes, name: str) -> str:
