@@ -39,6 +39,7 @@ TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
 _C_SAFE_DEPTH = 1000
 MAX_EXPANSION = 10  # aliases may at most multiply the node count by this factor...
 MIN_EXPANSION_BUDGET = 1_000_000  # ...or reach this many nodes, whichever is larger
+MIN_TEXT_BUDGET = 10_000_000  # likewise for the characters of text, against the file's length
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -463,8 +464,10 @@ def _max_depth_tree(data: Any) -> int:
 
 
 def _check_aliases(data: Any, name: str, text: str = "") -> None:
-    """Count nodes as if aliases were expanded, in time linear in the distinct nodes."""
-    expanded: dict[int, int] = {}
+    """Measure the data as if aliases were expanded, in time linear in the distinct nodes: the
+    number of nodes, and the characters of text (an anchored long string repeated is as much a
+    bomb as nested lists)."""
+    expanded: dict[int, tuple[int, int]] = {}  # id -> (nodes, characters) once expanded
     on_stack: set[int] = set()
     unique = 0
     # iterative post-order walk: (node, depth, children_pushed)
@@ -474,8 +477,21 @@ def _check_aliases(data: Any, name: str, text: str = "") -> None:
         key = id(node)
         if done:
             on_stack.discard(key)
-            children = node.values() if isinstance(node, dict) else node
-            expanded[key] = 1 + sum(expanded.get(id(c), 1) for c in children)
+            nodes, characters = 1, 0
+            if node.__class__ is dict:
+                characters = sum(len(k) if k.__class__ is str else 1 for k in node)
+                children = node.values()
+            else:
+                children = node
+            for child in children:
+                size = expanded.get(id(child))
+                if size is None:
+                    nodes += 1
+                    characters += len(child) if child.__class__ is str else 1
+                else:
+                    nodes += size[0]
+                    characters += size[1]
+            expanded[key] = (nodes, characters)
             continue
         if key in expanded:
             continue
@@ -494,11 +510,60 @@ def _check_aliases(data: Any, name: str, text: str = "") -> None:
                         name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias"
                     )
                 stack.append((child, depth + 1, False))
-    total = expanded.get(id(data), 1)
-    budget = max(MAX_EXPANSION * unique, MIN_EXPANSION_BUDGET)
-    if total > budget:
+    nodes, characters = expanded.get(id(data), (1, 0))
+    node_budget = max(MAX_EXPANSION * unique, MIN_EXPANSION_BUDGET)
+    text_budget = max(MAX_EXPANSION * len(text), MIN_TEXT_BUDGET)
+    if nodes > node_budget:
         raise _fail(
             name,
-            f"YAML aliases expand to {total:,} nodes from {unique:,} written (a 'billion laughs' bomb?): "
+            f"YAML aliases expand to {nodes:,} nodes from {unique:,} written (a 'billion laughs' bomb?): "
             "write the data out instead of aliasing it",
+            *_alias_over_budget_at(text, node_budget, text_budget),
         )
+    if characters > text_budget:
+        raise _fail(
+            name,
+            f"YAML aliases expand to {characters:,} characters of text from {len(text):,} written "
+            "(an alias bomb?): write the data out instead of aliasing it",
+            *_alias_over_budget_at(text, node_budget, text_budget),
+        )
+
+
+def _alias_over_budget_at(text: str, node_budget: int, text_budget: int) -> tuple[int, int]:
+    """Line and column of the alias that takes the expanded data over either budget, from
+    libyaml's parser events (keys count here too, so this count is never the smaller);
+    ``(0, 0)`` if none does.
+
+    >>> _alias_over_budget_at("a: &x [1, 2]\\nb: [*x, *x, *x]\\n", 100, 7)
+    (2, 9)
+    """
+    parser = _BaseLoader(text)
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, characters) it expands to
+    opened: list[tuple[str | None, int, int]] = []  # per open collection: anchor, totals at its start
+    nodes = characters = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                more_nodes, more_characters = sizes.get(event.anchor, (1, 0))
+                nodes += more_nodes
+                characters += more_characters
+                if nodes > node_budget or characters > text_budget:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, yaml.ScalarEvent):
+                nodes += 1
+                characters += len(event.value)
+                if event.anchor:
+                    sizes[event.anchor] = (1, len(event.value))
+            elif isinstance(event, yaml.CollectionStartEvent):
+                nodes += 1
+                opened.append((event.anchor, nodes - 1, characters))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, nodes_before, characters_before = opened.pop()
+                if anchor:
+                    sizes[anchor] = (nodes - nodes_before, characters - characters_before)
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    return 0, 0

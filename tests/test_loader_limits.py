@@ -58,3 +58,20 @@ def test_dev_zero_is_refused_at_once():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "/dev/zero: looks like a binary file, not YAML or JSON text", result.stderr
+
+
+def test_an_anchored_long_string_repeated_is_an_alias_bomb():
+    text = "flowmap: 1\nname: x\nbig: &big " + "x" * 10_000 + "\nsystems:\n" + "- *big\n" * 100_000
+    with pytest.raises(ModelError) as excinfo:
+        loader.read_data_text(text, "m.yaml")
+    assert _message(excinfo) == (
+        "m.yaml:1003:3: YAML aliases expand to 1,000,010,023 characters of text from 710,039 written "
+        "(an alias bomb?): write the data out instead of aliasing it"
+    )
+
+
+def test_aliases_that_repeat_a_little_text_are_fine():
+    text = "flowmap: 1\nname: x\nbase: &base {sector: police, holds: [identity]}\nsystems:\n" + "".join(
+        f"- {{<<: *base, id: s{n}}}\n" for n in range(20_000)
+    )
+    assert len(loader.read_data_text(text, "m.yaml")["systems"]) == 20_000
