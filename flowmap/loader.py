@@ -72,10 +72,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.duplicate_keys: list[tuple[Any, str]] = []
 
     def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        # PyYAML deletes the `<<` entries from this very list, then puts the merged pairs before
+        # it in a new one: ``own`` keeps the keys written here, which may override merged ones
+        own = node.value
         mapping = super().construct_mapping(node, deep=deep)
-        if len(mapping) != len(node.value):
+        if len(mapping) != len(node.value):  # a key repeated, or one merged and then overridden
             seen: set = set()
-            for key_node, _ in node.value:
+            for key_node, _ in own:
                 key = key_node.value
                 if key in seen:
                     self.duplicate_keys.append((key_node.start_mark, str(key)))
@@ -212,9 +215,33 @@ def _read_capped(path: Path, name: str) -> bytes:
     return raw
 
 
+def _looks_utf16(raw: bytes) -> bool:
+    """Whether ``raw`` starts as UTF-16 text: a byte order mark, or ASCII with a zero byte
+    every other byte.
+
+    >>> _looks_utf16("flowmap: 1".encode("utf-16")), _looks_utf16("flowmap: 1".encode("utf-16-be"))
+    (True, True)
+    >>> _looks_utf16(bytes(range(20)))
+    False
+    """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:4096]
+    pairs = len(head) // 2
+    if pairs == 0:
+        return False
+    for zero_first in (True, False):
+        zeros, text = (head[0::2], head[1::2]) if zero_first else (head[1::2], head[0::2])
+        if zeros.count(0) == pairs and all(9 <= b < 127 for b in text[:pairs]):
+            return True
+    return False
+
+
 def decode(raw: bytes, name: str) -> str:
     """UTF-8 text of a file, with a located diagnostic for binary or mis-encoded files."""
     if b"\x00" in raw[:8192] or b"\x00" in raw[-8192:]:
+        if _looks_utf16(raw):
+            raise _fail(name, "is UTF-16 text: save the file as UTF-8")
         raise _fail(name, "looks like a binary file, not YAML or JSON text")
     try:
         return raw.decode("utf-8-sig")
@@ -272,6 +299,56 @@ def _parse_json(text: str, name: str) -> Any:
                     "shorten it, or quote it as text", *_line_column(text, long_number.start())) from None
 
 
+_SPACED_KEY_END = re.compile(r'"[ \t\r\n]+:')
+
+
+def _refuse_json_duplicates(keys: int, text: str, name: str) -> None:
+    """A located error for each key an object repeats (JSON parsers keep the last silently);
+    ``keys`` is how many keys the parsed data has.
+
+    Each key ends in ``"`` and ``:``, so when the text has as many of those as the data has
+    keys, no key was repeated; otherwise libyaml's events, which read JSON too, find them.
+
+    >>> _refuse_json_duplicates(1, '{"a": 0, "a": 1}', "m.json")
+    Traceback (most recent call last):
+    flowmap.errors.ModelError: m.json:1:10: duplicate key 'a': keep only one
+    """
+    if text.count('":') + len(_SPACED_KEY_END.findall(text)) == keys:
+        return
+    duplicates = _duplicate_keys_at(text)
+    if duplicates:
+        raise ModelError([Diagnostic(name, line, column, "", f"duplicate key {shown(key)}: keep only one")
+                          for line, column, key in duplicates])
+
+
+def _duplicate_keys_at(text: str) -> list[tuple[int, int, str]]:
+    """Line, column and key of each repeated key in ``text`` (JSON or flow YAML), from parser events."""
+    parser = _BaseLoader(text)
+    found: list[tuple[int, int, str]] = []
+    frames: list[tuple[set | None, bool]] = []  # per open collection: keys seen (None: a sequence), next is a key
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            at_key = bool(frames) and frames[-1][0] is not None and frames[-1][1]
+            if frames and frames[-1][0] is not None and not isinstance(event, yaml.CollectionEndEvent):
+                frames[-1] = (frames[-1][0], not frames[-1][1])
+            if at_key and isinstance(event, yaml.ScalarEvent):
+                if event.value in frames[-1][0]:
+                    found.append((event.start_mark.line + 1, event.start_mark.column + 1, event.value))
+                frames[-1][0].add(event.value)
+            if isinstance(event, yaml.MappingStartEvent):
+                frames.append((set(), True))
+            elif isinstance(event, yaml.SequenceStartEvent):
+                frames.append((None, False))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    return found
+
+
 def _parse_yaml(text: str, name: str) -> Any:
     if _nesting_bound(text) > _C_SAFE_DEPTH:
         place = _too_deep_at(text)
@@ -286,6 +363,8 @@ def _parse_yaml(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
+        if "cannot start any token" in problem and mark and _character_at(text, mark) == "\t":
+            problem, context = "a tab character: YAML indents with spaces (replace it with spaces)", ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise _fail(name, f"invalid YAML: {problem}{context}", line, column) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: one line, with its place
@@ -306,6 +385,17 @@ def _parse_yaml(text: str, name: str) -> Any:
             ]
         )
     return data
+
+
+def _character_at(text: str, mark: Any) -> str:
+    """The character at a YAML error mark (its line and column, which count characters)."""
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    position = start + mark.column
+    return text[position] if position < len(text) else ""
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
@@ -429,38 +519,42 @@ def _check_shape(data: Any, name: str, text: str, holding: str | None = None) ->
     if not holding and not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise _fail(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
-    may_alias = "&" in text and "*" in text
-    if not may_alias:
-        depth = _max_depth_tree(data)
+    is_json = name.lower().endswith(".json")
+    if is_json or not ("&" in text and "*" in text):  # no aliases
+        depth, keys = _tree_shape(data)
         if depth > MAX_DEPTH:
             raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0)))
+        if is_json:
+            _refuse_json_duplicates(keys, text, name)
         return
     _check_aliases(data, name, text)
 
 
-def _max_depth_tree(data: Any) -> int:
-    """Depth of a tree of dicts and lists (no shared nodes), level by level, stopping past the limit.
+def _tree_shape(data: Any) -> tuple[int, int]:
+    """Depth of a tree of dicts and lists (no shared nodes), stopping past the limit, and the
+    number of keys of its mappings, level by level.
 
     One list comprehension per level keeps the per-node cost to a type check (a
     10,000-system model has about two million values).
 
-    >>> _max_depth_tree({"a": [1, {"b": []}], "c": 2})
-    4
+    >>> _tree_shape({"a": [1, {"b": []}], "c": 2})
+    (4, 3)
     """
     containers = (dict, list)
     level = [data]
-    depth = 0
+    depth = keys = 0
     while level:
         depth += 1
         if depth > MAX_DEPTH:
-            return depth
+            return depth, keys
+        keys += sum(map(len, [node for node in level if node.__class__ is dict]))
         level = [
             child
             for node in level
             for child in (node.values() if node.__class__ is dict else node)
             if child.__class__ in containers
         ]
-    return depth
+    return depth, keys
 
 
 def _check_aliases(data: Any, name: str, text: str = "") -> None:

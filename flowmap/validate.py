@@ -63,6 +63,8 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
     ``model.warnings`` (diagnostics with severity ``warning``).
     """
     checked = Checked(file)
+    if isinstance(data, dict) and isinstance(data.get("flowmap"), bool):  # pydantic takes true for 1
+        checked.error(("flowmap",), f"format version must be the number 1, not {str(data['flowmap']).lower()}")
     try:
         model = Model.model_validate(data)
     except ValidationError as exc:
