@@ -45,8 +45,8 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _scalar(construct: Any, problem: str, fix: str) -> Any:
-    """A PyYAML scalar constructor whose failures (a plain ``2024-02-30``, ``!!int asylum``, a number
-    of 5,000 digits) are one located YAML error rather than a ValueError from deep inside PyYAML."""
+    """A PyYAML scalar constructor whose failures (``!!int asylum``, a number of 5,000 digits) are
+    one located YAML error rather than a ValueError from deep inside PyYAML."""
 
     def checked(loader: Any, node: Any) -> Any:
         try:
@@ -56,9 +56,7 @@ def _scalar(construct: Any, problem: str, fix: str) -> Any:
             if "digits" in str(exc):  # Python refuses to convert integers of over 4,300 digits
                 message = f"a number of {len(value):,} digits is too long to read: shorten it, or quote it as text"
             else:
-                # datetime explains itself ("day is out of range for month"); int() and float() do not
-                why = f" ({exc})" if isinstance(exc, ValueError) and "date" in problem else ""
-                message = f"{shown(value)} {problem}{why}: {fix}"
+                message = f"{shown(value)} {problem}: {fix}"
             raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
 
     return checked
@@ -90,10 +88,27 @@ for _tag, _problem, _fix in (
     ("int", "is not a whole number", "fix it, or remove the `!!int` tag"),
     ("float", "is not a number", "fix it, or remove the `!!float` tag"),
     ("bool", "is not true or false", "fix it, or remove the `!!bool` tag"),
-    ("timestamp", "is not a real date", "fix it, or put it in quotes to keep it as text"),
 ):
     _tag = f"tag:yaml.org,2002:{_tag}"
     _Loader.add_constructor(_tag, _scalar(_Loader.yaml_constructors[_tag], _problem, _fix))
+
+
+def _timestamp_or_text(construct: Any) -> Any:
+    """A plain ``2024-02-30`` stays the text it is, as if quoted: validation then says, with
+    every other problem, that it is no real date where a date is due."""
+
+    def checked(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            return str(node.value)
+
+    return checked
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _timestamp_or_text(_Loader.yaml_constructors["tag:yaml.org,2002:timestamp"])
+)
 
 
 def _fail(file: str, message: str, line: int = 0, column: int = 0, path: str = "") -> ModelError:

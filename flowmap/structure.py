@@ -198,9 +198,13 @@ def partial_model(data: Any) -> Model | None:
 
     ext = _salvage(TaxonomyExtension, data.get("taxonomy") or {}) or TaxonomyExtension()
     sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    as_of = data.get("as_of")
+    if isinstance(as_of, (dt.date, int)) and not isinstance(as_of, bool):
+        as_of = as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of)
     return Model.model_construct(
         flowmap=1,
         name=str(data.get("name", "")),
+        as_of=as_of if isinstance(as_of, str) else None,  # checked like the rest, whatever else is wrong
         sources={str(k): str(v) for k, v in sources.items()},
         taxonomy=ext,
         systems=[_salvage(System, raw) for raw in elements("systems")],

@@ -15,6 +15,7 @@ m.yaml: flows[0].to: unknown system 'europoll': declare it under `systems` or fi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Iterable
 
@@ -171,8 +172,20 @@ _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 def _date_check(checked: Checked, path: tuple, value: str | None) -> None:
-    if value is not None and not _DATE.match(value):
+    """An error unless ``value`` is a date of the calendar as YYYY-MM-DD, YYYY-MM or YYYY.
+
+    >>> c = Checked("m.yaml"); _date_check(c, ("as_of",), "2023-02-30"); c.problems[0][1]
+    "'2023-02-30' is not a real date (day is out of range for month): fix it"
+    """
+    if value is None or value == PLACEHOLDER:
+        return
+    if not _DATE.match(value):
         checked.error(path, f"{shown(value)} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)")
+    elif len(value) == 10:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as exc:
+            checked.error(path, f"{shown(value)} is not a real date ({exc}): fix it")
 
 
 # Control characters that no display, XML or spreadsheet accepts (tab, line feed and carriage
