@@ -25,6 +25,7 @@ import pandas as pd
 
 from flowmap.diagnostics import Diagnostic
 from flowmap.errors import ModelError
+from flowmap.spreadsheet.bounds import too_large
 
 __all__ = ["Sheet", "SheetDiagnostic", "Workbooks", "sheet_label", "SUFFIXES"]
 
@@ -115,6 +116,9 @@ class Workbooks:
     def _book(self, path: Path) -> dict[str, pd.DataFrame]:
         key = str(path)
         if key not in self._books:
+            problem = too_large(path)
+            if problem:
+                raise _fail(key, f"cannot read: {problem}")
             try:
                 self._books[key] = pd.read_excel(
                     path, sheet_name=None, header=None, dtype=object, engine="openpyxl", na_filter=False,
