@@ -105,11 +105,19 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
         for name, entry in getattr(extension, section).items():
             path = ("taxonomy", section, name)
             if name in target and not entry.override:
-                checked.error(
+                change = _what_changes(target[name], entry)
+                if change:
+                    checked.error(
+                        path,
+                        f"{shown(name)} is already built in {change}: add `override: true` to redefine it, "
+                        "or pick another name",
+                    )
+                    continue
+                checked.warning(
                     path,
-                    f"{shown(name)} is already built in: add `override: true` to redefine it, or pick another name",
+                    f"{shown(name)} is now built in, with the same meaning: remove this definition "
+                    "(its description is used meanwhile)",
                 )
-                continue
             if not _ID.match(name):
                 checked.error(path, f"{shown(name)} is not a valid name: use lowercase letters, digits, `_ . -`")
                 continue
@@ -131,6 +139,27 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
                 )
         tax.compatible_pairs.add(frozenset((a, b)))
     return tax
+
+
+def _what_changes(builtin: Category | Term, entry: Any) -> str:
+    """How a model's definition of a built-in term changes what the analyses read, in words
+    (``"with sensitivity special, not low"``); ``""`` when only the description differs, as when
+    a later flowmap builds in a term that a model defined for itself.
+
+    >>> _what_changes(Term("child", vulnerable=True), type("E", (), {"vulnerable": False})())
+    'with vulnerable: true, not false'
+    """
+    if isinstance(builtin, Category):
+        if builtin.sensitivity.name != entry.sensitivity:
+            return f"with sensitivity {builtin.sensitivity.name}, not {entry.sensitivity}"
+        return ""
+    vulnerable = getattr(entry, "vulnerable", False)
+    if builtin.vulnerable != vulnerable:
+        return f"with vulnerable: {str(builtin.vulnerable).lower()}, not {str(vulnerable).lower()}"
+    risk = getattr(entry, "risk", "normal")
+    if builtin.risk.name != risk:
+        return f"with risk {builtin.risk.name}, not {risk}"
+    return ""
 
 
 # --- meaning ---------------------------------------------------------------------
