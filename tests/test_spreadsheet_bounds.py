@@ -62,3 +62,52 @@ def test_a_far_row_is_refused(tmp_path):
         f"{book}: cannot read: a sheet reaches row 600,000, over the 500,000 rows a sheet may have: "
         "remove the empty rows, or split it"
     ]
+
+
+def test_formulas_without_a_saved_value_are_named_per_cell(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "systems"
+    sheet.append(["id", "sector", "name", "notes"])
+    sheet.append(["a", "health", "=UPPER(\"x\")", "kept"])
+    sheet.append(["b", "health", "plain", "=1+1"])
+    flows = book.create_sheet("flows")
+    flows.append(["from", "to", "data", "purpose"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    assert _messages(path) == [
+        f"{path}[systems]:row 2: name: a formula ('=UPPER(\"x\")') without a saved value: open the workbook in a "
+        "spreadsheet program and save it (that stores the value), or type the value in",
+        f"{path}[systems]:row 3: notes: a formula ('=1+1') without a saved value: open the workbook in a "
+        "spreadsheet program and save it (that stores the value), or type the value in",
+    ]
+
+
+def test_a_formula_with_its_saved_value_imports_the_value(tmp_path):
+    book = tmp_path / "saved.xlsx"
+    row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>a</t></is></c><c r="B2" t="str"><f>LOWER("HEALTH")</f><v>health</v></c></row>'
+    book.write_bytes(_with_sheet(_header_row() + row))
+    assert import_model(book).model.systems[0].sector == "health"
+
+
+def test_export_says_which_cells_import_would_trim(tmp_path):
+    from click.testing import CliRunner
+
+    from flowmap.cli import main
+
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "flowmap: 1\nname: x\nsystems:\n  - id: a\n    sector: police\n    jurisdiction: ' DE'\n"
+        "    legal_basis: [' act', rule]\n    notes: '  '\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["export", str(model), "--to", "xlsx", "-o", str(tmp_path / "m.xlsx")])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning")]
+    assert warnings == [
+        f"warning: {model}: systems row 2: jurisdiction: ' DE' is read back as 'DE'",
+        f"warning: {model}: systems row 2: legal_basis: ' act; rule' is read back as 'act; rule'",
+    ]
+    assert import_model(tmp_path / "m.xlsx").model.systems[0].notes == "  "

@@ -19,13 +19,14 @@ import re
 import zipfile
 from typing import IO
 
-__all__ = ["too_large", "MAX_UNPACKED", "MAX_CELLS", "MAX_ROWS"]
+__all__ = ["too_large", "formulas", "MAX_UNPACKED", "MAX_CELLS", "MAX_ROWS"]
 
 MAX_UNPACKED = 256 * 2**20  # bytes of XML the workbook may unpack to
 MAX_CELLS = 2_000_000  # cells written in all its sheets (about 300 MB once read)
 MAX_ROWS = 500_000  # the last row number of a sheet (empty rows before it are read too)
 _CHUNK = 1 << 20
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 
 
@@ -68,3 +69,39 @@ def _count(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
             if cells > MAX_CELLS or last_row > MAX_ROWS:
                 return cells, last_row
     return cells + len(_CELL.findall(tail)), max([last_row, *map(int, _ROW.findall(tail))])
+
+
+def formulas(path: str) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name -> (row, column, formula) of every formula cell, read by openpyxl only when a
+    sheet's XML holds a formula tag (the values are read separately, from the saved results)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not any(_has_formula(archive, info) for info in archive.infolist()
+                       if info.filename.startswith("xl/worksheets/")):
+                return {}
+    except (zipfile.BadZipFile, OSError):
+        return {}
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        found: dict[str, list[tuple[int, int, str]]] = {}
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        found.setdefault(sheet.title, []).append((cell.row, cell.column, str(cell.value)))
+        return found
+    finally:
+        book.close()
+
+
+def _has_formula(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
