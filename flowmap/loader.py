@@ -28,9 +28,17 @@ import yaml
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
 
-__all__ = ["check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
+__all__ = [
+    "check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_VALUES", "MAX_DEPTH", "MAX_EXPANSION"
+]
 
-MAX_BYTES = 512 * 1024 * 1024
+# Reading costs memory per value, not per byte: about 450 bytes per value, or 50 per byte of a
+# realistic YAML model (14.6 MB for 10,000 systems: 750 MB) and 14 per byte of JSON. The two
+# caps keep any accepted file near 3 GB: 64 MiB of text, and at most MAX_VALUES places where a
+# value may start, which bounds files of tiny values (`[a,a,a,...]` is one value per 2 bytes).
+MAX_BYTES = 64 * 1024 * 1024
+MAX_VALUES = 6_000_000
+_VALUE_MARKS = ",:\n[{-"
 _SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
 MAX_DEPTH = 64
 TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
@@ -277,6 +285,10 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
         if holding:
             raise _fail(name, f"the file is empty: it should hold {holding}")
         raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
+    marks = sum(text.count(mark) for mark in _VALUE_MARKS)
+    if marks > MAX_VALUES:
+        raise _fail(name, f"the file may hold up to {marks:,} values, over the {MAX_VALUES:,} a model may have "
+                    "(reading takes about 450 bytes of memory each): split the model")
     if name.lower().endswith(".json"):
         data = _parse_json(text, name)
     else:

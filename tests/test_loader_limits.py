@@ -75,3 +75,33 @@ def test_aliases_that_repeat_a_little_text_are_fine():
         f"- {{<<: *base, id: s{n}}}\n" for n in range(20_000)
     )
     assert len(loader.read_data_text(text, "m.yaml")["systems"]) == 20_000
+
+
+def test_a_file_of_tiny_values_is_refused_before_it_is_parsed():
+    text = "flowmap: 1\nname: x\nsystems: [" + "a," * loader.MAX_VALUES + "a]\n"
+    assert len(text) < loader.MAX_BYTES
+    with pytest.raises(ModelError) as excinfo:
+        loader.read_data_text(text, "m.yaml")
+    assert _message(excinfo) == (
+        "m.yaml: the file may hold up to 6,000,007 values, over the 6,000,000 a model may have "
+        "(reading takes about 450 bytes of memory each): split the model"
+    )
+
+
+def test_the_byte_cap_keeps_memory_near_three_gigabytes():
+    assert loader.MAX_BYTES == 64 * 2**20  # 50 bytes of memory per byte of a realistic YAML model
+
+
+def test_a_million_mistakes_are_counted_not_listed():
+    from flowmap.structure import MAX_REPORTED
+    from flowmap.validate import build_model
+
+    data = {"flowmap": 1, "name": "x", "systems": ["a"] * 5000}
+    with pytest.raises(ModelError) as excinfo:
+        build_model(data, "m.yaml")
+    diagnostics = excinfo.value.diagnostics
+    assert len(diagnostics) == MAX_REPORTED + 1
+    assert diagnostics[0].format() == (
+        "m.yaml: 4,000 more problems are not shown: fix those listed (the rest are often the same mistake) "
+        "and validate again"
+    )
