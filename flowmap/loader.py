@@ -28,9 +28,18 @@ import yaml
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
 
-__all__ = ["check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_DEPTH", "MAX_EXPANSION"]
+__all__ = [
+    "check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_VALUES", "MAX_DEPTH", "MAX_EXPANSION"
+]
 
-MAX_BYTES = 512 * 1024 * 1024
+# Reading costs memory per value, not per byte: about 450 bytes per value, or 50 per byte of a
+# realistic YAML model (14.6 MB for 10,000 systems: 750 MB) and 14 per byte of JSON. The two
+# caps keep any accepted file near 3 GB: 64 MiB of text, and at most MAX_VALUES places where a
+# value may start, which bounds files of tiny values (`[a,a,a,...]` is one value per 2 bytes).
+MAX_BYTES = 64 * 1024 * 1024
+MAX_VALUES = 6_000_000
+_VALUE_MARKS = ",:\n[{-"
+_SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
 MAX_DEPTH = 64
 TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
 # libyaml's C composer recurses once per level on the C stack, and a few tens of thousands of
@@ -38,13 +47,14 @@ TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
 _C_SAFE_DEPTH = 1000
 MAX_EXPANSION = 10  # aliases may at most multiply the node count by this factor...
 MIN_EXPANSION_BUDGET = 1_000_000  # ...or reach this many nodes, whichever is larger
+MIN_TEXT_BUDGET = 10_000_000  # likewise for the characters of text, against the file's length
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _scalar(construct: Any, problem: str, fix: str) -> Any:
-    """A PyYAML scalar constructor whose failures (a plain ``2024-02-30``, ``!!int asylum``, a number
-    of 5,000 digits) are one located YAML error rather than a ValueError from deep inside PyYAML."""
+    """A PyYAML scalar constructor whose failures (``!!int asylum``, a number of 5,000 digits) are
+    one located YAML error rather than a ValueError from deep inside PyYAML."""
 
     def checked(loader: Any, node: Any) -> Any:
         try:
@@ -54,9 +64,7 @@ def _scalar(construct: Any, problem: str, fix: str) -> Any:
             if "digits" in str(exc):  # Python refuses to convert integers of over 4,300 digits
                 message = f"a number of {len(value):,} digits is too long to read: shorten it, or quote it as text"
             else:
-                # datetime explains itself ("day is out of range for month"); int() and float() do not
-                why = f" ({exc})" if isinstance(exc, ValueError) and "date" in problem else ""
-                message = f"{shown(value)} {problem}{why}: {fix}"
+                message = f"{shown(value)} {problem}: {fix}"
             raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
 
     return checked
@@ -70,10 +78,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.duplicate_keys: list[tuple[Any, str]] = []
 
     def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        # PyYAML deletes the `<<` entries from this very list, then puts the merged pairs before
+        # it in a new one: ``own`` keeps the keys written here, which may override merged ones
+        own = node.value
         mapping = super().construct_mapping(node, deep=deep)
-        if len(mapping) != len(node.value):
+        if len(mapping) != len(node.value):  # a key repeated, or one merged and then overridden
             seen: set = set()
-            for key_node, _ in node.value:
+            for key_node, _ in own:
                 key = key_node.value
                 if key in seen:
                     self.duplicate_keys.append((key_node.start_mark, str(key)))
@@ -85,10 +96,27 @@ for _tag, _problem, _fix in (
     ("int", "is not a whole number", "fix it, or remove the `!!int` tag"),
     ("float", "is not a number", "fix it, or remove the `!!float` tag"),
     ("bool", "is not true or false", "fix it, or remove the `!!bool` tag"),
-    ("timestamp", "is not a real date", "fix it, or put it in quotes to keep it as text"),
 ):
     _tag = f"tag:yaml.org,2002:{_tag}"
     _Loader.add_constructor(_tag, _scalar(_Loader.yaml_constructors[_tag], _problem, _fix))
+
+
+def _timestamp_or_text(construct: Any) -> Any:
+    """A plain ``2024-02-30`` stays the text it is, as if quoted: validation then says, with
+    every other problem, that it is no real date where a date is due."""
+
+    def checked(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            return str(node.value)
+
+    return checked
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _timestamp_or_text(_Loader.yaml_constructors["tag:yaml.org,2002:timestamp"])
+)
 
 
 def _fail(file: str, message: str, line: int = 0, column: int = 0, path: str = "") -> ModelError:
@@ -179,10 +207,7 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
     if p.is_dir():
         raise _fail(name, "is a directory, not a model file: name a .yaml or .json file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise _fail(name, f"file is {size // 2**20} MiB, over the {MAX_BYTES // 2**20} MiB limit: split the model")
-        raw = p.read_bytes()
+        raw = _read_capped(p, name)
     except FileNotFoundError:
         raise _fail(name, "no such file: check the path") from None
     except PermissionError:
@@ -195,9 +220,51 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
     return read_data_text(text, name, holding=holding), text
 
 
+def _read_capped(path: Path, name: str) -> bytes:
+    """The bytes of ``path``, at most MAX_BYTES of them whatever it is (a file, a pipe,
+    ``/dev/zero``): a larger size, or more bytes than that, is one diagnostic. The first 64 KiB
+    are checked for binary content before anything more is read."""
+    limit = MAX_BYTES // 2**20
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise _fail(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model")
+    with path.open("rb") as handle:
+        head = handle.read(min(_SNIFF, MAX_BYTES + 1))
+        if b"\x00" in head:
+            decode(head, name)  # raises: binary, or UTF-16
+        raw = head + handle.read(MAX_BYTES + 1 - len(head))
+    if len(raw) > MAX_BYTES:
+        raise _fail(name, f"gives more than {limit} MiB, the limit for a model: split the model")
+    return raw
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """Whether ``raw`` starts as UTF-16 text: a byte order mark, or ASCII with a zero byte
+    every other byte.
+
+    >>> _looks_utf16("flowmap: 1".encode("utf-16")), _looks_utf16("flowmap: 1".encode("utf-16-be"))
+    (True, True)
+    >>> _looks_utf16(bytes(range(20)))
+    False
+    """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:4096]
+    pairs = len(head) // 2
+    if pairs == 0:
+        return False
+    for zero_first in (True, False):
+        zeros, text = (head[0::2], head[1::2]) if zero_first else (head[1::2], head[0::2])
+        if zeros.count(0) == pairs and all(9 <= b < 127 for b in text[:pairs]):
+            return True
+    return False
+
+
 def decode(raw: bytes, name: str) -> str:
     """UTF-8 text of a file, with a located diagnostic for binary or mis-encoded files."""
     if b"\x00" in raw[:8192] or b"\x00" in raw[-8192:]:
+        if _looks_utf16(raw):
+            raise _fail(name, "is UTF-16 text: save the file as UTF-8")
         raise _fail(name, "looks like a binary file, not YAML or JSON text")
     try:
         return raw.decode("utf-8-sig")
@@ -218,6 +285,10 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
         if holding:
             raise _fail(name, f"the file is empty: it should hold {holding}")
         raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
+    marks = sum(text.count(mark) for mark in _VALUE_MARKS)
+    if marks > MAX_VALUES:
+        raise _fail(name, f"the file may hold up to {marks:,} values, over the {MAX_VALUES:,} a model may have "
+                    "(reading takes about 450 bytes of memory each): split the model")
     if name.lower().endswith(".json"):
         data = _parse_json(text, name)
     else:
@@ -255,6 +326,56 @@ def _parse_json(text: str, name: str) -> Any:
                     "shorten it, or quote it as text", *_line_column(text, long_number.start())) from None
 
 
+_SPACED_KEY_END = re.compile(r'"[ \t\r\n]+:')
+
+
+def _refuse_json_duplicates(keys: int, text: str, name: str) -> None:
+    """A located error for each key an object repeats (JSON parsers keep the last silently);
+    ``keys`` is how many keys the parsed data has.
+
+    Each key ends in ``"`` and ``:``, so when the text has as many of those as the data has
+    keys, no key was repeated; otherwise libyaml's events, which read JSON too, find them.
+
+    >>> _refuse_json_duplicates(1, '{"a": 0, "a": 1}', "m.json")
+    Traceback (most recent call last):
+    flowmap.errors.ModelError: m.json:1:10: duplicate key 'a': keep only one
+    """
+    if text.count('":') + len(_SPACED_KEY_END.findall(text)) == keys:
+        return
+    duplicates = _duplicate_keys_at(text)
+    if duplicates:
+        raise ModelError([Diagnostic(name, line, column, "", f"duplicate key {shown(key)}: keep only one")
+                          for line, column, key in duplicates])
+
+
+def _duplicate_keys_at(text: str) -> list[tuple[int, int, str]]:
+    """Line, column and key of each repeated key in ``text`` (JSON or flow YAML), from parser events."""
+    parser = _BaseLoader(text)
+    found: list[tuple[int, int, str]] = []
+    frames: list[tuple[set | None, bool]] = []  # per open collection: keys seen (None: a sequence), next is a key
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            at_key = bool(frames) and frames[-1][0] is not None and frames[-1][1]
+            if frames and frames[-1][0] is not None and not isinstance(event, yaml.CollectionEndEvent):
+                frames[-1] = (frames[-1][0], not frames[-1][1])
+            if at_key and isinstance(event, yaml.ScalarEvent):
+                if event.value in frames[-1][0]:
+                    found.append((event.start_mark.line + 1, event.start_mark.column + 1, event.value))
+                frames[-1][0].add(event.value)
+            if isinstance(event, yaml.MappingStartEvent):
+                frames.append((set(), True))
+            elif isinstance(event, yaml.SequenceStartEvent):
+                frames.append((None, False))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    return found
+
+
 def _parse_yaml(text: str, name: str) -> Any:
     if _nesting_bound(text) > _C_SAFE_DEPTH:
         place = _too_deep_at(text)
@@ -269,6 +390,8 @@ def _parse_yaml(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
+        if "cannot start any token" in problem and mark and _character_at(text, mark) == "\t":
+            problem, context = "a tab character: YAML indents with spaces (replace it with spaces)", ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise _fail(name, f"invalid YAML: {problem}{context}", line, column) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: one line, with its place
@@ -289,6 +412,17 @@ def _parse_yaml(text: str, name: str) -> Any:
             ]
         )
     return data
+
+
+def _character_at(text: str, mark: Any) -> str:
+    """The character at a YAML error mark (its line and column, which count characters)."""
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    position = start + mark.column
+    return text[position] if position < len(text) else ""
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
@@ -412,43 +546,49 @@ def _check_shape(data: Any, name: str, text: str, holding: str | None = None) ->
     if not holding and not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise _fail(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
-    may_alias = "&" in text and "*" in text
-    if not may_alias:
-        depth = _max_depth_tree(data)
+    is_json = name.lower().endswith(".json")
+    if is_json or not ("&" in text and "*" in text):  # no aliases
+        depth, keys = _tree_shape(data)
         if depth > MAX_DEPTH:
             raise _fail(name, TOO_DEEP, *(_too_deep_at(text) or (0, 0)))
+        if is_json:
+            _refuse_json_duplicates(keys, text, name)
         return
     _check_aliases(data, name, text)
 
 
-def _max_depth_tree(data: Any) -> int:
-    """Depth of a tree of dicts and lists (no shared nodes), level by level, stopping past the limit.
+def _tree_shape(data: Any) -> tuple[int, int]:
+    """Depth of a tree of dicts and lists (no shared nodes), stopping past the limit, and the
+    number of keys of its mappings, level by level.
 
     One list comprehension per level keeps the per-node cost to a type check (a
     10,000-system model has about two million values).
 
-    >>> _max_depth_tree({"a": [1, {"b": []}], "c": 2})
-    4
+    >>> _tree_shape({"a": [1, {"b": []}], "c": 2})
+    (4, 3)
     """
     containers = (dict, list)
     level = [data]
-    depth = 0
+    depth = keys = 0
     while level:
         depth += 1
         if depth > MAX_DEPTH:
-            return depth
+            return depth, keys
+        keys += sum(map(len, [node for node in level if node.__class__ is dict]))
         level = [
             child
             for node in level
             for child in (node.values() if node.__class__ is dict else node)
             if child.__class__ in containers
         ]
-    return depth
+    return depth, keys
 
 
 def _check_aliases(data: Any, name: str, text: str = "") -> None:
-    """Count nodes as if aliases were expanded, in time linear in the distinct nodes."""
-    expanded: dict[int, int] = {}
+    """Measure the data as if aliases were expanded, in time linear in the distinct nodes: the
+    number of nodes, and the characters of text (an anchored long string repeated is as much a
+    bomb as nested lists)."""
+    expanded: dict[int, tuple[int, int]] = {}  # id -> (nodes, characters) once expanded
     on_stack: set[int] = set()
     unique = 0
     # iterative post-order walk: (node, depth, children_pushed)
@@ -458,8 +598,21 @@ def _check_aliases(data: Any, name: str, text: str = "") -> None:
         key = id(node)
         if done:
             on_stack.discard(key)
-            children = node.values() if isinstance(node, dict) else node
-            expanded[key] = 1 + sum(expanded.get(id(c), 1) for c in children)
+            nodes, characters = 1, 0
+            if node.__class__ is dict:
+                characters = sum(len(k) if k.__class__ is str else 1 for k in node)
+                children = node.values()
+            else:
+                children = node
+            for child in children:
+                size = expanded.get(id(child))
+                if size is None:
+                    nodes += 1
+                    characters += len(child) if child.__class__ is str else 1
+                else:
+                    nodes += size[0]
+                    characters += size[1]
+            expanded[key] = (nodes, characters)
             continue
         if key in expanded:
             continue
@@ -478,11 +631,60 @@ def _check_aliases(data: Any, name: str, text: str = "") -> None:
                         name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias"
                     )
                 stack.append((child, depth + 1, False))
-    total = expanded.get(id(data), 1)
-    budget = max(MAX_EXPANSION * unique, MIN_EXPANSION_BUDGET)
-    if total > budget:
+    nodes, characters = expanded.get(id(data), (1, 0))
+    node_budget = max(MAX_EXPANSION * unique, MIN_EXPANSION_BUDGET)
+    text_budget = max(MAX_EXPANSION * len(text), MIN_TEXT_BUDGET)
+    if nodes > node_budget:
         raise _fail(
             name,
-            f"YAML aliases expand to {total:,} nodes from {unique:,} written (a 'billion laughs' bomb?): "
+            f"YAML aliases expand to {nodes:,} nodes from {unique:,} written (a 'billion laughs' bomb?): "
             "write the data out instead of aliasing it",
+            *_alias_over_budget_at(text, node_budget, text_budget),
         )
+    if characters > text_budget:
+        raise _fail(
+            name,
+            f"YAML aliases expand to {characters:,} characters of text from {len(text):,} written "
+            "(an alias bomb?): write the data out instead of aliasing it",
+            *_alias_over_budget_at(text, node_budget, text_budget),
+        )
+
+
+def _alias_over_budget_at(text: str, node_budget: int, text_budget: int) -> tuple[int, int]:
+    """Line and column of the alias that takes the expanded data over either budget, from
+    libyaml's parser events (keys count here too, so this count is never the smaller);
+    ``(0, 0)`` if none does.
+
+    >>> _alias_over_budget_at("a: &x [1, 2]\\nb: [*x, *x, *x]\\n", 100, 7)
+    (2, 9)
+    """
+    parser = _BaseLoader(text)
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, characters) it expands to
+    opened: list[tuple[str | None, int, int]] = []  # per open collection: anchor, totals at its start
+    nodes = characters = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                more_nodes, more_characters = sizes.get(event.anchor, (1, 0))
+                nodes += more_nodes
+                characters += more_characters
+                if nodes > node_budget or characters > text_budget:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, yaml.ScalarEvent):
+                nodes += 1
+                characters += len(event.value)
+                if event.anchor:
+                    sizes[event.anchor] = (1, len(event.value))
+            elif isinstance(event, yaml.CollectionStartEvent):
+                nodes += 1
+                opened.append((event.anchor, nodes - 1, characters))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, nodes_before, characters_before = opened.pop()
+                if anchor:
+                    sizes[anchor] = (nodes - nodes_before, characters - characters_before)
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    return 0, 0

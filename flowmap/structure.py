@@ -23,6 +23,9 @@ from flowmap.model import Flow, Model, System, TaxonomyExtension
 __all__ = ["Checked", "explain_validation_error", "partial_model", "PLACEHOLDER"]
 
 
+MAX_REPORTED = 1000  # problems located and listed; the rest are counted
+
+
 @dataclass
 class Checked:
     """Problems found so far, with their paths; located and formatted at the end."""
@@ -37,11 +40,17 @@ class Checked:
         self.problems.append((path, message, "warning", False))
 
     def diagnostics(self, text: str | None) -> list[Diagnostic]:
+        """The problems located and sorted; past :data:`MAX_REPORTED` of them, the first found
+        and one line saying how many more there are (a file with a million mistakes repeats one)."""
         locator = Locator(text) if (text and self.problems) else None
         out = []
-        for path, message, severity, key in self.problems:
+        for path, message, severity, key in self.problems[:MAX_REPORTED]:
             line, column = locator.locate(path, key=key) if locator else (0, 0)
             out.append(Diagnostic(self.file, line, column, format_path(path), message, severity))
+        more = len(self.problems) - MAX_REPORTED
+        if more > 0:
+            out.append(Diagnostic(self.file, 0, 0, "", f"{more:,} more problems are not shown: "
+                                  "fix those listed (the rest are often the same mistake) and validate again"))
         return sorted(set(out))
 
 
@@ -198,9 +207,13 @@ def partial_model(data: Any) -> Model | None:
 
     ext = _salvage(TaxonomyExtension, data.get("taxonomy") or {}) or TaxonomyExtension()
     sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    as_of = data.get("as_of")
+    if isinstance(as_of, (dt.date, int)) and not isinstance(as_of, bool):
+        as_of = as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of)
     return Model.model_construct(
         flowmap=1,
         name=str(data.get("name", "")),
+        as_of=as_of if isinstance(as_of, str) else None,  # checked like the rest, whatever else is wrong
         sources={str(k): str(v) for k, v in sources.items()},
         taxonomy=ext,
         systems=[_salvage(System, raw) for raw in elements("systems")],

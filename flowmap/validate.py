@@ -15,6 +15,7 @@ m.yaml: flows[0].to: unknown system 'europoll': declare it under `systems` or fi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Iterable
 
@@ -63,6 +64,8 @@ def build_model(data: Any, file: str, text: str | None = None) -> Model:
     ``model.warnings`` (diagnostics with severity ``warning``).
     """
     checked = Checked(file)
+    if isinstance(data, dict) and isinstance(data.get("flowmap"), bool):  # pydantic takes true for 1
+        checked.error(("flowmap",), f"format version must be the number 1, not {str(data['flowmap']).lower()}")
     try:
         model = Model.model_validate(data)
     except ValidationError as exc:
@@ -102,11 +105,19 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
         for name, entry in getattr(extension, section).items():
             path = ("taxonomy", section, name)
             if name in target and not entry.override:
-                checked.error(
+                change = _what_changes(target[name], entry)
+                if change:
+                    checked.error(
+                        path,
+                        f"{shown(name)} is already built in {change}: add `override: true` to redefine it, "
+                        "or pick another name",
+                    )
+                    continue
+                checked.warning(
                     path,
-                    f"{shown(name)} is already built in: add `override: true` to redefine it, or pick another name",
+                    f"{shown(name)} is now built in, with the same meaning: remove this definition "
+                    "(its description is used meanwhile)",
                 )
-                continue
             if not _ID.match(name):
                 checked.error(path, f"{shown(name)} is not a valid name: use lowercase letters, digits, `_ . -`")
                 continue
@@ -128,6 +139,27 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
                 )
         tax.compatible_pairs.add(frozenset((a, b)))
     return tax
+
+
+def _what_changes(builtin: Category | Term, entry: Any) -> str:
+    """How a model's definition of a built-in term changes what the analyses read, in words
+    (``"with sensitivity special, not low"``); ``""`` when only the description differs, as when
+    a later flowmap builds in a term that a model defined for itself.
+
+    >>> _what_changes(Term("child", vulnerable=True), type("E", (), {"vulnerable": False})())
+    'with vulnerable: true, not false'
+    """
+    if isinstance(builtin, Category):
+        if builtin.sensitivity.name != entry.sensitivity:
+            return f"with sensitivity {builtin.sensitivity.name}, not {entry.sensitivity}"
+        return ""
+    vulnerable = getattr(entry, "vulnerable", False)
+    if builtin.vulnerable != vulnerable:
+        return f"with vulnerable: {str(builtin.vulnerable).lower()}, not {str(vulnerable).lower()}"
+    risk = getattr(entry, "risk", "normal")
+    if builtin.risk.name != risk:
+        return f"with risk {builtin.risk.name}, not {risk}"
+    return ""
 
 
 # --- meaning ---------------------------------------------------------------------
@@ -169,8 +201,20 @@ _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 def _date_check(checked: Checked, path: tuple, value: str | None) -> None:
-    if value is not None and not _DATE.match(value):
+    """An error unless ``value`` is a date of the calendar as YYYY-MM-DD, YYYY-MM or YYYY.
+
+    >>> c = Checked("m.yaml"); _date_check(c, ("as_of",), "2023-02-30"); c.problems[0][1]
+    "'2023-02-30' is not a real date (day is out of range for month): fix it"
+    """
+    if value is None or value == PLACEHOLDER:
+        return
+    if not _DATE.match(value):
         checked.error(path, f"{shown(value)} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)")
+    elif len(value) == 10:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as exc:
+            checked.error(path, f"{shown(value)} is not a real date ({exc}): fix it")
 
 
 # Control characters that no display, XML or spreadsheet accepts (tab, line feed and carriage

@@ -77,7 +77,7 @@ def test_model_extends_taxonomy_with_the_contract_example():
 
 def test_redefining_builtin_needs_override():
     taxonomy = {"categories": {"biometric.face": {"sensitivity": "critical"}}}
-    with pytest.raises(ModelError, match="already built in: add `override: true`"):
+    with pytest.raises(ModelError, match="already built in with sensitivity special, not critical: add `override: true`"):
         build([{"id": "a", "sector": "asylum"}], taxonomy=taxonomy)
     taxonomy["categories"]["biometric.face"]["override"] = True
     model = build([{"id": "a", "sector": "asylum"}], taxonomy=taxonomy)

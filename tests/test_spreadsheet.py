@@ -184,11 +184,11 @@ def test_xlsx_export_stores_formula_cells_as_quoted_text_and_imports_them_exactl
     assert canonical_model(imported) == canonical_model(model)
 
 
-@pytest.mark.xfail(strict=True, reason="XML turns a carriage return into a line feed; openpyxl does not escape it")
 def test_xlsx_keeps_a_carriage_return(tmp_path):
     book = tmp_path / "m.xlsx"
-    book.write_bytes(xlsx_bytes(formula_model(["\rCR"])))
-    assert import_model(book).model.systems[0].name == "\rCR"
+    texts = ["\rCR", "a\r\nb\rc", "_x000D_ typed", "  "]
+    book.write_bytes(xlsx_bytes(formula_model(texts)))
+    assert [s.name for s in import_model(book).model.systems] == texts
 
 
 def test_import_drops_a_guard_typed_by_hand_and_keeps_other_quotes(tmp_path):

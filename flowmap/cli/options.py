@@ -3,15 +3,19 @@ way commands write: to standard output, or to a file given with ``-o``."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
+import signal
 import stat
 import sys
+import tempfile
+import threading
 from enum import IntEnum
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import click
 
@@ -233,7 +237,12 @@ def _write_all(target, chunk: bytes) -> None:
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    The temporary file is created exclusively, at an unpredictable name (a planted symlink
+    cannot redirect it), and removed on any failure, SIGTERM and SIGHUP included. The result
+    keeps the mode of the file it replaces; a new file gets the umask's usual mode.
+    """
     path = Path(path)
     refuse_read_only(path)
     try:
@@ -242,16 +251,63 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
                 _write(handle, data)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with temporary.open("wb") as handle:
-                _write(handle, data)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        os.replace(temporary, path)
+        mode = _mode_for(path)
+        owner = os.getpid()
+        with _termination_raises():
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(descriptor, "wb") as handle:
+                    _write(handle, data)
+                os.chmod(temporary, mode)
+                os.replace(temporary, path)
+            except BaseException:
+                if os.getpid() == owner:  # never from a forked child: the file is its parent's
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary)
+                raise
     except OSError as exc:
         raise FlowmapError(f"{path}: cannot write ({exc.strerror}): check the path") from None
+
+
+def _mode_for(path: Path) -> int:
+    """Permission bits for the new ``path``: those of the file it replaces, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode) & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a file was being written (see :func:`_termination_raises`)."""
+
+
+@contextlib.contextmanager
+def _termination_raises() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception for the duration, so the caller's cleanup runs;
+    afterwards the signal is delivered again as the process would have had it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def handler(signum, frame):
+        caught.append(signum)
+        raise _Terminated(signum)
+
+    wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.getsignal(s) for s in wanted}
+    for number, action in previous.items():
+        if action is not signal.SIG_IGN:
+            signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, action in previous.items():
+            signal.signal(number, action if action is not None else signal.SIG_DFL)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _write(handle, data: bytes | Iterable[bytes]) -> None:

@@ -94,6 +94,11 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
     with step(f"loading {model}"):
         loaded = load_input(model)
     base = Path("output") / default_stem(loaded.name, model)
+    if fmt in ("csv", "xlsx"):
+        from flowmap.spreadsheet import import_changes
+
+        for change in import_changes(loaded):
+            click.echo(f"warning: {model}: {change}", err=True)
     with step(f"writing {fmt}"):
         if fmt == "csv":
             folder = output or base

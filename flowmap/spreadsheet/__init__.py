@@ -9,6 +9,6 @@ docs/import-export.md; templates live in examples/spreadsheet/.
 
 from flowmap.spreadsheet.build import Imported, import_model
 from flowmap.spreadsheet.columns import TABLES
-from flowmap.spreadsheet.write import csv_files, model_tables, model_yaml, xlsx_bytes
+from flowmap.spreadsheet.write import csv_files, import_changes, model_tables, model_yaml, xlsx_bytes
 
-__all__ = ["Imported", "import_model", "csv_files", "xlsx_bytes", "model_tables", "model_yaml", "TABLES"]
+__all__ = ["Imported", "import_model", "csv_files", "xlsx_bytes", "import_changes", "model_tables", "model_yaml", "TABLES"]

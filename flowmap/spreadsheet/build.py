@@ -96,7 +96,7 @@ class _Builder:
             if column.name not in FREE_TEXT:
                 cell = cell.strip()
             cell = unguard_cell(cell)  # the export's "'=1+1" is the text "=1+1"
-            if not cell.strip():
+            if not (cell if column.name in FREE_TEXT else cell.strip()):  # free text is kept, spaces too
                 if column.required:
                     self.problems.append(where.at(column.name, "required: this cell must not be empty"))
                 continue

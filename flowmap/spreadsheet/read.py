@@ -17,14 +17,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from flowmap.diagnostics import Diagnostic
+from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
+from flowmap.spreadsheet.bounds import formulas, too_large
 
 __all__ = ["Sheet", "SheetDiagnostic", "Workbooks", "sheet_label", "SUFFIXES"]
 
@@ -85,8 +87,23 @@ def _fail(label: str, message: str) -> ModelError:
     return ModelError([SheetDiagnostic(label, 0, 0, "", message)])
 
 
-def _sheet_from_frame(label: str, frame: pd.DataFrame) -> Sheet:
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_unescape(text: str) -> str:
+    """A workbook's text with Excel's ``_xHHHH_`` escapes (``_x000D_``, a carriage return) undone,
+    which openpyxl leaves in.
+
+    >>> ooxml_unescape("a_x000D_b _x005F_x000D_")
+    'a\\rb _x000D_'
+    """
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def _sheet_from_frame(label: str, frame: pd.DataFrame, workbook: bool = False) -> Sheet:
     rows = [[_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    if workbook:
+        rows = [[ooxml_unescape(cell) for cell in row] for row in rows]
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows or not any(c.strip() for c in rows[0]):
@@ -102,6 +119,7 @@ class Workbooks:
 
     def __init__(self) -> None:
         self._books: dict[str, dict[str, pd.DataFrame]] = {}
+        self._formulas: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
 
     @staticmethod
     def _check(path: Path) -> None:
@@ -115,6 +133,10 @@ class Workbooks:
     def _book(self, path: Path) -> dict[str, pd.DataFrame]:
         key = str(path)
         if key not in self._books:
+            problem = too_large(path)
+            if problem:
+                raise _fail(key, f"cannot read: {problem}")
+            self._formulas[key] = formulas(path)
             try:
                 self._books[key] = pd.read_excel(
                     path, sheet_name=None, header=None, dtype=object, engine="openpyxl", na_filter=False,
@@ -135,7 +157,18 @@ class Workbooks:
             return self._read_csv(path)
         book = self._book(path)
         name = preferred if preferred in book else next(iter(book))
-        return _sheet_from_frame(sheet_label(str(path), name), book[name])
+        label = sheet_label(str(path), name)
+        sheet = _sheet_from_frame(label, book[name], workbook=True)
+        unsaved = [
+            SheetDiagnostic(label, row, column, _column_name(sheet, column),
+                            f"a formula ({shown(formula)}) without a saved value: open the workbook in a spreadsheet "
+                            "program and save it (that stores the value), or type the value in")
+            for row, column, formula in self._formulas.get(str(path), {}).get(name, [])
+            if _cell(book[name], row, column) == ""
+        ]
+        if unsaved:
+            raise ModelError(unsaved)
+        return sheet
 
     @staticmethod
     def _read_csv(path: Path) -> Sheet:
@@ -154,6 +187,17 @@ class Workbooks:
         except OSError as exc:
             raise _fail(label, f"cannot read ({exc.strerror})") from None
         return _sheet_from_frame(label, frame)
+
+
+def _cell(frame: pd.DataFrame, row: int, column: int) -> str:
+    """The text of the cell at spreadsheet ``row`` and ``column`` (1-based) of ``frame``; "" outside it."""
+    if row > len(frame.index) or column > len(frame.columns):
+        return ""
+    return _text(frame.iat[row - 1, column - 1])
+
+
+def _column_name(sheet: Sheet, column: int) -> str:
+    return sheet.header[column - 1] if column <= len(sheet.header) else ""
 
 
 def relocate(diagnostic: Diagnostic, **changes: Any) -> SheetDiagnostic:

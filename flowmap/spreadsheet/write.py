@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from flowmap.model import Incident, Model
-from flowmap.render.cells import csv_text, guard_cell
+from flowmap.diagnostics import shown
+from flowmap.render.cells import csv_text, guard_cell, unguard_cell
 from flowmap.spreadsheet.columns import (
     ACCEPTED,
     FLOWS,
@@ -40,14 +41,16 @@ from flowmap.spreadsheet.columns import (
     SOURCES,
     SYSTEMS,
     TABLES,
+    FREE_TEXT,
     TAXONOMY,
     Table,
     format_bool,
     join_list,
+    split_list,
 )
 from flowmap.taxonomy import SECTIONS
 
-__all__ = ["model_tables", "csv_files", "xlsx_bytes", "model_yaml"]
+__all__ = ["model_tables", "csv_files", "xlsx_bytes", "model_yaml", "import_changes"]
 
 _PINNED = (1980, 1, 1, 0, 0, 0)  # zip entry timestamp: the earliest a zip can hold
 
@@ -116,6 +119,35 @@ def model_tables(model: Model) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def import_changes(model: Model) -> list[str]:
+    """One line per exported cell that `flowmap import` would not read back exactly: list items
+    with spaces around them or empty ones, and spaces around a value that is not free text
+    (both are trimmed on import). Everything else round-trips as it is.
+
+    >>> from flowmap.validate import build_model
+    >>> m = build_model({"flowmap": 1, "name": "x", "systems": [{"id": "a", "sector": "police",
+    ...     "legal_basis": [" act ", "rule"]}]}, "m.yaml")
+    >>> import_changes(m)
+    ["systems row 2: legal_basis: ' act ; rule' is read back as 'act; rule'"]
+    """
+    changes = []
+    tables = model_tables(model)
+    for table in TABLES:
+        for number, row in enumerate(tables[table.name], start=2):
+            for column in table.columns:
+                cell = unguard_cell(row[column.name])
+                if column.kind == "list":
+                    back = join_list(split_list(cell))
+                elif column.name in FREE_TEXT or column.kind in ("bool", "tristate"):
+                    continue
+                else:
+                    back = cell.strip()
+                if back != cell:
+                    read = shown(back) if back else "an empty cell (omitted)"
+                    changes.append(f"{table.name} row {number}: {column.name}: {shown(cell)} is read back as {read}")
+    return changes
+
+
 def _frame(table: Table, rows: list[dict[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=table.names, dtype=str)
 
@@ -172,6 +204,7 @@ def _text_cell(sheet: Any, text: str) -> Any:
     """
     if not text:
         return None
+    text = ooxml_escape(text)
     if text[0] not in "=#":  # error codes start with '#'
         return text
     from openpyxl.cell import WriteOnlyCell
@@ -182,6 +215,21 @@ def _text_cell(sheet: Any, text: str) -> Any:
         cell.data_type = "s"
         return cell
     return text
+
+
+_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def ooxml_escape(text: str) -> str:
+    """``text`` with a carriage return written ``_x000D_``, as Excel does (XML would read a raw
+    one back as a line feed), and text that already looks like such an escape kept literal.
+
+    >>> ooxml_escape("a\\r\\nb _x000D_")
+    'a_x000D_\\nb _x005F_x000D_'
+    """
+    if "\r" not in text and "_x" not in text:
+        return text
+    return _LITERAL_ESCAPE.sub(r"_x005F_\1", text).replace("\r", "_x000D_")
 
 
 def _letter(number: int) -> str:
