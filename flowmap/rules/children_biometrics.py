@@ -67,24 +67,25 @@ def _actor_rank(actor: str) -> int:
 
 
 def check(ctx: Context):
-    """One finding per system collecting children's biometrics."""
+    """One finding per system collecting children's biometrics.
+
+    Notes
+    -----
+    The systems reached are read from each biometric category's reach once, system by
+    system, keeping only the collecting origins' bits (no per-origin search); actors
+    are told apart by a set of ids, so only the actors reached are looked up and sorted.
+    """
     graph = ctx.graph
-    for origin in ctx.systems:
-        if "child" not in origin.subjects or not any(_is_biometric(c) for c in origin.holds):
-            continue
-        categories = [c for c in graph.categories if _is_biometric(c) and origin.id in graph.origins_of(c)]
-        reached_by: dict[str, str] = {}  # system -> the first biometric category that reaches it
-        for category in categories:
-            for system in graph.reached_from(origin.id, category):
-                if system != origin.id:
-                    reached_by.setdefault(system, category)
-        actors = sorted((s for s in map(ctx.system, reached_by) if s.actor), key=_concern_order)
-        reached = [a.id for a in actors] + sorted(s for s in reached_by if not ctx.system(s).actor)
-        paths = []
-        for actor in actors[:3]:
-            found = graph.path(origin.id, reached_by[actor.id], actor.id)
-            if found is not None:
-                paths.append(found)
+    concern = {s.id for s in ctx.systems if s.actor}
+    collecting = [o for o in ctx.systems if "child" in o.subjects and any(_is_biometric(c) for c in o.holds)]
+    reached_of = _reached(ctx, collecting)
+    biometric = {c: set(graph.origins_of(c)) for c in graph.categories if _is_biometric(c)}
+    for origin in collecting:
+        categories = [c for c, origins in biometric.items() if origin.id in origins]
+        reached_by = reached_of[origin.id]  # system -> the first biometric category that reaches it
+        actors = sorted((ctx.system(s) for s in reached_by if s in concern), key=_concern_order)
+        reached = [a.id for a in actors] + sorted(s for s in reached_by if s not in concern)
+        paths = _paths(ctx, origin.id, [(a.id, reached_by[a.id]) for a in actors[:3]])
         fled = any(a.actor == "origin_country" for a in actors)
         yield RULE.finding(
             ctx, origin,
@@ -99,6 +100,37 @@ def check(ctx: Context):
             mitigation=MITIGATION,
             actor_types=len({a.actor for a in actors}),
         )
+
+
+def _reached(ctx: Context, origins: list[System]) -> dict[str, dict[str, str]]:
+    """Origin -> {system its biometric data reaches: the first category that does}, for the
+    ``origins``: each category's reach read once, system by system, keeping only their bits."""
+    graph = ctx.graph
+    ids = [s.id for s in ctx.systems]  # a system's bit is its position in id order
+    mask = 0
+    for origin in origins:
+        mask |= graph.origin_bit(origin.id)
+    out: dict[str, dict[str, str]] = {o.id: {} for o in origins}
+    for category in graph.categories:
+        if not _is_biometric(category):
+            continue
+        reach = graph.reach(category)
+        for position, system in enumerate(ids):
+            found = reach.get(position, 0) & mask & ~(1 << position)  # not the origin itself
+            for origin in graph.bits_to_origins(category, found) if found else ():
+                out[origin].setdefault(system, category)
+    return out
+
+
+def _paths(ctx: Context, origin: str, targets: list[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
+    """Shortest routes of ``origin``'s data to each (target, category), in the order given
+    (the graph's search tree of each (origin, category) is shared by its targets)."""
+    out = []
+    for target, category in targets:
+        found = ctx.graph.path(origin, category, target)
+        if found is not None:
+            out.append(found)
+    return out
 
 
 def _title(origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:

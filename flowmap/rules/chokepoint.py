@@ -6,9 +6,11 @@ What it detects
     that leaves a copy there: every mode except ``query``, ``hit_no_hit`` and
     ``automated_screening`` (see :data:`QUERY_MODES`; a flow of unknown mode counts as a
     copy: unknown is not safe). What it *passes on* is whatever crosses its outgoing flows
-    (honouring each flow's ``forwards``). A system that only reads other systems by query
-    and forwards nothing is a query user, not a store: it sees answers one at a time, and a
-    breach of it does not open the databases it queries.
+    that leave a copy at their receiver (honouring each flow's ``forwards``), except what
+    only goes back where it came from. A system that reads other systems by query and
+    answers queries in turn (a central access point relaying replies case by case after a
+    verified request) is not a store: it sees answers one at a time, and a breach of it does
+    not open the databases it queries.
 
     What a breach exposes is counted in datasets: (origin, category) pairs such as VIS's
     fingerprints or EES's facial images, for categories of ``medium`` sensitivity or above
@@ -22,7 +24,10 @@ What it detects
     systems (``kind: external``, such as third countries) are left to the exposure and
     cross-border rules: their controls are not the model owner's to strengthen.
 
-    One finding per such system, anchored at it. The evidence names the origins whose data
+    One finding per such system, anchored at it, at most ``high`` (a structural finding: a
+    concentration of data, not a harm that happened; see :mod:`flowmap.severity`). A
+    matching component (kind ``component`` with the ``biometric_matching`` technology, such
+    as the sBMS) is said to keep biometric templates, not the images. The evidence names the origins whose data
     is there (capped, with their exact number), the systems it passes that data on to
     (``reached``), the categories and people groups, and up to three shortest routes by
     which the origins' data arrives.
@@ -47,7 +52,7 @@ from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Kind as SystemKind
 from flowmap.model import Mode
-from flowmap.rules._support import lead_category, origins_in_order
+from flowmap.rules._support import Evidence, lead_category
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
 from flowmap.words import categories_in_words, listing, plural, subjects_in_words
@@ -77,54 +82,85 @@ def copies(edge: Edge) -> bool:
 
 @dataclass
 class Store:
-    """What one system stores or passes on: category -> origins, and the systems it passes data to."""
+    """What one system stores or passes on: category -> origins bitset, and the systems it
+    passes data to."""
 
     system: str
-    data: dict[str, set[str]] = field(default_factory=dict)
+    data: dict[str, int] = field(default_factory=dict)
     recipients: set[str] = field(default_factory=set)
     flows_out: set[str] = field(default_factory=set)
 
-    def add(self, category: str, origins: list[str]) -> None:
-        self.data.setdefault(category, set()).update(origins)
+    def add(self, category: str, bits: int) -> None:
+        if bits:
+            self.data[category] = self.data.get(category, 0) | bits
+
+    def origins(self, categories=None) -> int:
+        """The bitset of the origins of ``categories`` (default: all)."""
+        bits = 0
+        for category in self.data if categories is None else categories:
+            bits |= self.data.get(category, 0)
+        return bits
 
 
 def store_of(ctx: Context, system_id: str) -> Store:
     """What ``system_id`` holds, receives as copies, and passes on through its outgoing flows
-    (counted categories only). Data that only goes back to the one system it came from (the
-    other direction of a bidirectional query) is not passed on.
+    that leave copies (counted categories only). Data that only goes back to the one system
+    it came from (the other direction of a bidirectional flow) is not passed on, and what
+    arrives by query is passed on only by a flow that leaves a copy.
 
     >>> from flowmap.model import Model
     >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
     ...     {"id": "db", "sector": "asylum", "holds": ["biometric.face"], "purposes": ["protection.asylum"]},
-    ...     {"id": "hub", "sector": "interoperability"}, {"id": "user", "sector": "border"}],
+    ...     {"id": "hub", "sector": "interoperability"}, {"id": "user", "sector": "border"},
+    ...     {"id": "relay", "sector": "police"}],
     ...   "flows": [{"from": "db", "to": "hub", "data": ["biometric"], "purpose": "operations.x", "mode": "replication"},
     ...             {"from": "hub", "to": "user", "data": ["biometric"], "purpose": "operations.x", "mode": "query",
-    ...              "bidirectional": True}]})
+    ...              "bidirectional": True},
+    ...             {"from": "db", "to": "relay", "data": ["biometric"], "purpose": "operations.x", "mode": "query"},
+    ...             {"from": "relay", "to": "user", "data": ["biometric"], "purpose": "operations.x", "mode": "query"}]})
     >>> ctx = Context(m)
-    >>> store_of(ctx, "hub").data, store_of(ctx, "user").data
-    ({'biometric.face': {'db'}}, {})
+    >>> [ctx.graph.bits_to_origins("", b) for b in store_of(ctx, "hub").data.values()]
+    [['db']]
+    >>> store_of(ctx, "user").data, store_of(ctx, "relay").data
+    ({}, {})
     """
     graph = ctx.graph
-
-    def counted(category: str) -> bool:
-        return ctx.taxonomy.sensitivity(category) >= COUNTED_FROM
-
+    counted = _counted(ctx)
     store = Store(system_id)
-    for category in graph.categories:
-        if counted(category) and system_id in graph.origins_of(category):
-            store.add(category, [system_id])
-    senders: dict[tuple[str, str], set[str]] = {}  # (category, origin) -> systems it arrives from
+    own = graph.origin_bit(system_id)
+    for category in _collected(ctx).get(system_id, ()):
+        if counted(category):
+            store.add(category, own)
+    arrived: dict[tuple[str, str], int] = {}  # (category, sender) -> origins bitset it brings
     for edge in graph.in_edges(system_id):
-        for category, origins in graph.crossing(edge).items():
-            if counted(category):
-                for origin in origins:
-                    senders.setdefault((category, origin), set()).add(edge.source)
-                if copies(edge):
-                    store.add(category, origins)
+        keep = copies(edge)
+        for category in graph.carried(edge):
+            if not counted(category):
+                continue
+            bits = graph.crossing_bits(edge, category)
+            if bits:
+                key = (category, edge.source)
+                arrived[key] = arrived.get(key, 0) | bits
+                if keep:
+                    store.add(category, bits)
+    senders: dict[str, list[str]] = {}
+    for category, sender in arrived:
+        senders.setdefault(category, []).append(sender)
     for edge in graph.out_edges(system_id):
-        for category, origins in graph.crossing(edge).items():
-            passed = [o for o in origins if counted(category)
-                      and (o == system_id or senders.get((category, o)) != {edge.target})]
+        if not copies(edge):
+            continue
+        for category in graph.carried(edge):
+            if not counted(category):
+                continue
+            bits = graph.crossing_bits(edge, category)
+            if not bits:
+                continue
+            others = own  # what reached the system otherwise than from this flow's receiver
+            for sender in senders.get(category, ()):
+                if sender != edge.target:
+                    others |= arrived[(category, sender)]
+            only_back = arrived.get((category, edge.target), 0) & ~others
+            passed = bits & ~only_back
             if passed:
                 store.add(category, passed)
                 store.recipients.add(edge.target)
@@ -132,14 +168,34 @@ def store_of(ctx: Context, system_id: str) -> Store:
     return store
 
 
+def _counted(ctx: Context):
+    tax = ctx.taxonomy
+    return lambda category: tax.sensitivity(category) >= COUNTED_FROM
+
+
+def _collected(ctx: Context) -> dict[str, list[str]]:
+    """System -> the propagated categories it is an origin of (built once per analysis)."""
+
+    def build():
+        graph = ctx.graph
+        out: dict[str, list[str]] = {}
+        for category in graph.categories:
+            for origin in graph.origins_of(category):
+                out.setdefault(origin, []).append(category)
+        return out
+
+    return ctx.cached("chokepoint.collected", build)
+
+
 def exposed(ctx: Context, store: Store) -> tuple[int, int, int]:
     """(special-category datasets, sensitive datasets, all counted datasets) of a store."""
     special = sensitive = total = 0
-    for category, origins in store.data.items():
+    for category, bits in store.data.items():
         level = ctx.taxonomy.sensitivity(category)
-        total += len(origins)
-        sensitive += len(origins) if level >= ctx.sensitive_from else 0
-        special += len(origins) if level >= Sensitivity.special else 0
+        count = bits.bit_count()
+        total += count
+        sensitive += count if level >= ctx.sensitive_from else 0
+        special += count if level >= Sensitivity.special else 0
     return special, sensitive, total
 
 
@@ -148,8 +204,8 @@ def chokepoints(ctx: Context) -> list[Store]:
 
     Notes
     -----
-    Each flow's crossing origins are read at its two ends: O(flows x categories) set updates
-    on top of the graph's reach.
+    Each flow's crossing origins are read at its two ends as bitsets: O(flows x categories)
+    bitset operations on top of the graph's reach.
     """
     found = []
     for system in ctx.systems:
@@ -157,28 +213,56 @@ def chokepoints(ctx: Context) -> list[Store]:
             continue
         store = store_of(ctx, system.id)
         special, sensitive, total = exposed(ctx, store)
-        sensitive_origins = {o for c, os in store.data.items() if ctx.is_sensitive(c) for o in os}
-        if total >= MIN_PAIRS and len(sensitive_origins) >= MIN_ORIGINS:
+        if total < MIN_PAIRS:
+            continue
+        sensitive_origins = store.origins([c for c in store.data if ctx.is_sensitive(c)])
+        if sensitive_origins.bit_count() >= MIN_ORIGINS:
             found.append(((-special, -sensitive, -total, system.id), store))
     return [store for _, store in sorted(found, key=lambda item: item[0])[:TOP]]
 
 
+def templates_only(system) -> bool:
+    """Whether a system keeps biometric templates rather than images: a matching component.
+
+    >>> from flowmap.model import System
+    >>> templates_only(System(id="sbms", sector="interoperability", kind="component", technologies=["biometric_matching"]))
+    True
+    >>> templates_only(System(id="vis", sector="visa", technologies=["biometric_matching"]))
+    False
+    """
+    return system.kind is SystemKind.component and "biometric_matching" in system.technologies
+
+
+def _what(ctx: Context, system, categories: list[str]) -> str:
+    """The data a breach exposes, in words: templates for a matching component."""
+    sensitive = [c for c in categories if ctx.is_sensitive(c)]
+    others = [c for c in categories if not ctx.is_sensitive(c)]
+    if templates_only(system):
+        biometric = [c for c in sensitive if c.split(".", 1)[0] == "biometric"]
+        if biometric:
+            rest = [c for c in sensitive if c not in biometric]
+            sensitive_words = (f"biometric templates computed from {categories_in_words(biometric)} (not the images "
+                               "themselves)" + (f" and {categories_in_words(rest)}" if rest else ""))
+        else:
+            sensitive_words = categories_in_words(sensitive)
+    else:
+        sensitive_words = categories_in_words(sensitive)
+    return sensitive_words + (f", with {categories_in_words(others)}," if others else "")
+
+
 def check(ctx: Context):
     """One finding per chokepoint."""
+    evidence = Evidence.of(ctx)
+    graph = ctx.graph
     for store in chokepoints(ctx):
         system = ctx.system(store.system)
         name = system.display_name
-        by_origin: dict[str, list[str]] = {}
-        for category, origins in sorted(store.data.items()):
-            for origin in origins:
-                by_origin.setdefault(origin, []).append(category)
-        origins = origins_in_order(ctx, by_origin)
+        bits = store.origins()
+        count = bits.bit_count()
+        origins = evidence.named(bits)
         categories = sorted(store.data, key=lambda c: (-ctx.taxonomy.sensitivity(c), c))
-        sensitive = [c for c in categories if ctx.is_sensitive(c)]
-        others = [c for c in categories if not ctx.is_sensitive(c)]
-        subjects = ctx.subjects_of(origins)
+        subjects = evidence.subjects(bits)
         special, _, total = exposed(ctx, store)
-        what = categories_in_words(sensitive) + (f", with {categories_in_words(others)}," if others else "")
         people = f" of {plural(len(subjects), 'people group')} ({subjects_in_words(subjects)})" if subjects else ""
         recipients = sorted(store.recipients)
         of_special = f", {special} of them special category data" if special else ""
@@ -187,26 +271,30 @@ def check(ctx: Context):
             f"{listing([ctx.system(r).display_name for r in recipients])}" if recipients else ""
         )
         message = (
-            f"A breach of {name}, or one insider with access to it, exposes {what}{people} from "
-            f"{plural(len(origins), 'system')} ({listing([ctx.system(o).display_name for o in origins])}). "
+            f"A breach of {name}, or one insider with access to it, exposes {_what(ctx, system, categories)}{people} "
+            f"from {plural(count, 'system')} ({listing([ctx.system(o).display_name for o in origins], total=count)}). "
             f"It keeps or relays {plural(total, 'dataset')} (one kind of data from one system each)"
             f"{of_special}{passed}."
         )
         paths = []
         for origin in (o for o in origins if o != system.id):
-            found = ctx.graph.path(origin, lead_category(ctx, by_origin[origin]), system.id)
+            bit = graph.origin_bit(origin)
+            own = [c for c in categories if store.data[c] & bit]
+            found = graph.path(origin, lead_category(ctx, own), system.id)
             if found is not None:
                 paths.append(found)
             if len(paths) == 3:
                 break
         yield RULE.finding(
             ctx, system,
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects)),
-            title=f"A breach of {name} exposes personal data from {plural(len(origins), 'system')}",
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                               structural=True),
+            title=f"A breach of {name} exposes personal data from {plural(count, 'system')}",
             message=message,
             categories=categories,
             subjects=subjects,
             origins=origins,
+            origins_total=count,
             reached=recipients,
             paths=paths,
             mitigation=MITIGATION,
