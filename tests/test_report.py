@@ -140,9 +140,12 @@ def test_markdown_escapes_model_text_and_has_every_section():
     assert text == render_report(exposed_model(), "markdown")
     assert "<img" not in text and "<script" not in text
     assert "Police \\| \\*x\\*" in text
-    headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Summary", "## Established findings", "## Questions to answer", "## Exposure matrix",
-                        "## Data inventory", "## Acceptances", "## Sources"]
+    headings = [line for line in text.splitlines() if line.startswith(("## ", "### ")) and "`" not in line]
+    assert headings == ["## Summary", "## 1. Description of the processing", "### Systems", "### Flow register",
+                        "### Figure of the map", "## 2. Necessity and proportionality",
+                        "## 3. Risks to the rights and freedoms of people", "### Established findings",
+                        "### Questions to answer", "### Exposure matrix", "## 4. Measures envisaged", "### Action plan",
+                        "### Residual risk", "### Acceptances", "## Sources", "## Sign-off"]
     assert "| `special.health` (special) | - | " in text
 
 
@@ -154,19 +157,25 @@ def test_report_leads_with_summary_then_established_by_rank_then_questions_by_sy
     assert sum(len(g.findings) for g in content.questions) == content.questions_total == len(report.questions)
     assert [g.findings[0].rank for g in content.questions] == sorted(g.findings[0].rank for g in content.questions)
     text = render_report(model, "markdown")
-    numbered = [line for line in text.splitlines() if line.startswith("### ") and ". " in line[:12]]
-    assert [line.split(".")[0][4:] for line in numbered] == [str(f.rank) for f in report.established]
+    numbered = [line for line in text.splitlines() if line.startswith("#### ") and ". " in line[:13]]
+    assert [line.split(".")[0][5:] for line in numbered] == [str(f.rank) for f in report.established]
     html_text = render_report(model, with_map=False)
-    sections = re.findall(r'<section id="([a-z]+)">', html_text)
-    assert sections[:3] == ["summary", "findings", "questions"]
+    sections = re.findall(r'<section (?:class="rp-part" )?id="([a-z0-9-]+)">', html_text)
+    assert sections == ["summary", "part-1", "inventory", "register", "map", "part-2", "purposes", "part-3",
+                        "findings", "questions", "matrix", "part-4", "actions", "residual", "acceptances", "sources",
+                        "sign-off"]
     assert html_text.count('<article class="rp-finding') == len(report.established)
 
 
-def test_report_prints_no_clock_date():
+def test_report_prints_its_date_and_nothing_else_of_the_clock():
     model = load_model(ROOT / "models" / "eu-interoperability.yaml")
     for fmt in ("markdown", "html"):
-        assert render_report(model, fmt, today=dt.date(2025, 1, 1)) == render_report(model, fmt, today=dt.date(2031, 5, 5))
-    assert "Snapshot as of 2024-06-01;" in render_report(model, "markdown")
+        first = render_report(model, fmt, today=dt.date(2025, 1, 1))
+        assert first == render_report(model, fmt, today=dt.date(2025, 1, 1))
+        later = render_report(model, fmt, today=dt.date(2031, 5, 5))
+        assert first.replace("2025-01-01", "2031-05-05") == later  # the date of the report is its only change
+    text = render_report(model, "markdown", today=dt.date(2025, 1, 1))
+    assert "| Snapshot as of | 2024-06-01 |" in text and "| Date of the report | 2025-01-01 |" in text
 
 
 def test_cli_default_path_and_markdown(tmp_path, monkeypatch):
@@ -195,7 +204,7 @@ def test_html_report_in_chromium(open_page, tmp_path):
     assert log.console_errors == [] and log.page_errors == [] and log.dialogs == []
     assert page.title() == "Model " + EVIL + " - assessment report"  # the name is text, and no script re-titled it
     assert page.evaluate("document.querySelectorAll('img').length") == 0
-    assert EVIL in page.locator("#system-clinic h3").inner_text()
+    assert EVIL in page.locator("#system-clinic h4").inner_text()
     assert page.locator("h1").first.inner_text() == "Model " + EVIL
     assert page.locator(".rp-matrix td.sev-none").count() == 2  # asylum data never reaches police, health the agency
     colours = page.evaluate(

@@ -1,4 +1,4 @@
-"""``flowmap report``: an assessment report (HTML or Markdown) to attach to a DPIA."""
+"""``flowmap report``: an assessment report in the shape of a DPIA (HTML, Markdown or Word)."""
 
 from __future__ import annotations
 
@@ -16,29 +16,34 @@ __all__ = ["report", "slug"]
 
 @click.command()
 @click.argument("model", type=click.Path(path_type=str))
-@output_option("Write the report here: .html (default) or .md (default: output/<model name>-report.html).")
+@output_option("Write the report here: .html (default), .md or .docx (default: output/<model name>-report.html).")
 @acceptance_options
 @click.option("--max-findings", type=click.IntRange(min=0), default=300, show_default=True,
               help="Show this many of the most severe findings in full (0: all); the rest are counted.")
 @click.option("--map/--no-map", "with_map", default=True, show_default=True,
-              help="Embed the interactive map in the HTML report.")
+              help="Embed the map: interactive in HTML, a static figure in Word (when flowmap.figure can draw it).")
 def report(model: str, output: Path | None, accept_files: tuple[str, ...], today: dt.date | None, max_findings: int,
            with_map: bool) -> None:
-    """Write an assessment report of MODEL for a DPIA: summary, exposure matrix,
-    data inventory, findings by principle, acceptances and sources.
+    """Write an assessment report of MODEL in the four parts of a DPIA (GDPR
+    Art. 35(7)): description with a flow register, necessity and proportionality
+    per purpose, risks (findings by rank, questions per system, exposure matrix),
+    measures (action plan with owners and due dates, residual risk), sources and
+    a sign-off block.
 
     The HTML report is one self-contained file that works offline and embeds
-    the interactive map; the Markdown report pastes into a document. The same
-    model gives the same bytes; the only date in it is the model's as_of.
+    the interactive map; the Markdown report pastes into a document; the Word
+    report (.docx) is an editable document. The report is dated --today
+    (default: today); the same model, acceptances and date give the same bytes.
     MODEL is a file, or REV:PATH (the file as of a git revision).
 
     \b
     Example:
       flowmap report models/eu-interoperability.yaml
       flowmap report models/eu-interoperability.yaml -o dpia/eu-exposures.md
+      flowmap report models/eu-interoperability.yaml -o dpia/eu.docx --today 2026-12-01
     """
     from flowmap.gitrev import load_input
-    from flowmap.report import render_report, report_format
+    from flowmap.report import report_bytes, report_format
 
     check_output(output, model, *accept_files)
     with step(f"loading {model}"):
@@ -46,7 +51,7 @@ def report(model: str, output: Path | None, accept_files: tuple[str, ...], today
         accepted = load_accepted(accept_files)
     target = output or Path("output") / f"{default_stem(loaded.name, model)}-report.html"
     with step("analysing and writing the report"):
-        text = render_report(loaded, report_format(str(target)), accepted=accepted, today=today,
-                             with_map=with_map, max_findings=max_findings)
-    write_atomically(target, text.encode("utf-8"))
+        data = report_bytes(loaded, report_format(str(target)), accepted=accepted, today=today,
+                            with_map=with_map, max_findings=max_findings)
+    write_atomically(target, data)
     click.echo(f"wrote {target}", err=True)

@@ -37,6 +37,7 @@ from flowmap.findings import Finding, Kind, Severity
 from flowmap.graph import graph_of
 from flowmap.model import Acceptance, Model, System
 from flowmap.render import QuestionGroup, questions_by_system
+from flowmap.report.dpia import Action, FlowRow, PurposeUse, action_plan, flow_register, purposes_of_use, residual
 from flowmap.taxonomy import Sensitivity
 
 __all__ = ["ReportContent", "build_content", "principle_title"]
@@ -130,10 +131,23 @@ class ReportContent:
     acceptances: list[AcceptanceRow]
     sources: list[tuple[str, str]]
     names: dict[str, str]  # system id -> display name
+    today: dt.date  # the date of the report (printed; decides which acceptances have expired)
+    register: list[FlowRow]  # part 1: every flow, by id
+    purposes: list[PurposeUse]  # part 2: every purpose a flow serves
+    actions: list[Action]  # part 4: one per established finding (all of them), by rank
+    residual: list[list[str]]  # part 4: counts by severity before and after the acceptances
 
     @property
     def title(self) -> str:
         return self.model.name
+
+    @property
+    def metadata(self) -> list[tuple[str, str]]:
+        """(label, value) of the report's identity: what was assessed, as of when, by which flowmap, on which day."""
+        m = self.model
+        return [("Model", m.name), ("Snapshot as of", m.as_of or "not stated"),
+                ("Size", f"{len(m.systems)} systems, {len(m.flows)} flows"), ("Model digest (sha256)", self.digest),
+                ("flowmap version", self.version), ("Date of the report", self.today.isoformat())]
 
 
 def _matrix(model: Model, findings: list[Finding]) -> Matrix:
@@ -234,8 +248,8 @@ def build_content(
 ) -> ReportContent:
     """Everything the report shows, from one analysis of ``model`` with its own and ``accepted`` acceptances.
 
-    ``today`` decides which acceptances have expired (default: the current date);
-    it is not printed, so the output carries no date but the model's ``as_of``. The first
+    ``today`` is the date of the report (default: the current date): it is printed and decides
+    which acceptances have expired, so the same model and date give the same content. The first
     ``max_findings`` established findings by rank are shown in full (0: all); the others are
     counted by severity. Questions are listed in full, one entry per system that can answer
     them; the summary and the matrix cover every finding.
@@ -244,6 +258,7 @@ def build_content(
     -----
     Linear in the findings plus one crossing per flow and one holdings query per system.
     """
+    today = today or dt.date.today()
     report = analyze(model, accepted=accepted, today=today)
     summary = report.summary()
     established = report.established
@@ -271,4 +286,9 @@ def build_content(
         acceptances=_acceptances([*model.accepted, *accepted], report),
         sources=sorted(model.sources.items()),
         names={s.id: s.display_name for s in model.systems},
+        today=today,
+        register=flow_register(model),
+        purposes=purposes_of_use(model, report.findings),
+        actions=action_plan(model, established),
+        residual=residual(report.findings),
     )

@@ -22,6 +22,8 @@ from flowmap.findings import Severity
 from flowmap.maps.html import csp_hash
 from flowmap.maps.style import SEVERITY_COLOURS
 from flowmap.report.content import ReportContent, principle_title
+from flowmap.report.dpia import ACTION_COLUMNS, REGISTER_COLUMNS, RESIDUAL_COLUMNS, SIGN_OFF, SIGN_OFF_COLUMNS
+from flowmap.report.parts import PARTS, SECTIONS
 
 __all__ = ["render_report_html", "severity_css"]
 
@@ -86,4 +88,11 @@ def render_report_html(content: ReportContent, *, with_map: bool = True) -> str:
         severities=[s.name for s in reversed(Severity)],
         open_count=sum(1 for f in content.report.findings if f.status == "open"),
         has_actors=any(s.actor for s in content.model.systems),
+        parts=PARTS,
+        sections=SECTIONS,
+        register_columns=REGISTER_COLUMNS,
+        action_columns=ACTION_COLUMNS,
+        residual_columns=RESIDUAL_COLUMNS,
+        sign_off=SIGN_OFF,
+        sign_off_columns=SIGN_OFF_COLUMNS,
     )

@@ -1,8 +1,10 @@
 """The assessment report as Markdown that pastes cleanly into a document (DPIA, memo, wiki).
 
-The same sections as the HTML report, without the map: summary, established findings by rank,
-questions by the system that can answer them, exposure matrix, data inventory, acceptances,
-sources. Model text is escaped
+The same sections as the HTML and Word reports, without the map: the report's identity, a
+summary, then the four parts of a DPIA (GDPR Art. 35(7)): 1. description (systems, flow
+register), 2. necessity and proportionality per purpose, 3. risks (established findings by
+rank, questions by the system that can answer them, exposure matrix), 4. measures (action
+plan, residual risk, acceptances); sources and the sign-off block. Model text is escaped
 (:func:`flowmap.render.markdown.escape`: no emphasis, links, tables or HTML
 sneak in) and ids sit in code spans; the exposure matrix is a table of
 severity words. GitHub-flavoured tables; no raw HTML.
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 from flowmap.render.markdown import code, escape
 from flowmap.report.content import ReportContent, principle_title
+from flowmap.report.dpia import ACTION_COLUMNS, REGISTER_COLUMNS, RESIDUAL_COLUMNS, SIGN_OFF, SIGN_OFF_COLUMNS
+from flowmap.report.parts import PARTS, SECTIONS
 
 __all__ = ["render_report_markdown"]
 
@@ -53,7 +57,7 @@ def _summary(c: ReportContent) -> list[str]:
 
 
 def _matrix(c: ReportContent) -> list[str]:
-    out = ["## Exposure matrix", ""]
+    out = [f"### {SECTIONS['matrix']}", ""]
     if not c.matrix.rows:
         return out + ["No sensitive data reaches an actor of concern.", ""]
     out += ["Rows: sensitive data categories that cross a flow into an actor of concern (most sensitive first). "
@@ -72,12 +76,12 @@ def _cell(cell) -> str:
 
 
 def _inventory(c: ReportContent) -> list[str]:
-    out = ["## Data inventory", "",
+    out = [f"### {SECTIONS['inventory']}", "",
            "Per system: categories collected there, categories received and from which origins, retention, "
            "legal basis and safeguards. \"unknown\" means the model does not say; it is not treated as safe.", ""]
     for e in c.inventory:
         s = e.system
-        out += [f"### {escape(s.display_name)} ({code(s.id)})", ""]
+        out += [f"#### {escape(s.display_name)} ({code(s.id)})", ""]
         kind = f"{s.kind.value}, {_words(s.sector)}"
         if s.actor:
             kind += f"; **actor of concern: {_words(s.actor)}**"
@@ -111,7 +115,7 @@ def _inventory(c: ReportContent) -> list[str]:
 
 
 def _established(c: ReportContent) -> list[str]:
-    out = ["## Established findings", ""]
+    out = [f"### {SECTIONS['findings']}", ""]
     if not c.established_total:
         return out + ["No established findings.", ""]
     out += [f"{c.established_total} finding{'s' if c.established_total != 1 else ''} resting on recorded facts, "
@@ -123,7 +127,7 @@ def _established(c: ReportContent) -> list[str]:
                 f"({counts}). The complete list: `flowmap analyze MODEL --all` or `--format csv`, or this report "
                 "with `--max-findings 0`.", ""]
     for f in c.established:
-        out += [f"### {f.rank}. {f.severity.name.upper()}: {escape(f.title)}", "",
+        out += [f"#### {f.rank}. {f.severity.name.upper()}: {escape(f.title)}", "",
                 f"{code(f.id)}, at the {f.anchor.type} {code(f.anchor.id)}, status: {f.status.replace('_', ' ')}", "",
                 escape(f.message), ""]
         if f.origins_total:
@@ -146,7 +150,7 @@ def _established(c: ReportContent) -> list[str]:
 
 
 def _questions(c: ReportContent) -> list[str]:
-    out = ["## Questions to answer", ""]
+    out = [f"### {SECTIONS['questions']}", ""]
     if not c.questions:
         return out + ["None: no finding rests on what the model does not say.", ""]
     out += [f"{c.questions_total} finding{'s' if c.questions_total != 1 else ''} rest on what the model does not say. "
@@ -160,7 +164,7 @@ def _questions(c: ReportContent) -> list[str]:
 
 
 def _acceptances(c: ReportContent) -> list[str]:
-    out = ["## Acceptances", ""]
+    out = [f"### {SECTIONS['acceptances']}", ""]
     if not c.acceptances:
         return out + ["No acceptances recorded: every finding is open.", ""]
     rows = [[code(r.acceptance.finding), _words(r.acceptance.status.value), escape(r.acceptance.reason),
@@ -169,23 +173,74 @@ def _acceptances(c: ReportContent) -> list[str]:
 
 
 def _sources(c: ReportContent) -> list[str]:
-    out = ["## Sources", ""]
+    out = [f"## {SECTIONS['sources']}", ""]
     if not c.sources:
         return out + ["The model cites no sources.", ""]
     return out + [f"- {code(key)}: {escape(citation)}" for key, citation in c.sources] + [""]
+
+
+def _plain(rows) -> list[list[str]]:
+    return [[escape(cell) for cell in row] for row in rows]
+
+
+def _register(c: ReportContent) -> list[str]:
+    out = [f"### {SECTIONS['register']}", "", f"{len(c.register)} flows, by id. \"not stated\": the model does not "
+           "say; it is not treated as safe.", ""]
+    return out + _table(list(REGISTER_COLUMNS), _plain(r.cells() for r in c.register))
+
+
+def _figure(c: ReportContent) -> list[str]:
+    return [f"### {SECTIONS['figure']}", "", "The map is in the HTML version of this report "
+            "(`flowmap report MODEL -o FILE.html`, interactive) and, as a figure, in the Word version "
+            "(`-o FILE.docx`).", ""]
+
+
+def _purposes(c: ReportContent) -> list[str]:
+    out = [f"## {PARTS[1]}", "", "For each purpose a flow serves: where data is collected for it, where a law "
+           "added it as a further purpose, the legal basis and conditions of its flows, their safeguards, and "
+           "what the function creep and retention extension analyses say about it.", ""]
+    for use in c.purposes:
+        out += [f"### {code(use.purpose)}", ""]
+        out += _table(["Field", "Value"], _plain(use.rows()))
+    return out
+
+
+def _actions(c: ReportContent) -> list[str]:
+    out = [f"### {SECTIONS['actions']}", ""]
+    if not c.actions:
+        return out + ["No established finding calls for an action.", ""]
+    out += ["One action per established finding, by rank. Owner: who accepted the finding, else the operator of "
+            "the system where the fix happens (the anchor system, or the sender of the anchor flow). Due: the "
+            "acceptance's expiry. \"to assign\": the model does not say.", ""]
+    return out + _table(list(ACTION_COLUMNS), _plain(a.cells() for a in c.actions))
+
+
+def _residual(c: ReportContent) -> list[str]:
+    out = [f"### {SECTIONS['residual']}", "", "Findings by severity before the acceptances, what each status "
+           "takes out or marks, and the residual risk (open or in progress).", ""]
+    return out + _table(list(RESIDUAL_COLUMNS), _plain(c.residual))
+
+
+def _sign_off(c: ReportContent) -> list[str]:
+    out = [f"## {SECTIONS['sign_off']}", ""]
+    return out + _table(list(SIGN_OFF_COLUMNS), [[escape(role), "", "", ""] for role in SIGN_OFF])
 
 
 def render_report_markdown(c: ReportContent) -> str:
     """The whole report as Markdown text ending in one newline."""
     m = c.model
     head = [f"# Assessment report: {escape(m.name)}", "",
-            f"Snapshot as of {escape(m.as_of or 'an unstated date')}; {len(m.systems)} systems, {len(m.flows)} flows; "
-            f"model digest {code(c.digest)}; flowmap {c.version}.", ""]
+            "A data protection impact assessment in the four parts of GDPR Art. 35(7) (LED Art. 27), drawn from "
+            "the model.", ""]
+    head += _table(["Report", ""], _plain(c.metadata))
     if m.description:
         head += [escape(m.description), ""]
-    head += ["The interactive map is in the HTML version of this report (`flowmap report MODEL -o FILE.html`).", ""]
-    lines = (head + _summary(c) + _established(c) + _questions(c) + _matrix(c) + _inventory(c) + _acceptances(c)
-             + _sources(c))
+    lines = (head + _summary(c)
+             + [f"## {PARTS[0]}", ""] + _inventory(c) + _register(c) + _figure(c)
+             + _purposes(c)
+             + [f"## {PARTS[2]}", ""] + _established(c) + _questions(c) + _matrix(c)
+             + [f"## {PARTS[3]}", ""] + _actions(c) + _residual(c) + _acceptances(c)
+             + _sources(c) + _sign_off(c))
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
