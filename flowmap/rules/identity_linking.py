@@ -1,13 +1,16 @@
 """Identity linking: a component that joins records of the same people from three or more systems.
 
 What it detects
-    Systems that use the ``identity_linking`` technology, or are of kind ``component``, at
-    which identity or biometric data (``identity.*``, ``biometric.*``) of at least
+    Systems that use the ``identity_linking`` technology (a multiple-identity detector, a
+    common identity repository), at which identity or biometric data (``identity.*``, ``biometric.*``) of at least
     :data:`MIN_ORIGINS` (3) origin systems is available, held or received by any flow (a
     component that only queries still joins what it reads). One finding per such system,
     anchored at it; the evidence names the origins whose records it joins (capped, with
     their exact number), the categories and people groups, and up to three shortest routes
-    by which the origins' data arrives.
+    by which the origins' data arrives. Being a component is not enough: a biometric matching
+    service that keeps templates separated by the system they came from (Reg. 2019/818
+    Art. 13(1)) compares, and leaves the links to the detector. A structural finding: at most
+    ``high`` (see :mod:`flowmap.severity`).
 
 Why it matters
     Linking records across databases built for different purposes creates a new, more
@@ -24,7 +27,6 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.model import Kind as SystemKind
 from flowmap.model import System
 from flowmap.rules._support import lead_category, origins_in_order
 from flowmap.rules.base import Context, Rule
@@ -42,15 +44,17 @@ MITIGATION = (
 
 
 def links(system: System) -> bool:
-    """Whether a system is a linking component: identity linking technology, or kind ``component``.
+    """Whether a system links identities: it uses the identity linking technology.
 
     >>> from flowmap.model import System
     >>> links(System(id="cir", sector="interoperability", technologies=["identity_linking"]))
     True
+    >>> links(System(id="sbms", sector="interoperability", kind="component", technologies=["biometric_matching"]))
+    False
     >>> links(System(id="police-db", sector="police"))
     False
     """
-    return "identity_linking" in system.technologies or system.kind is SystemKind.component
+    return "identity_linking" in system.technologies
 
 
 def linked_data(ctx: Context, system_id: str) -> dict[str, list[str]]:
@@ -92,7 +96,8 @@ def check(ctx: Context):
                 break
         yield RULE.finding(
             ctx, system,
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects)),
+            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
+                               structural=True),
             title=f"{system.display_name} links the records of the same people across {plural(len(origins), 'system')}",
             message=message,
             categories=categories,

@@ -1,12 +1,25 @@
 """Documented incident on a system or flow.
 
 What it detects
-    Systems and flows with ``incidents``: documented breaches, unlawful copies, court rulings
-    against them. One finding per system or flow, anchored at it (``incident:<system>`` or
-    ``incident:<flow>``), listing the incidents in date order with their dates in words and
-    the sources that document them. Severity follows the most sensitive category the system
-    holds or receives (or the flow carries) and whether the people concerned are vulnerable.
-    An incident is a recorded fact: the finding is established.
+    Systems and flows with ``incidents``: documented breaches, unlawful access or copies,
+    court rulings and audit findings against them. One finding per system or flow, anchored
+    at it (``incident:<system>`` or ``incident:<flow>``), listing the incidents in date order
+    with their dates in words, their type and the sources that document them. An incident is
+    a recorded fact: the finding is established.
+
+    Severity (see :mod:`flowmap.severity`) starts from ``high``, follows the most sensitive
+    category the system holds or receives (or the flow carries) today and whether the people
+    concerned are vulnerable, and is that of the worst incident:
+
+    - a breach, unlawful access or unlawful copy keeps the grade; an incident whose type is
+      not recorded keeps it too, and the message says the type is not recorded;
+    - an audit finding or a court ruling is one step lower: it documents a failure of
+      safeguards or of lawfulness, not data in someone else's hands;
+    - an incident more than ten years before the model's ``as_of`` is one step lower again:
+      it concerned the system as it then was, and the message says so.
+
+    What the system holds today is said apart from the incidents, never as what they exposed:
+    the model records what a system holds now, not what it held then.
 
 Why it matters
     An incident is evidence, not a hypothesis: the safeguards failed once. Whether the
@@ -22,9 +35,10 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.model import Incident
+from flowmap.model import Incident, IncidentType
 from flowmap.rules.accountability_gap import Evidence, data_at, edges_by_flow, sentence_case
 from flowmap.rules.base import Context, Rule
+from flowmap.severity import REMOTE_YEARS
 from flowmap.words import categories_in_words, citations, plural, subjects_in_words
 
 MITIGATION = (
@@ -59,13 +73,59 @@ def date_words(date: str | None) -> str:
     return date
 
 
-def incidents_in_words(ctx: Context, incidents: list[Incident]) -> str:
-    """The incidents in date order (undated last), one sentence each, with their sources."""
+TYPE_WORDS = {
+    IncidentType.breach: "breach",
+    IncidentType.unlawful_access: "unlawful access",
+    IncidentType.unlawful_copy: "unlawful copy",
+    IncidentType.court_ruling: "court ruling",
+    IncidentType.audit_finding: "audit finding",
+}
+NOT_HARM = frozenset({IncidentType.court_ruling, IncidentType.audit_finding})
+"""Incident types that document a failure of safeguards or lawfulness, not data in others' hands."""
+
+
+def months_before(date: str | None, as_of: str | None) -> int | None:
+    """Whole months from an incident's date to the model's date (``None`` when either is unknown).
+
+    >>> months_before("2012-08", "2024-06-01"), months_before("2019", "2024-09-01"), months_before(None, "2024")
+    (142, 68, None)
+    """
+    def month(text: str | None) -> int | None:
+        parts = (text or "").split("-")
+        try:
+            return int(parts[0]) * 12 + (int(parts[1]) - 1 if len(parts) > 1 else 0)
+        except ValueError:
+            return None
+
+    start, end = month(date), month(as_of)
+    return None if start is None or end is None else end - start
+
+
+def remote(ctx: Context, incident: Incident) -> bool:
+    """Whether an incident was more than :data:`~flowmap.severity.REMOTE_YEARS` years before the model's date."""
+    months = months_before(incident.date, ctx.model.as_of)
+    return months is not None and months > REMOTE_YEARS * 12
+
+
+def incident_grade(ctx: Context, incident: Incident, sensitivity, vulnerable: bool) -> Severity:
+    """One incident's severity: the rule's grade, a step lower for an audit finding or court
+    ruling, a step lower again when remote."""
+    steps = int(incident.type in NOT_HARM) + int(remote(ctx, incident))
+    return ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, remote=steps)
+
+
+def incidents_in_words(ctx: Context, incidents: list[Incident], where: str) -> str:
+    """The incidents in date order (undated last), one sentence each: date, type, how long
+    before the model's date when remote, what happened and its sources."""
     out = []
     sources = {key: " ".join(text.split()) for key, text in ctx.model.sources.items()}  # one line each
     for incident in sorted(incidents, key=lambda i: (i.date is None, i.date or "", i.summary)):
         summary = incident.summary.strip().rstrip(".")
-        sentence = f"{date_words(incident.date)}: {sentence_case(summary)}"
+        kind = TYPE_WORDS[incident.type] if incident.type else "type not recorded"
+        if remote(ctx, incident):
+            kind += (f"; more than {REMOTE_YEARS} years before this model's date ({date_words(ctx.model.as_of)}), "
+                     f"it concerned {where} as it then was")
+        sentence = f"{date_words(incident.date)} ({kind}): {sentence_case(summary)}"
         if incident.sources:
             sentence += f" (documented by {citations(sources, incident.sources)})"
         else:
@@ -82,16 +142,28 @@ def check(ctx: Context):
     """One finding per system or flow with documented incidents.
 
     >>> from flowmap.model import Model
-    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "sources": {"audit": "Audit report 2013"},
-    ...   "systems": [{"id": "db", "name": "Police database", "sector": "police", "holds": ["criminal.alert"],
-    ...     "purposes": ["enforcement.law"],
-    ...     "incidents": [{"date": "2012-08", "summary": "Contractor breach.", "sources": ["audit"]}]}]})
-    >>> (f,) = check(Context(m))
-    >>> f.id, f.confidence.value
-    ('incident:db', 'high')
-    >>> print(f.message)  # doctest: +NORMALIZE_WHITESPACE
-    1 documented incident at Police database, which holds police alerts. August 2012: Contractor breach
-    (documented by Audit report 2013 [audit]).
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "as_of": "2024-06-01",
+    ...   "sources": {"audit": "Audit report 2013"},
+    ...   "systems": [{"id": "db", "name": "Police database", "sector": "police", "holds": ["biometric.face"],
+    ...     "purposes": ["enforcement.law"], "subjects": ["child"],
+    ...     "incidents": [{"date": "2012-08", "type": "breach", "summary": "Contractor breach.", "sources": ["audit"]}]},
+    ...     {"id": "hart", "sector": "immigration", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+    ...      "subjects": ["child"], "incidents": [{"date": "2023-09", "type": "audit_finding", "summary": "5 of 12 met"}]},
+    ...     {"id": "cbp", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+    ...      "subjects": ["child"], "incidents": [{"date": "2019-05", "type": "breach", "summary": "Images stolen"}]},
+    ...     {"id": "untyped", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+    ...      "subjects": ["child"], "incidents": [{"date": "2019-05", "summary": "Something happened"}]}]})
+    >>> found = {f.id: f for f in check(Context(m))}
+    >>> [(i, f.severity.name, f.confidence.value) for i, f in found.items()]  # doctest: +NORMALIZE_WHITESPACE
+    [('incident:cbp', 'critical', 'high'), ('incident:db', 'high', 'high'), ('incident:hart', 'high', 'high'),
+     ('incident:untyped', 'critical', 'high')]
+    >>> print(found["incident:db"].message)  # doctest: +NORMALIZE_WHITESPACE
+    1 documented incident at Police database. August 2012 (breach; more than 10 years before this model's date
+    (1 June 2024), it concerned Police database as it then was): Contractor breach (documented by Audit report 2013
+    [audit]). Today Police database holds facial images about children; the incident record does not say which of
+    them it concerned.
+    >>> print(found["incident:untyped"].message.split(". ")[1])
+    May 2019 (type not recorded): Something happened (no source recorded)
     """
     ev = Evidence(ctx)
     for system in ctx.systems:
@@ -101,14 +173,15 @@ def check(ctx: Context):
         origins = ev.order(by_origin)
         categories = sorted({c for cats in by_origin.values() for c in cats})
         subjects = sorted({*system.subjects, *ev.subjects(origins)})
+        sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
         count = plural(len(system.incidents), "documented incident")
-        holds = f", which holds {categories_in_words(categories)}{_people(subjects)}" if categories else ""
+        name = system.display_name
         yield RULE.finding(
             ctx, system,
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects)),
-            title=f"{sentence_case(count)} at {system.display_name}",
-            message=(f"{sentence_case(count)} at {system.display_name}{holds}. "
-                     f"{incidents_in_words(ctx, system.incidents)}"),
+            severity=max(incident_grade(ctx, i, sensitivity, vulnerable) for i in system.incidents),
+            title=f"{sentence_case(count)} at {name}",
+            message=(f"{sentence_case(count)} at {name}. {incidents_in_words(ctx, system.incidents, name)}"
+                     + _today(f"{name} holds", categories, subjects, len(system.incidents))),
             categories=categories, subjects=subjects, origins=origins,
             mitigation=MITIGATION,
         )
@@ -118,19 +191,31 @@ def check(ctx: Context):
             continue
         origins, categories, subjects = ev.across(edges[flow.id])
         categories = categories or sorted(set(flow.data))
+        if flow.subjects:  # the flow carries only these people's data
+            subjects = [s for s in subjects if s in flow.subjects] or sorted(set(flow.subjects))
+        sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
         count = plural(len(flow.incidents), "documented incident")
         source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
+        where = f"the flow {flow.id}"
         yield RULE.finding(
             ctx, flow,
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects)),
+            severity=max(incident_grade(ctx, i, sensitivity, vulnerable) for i in flow.incidents),
             title=f"{sentence_case(count)} on the flow {flow.id} from {source} to {target}",
-            message=(
-                f"{sentence_case(count)} on the flow {flow.id} from {source} to {target}, which carries "
-                f"{categories_in_words(categories)}{_people(subjects)}. {incidents_in_words(ctx, flow.incidents)}"
-            ),
+            message=(f"{sentence_case(count)} on the flow {flow.id} from {source} to {target}. "
+                     f"{incidents_in_words(ctx, flow.incidents, where)}"
+                     + _today("the flow carries", categories, subjects, len(flow.incidents))),
             categories=categories, subjects=subjects, origins=origins,
             mitigation=MITIGATION,
         )
+
+
+def _today(what: str, categories: list[str], subjects: list[str], count: int) -> str:
+    """What the system holds (or the flow carries) today, said apart from the incidents."""
+    if not categories:
+        return ""
+    record = "the incident record does not say which of them it concerned" if count == 1 else (
+        "the incident records do not say which of them they concerned")
+    return f" Today {what} {categories_in_words(categories)}{_people(subjects)}; {record}."
 
 
 RULE = Rule(
