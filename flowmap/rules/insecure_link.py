@@ -106,11 +106,11 @@ def check(ctx: Context):
     sent: dict[str, int] = {}
     for flow in ctx.flows:
         sent[flow.source] = sent.get(flow.source, 0) + 1
-        values = _transport(flow)
-        if all(values.values()):
+        t = flow.transport
+        if t.encrypted and t.authenticated and t.logged:
             continue
-        if any(v is False for v in values.values()):
-            yield _known(ctx, flow, values)
+        if False in (t.encrypted, t.authenticated, t.logged):
+            yield _known(ctx, flow, _transport(flow))
         else:
             unknown_by_sender.setdefault(flow.source, []).append(flow)
     for sender, flows in sorted(unknown_by_sender.items()):
@@ -144,7 +144,7 @@ def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
     name = system.display_name
     categories = sorted({c for f in flows for c in f.data})
     volume = any(_volume(f) for f in flows)
-    unknown = [p for p in PROPERTIES if any(_transport(f)[p] is None for f in flows)]
+    unknown = [p for p in PROPERTIES if any(getattr(f.transport, p) is None for f in flows)]
     ids = [f.id for f in flows]
     if len(flows) == 1:
         (flow,) = flows
