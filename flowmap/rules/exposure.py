@@ -197,11 +197,11 @@ def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> lis
                    "must be shown.")
     if "beyond" in standings:
         head = whose["beyond"]
-        out.append(f"{head}{used} is {'none' if len(flow.purposes) == 1 else 'not all'} of the purposes the data "
-                   "was collected for, and no law is recorded as adding it."
-                   if head else
-                   f"{sentence_case(used)} is none of the purposes the data was collected for, and no law is "
-                   "recorded as adding it.")
+        systems = standings["beyond"][1]
+        beyond = [p for p in flow.purposes if any(purpose_standing(ctx, s, [p]) == "beyond" for s in systems)]
+        use = f"{'the' if head else 'The'} use for {listing([purpose_words(p) for p in beyond])}"
+        out.append(f"{head}{use} goes beyond the purposes the data was collected for, and no law is recorded as "
+                   "adding it.")
     return out
 
 

@@ -160,8 +160,7 @@ def check(ctx: Context):
     >>> print(found["incident:db"].message)  # doctest: +NORMALIZE_WHITESPACE
     1 documented incident at Police database. August 2012 (breach; more than 10 years before this model's date
     (1 June 2024), it concerned Police database as it then was): Contractor breach (documented by Audit report 2013
-    [audit]). Today Police database holds facial images about children; the incident record does not say which of
-    them it concerned.
+    [audit]). Today Police database holds facial images about children: not a record of what the incident exposed.
     >>> print(found["incident:untyped"].message.split(". ")[1])
     May 2019 (type not recorded): Something happened (no source recorded)
     """
@@ -213,9 +212,8 @@ def _today(what: str, categories: list[str], subjects: list[str], count: int) ->
     """What the system holds (or the flow carries) today, said apart from the incidents."""
     if not categories:
         return ""
-    record = "the incident record does not say which of them it concerned" if count == 1 else (
-        "the incident records do not say which of them they concerned")
-    return f" Today {what} {categories_in_words(categories)}{_people(subjects)}; {record}."
+    record = "the incident" if count == 1 else "the incidents"
+    return f" Today {what} {categories_in_words(categories)}{_people(subjects)}: not a record of what {record} exposed."
 
 
 RULE = Rule(
