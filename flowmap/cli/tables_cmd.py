@@ -9,7 +9,7 @@ import click
 from flowmap.cli.options import check_output, default_stem, emit, write_atomically
 from flowmap.progress import step
 
-EXPORT_FORMATS = ("csv", "xlsx", "graphml", "gexf", "json")
+EXPORT_FORMATS = ("csv", "xlsx", "graphml", "gexf", "json", "ropa")
 
 
 @click.command("import")
@@ -70,13 +70,16 @@ def _tables(labels: list[str]) -> str:
 @click.command("export")
 @click.argument("model", type=click.Path(path_type=str))
 @click.option("--to", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
-              help="csv (a folder of tables), xlsx (one workbook), graphml, gexf (Gephi) or json (networkx node-link).")
+              help="csv (a folder of tables), xlsx (one workbook), graphml, gexf (Gephi), json (networkx "
+                   "node-link) or ropa (the record of processing, GDPR Art. 30: .xlsx, or .csv by the file name).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR_OR_FILE",
               help="csv: a folder; others: a file, or - for standard output (default: under output/).")
 def export_command(model: str, fmt: str, output: Path | None) -> None:
     """Write MODEL as spreadsheets (csv, xlsx) that `flowmap import` reads back to
     the same model, or as a graph file (graphml, gexf, json) for Gephi,
-    Cytoscape and notebooks, with propagation results as node attributes.
+    Cytoscape and notebooks, with propagation results as node attributes, or
+    as the record of processing activities (ropa: GDPR Art. 30(1), LED Art. 24(1),
+    one row per system, recipients and transfers derived from the flows).
     MODEL is a file, or REV:PATH (the file as of a git revision).
 
     \b
@@ -84,6 +87,7 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
       flowmap export models/eu-interoperability.yaml --to xlsx -o eu.xlsx
       flowmap export models/eu-interoperability.yaml --to csv -o eu-tables/
       flowmap export models/eu-interoperability.yaml --to gexf -o eu.gexf
+      flowmap export models/eu-interoperability.yaml --to ropa -o eu-ropa.xlsx
     """
     from flowmap.gitrev import load_input
     from flowmap.graph_export import graph_bytes
@@ -106,6 +110,17 @@ def export_command(model: str, fmt: str, output: Path | None) -> None:
             for name, data in files.items():
                 write_atomically(folder / name, data)
             click.echo(f"wrote {folder}/ ({', '.join(files)})", err=True)
+            return
+        if fmt == "ropa":
+            from flowmap.report.ropa import ropa_csv, ropa_format, ropa_xlsx
+
+            target = output or base.parent / f"{base.name}-ropa.xlsx"
+            data = ropa_csv(loaded) if ropa_format(str(target)) == "csv" else ropa_xlsx(loaded)
+            if str(target) == "-":
+                emit(data, None)
+                return
+            write_atomically(target, data)
+            click.echo(f"wrote {target}", err=True)
             return
         data = xlsx_bytes(loaded) if fmt == "xlsx" else graph_bytes(loaded, fmt)
     if output is not None and str(output) == "-":
