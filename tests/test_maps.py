@@ -334,3 +334,14 @@ def test_large_models_get_computed_positions_and_no_physics():
     assert len({(n["x"], n["y"]) for n in first.nodes}) == len(model.systems)
     shuffled = dict(data, systems=list(reversed(data["systems"])), flows=list(reversed(data["flows"])))
     assert render_html(first) == render_html(build_map_data(build_model(shuffled, "synth.json")))
+
+
+@pytest.mark.parametrize("name", ["fig.jpg", "map.htm", "noext", "r.docx"])
+def test_cli_refuses_an_extension_it_cannot_write(write_model, tmp_path, name):
+    path = write_model(small_model_data())
+    target = tmp_path / name
+    result = CliRunner().invoke(main, ["map", str(path), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: -o {target}: map cannot write")
+    assert not target.exists()

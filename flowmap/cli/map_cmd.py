@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import check_output, default_stem, output_option, write_atomically
+from flowmap.cli.options import check_extension, check_output, default_stem, output_option, write_atomically
 from flowmap.loader import gc_paused
+
+
+FORMATS = (".html",)  # what -o may end in
 
 
 def default_output(model_name: str, model_path: str = "map") -> Path:
@@ -46,6 +49,7 @@ def map_command(model: str, output: Path | None, focus: str | None, category: st
     from flowmap.gitrev import load_input
     from flowmap.maps import render_map  # imported here: it pulls in pydantic, which `flowmap --help` never needs
 
+    check_extension(output, FORMATS, "map")
     check_output(output, model)
 
     # One short-lived run that builds a large acyclic object graph (the model, then the map data):

@@ -150,6 +150,33 @@ def check_output(output: Path | None, *inputs: str | os.PathLike | None) -> None
     refuse_read_only(output)
 
 
+def check_extension(output: Path | str | None, allowed: Iterable[str], command: str) -> str | None:
+    """Refuse, before any work, an output file whose extension the command cannot write (one
+    clear line, exit 2), instead of writing, say, HTML under a ``.pdf`` name. Returns the
+    extension (lower case, with its dot), or None when there is no ``-o`` or it names a device
+    or a pipe (which gets the command's default format).
+
+    >>> check_extension(Path("fig.SVG"), [".html", ".svg"], "map")
+    '.svg'
+    >>> check_extension(Path("r.pdf"), [".html", ".md"], "report")
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.UsageError: -o r.pdf: report cannot write a .pdf file: give a file name ending in .html or .md
+    """
+    if output is None or str(output) == "-":
+        return None
+    path = Path(output)
+    allowed = [a.lower() for a in allowed]
+    suffix = path.suffix.lower()
+    if suffix in allowed:
+        return suffix
+    if not suffix and path.exists() and not path.is_file() and not path.is_dir():
+        return None  # /dev/null, a named pipe: written through in the default format
+    names = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+    what = f"a {suffix} file" if suffix else "a file without an extension"
+    raise UsageError(f"-o {_shown(output)}: {command} cannot write {what}: give a file name ending in {names}")
+
+
 def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     try:
         return os.path.samefile(a, b)
