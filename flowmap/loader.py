@@ -38,6 +38,32 @@ __all__ = [
 # value may start, which bounds files of tiny values (`[a,a,a,...]` is one value per 2 bytes).
 MAX_BYTES = 64 * 1024 * 1024
 MAX_VALUES = 6_000_000
+LIMIT_VARIABLE = "FLOWMAP_INPUT_LIMIT_MIB"
+
+
+def input_limits() -> tuple[int, int]:
+    """(bytes, values) a model may have: :data:`MAX_BYTES` and :data:`MAX_VALUES`, or, for very
+    large inventories on a machine with the memory for them, both scaled to the MiB given in the
+    environment variable ``FLOWMAP_INPUT_LIMIT_MIB`` (about 50 MB of memory per MiB allowed).
+
+    >>> import os
+    >>> os.environ.pop(LIMIT_VARIABLE, None) and None
+    >>> input_limits() == (MAX_BYTES, MAX_VALUES)
+    True
+    >>> os.environ[LIMIT_VARIABLE] = "256"
+    >>> input_limits()
+    (268435456, 24000000)
+    >>> del os.environ[LIMIT_VARIABLE]
+    """
+    raw = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not raw:
+        return MAX_BYTES, MAX_VALUES
+    if not raw.isdigit() or int(raw) < 1:
+        from flowmap.errors import UsageError
+
+        raise UsageError(f"{LIMIT_VARIABLE}={raw!r} is not a whole number of MiB: set it like 256, or unset it")
+    mib = int(raw)
+    return mib * 2**20, MAX_VALUES * mib // (MAX_BYTES // 2**20)
 _VALUE_MARKS = ",:\n[{-"
 _SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
 MAX_DEPTH = 64
@@ -224,16 +250,18 @@ def _read_capped(path: Path, name: str) -> bytes:
     """The bytes of ``path``, at most MAX_BYTES of them whatever it is (a file, a pipe,
     ``/dev/zero``): a larger size, or more bytes than that, is one diagnostic. The first 64 KiB
     are checked for binary content before anything more is read."""
-    limit = MAX_BYTES // 2**20
+    max_bytes = input_limits()[0]
+    limit = max_bytes // 2**20
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise _fail(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model")
+    if size > max_bytes:
+        raise _fail(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model "
+                    f"(or raise the limit with {LIMIT_VARIABLE}, if the machine has the memory)")
     with path.open("rb") as handle:
-        head = handle.read(min(_SNIFF, MAX_BYTES + 1))
+        head = handle.read(min(_SNIFF, max_bytes + 1))
         if b"\x00" in head:
             decode(head, name)  # raises: binary, or UTF-16
-        raw = head + handle.read(MAX_BYTES + 1 - len(head))
-    if len(raw) > MAX_BYTES:
+        raw = head + handle.read(max_bytes + 1 - len(head))
+    if len(raw) > max_bytes:
         raise _fail(name, f"gives more than {limit} MiB, the limit for a model: split the model")
     return raw
 
@@ -286,9 +314,11 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
             raise _fail(name, f"the file is empty: it should hold {holding}")
         raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
     marks = sum(text.count(mark) for mark in _VALUE_MARKS)
-    if marks > MAX_VALUES:
-        raise _fail(name, f"the file may hold up to {marks:,} values, over the {MAX_VALUES:,} a model may have "
-                    "(reading takes about 450 bytes of memory each): split the model")
+    max_values = input_limits()[1]
+    if marks > max_values:
+        raise _fail(name, f"the file may hold up to {marks:,} values, over the {max_values:,} a model may have "
+                    f"(reading takes about 450 bytes of memory each): split the model (or raise the limit with "
+                    f"{LIMIT_VARIABLE}, if the machine has the memory)")
     if name.lower().endswith(".json"):
         data = _parse_json(text, name)
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flowmap import loader
-from flowmap.errors import ModelError
+from flowmap.errors import ModelError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,7 @@ def test_dev_zero_is_refused_at_once():
         resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
         sys.path.insert(0, {str(ROOT)!r})
         from flowmap.loader import read_data
-        from flowmap.errors import ModelError
+        from flowmap.errors import ModelError, UsageError
         try:
             read_data("/dev/zero")
         except ModelError as err:
@@ -84,8 +84,19 @@ def test_a_file_of_tiny_values_is_refused_before_it_is_parsed():
         loader.read_data_text(text, "m.yaml")
     assert _message(excinfo) == (
         "m.yaml: the file may hold up to 6,000,007 values, over the 6,000,000 a model may have "
-        "(reading takes about 450 bytes of memory each): split the model"
+        "(reading takes about 450 bytes of memory each): split the model (or raise the limit with "
+        "FLOWMAP_INPUT_LIMIT_MIB, if the machine has the memory)"
     )
+
+
+def test_the_limits_can_be_raised_for_a_machine_with_the_memory(monkeypatch):
+    text = "flowmap: 1\nname: x\nsystems: [" + "a," * loader.MAX_VALUES + "a]\n"
+    monkeypatch.setenv("FLOWMAP_INPUT_LIMIT_MIB", "128")
+    assert loader.input_limits() == (128 * 2**20, 2 * loader.MAX_VALUES)
+    assert len(loader.read_data_text(text, "m.yaml")["systems"]) == loader.MAX_VALUES + 1  # parsed now
+    monkeypatch.setenv("FLOWMAP_INPUT_LIMIT_MIB", "lots")
+    with pytest.raises(UsageError):
+        loader.input_limits()
 
 
 def test_the_byte_cap_keeps_memory_near_three_gigabytes():
