@@ -3,6 +3,7 @@
     python benchmarks/run.py                       # sizes 1000,5000,10000,50000
     python benchmarks/run.py --sizes 1000,10000    # some sizes
     python benchmarks/run.py --quick               # 1000 and 5000, pytm at 1000: a few minutes
+    python benchmarks/run.py --profile gentle      # the short-chain ecosystem (default: hub-heavy)
 
 Every measurement runs in its own child process; wall time is the whole process
 (interpreter start included) for CLI commands and the timed section for in-process
@@ -119,26 +120,29 @@ def machine() -> dict:
             "platform": platform.platform()}
 
 
-def models_for(size: int, seed: int, workdir: Path, yaml_too: bool) -> dict[str, Path]:
+def models_for(size: int, seed: int, workdir: Path, yaml_too: bool, profile: str) -> dict[str, Path]:
     """Generate (once, cached in results/models) the JSON model, its 1%-varied snapshot and the YAML."""
-    out = {"json": workdir / f"synth-{size}-s{seed}.json", "vary": workdir / f"synth-{size}-s{seed}-vary1.json"}
+    stem = f"synth-{profile}-{size}-s{seed}"
+    out = {"json": workdir / f"{stem}.json", "vary": workdir / f"{stem}-vary1.json"}
     if yaml_too:
-        out["yaml"] = workdir / f"synth-{size}-s{seed}.yaml"
+        out["yaml"] = workdir / f"{stem}.yaml"
     for key, path in out.items():
         if not path.exists():
             extra = ["--vary", "0.01"] if key == "vary" else []
-            result = run_cli("synth", "--systems", str(size), "--seed", str(seed), *extra, "-o", str(path))
+            result = run_cli("synth", "--systems", str(size), "--seed", str(seed), "--profile", profile, *extra,
+                             "-o", str(path))
             if "error" in result:
                 raise SystemExit(f"flowmap synth failed: {result['error']}")
     return out
 
 
 def bench_size(size: int, seed: int, workdir: Path, opts: argparse.Namespace, log) -> dict:
-    files = models_for(size, seed, workdir, yaml_too=size <= opts.yaml_max)
+    files = models_for(size, seed, workdir, yaml_too=size <= opts.yaml_max, profile=opts.profile)
     model, later = str(files["json"]), str(files["vary"])
-    row: dict = {"size": size, "flows": None, "stages": {}}
+    row: dict = {"size": size, "profile": opts.profile, "flows": None, "stages": {}}
     st = row["stages"]
-    synth_time = run_cli("synth", "--systems", str(size), "--seed", str(seed), "--format", "json")
+    synth_time = run_cli("synth", "--systems", str(size), "--seed", str(seed), "--profile", opts.profile,
+                         "--format", "json")
     st["synth"] = {k: synth_time.get(k) for k in ("wall", "peak_mib", "error") if k in synth_time}
     repeat = opts.repeat
     # every figure, the floor included, is the best of the same number of runs: a floor with
@@ -231,6 +235,7 @@ LABEL = {
 def report(results: dict) -> str:
     rows = results["rows"]
     lines = [f"Command: `{results['command']}`  ", f"Date: {results['date']}  ",
+             f"Ecosystem: `flowmap synth --profile {results.get('profile', 'gentle')}`  ",
              "Machine: {nproc} CPUs, {cpu}, Python {python}, load average at start {load_at_start}".format(
                  **results["machine"]), ""]
     head = "| stage | " + " | ".join(f"{r['size']:,} systems ({(r['flows'] or 0):,} edges)" for r in rows) + " |"
@@ -331,6 +336,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,5000,10000,50000", help="comma-separated system counts")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,5000 and pytm at 1000")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", choices=("hub-heavy", "gentle"), default="hub-heavy",
+                        help="the synthetic ecosystem (flowmap synth --profile); run twice for both")
     parser.add_argument("--repeat", type=int, default=2,
                         help="runs per figure, the fastest kept (the same for every figure); 1 for a quick look")
     parser.add_argument("--pytm-size", type=int, default=5000, help="size of the pytm comparison")
@@ -347,7 +354,10 @@ def main(argv: list[str] | None = None) -> None:
     workdir.mkdir(exist_ok=True)
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     results = {"command": command.strip(), "date": dt.datetime.now().isoformat(timespec="seconds"),
-               "machine": machine(), "rows": []}
+               "machine": machine(), "profile": opts.profile, "rows": []}
+    # a 50,000-system model is over the default input cap (64 MiB): raise it for the children
+    if max(opts.sizes) >= 30000:
+        os.environ.setdefault("FLOWMAP_INPUT_LIMIT_MIB", "512")
 
     def log(size, what, result):
         t = seconds(result)
