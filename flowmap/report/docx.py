@@ -54,13 +54,26 @@ class _Writer:
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Mm(20))
         self.doc.styles["Normal"].font.size = Pt(10)
+        self._styles: dict[str, Any] = {}
+
+    def style(self, name: str) -> Any:
+        """A style object, looked up by name once (python-docx scans every style on each lookup)."""
+        if name not in self._styles:
+            self._styles[name] = self.doc.styles[name]
+        return self._styles[name]
+
+    def _paragraph(self, style: str | None) -> Any:
+        paragraph = self.doc.add_paragraph()
+        if style:  # the style id set directly: python-docx would scan the styles twice per paragraph
+            paragraph._p.style = self.style(style).style_id
+        return paragraph
 
     def heading(self, text: str, level: int) -> None:
-        self.doc.add_heading(clean(text), level)
+        self._paragraph("Title" if level == 0 else f"Heading {level}").add_run(clean(text))
 
     def para(self, *runs: tuple[str, str] | str, style: str | None = None) -> None:
         """A paragraph of runs: a plain string, or (text, "b"|"i"|"code")."""
-        paragraph = self.doc.add_paragraph(style=style)
+        paragraph = self._paragraph(style)
         for run in runs:
             text, kind = (run, "") if isinstance(run, str) else run
             added = paragraph.add_run(clean(text))
@@ -78,7 +91,7 @@ class _Writer:
               first_column_header: bool = False) -> None:
         rows = list(rows)
         table = self.doc.add_table(rows=1, cols=len(header))
-        table.style = "Table Grid"
+        table.style = self.style("Table Grid")
         for cell, text in zip(table.rows[0].cells, header):
             self._cell(cell, text, size, bold=True)
         for row in rows:
