@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 
 from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
-from flowmap.model import System
-from flowmap.rules._support import bulk, lead_category, origins_in_order
+from flowmap.model import Flow, System
+from flowmap.rules._support import Evidence, bulk, lead_category
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
-from flowmap.words import sentence_case, categories_in_words, citations, listing, plural, purpose_words, subjects_in_words
+from flowmap.words import categories_in_words, citations, listing, plural, purpose_words, sentence_case, subjects_in_words
 
 MITIGATION = (
     "Remove the flow, narrow it to the categories and cases the purposes of collection allow, or put it "
@@ -57,21 +57,24 @@ MITIGATION = (
     "sources first), record a necessity and proportionality assessment, and accept the finding with it."
 )
 
+Purposes = tuple[str, ...]
+"""The purposes of collection of a group of origins, sorted: origins are grouped by them."""
+
 
 @dataclass
 class _Use:
-    """What arrives through one flow for a purpose beyond collection: per origin, the categories."""
+    """What arrives through one flow for a purpose beyond collection: the flow's edges, and per
+    (purposes of collection, category) the bitset of the origins whose data it is."""
 
     edges: list[Edge] = field(default_factory=list)
-    by_origin: dict[str, set[str]] = field(default_factory=dict)
-    key_of: dict[str, tuple] = field(default_factory=dict)  # origin -> its purpose signature
+    crossing: list[tuple[Purposes, str, int]] = field(default_factory=list)
 
 
-def _compatible(ctx: Context, used: str, purposes: tuple[str, ...]) -> bool:
+def _compatible(ctx: Context, used: str, purposes: Purposes) -> bool:
     return any(ctx.taxonomy.compatible(used, p) for p in purposes)
 
 
-def _allowed(ctx: Context, purposes: tuple[str, ...]):
+def _allowed(ctx: Context, purposes: Purposes):
     """The test of whether an edge's every purpose is compatible with one of ``purposes``
     (one test per purpose set and analysis, deciding each set of flow purposes once)."""
 
@@ -94,6 +97,12 @@ def _allowed(ctx: Context, purposes: tuple[str, ...]):
     return ctx.cached(("function_creep.allowed", purposes), build)
 
 
+def _purposes_of(ctx: Context) -> dict[str, Purposes]:
+    """System id -> its purposes of collection, sorted (the group its data is judged in)."""
+    return ctx.cached("function_creep.purposes",
+                      lambda: {s.id: tuple(sorted(set(s.purposes))) for s in ctx.systems})
+
+
 def first_uses(ctx: Context) -> dict[str, _Use]:
     """Flow id -> the first incompatible uses it carries, for every origin with purposes.
 
@@ -102,19 +111,23 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
     Origins are grouped by their purposes; per (category, group) one reach over the
     compatible flows (:meth:`~flowmap.graph.Graph.reach`) finds where each origin's data
     can go without creep, and the incompatible flows leaving those places are the first uses.
+    The origins stay bitsets: nothing here lists them.
     """
     graph = ctx.graph
+    purposes_of = _purposes_of(ctx)
     uses: dict[str, _Use] = {}
     for category in graph.categories:
-        groups: dict[tuple[str, ...], list[str]] = {}
+        groups: dict[Purposes, list[str]] = {}
         for origin in graph.origins_of(category):
-            purposes = tuple(sorted(set(ctx.system(origin).purposes)))
+            purposes = purposes_of[origin]
             if purposes:
                 groups.setdefault(purposes, []).append(origin)
-        carrying = graph.edges_carrying(category)
+        by_use: dict[tuple[str, ...], list[Edge]] = {}  # the edges carrying it, by the purposes they serve
+        for edge in graph.edges_carrying(category):
+            by_use.setdefault(tuple(edge.flow.purposes), []).append(edge)
         for purposes, members in sorted(groups.items()):
             allowed = _allowed(ctx, purposes)
-            wrong = [e for e in carrying if not allowed(e)]
+            wrong = [e for edges in by_use.values() if not allowed(edges[0]) for e in edges]
             if not wrong:
                 continue
             key = ("function_creep", purposes)
@@ -126,13 +139,11 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
                 use = uses.setdefault(edge.flow.id, _Use())
                 if edge not in use.edges:
                     use.edges.append(edge)
-                for origin in graph.bits_to_origins(category, bits):
-                    use.by_origin.setdefault(origin, set()).add(category)
-                    use.key_of[origin] = purposes
+                use.crossing.append((purposes, category, bits))
     return dict(sorted(uses.items()))
 
 
-def _added_by(system: System, used: list[str], ctx: Context) -> list[str] | None:
+def _added_by(system: System, used: Purposes) -> list[str] | None:
     """The provisions that added every purpose in ``used`` to the system's purposes, or
     ``None`` when some purpose was not added by law."""
     provisions: list[str] = []
@@ -146,88 +157,159 @@ def _added_by(system: System, used: list[str], ctx: Context) -> list[str] | None
     return provisions
 
 
+def _added_mask(ctx: Context, used: Purposes) -> tuple[int, list[tuple[int, list[str]]]]:
+    """(bitset of the origins for which a law added every purpose in ``used``, and per such
+    origin its bit and the provisions), computed once per set of purposes."""
+
+    def build():
+        mask, added = 0, []
+        for system in ctx.systems:
+            if system.further_purposes:
+                provisions = _added_by(system, used)
+                if provisions is not None:
+                    bit = ctx.graph.origin_bit(system.id)
+                    mask |= bit
+                    added.append((bit, provisions))
+        return mask, added
+
+    return ctx.cached(("function_creep.added", used), build)
+
+
+def _beyond(ctx: Context, used: tuple[str, ...], purposes: Purposes) -> Purposes:
+    """The purposes in ``used`` compatible with none of ``purposes`` (decided once per pair)."""
+    memo = ctx.cached("function_creep.beyond", dict)
+    found = memo.get((used, purposes))
+    if found is None:
+        found = memo[used, purposes] = tuple(p for p in used if not _compatible(ctx, p, purposes))
+    return found
+
+
+@dataclass
+class _Standing:
+    """How the origins of one flow of first use stand: whose data the flow's purposes are beyond
+    every purpose of collection and every purpose a law added (``unauthorised``), with those
+    purposes; whose data a law added them for (``authorised``), with the provisions."""
+
+    unauthorised: int = 0
+    used: set[str] = field(default_factory=set)
+    authorised: int = 0
+    provisions: set[str] = field(default_factory=set)
+
+
+def _standing(ctx: Context, flow: Flow, by_group: dict[Purposes, int]) -> _Standing:
+    out = _Standing()
+    for purposes, bits in by_group.items():
+        beyond = _beyond(ctx, tuple(flow.purposes), purposes)
+        mask, added = _added_mask(ctx, beyond)
+        if bits & ~mask:
+            out.unauthorised |= bits & ~mask
+            out.used.update(beyond)
+        if bits & mask:
+            out.authorised |= bits & mask
+            for bit, provisions in added:
+                if bits & bit:
+                    out.provisions.update(provisions)
+    return out
+
+
 def check(ctx: Context):
     """One finding per flow of first incompatible use."""
+    ev = Evidence.of(ctx)
+    purposes_of = _purposes_of(ctx)
     for flow_id, use in first_uses(ctx).items():
         flow = ctx.graph.flow(flow_id)
-        beyond = {  # per origin, the flow's purposes its collection does not account for
-            origin: [p for p in flow.purposes if not _compatible(ctx, p, use.key_of[origin])]
-            for origin in use.by_origin
-        }
-        added = {o: _added_by(ctx.system(o), beyond[o], ctx) for o in use.by_origin}
-        unauthorised = [o for o in use.by_origin if added[o] is None]
-        by_origin = {o: sorted(c) for o, c in use.by_origin.items()}
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = ctx.subjects_of(origins)
-        base = RULE.default_severity if unauthorised else Severity.low  # a use a law added: one step lower
+        bits, categories, by_group = 0, set(), {}
+        for purposes, category, found in use.crossing:
+            bits |= found
+            categories.add(category)
+            by_group[purposes] = by_group.get(purposes, 0) | found
+        categories = sorted(categories)
+        standing = _standing(ctx, flow, by_group)
+        subjects = ev.subjects(bits)
+        base = RULE.default_severity if standing.unauthorised else Severity.low  # a use a law added: one step lower
         severity = grade(
             base, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
             volume=any(bulk(e) for e in use.edges),
         )
-        if not unauthorised:  # a purpose the law added is authorised: never graded as a use without basis
+        if not standing.unauthorised:  # a purpose the law added is authorised: never graded as a use without basis
             severity = min(severity, Severity.high)
+        named = ev.named(bits)
         paths = []
-        for origin in origins[:3]:
-            key = ("function_creep", use.key_of[origin])
-            allowed = _allowed(ctx, use.key_of[origin])
+        for origin in named[:3]:  # each along the flows its own purposes allow
+            group, bit = purposes_of[origin], ctx.graph.origin_bit(origin)
+            own = [c for purposes, c, found in use.crossing if purposes == group and found & bit]
+            allowed, key = _allowed(ctx, group), ("function_creep", group)
             for edge in use.edges:
-                found = ctx.graph.path_to(origin, lead_category(ctx, by_origin[origin]), edge, allowed=allowed, key=key)
+                found = ctx.graph.path_to(origin, lead_category(ctx, own), edge, allowed=allowed, key=key)
                 if found is not None:
                     paths.append(found)
                     break
         yield RULE.finding(
             ctx, flow,
             severity=severity,
-            title=_title(flow, categories, bool(unauthorised)),
-            message=_message(ctx, flow, by_origin, origins, subjects, beyond, added, unauthorised),
+            title=_title(ctx, flow, categories, bool(standing.unauthorised)),
+            message=_message(ctx, flow, bits, named, categories, subjects, tuple(by_group), standing),
             categories=categories,
             subjects=subjects,
-            origins=origins,
+            origins=named,
+            origins_total=bits.bit_count(),
             paths=paths,
             mitigation=MITIGATION,
         )
 
 
-def _title(flow, categories: list[str], unauthorised: bool) -> str:
-    purposes = listing([purpose_words(p) for p in flow.purposes])
+def _title(ctx: Context, flow: Flow, categories: list[str], unauthorised: bool) -> str:
+    purposes = _purposes_in_words(ctx, (tuple(flow.purposes),), sort=False)
     what = "used for" if unauthorised else "used for a further purpose added by law:"
     return f"{sentence_case(categories_in_words(categories, limit=2))} {what} {purposes} ({flow.id})"
 
 
-def _message(ctx: Context, flow, by_origin, origins, subjects, beyond, added, unauthorised) -> str:
+def _message(ctx: Context, flow: Flow, bits: int, named: list[str], categories: list[str], subjects: list[str],
+             groups: tuple[Purposes, ...], standing: _Standing) -> str:
     sources = ctx.model.sources
-    names = [ctx.system(o).display_name for o in origins]
-    categories = sorted({c for cats in by_origin.values() for c in cats})
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
-    collected = listing(sorted({purpose_words(p) for o in origins for p in ctx.system(o).purposes}))
     head = (
-        f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(len(origins), 'origin')} "
-        f"({listing(names)}) for {collected}, arrive through the flow {flow.id} at "
-        f"{ctx.system(flow.target).display_name} for {listing([purpose_words(p) for p in flow.purposes])}."
+        f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(bits.bit_count(), 'origin')} "
+        f"({_names(ctx, bits, named)}) for {_purposes_in_words(ctx, groups)}, arrive through the flow {flow.id} at "
+        f"{ctx.system(flow.target).display_name} for {_purposes_in_words(ctx, (tuple(flow.purposes),), sort=False)}."
     )
     parts = [head]
-    if unauthorised:
-        shown = [ctx.system(o).display_name for o in unauthorised]
-        used = sorted({p for o in unauthorised for p in beyond[o]})
+    if standing.unauthorised:
         parts.append(
-            f"For the data of {listing(shown, total=len(unauthorised))}, {listing([purpose_words(p) for p in used])} "
+            f"For the data of {_names(ctx, standing.unauthorised, named if standing.unauthorised == bits else None)}, "
+            f"{_purposes_in_words(ctx, (tuple(sorted(standing.used)),), sort=False)} "
             f"is none of the purposes of collection, and no law is recorded as adding it to them."
         )
         if flow.legal_basis:
             parts.append(f"The flow cites as its legal basis: {citations(sources, flow.legal_basis)}.")
         else:
             parts.append("The model records no legal basis for the flow.")
-    authorised = [o for o in origins if added[o] is not None]
-    if authorised:
-        provisions = sorted({p for o in authorised for p in added[o]})
-        shown = [ctx.system(o).display_name for o in authorised]
+    if standing.authorised:
         parts.append(
-            f"For the data of {listing(shown, total=len(authorised))}, this is a further purpose added by "
-            f"{citations(sources, provisions)}, beyond why people gave the data: authorised, and still a new use "
-            f"whose necessity and proportionality must be shown."
+            f"For the data of {_names(ctx, standing.authorised, named if standing.authorised == bits else None)}, "
+            f"this is a further purpose added by {citations(sources, sorted(standing.provisions))}, beyond why people "
+            f"gave the data: authorised, and still a new use whose necessity and proportionality must be shown."
         )
     return " ".join(parts)
+
+
+def _names(ctx: Context, bits: int, named: list[str] | None) -> str:
+    """The three most important origins of ``bits`` by name, the rest counted (``named``: those
+    origins already found, most important first)."""
+    if named is None:
+        return Evidence.of(ctx).listed(bits)
+    return listing([ctx.system(o).display_name for o in named[:3]], total=bits.bit_count())
+
+
+def _purposes_in_words(ctx: Context, groups: tuple[Purposes, ...], *, sort: bool = True) -> str:
+    """The purposes of ``groups`` in words, as a sentence (in words' order when ``sort``);
+    worded once per analysis and set of groups."""
+    memo = ctx.cached("function_creep.purpose_words", dict)
+    found = memo.get((groups, sort))
+    if found is None:
+        words = list(dict.fromkeys(purpose_words(p) for group in groups for p in group))
+        found = memo[groups, sort] = listing(sorted(words) if sort else words)
+    return found
 
 
 RULE = Rule(
