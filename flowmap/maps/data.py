@@ -29,12 +29,13 @@ from flowmap.errors import UsageError
 from flowmap.findings import Confidence, Finding, Kind, Severity
 from flowmap.graph import Graph, graph_of
 from flowmap.maps import style
+from flowmap.maps.clusters import CLUSTER_LIMIT, GROUPINGS, cluster_view, group_key
 from flowmap.maps.layout import layout_positions
 from flowmap.maps.text import flow_rows, received_at_systems, system_rows
 from flowmap.model import Flow, Model, System
 from flowmap.ranking import rank_key
 
-__all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT"]
+__all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT", "CLUSTER_LIMIT"]
 
 PHYSICS_LIMIT = 300  # above this many systems, positions come from Python only and physics stays off
 MAX_FINDINGS = 1000  # findings embedded in one map, established first, by rank; the rest are counted
@@ -54,6 +55,7 @@ class MapData:
     legend: dict[str, Any]
     physics: bool
     options: dict[str, Any] = field(default_factory=dict)
+    lod: dict[str, Any] | None = None  # clusters, above CLUSTER_LIMIT systems (see flowmap.maps.clusters)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +69,7 @@ class MapData:
             "legend": self.legend,
             "physics": self.physics,
             "options": self.options,
+            "lod": self.lod,
         }
 
 
@@ -246,6 +249,7 @@ def build_map_data(
     finding_badges: Mapping[str, str] | None = None,
     physics_limit: int = PHYSICS_LIMIT,
     max_findings: int = MAX_FINDINGS,
+    cluster_limit: int = CLUSTER_LIMIT,
 ) -> MapData:
     """Nodes, edges, tooltips, findings and legend of a map of ``model``.
 
@@ -263,6 +267,8 @@ def build_map_data(
     node_status, edge_status : system id / flow id -> ``added``, ``removed`` or ``changed``:
         added are outlined green, removed are faded ghosts, changed are outlined amber.
     finding_badges : finding id -> a short label shown before its title (``new``, ``resolved``).
+    cluster_limit : above this many drawn systems the map opens as clusters (``lod``: by sector,
+        operator or jurisdiction, see :mod:`flowmap.maps.clusters`).
 
     Items are compact: a node names its ``sector`` and ``kind`` and the page takes colour
     and shape from ``legend``; an edge names its ``style`` (``insecure``, ``creep``,
@@ -288,15 +294,28 @@ def build_map_data(
     badges = finding_badges or {}
     finding_views = [_finding_view(graph, f, badges.get(f.id)) for f in listed]
     anchored: dict[str, list[Finding]] = {}
+    at_system: dict[str, Finding] = {}
     for f in (findings if style_findings is None else style_findings) or ():
         if f.anchor.type == "flow" and f.anchor.id in drawn_flows:
             anchored.setdefault(f.anchor.id, []).append(f)
+        elif f.anchor.type == "system" and f.anchor.id in drawn:
+            if f.anchor.id not in at_system or rank_key(f) < rank_key(at_system[f.anchor.id]):
+                at_system[f.anchor.id] = f
     for found in anchored.values():
         found.sort(key=rank_key)
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
     nodes, details = _nodes(systems, graph, tax, positions, node_status)
+    for node in nodes:
+        if node["id"] in at_system:
+            node["severity"] = at_system[node["id"]].severity.name
     edges, edge_details = _edges(flows, tax, anchored, edge_status)
+    lod = None
+    if len(systems) > cluster_limit:
+        colours = {s: style.sector_colour(s, sector_order) for s in {n["sector"] for n in nodes}}
+        keys = {by: [group_key(getattr(s, by), by) for s in systems] for by in GROUPINGS}
+        lod = cluster_view(nodes, keys, colours, sector_order=sector_order)
+        lod["limit"] = cluster_limit
     count = f"{len(visible)} findings" if len(visible) <= max_findings else f"{max_findings} of {len(visible)} findings listed"
     subtitle = " \u00b7 ".join(
         part for part in (
@@ -316,7 +335,8 @@ def build_map_data(
         edge_details=edge_details,
         findings=finding_views,
         legend=_legend(systems, edges, sector_order, node_status, edge_status),
-        physics=len(systems) <= physics_limit,
+        physics=len(systems) <= physics_limit and lod is None,
+        lod=lod,
         options={"severities": [s.name for s in reversed(Severity)],
                  "categories": sorted({d for f in flows for d in f.data} | {h for s in systems for h in s.holds}),
                  "findingsTotal": len(visible)},
