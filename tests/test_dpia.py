@@ -107,7 +107,7 @@ def test_eu_docx_metadata_sign_off_and_figure(eu, eu_docx):
     assert document.core_properties.created == document.core_properties.modified
     assert document.core_properties.created.date() == TODAY
     try:
-        from flowmap.figure import figure_png  # noqa: F401  (issue 16: the static figure)
+        from flowmap.figure import figure_bytes  # noqa: F401  (issue 16: the static figure)
     except ImportError:
         assert len(document.inline_shapes) == 0  # no figure function yet: nothing embedded, a note instead
         assert any("HTML version" in p.text for p in document.paragraphs)

@@ -34,15 +34,13 @@ def report_format(filename: str) -> str:
 
 
 def figure_png(content: ReportContent) -> bytes | None:
-    """A static figure of the map as PNG bytes, from :mod:`flowmap.figure` when it is installed, else None."""
+    """A static figure of the map as PNG bytes (:func:`flowmap.figure.figure_bytes`, matplotlib), the same
+    drawing as ``flowmap map MODEL -o fig.png``; None when flowmap.figure or matplotlib cannot be imported."""
     try:
-        from flowmap import figure
+        from flowmap.figure import figure_bytes
     except ImportError:
         return None
-    draw = getattr(figure, "figure_png", None)
-    if draw is None:
-        return None
-    return draw(content.model, findings=content.report.findings)
+    return figure_bytes(content.model, "png", findings=content.report.findings)
 
 
 def report_bytes(
