@@ -73,7 +73,7 @@ from collections import deque
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import bulk, crossing_by_origin, origins_in_order, witness_paths
+from flowmap.rules._support import bulk, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.validate import parse_retention
@@ -148,7 +148,7 @@ def extensions(ctx: Context):
             categories=categories,
             subjects=subjects,
             origins=origins,
-            paths=witness_paths(ctx, edge, by_origin, allowed=_avoiding(target.id), key=("retention_extension", target.id)),
+            paths=witness_paths(ctx, edge, by_origin),
             mitigation=(
                 f"Delete the data in {target.display_name} when {source.display_name} deletes it (or keep it no longer "
                 f"than {kept_for(before).removeprefix('for ')}), or replace the copy by a query that leaves the data "
@@ -157,35 +157,31 @@ def extensions(ctx: Context):
         )
 
 
-def _avoiding(system_id: str):
-    """Whether an edge avoids a system (does not deliver to it)."""
-
-    def allowed(edge: Edge) -> bool:
-        return edge.target != system_id
-
-    return allowed
-
-
 def _handed_on(ctx: Context, edge: Edge) -> dict[str, list[str]]:
-    """Origin -> the categories of its data that cross ``edge`` and that the target did not pass to
-    the source itself: data the target sent out and gets back is not kept longer by the round trip.
+    """Origin -> the categories of its data that cross ``edge``, leaving out what the target
+    itself sent to the source: data a holder sends out (a gallery for matching, the other
+    direction of a two-way flow) and gets back is not kept longer by the round trip.
 
     Notes
     -----
-    Where the target sends a category back to the source (a gallery for matching, the other
-    direction of a two-way flow), one reach of that category over the flows that avoid the
-    target tells which origins' data reaches the source without it; other categories cross as
-    :meth:`~flowmap.graph.Graph.crossing` says.
+    For a category the target sends straight to the source, an origin counts when its data
+    reaches the source by another flow (or the source collects it); one bit mask per category
+    over the source's incoming flows, no further search.
     """
     graph = ctx.graph
-    target = edge.target
-    back = {c for e in graph.in_edges(edge.source) if e.source == target for c in graph.carried(e)}
+    source, target = edge.source, edge.target
+    back = {c for e in graph.in_edges(source) if e.source == target for c in graph.carried(e)}
     out: dict[str, list[str]] = {}
-    for category, origins in graph.crossing(edge).items():
-        if category in back:
-            reach = graph.reach(category, allowed=_avoiding(target), key=("retention_extension", target))
-            origins = graph.bits_to_origins(category, graph.crossing_bits(edge, category, reach))
-        for origin in origins:
+    for category in graph.carried(edge):
+        bits = graph.crossing_bits(edge, category)
+        if bits and category in back:
+            origins = graph.origins_of(category)
+            other = 1 << origins.index(source) if source in origins else 0
+            for e in graph.in_edges(source):
+                if e.source != target and category in graph.carried(e):
+                    other |= graph.crossing_bits(e, category)
+            bits &= other
+        for origin in graph.bits_to_origins(category, bits) if bits else ():
             if origin != target:
                 out.setdefault(origin, []).append(category)
     return dict(sorted(out.items()))
@@ -210,22 +206,25 @@ def _extension_message(ctx, edge: Edge, source: System, target: System, before: 
 # -- a linked component: the link outlives its shortest-lived source ------------------------------
 
 
-def feeders(ctx: Context, component: System) -> dict[str, tuple[list[str], list[str], list[str]]]:
+def feeders(ctx: Context, component: System, moving: dict | None = None) -> dict[str, tuple[list[str], list[str], list[str]]]:
     """The systems whose data a linked component holds, directly or through other linked
-    components: system id -> (route of systems, route of flows, categories), shortest routes
-    first, in flow-id order among equals.
+    components: system id -> (route of systems, route of flows, categories moving on the first
+    hop), shortest routes first, in flow-id order among equals.
 
     A linked system that collects data itself is a feeder too (its retention is set outside the
-    model); the systems feeding it are followed as well.
+    model); the systems feeding it are followed as well. ``moving`` memoises, per edge, the
+    categories some origin's data crosses it with (several components share their feeders).
     """
+    moving = {} if moving is None else moving
     found: dict[str, tuple[list[str], list[str], list[str]]] = {}
     seen = {component.id}
     queue = deque([(component.id, [component.id], [])])
     while queue:
         node, route, flows = queue.popleft()
         for edge in ctx.graph.in_edges(node):
-            categories = crossing_by_origin(ctx, edge, origin_ok=lambda o: o != component.id)
-            carried = sorted({c for cats in categories.values() for c in cats})
+            carried = moving.get(edge)
+            if carried is None:
+                carried = moving[edge] = [c for c in ctx.graph.carried(edge) if ctx.graph.crossing_bits(edge, c)]
             if not carried:
                 continue
             source = ctx.system(edge.source)
@@ -239,10 +238,11 @@ def feeders(ctx: Context, component: System) -> dict[str, tuple[list[str], list[
 
 def link_lifetimes(ctx: Context):
     """One finding per linked component whose sources keep their data for different known periods."""
+    moving: dict[Edge, list[str]] = {}
     for component in ctx.systems:
         if component.retention != "linked":
             continue
-        fed = feeders(ctx, component)
+        fed = feeders(ctx, component, moving)
         known = {s: _duration(ctx.system(s)) for s in fed if _duration(ctx.system(s)) is not None}
         if len(known) < 2 or max(known.values()) == min(known.values()):
             continue
@@ -299,14 +299,14 @@ def _link_message(ctx, component: System, known, longest, shortest, others, cate
 
 def unknown_retentions(ctx: Context):
     """One low-confidence finding per system of unknown retention that holds or receives sensitive data."""
+    sensitive = [c for c in ctx.graph.categories if ctx.is_sensitive(c)]
     for system in ctx.systems:
         if not _unknown(system):
             continue
         by_origin: dict[str, list[str]] = {}
-        for category, origins in ctx.graph.holdings_at(system.id).items():
-            if ctx.is_sensitive(category):
-                for origin in origins:
-                    by_origin.setdefault(origin, []).append(category)
+        for category in sensitive:
+            for origin in ctx.graph.origins_at(system.id, category):
+                by_origin.setdefault(origin, []).append(category)
         if not by_origin:
             continue
         origins = origins_in_order(ctx, by_origin)
