@@ -9,7 +9,9 @@ What it detects
       passed from a system that keeps it 75 years to one that keeps it 110 is an extension,
       whoever collected it. The evidence names the origins whose data crosses the flow
       (capped, with their exact number), the categories and up to three witness paths. A
-      source whose retention is ``indefinite`` or ``linked`` has no limit to extend.
+      source whose retention is ``indefinite`` or ``linked`` has no limit to extend, and data
+      the target itself sent to the source (a gallery for matching) is not kept longer by
+      coming back.
     - **The lifetime of a link** (aspect ``link_lifetime``, anchored at the component).
       ``linked`` retention is that of an interoperability component that deletes each
       source's data with the source (Reg. 2019/817 Arts 15, 23(1) and 35 for the CIR, sBMS
