@@ -345,3 +345,27 @@ def test_cli_refuses_an_extension_it_cannot_write(write_model, tmp_path, name):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"Error: -o {target}: map cannot write")
     assert not target.exists()
+
+
+def test_large_models_open_as_clusters_by_sector_operator_or_jurisdiction(small):
+    from flowmap.maps.clusters import aggregate
+    from flowmap.synth import synthesize
+    from flowmap.validate import build_model
+
+    assert build_map_data(small).lod is None  # small models open as today
+    data = build_map_data(small, cluster_limit=3)
+    assert data.physics is False and data.lod["by"] == "sector" and data.lod["limit"] == 3
+    sectors = data.lod["groupings"]["sector"]
+    assert [c["key"] for c in sectors["clusters"]] == ["asylum", "police", "health", "welfare", "interoperability"]
+    operators = data.lod["groupings"]["operator"]
+    assert [(c["key"], c["count"]) for c in operators["clusters"]] == [("(no operator)", 4), ("Health board", 1)]
+    assert operators["of"] == [0, 1, 0, 0, 0]  # nodes in id order: asylum, clinic, hub, police, stats
+    index = {n["id"]: i for i, n in enumerate(data.nodes)}
+    links = aggregate(data.edges, operators["of"], index)
+    assert links == [{"from": 1, "to": 0, "count": 1, "severity": None, "width": 1.0}]
+    model = build_model(synthesize(450, seed=5), "synth.json")
+    lod = build_map_data(model).lod
+    assert lod is not None
+    for grouping in lod["groupings"].values():
+        assert sum(c["count"] for c in grouping["clusters"]) == len(model.systems) == len(grouping["of"])
+        assert len(grouping["clusters"]) <= 80

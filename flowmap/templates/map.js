@@ -49,14 +49,120 @@
              arrows: e.both ? "to, from" : "to", base: opacity, rows: e.rows, hidden: false,
              color: { color: colour, highlight: colour, hover: colour, opacity: opacity } };
   }
-  var nodeList = D.nodes.map(nodeItem), edgeList = D.edges.map(edgeItem), nodeSize = {}, edgeById = {};
-  D.nodes.forEach(function (n) { nodeSize[n.id] = n.size; });
-  edgeList.forEach(function (e) { edgeById[e.id] = e; });
+  // A large map (D.lod) opens as clusters: nodeList and edgeList then hold what is shown now (clusters,
+  // the systems of expanded clusters or revealed by a search or a finding, flows between them, aggregated
+  // between clusters), rebuilt by lodItems(); a small map shows every system and flow.
+  var LOD = D.lod, nodeIndex = {}, flowById = {}, sectorOn = {};
+  D.nodes.forEach(function (n, i) { nodeIndex[n.id] = i; });
+  D.edges.forEach(function (e) { flowById[e.id] = e; });
+  D.legend.sectors.forEach(function (s) { sectorOn[s[0]] = true; });
+  var nodeList, edgeList, nodeSize = {}, edgeById = {};
+  var lod = LOD ? { by: LOD.by, expanded: {}, revealed: {}, category: "", hops: 1 } : null;
+  if (LOD) { lodItems(); } else {
+    nodeList = D.nodes.map(nodeItem); edgeList = D.edges.map(edgeItem);
+    D.nodes.forEach(function (n) { nodeSize[n.id] = n.size; });
+    edgeList.forEach(function (e) { edgeById[e.id] = e; });
+  }
+  function worse(a, b) { return !a ? b : (!b ? a : (SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b)); }
+  function isCluster(id) { return String(id).indexOf("cluster:") === 0; }
+  function clusterId(c) { return "cluster:" + lod.by + ":" + c; }
+  function labelOf(id) {
+    if (isCluster(id)) { return LOD.groupings[lod.by].clusters[Number(id.split(":")[2])].label; }
+    return D.nodes[nodeIndex[id]].label;
+  }
+  function lodItems() {
+    var G = LOD.groupings[lod.by], rep = [], count = {}, agg = {};
+    nodeList = []; edgeList = []; edgeById = {}; nodeSize = {};
+    D.nodes.forEach(function (n, i) {
+      if (!sectorOn[n.sector]) { rep.push(null); return; }
+      var c = G.of[i];
+      if (lod.expanded[c] || lod.revealed[n.id]) { rep.push(n.id); nodeList.push(nodeItem(n)); nodeSize[n.id] = n.size; }
+      else { rep.push(clusterId(c)); count[c] = (count[c] || 0) + 1; }
+    });
+    G.clusters.forEach(function (k, c) {
+      if (!count[c]) { return; }
+      var id = clusterId(c), border = k.severity ? D.legend.severityColours[k.severity] : "#333333";
+      nodeSize[id] = k.r;
+      nodeList.push({ id: id, cluster: c, count: count[c], x: k.x, y: k.y, size: k.r, shape: "dot", base: 1,
+        label: k.label + "\n" + count[c].toLocaleString("en") + " system" + (count[c] === 1 ? "" : "s"),
+        borderWidth: k.severity ? 5 : 2, borderWidthSelected: 6, font: { size: Math.max(14, Math.round(k.r / 7)) },
+        widthConstraint: false,
+        color: { background: k.colour, border: border, highlight: { background: k.colour, border: "#000000" },
+                 hover: { background: k.colour, border: "#000000" } } });
+    });
+    D.edges.forEach(function (e) {
+      if (lod.category && !carries(e, lod.category)) { return; }
+      var a = rep[nodeIndex[e.from]], b = rep[nodeIndex[e.to]];
+      if (a === null || b === null || a === b) { return; }
+      if (!isCluster(a) && !isCluster(b)) { var one = edgeItem(e); edgeList.push(one); edgeById[e.id] = one; return; }
+      (e.both ? [[a, b], [b, a]] : [[a, b]]).forEach(function (p) {
+        var key = p[0] + "|" + p[1], g = agg[key];
+        if (!g) { g = agg[key] = { from: p[0], to: p[1], count: 0, severity: null }; }
+        g.count += 1; g.severity = worse(g.severity, e.severity);
+      });
+    });
+    Object.keys(agg).sort().forEach(function (key) {
+      var g = agg[key], colour = g.severity ? D.legend.severityColours[g.severity] : "#9E9E9E";
+      var item = { id: "agg:" + key, from: g.from, to: g.to, count: g.count, severity: g.severity, style: "aggregate",
+                   width: Math.round(10 * (1 + 2 * Math.log10(g.count))) / 10, screen: true, dashes: false, data: [],
+                   arrows: "to", base: 1, hidden: false, color: { color: colour, highlight: colour, hover: colour, opacity: 1 } };
+      edgeList.push(item); edgeById[item.id] = item;
+    });
+  }
+  function lodRefresh() {   // show what lod now says; keeps the vis DataSets in step with nodeList and edgeList
+    lodItems();
+    nodes.clear(); nodes.add(nodeList);
+    edges.clear(); edges.add(edgeList);
+    state.lod = lodSummary();
+    network.redraw();
+  }
+  function lodSummary() {
+    return { by: lod.by, expanded: Object.keys(lod.expanded).map(Number).sort(function (a, b) { return a - b; }),
+             revealed: Object.keys(lod.revealed).sort(), clusters: nodeList.filter(function (n) { return isCluster(n.id); }).length,
+             systems: nodeList.filter(function (n) { return !isCluster(n.id); }).length };
+  }
+  function expandCluster(c) {
+    lod.expanded[c] = true;
+    lodRefresh();
+    var G = LOD.groupings[lod.by], ids = [];
+    D.nodes.forEach(function (n, i) { if (G.of[i] === c && sectorOn[n.sector]) { ids.push(n.id); } });
+    if (ids.length) { network.fit({ nodes: ids, animation: false }); }
+  }
+  var MAX_REVEAL = 2000;
+  function neighbourhood(id, hops) {   // the systems k hops out of id (flows either way), at most MAX_REVEAL
+    var seen = {}, frontier = [id], order = [id];
+    seen[id] = 0;
+    for (var k = 0; k < hops && frontier.length && order.length < MAX_REVEAL; k++) {
+      var next = [];
+      frontier.forEach(function (s) {
+        (byNode[s] || []).forEach(function (e) {
+          var other = e.from === s ? e.to : e.from;
+          if (!(other in seen) && order.length < MAX_REVEAL) { seen[other] = k + 1; order.push(other); next.push(other); }
+        });
+      });
+      frontier = next;
+    }
+    return order;
+  }
+  function showNeighbourhood(id) {
+    var hops = Math.max(0, Math.min(6, parseInt($("fm-hops").value, 10) || 0)), around = neighbourhood(id, hops), ns = {}, es = {};
+    lod.revealed = {};
+    around.forEach(function (s) { lod.revealed[s] = 1; ns[s] = 1; });
+    lodRefresh();
+    around.forEach(function (s) { (byNode[s] || []).forEach(function (e) { if (ns[e.from] && ns[e.to]) { es[e.id] = 1; } }); });
+    network.selectNodes([id]);
+    showNode(id, true);
+    applyHighlight(ns, es);
+    state.neighbourhood = { id: id, hops: hops, nodes: around.slice().sort() };
+    $("fm-lod-note").textContent = around.length + " system" + (around.length === 1 ? "" : "s") + " within " + hops +
+      " hop" + (hops === 1 ? "" : "s") + (around.length >= MAX_REVEAL ? " (the first " + MAX_REVEAL + ")" : "");
+    network.fit({ nodes: around, animation: false });
+  }
   var nodes = new vis.DataSet(nodeList);
   var edges = new vis.DataSet(edgeList);
   var big = !D.physics;
   performance.mark("fm-datasets");
-  var state = { ready: false, drawnAt: null, highlighted: null, drawnEdges: 0, big: big };
+  var state = { ready: false, drawnAt: null, highlighted: null, drawnEdges: 0, big: big, lod: LOD ? lodSummary() : null };
   window.flowmapMap = { nodes: nodes, edges: edges, data: D, state: state, network: null };
   function setEdges(updates) {   // keeps edgeList (read by the large-map renderer) and the DataSet in step
     var byId = edgeById;
@@ -80,7 +186,7 @@
   function elementsOf(f) {
     var ns = {}, es = {};
     if (f.anchor[0] === "flow") {
-      var a = edgeById[f.anchor[1]];
+      var a = flowById[f.anchor[1]];
       es[f.anchor[1]] = 1;
       if (a) { ns[a.from] = 1; ns[a.to] = 1; }
     } else { ns[f.anchor[1]] = 1; }
@@ -169,7 +275,7 @@
       ctx.save();
       ctx.strokeStyle = ctx.fillStyle = first.color.color;
       ctx.globalAlpha = lit ? first.color.opacity : (focused ? 0.05 : Math.min(first.color.opacity, 0.55));
-      ctx.lineWidth = Math.max(first.width, lit ? 2.5 / scale : minWidth);
+      ctx.lineWidth = first.screen ? first.width / scale : Math.max(first.width, lit ? 2.5 / scale : minWidth);
       ctx.setLineDash(first.dashes && (dashed || lit) ? first.dashes.map(function (d) { return Math.max(d, d / scale); }) : []);
       ctx.beginPath();
       list.forEach(function (e) {
@@ -254,9 +360,21 @@
     tip.style.top = Math.round(wrap.top + pointer.y + 14) + "px";
     tip.hidden = false;
   }
-  network.on("hoverNode", function (p) { showTip(D.details[p.node], findingsOfNode[p.node], p.pointer.DOM); });
+  function clusterRows(id) {
+    var n = nodes.get(id), k = LOD.groupings[lod.by].clusters[n.cluster];
+    return [["", k.label], ["grouped by", lod.by], ["systems", n.count.toLocaleString("en")],
+            ["worst finding", k.severity || "none at its systems"], ["", "Click to expand"]];
+  }
+  network.on("hoverNode", function (p) {
+    if (isCluster(p.node)) { showTip(clusterRows(p.node), null, p.pointer.DOM); return; }
+    showTip(D.details[p.node], findingsOfNode[p.node], p.pointer.DOM);
+  });
   function edgeRows(id) {
     var e = edgeById[id];
+    if (e.style === "aggregate") {
+      return [["", labelOf(e.from) + " \u2192 " + labelOf(e.to)], ["flows", e.count.toLocaleString("en")],
+              ["worst finding", e.severity || "none"]];
+    }
     return [["", e.from + (e.arrows === "to" ? " \u2192 " : " \u2194 ") + e.to + " (" + id + ")"],
             ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(D.edgeDetails[e.rows]);
   }
@@ -290,6 +408,10 @@
   }
   function highlightFinding(i) {
     var f = D.findings[i], lit = elementsOf(f);
+    if (LOD) {   // show the finding's systems wherever their clusters are
+      Object.keys(lit.nodes).forEach(function (s) { lod.revealed[s] = 1; });
+      lodRefresh();
+    }
     applyHighlight(lit.nodes, lit.edges);
     state.highlighted.anchor = f.anchor.slice();
     var items = document.querySelectorAll(".fm-finding");
@@ -311,13 +433,13 @@
     (indexes || []).forEach(function (i) { list.appendChild(el("li")).appendChild(findingButton(i)); });
     return list;
   }
-  function showNode(id) {
+  function showNode(id, keepHighlight) {
     details.replaceChildren(rowsElement(D.details[id]));
     var outs = el("ul"), ins = el("ul");
     (byNode[id] || []).forEach(function (e) {
       var other = e.from === id ? e.to : e.from;   // a bidirectional flow goes both ways
-      if (e.from === id || e.both) { outs.appendChild(el("li")).appendChild(linkTo(other, "\u2192 " + nodes.get(other).label)); }
-      if (e.to === id || e.both) { ins.appendChild(el("li")).appendChild(linkTo(other, "\u2190 " + nodes.get(other).label)); }
+      if (e.from === id || e.both) { outs.appendChild(el("li")).appendChild(linkTo(other, "\u2192 " + labelOf(other))); }
+      if (e.to === id || e.both) { ins.appendChild(el("li")).appendChild(linkTo(other, "\u2190 " + labelOf(other))); }
     });
     details.appendChild(el("h2", null, "Sends to")); details.appendChild(outs);
     details.appendChild(el("h2", null, "Receives from")); details.appendChild(ins);
@@ -329,7 +451,7 @@
     var ns = {}, es = {};
     ns[id] = 1;
     (byNode[id] || []).forEach(function (e) { ns[e.from] = 1; ns[e.to] = 1; es[e.id] = 1; });
-    applyHighlight(ns, es);
+    if (!keepHighlight) { applyHighlight(ns, es); }
   }
   function showEdge(id) {
     details.replaceChildren(rowsElement(edgeRows(id)));
@@ -340,13 +462,15 @@
     details.hidden = false;
   }
   function selectSystem(id) {
+    if (LOD && !nodes.get(id)) { lod.revealed[id] = 1; lodRefresh(); }
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
     showNode(id);
   }
   network.on("click", function (p) {
     var edge = p.edges.length ? p.edges[0] : (big && !p.nodes.length ? edgeAt(p.pointer.DOM) : null);
-    if (p.nodes.length) { showNode(p.nodes[0]); }
+    if (p.nodes.length && isCluster(p.nodes[0])) { expandCluster(nodes.get(p.nodes[0]).cluster); }
+    else if (p.nodes.length) { showNode(p.nodes[0]); }
     else if (edge) { showEdge(edge); }
   });
 
@@ -396,7 +520,7 @@
   }
 
   // ---- legend and filters ------------------------------------------------------------
-  var legend = $("fm-legend"), sectorOn = {};
+  var legend = $("fm-legend");
   function legendList(title) { legend.appendChild(el("h2", null, title)); return legend.appendChild(el("ul")); }
   var sectors = legendList("Sectors (filter)");
   D.legend.sectors.forEach(function (s) {
@@ -433,6 +557,28 @@
     li.appendChild(line); li.appendChild(el("span", null, e[2]));
   });
   lines.appendChild(el("li", "fm-note", "width: most sensitive category carried"));
+  if (LOD) {
+    var groups = legendList("Clusters (more than " + LOD.limit.toLocaleString("en") + " systems)");
+    groups.appendChild(el("li", "fm-note", "a circle is a group of systems, counted; click it to expand it"));
+    groups.appendChild(el("li", "fm-note", "between clusters, one line per direction: width by the number of flows, colour by the worst finding on them"));
+    SEVERITIES.forEach(function (sv) {
+      var li = groups.appendChild(el("li")), line = el("span", "fm-line"); line.style.borderTopColor = D.legend.severityColours[sv];
+      li.appendChild(line); li.appendChild(el("span", null, sv));
+    });
+    var none = groups.appendChild(el("li")), grey = el("span", "fm-line"); grey.style.borderTopColor = "#9E9E9E";
+    none.appendChild(grey); none.appendChild(el("span", null, "no finding"));
+    var group = $("fm-group");
+    Object.keys(LOD.groupings).forEach(function (by) { var o = el("option", null, by); o.value = by; group.appendChild(o); });
+    group.value = lod.by;
+    group.addEventListener("change", function () {
+      lod.by = group.value; lod.expanded = {}; lodRefresh(); network.fit({ animation: false });
+    });
+    $("fm-collapse").addEventListener("click", function () {
+      lod.expanded = {}; lod.revealed = {}; $("fm-lod-note").textContent = ""; applyHighlight(null, null); lodRefresh();
+      network.fit({ animation: false });
+    });
+    $("fm-lod").hidden = false;
+  }
 
   var category = $("fm-category"), severity = $("fm-severity");
   D.options.categories.forEach(function (c) { var o = el("option", null, c); o.value = c; category.appendChild(o); });
@@ -442,6 +588,12 @@
   }
   function applyFilters() {
     var c = category.value, nodeUpd = [], edgeUpd = [], visible = {};
+    if (LOD) {
+      lod.category = c;
+      lodRefresh();
+      document.querySelectorAll(".fm-group li[data-severity]").forEach(function (li) { li.hidden = !severityShown(li.dataset.severity); });
+      return;
+    }
     nodeList.forEach(function (n) {
       var hide = !sectorOn[n.sector];
       if (!hide) { visible[n.id] = 1; }
@@ -483,11 +635,12 @@
   function runSearch() {
     var id = find(search.value);
     note.textContent = search.value.trim() && !id ? "no system matches" : "";
-    if (id) { selectSystem(id); }
+    if (id && LOD) { showNeighbourhood(id); } else if (id) { selectSystem(id); }
   }
   search.addEventListener("change", runSearch);
   search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { runSearch(); } });
   $("fm-reset").addEventListener("click", function () {
+    if (LOD) { lod.expanded = {}; lod.revealed = {}; $("fm-lod-note").textContent = ""; state.neighbourhood = null; }
     search.value = ""; note.textContent = ""; category.value = ""; severity.value = "";
     document.querySelectorAll(".fm-sector").forEach(function (b) { b.checked = true; sectorOn[b.value] = true; });
     applyFilters();
