@@ -8,8 +8,10 @@ from map_fixtures import HOSTILE, HOSTILE_SHOWN, hostile_model_data, small_model
 from test_maps import model_from
 
 from flowmap.analysis import analyze
+from flowmap.figure import figure_bytes
 from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
 from flowmap.maps import build_map_data, render_html, render_map
+from flowmap.maps.clusters import aggregate
 from flowmap.synth import synthesize
 from flowmap.validate import build_model
 
@@ -28,7 +30,8 @@ def pages(tmp_path_factory):
         "small": (small, render_map(small)),
         "crafted": (small, render_html(build_map_data(small, findings=CRAFTED))),
         "hostile": (hostile, render_map(hostile)),
-        "large": (large, render_html(build_map_data(large))),
+        "large": (large, render_html(build_map_data(large, cluster_limit=1000))),
+        "clustered": (large, render_html(build_map_data(large, findings=analyze(large).findings))),
     }
     out = {}
     for name, (model, text) in files.items():
@@ -192,3 +195,97 @@ def test_injection_model_runs_nothing(open_page, pages):
     assert HOSTILE_SHOWN in page.inner_text("#fm-details")
     assert page.inner_text("#fm-title") == "Title " + HOSTILE_SHOWN
     assert "\u202e" not in page.content()
+
+
+def click_node(page, node_id: str) -> None:
+    """A real mouse click at a node's place on the canvas."""
+    x, y = page.evaluate("""(id) => {
+        const net = window.flowmapMap.network, p = net.canvasToDOM(net.getPosition(id));
+        const box = document.getElementById('fm-network').getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }""", node_id)
+    page.mouse.click(x, y)
+
+
+def test_a_large_map_opens_as_clusters_and_a_click_expands_one(open_page, pages):
+    model, path = pages["clustered"]
+    page, log = open_page(path, wait_for=READY)
+    data = page.evaluate("window.flowmapMap.data")
+    grouping = data["lod"]["groupings"]["sector"]
+    clusters = grouping["clusters"]
+    state = page.evaluate("window.flowmapMap.state.lod")
+    assert state == {"by": "sector", "expanded": [], "revealed": [], "clusters": len(clusters), "systems": 0}
+    # the aggregated flows the page draws are those Python computes (same counts, same worst finding)
+    index = {n["id"]: i for i, n in enumerate(data["nodes"])}
+    expected = {(f"cluster:sector:{a['from']}", f"cluster:sector:{a['to']}"): (a["count"], a["severity"])
+                for a in aggregate(data["edges"], grouping["of"], index)}
+    seen = page.evaluate("window.flowmapMap.edges.get().map(e => [e.from, e.to, e.count, e.severity])")
+    assert {(a, b): (n, s) for a, b, n, s in seen} == expected
+    assert page.evaluate("window.flowmapMap.state.drawnEdges") == len(expected)
+    biggest = max(range(len(clusters)), key=lambda c: clusters[c]["count"])
+    page.evaluate("window.flowmapMap.network.fit({nodes: ['cluster:sector:%d'], animation: false})" % biggest)
+    click_node(page, f"cluster:sector:{biggest}")
+    state = page.evaluate("window.flowmapMap.state.lod")
+    members = sorted(n["id"] for n, c in zip(data["nodes"], grouping["of"]) if c == biggest)
+    assert state["expanded"] == [biggest] and state["systems"] == len(members) == clusters[biggest]["count"]
+    shown = page.evaluate("window.flowmapMap.nodes.getIds()")
+    assert sorted(i for i in shown if not i.startswith("cluster:")) == members
+    assert f"cluster:sector:{biggest}" not in shown
+    # another grouping, then back to nothing expanded
+    page.select_option("#fm-group", "jurisdiction")
+    assert page.evaluate("window.flowmapMap.state.lod.by") == "jurisdiction"
+    page.click("#fm-reset")
+    assert page.evaluate("window.flowmapMap.state.lod.systems") == 0
+    assert log.console_errors == [] and log.page_errors == [] and log.external_requests == []
+
+
+def test_searching_a_system_shows_its_neighbours_k_hops_out(open_page, pages):
+    model, path = pages["clustered"]
+    page, log = open_page(path, wait_for=READY)
+    target = sorted(s.id for s in model.systems if s.sector == "police")[0]
+    around = {target}
+    for _ in range(2):  # two hops, flows either way
+        around |= {f.target for f in model.flows if f.source in around} | {f.source for f in model.flows if f.target in around}
+    page.fill("#fm-hops", "2")
+    page.fill("#fm-search", target)
+    page.press("#fm-search", "Enter")
+    found = page.evaluate("window.flowmapMap.state.neighbourhood")
+    assert found["id"] == target and found["hops"] == 2 and found["nodes"] == sorted(around)
+    shown = set(page.evaluate("window.flowmapMap.nodes.getIds()"))
+    assert around <= shown
+    lit = {k for k, v in lit_state(page)["opacity"].items() if v == 1}
+    assert {k for k in lit if not k.startswith("agg:") and not k.startswith("cluster:") and "->" not in k} == around
+    assert "within 2 hops" in page.inner_text("#fm-lod-note")
+    assert page.inner_text("#fm-details").startswith(next(s.display_name for s in model.systems if s.id == target))
+    assert log.console_errors == [] and log.page_errors == []
+
+
+def test_clicking_a_finding_on_a_clustered_map_shows_its_systems(open_page, pages):
+    model, path = pages["clustered"]
+    page, log = open_page(path, wait_for=READY)
+    index = page.evaluate("window.flowmapMap.data.findings.findIndex(f => f.paths.length && f.anchor[0] === 'flow')")
+    finding = page.evaluate("(i) => window.flowmapMap.data.findings[i]", index)
+    page.locator(f".fm-finding[data-index='{index}']").click()
+    state = lit_state(page)
+    systems = {s for p in finding["paths"] for s in p}
+    assert systems <= set(state["highlighted"]["nodes"])
+    assert finding["anchor"][1] in state["highlighted"]["edges"]
+    assert state["opacity"][finding["anchor"][1]] == 1  # the anchor flow is drawn, lit, between its two systems
+    assert log.console_errors == [] and log.page_errors == []
+
+
+def test_the_svg_figure_of_an_injection_model_runs_nothing_in_chromium(open_page, tmp_path):
+    from test_figure import injection_model_data
+
+    model = model_from(injection_model_data())
+    path = tmp_path / "figure.svg"
+    path.write_bytes(figure_bytes(model, "svg"))
+    page, log = open_page(path)
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
+    assert log.external_requests == []
+    assert page.evaluate("document.querySelectorAll('script, foreignObject, a, image, img').length") == 0
+    assert page.evaluate("Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes))"
+                         ".filter(a => a.name.startsWith('on')).length") == 0
+    assert "<img src=x onerror=alert(1)>" in page.evaluate("document.documentElement.textContent")
