@@ -15,7 +15,6 @@ rules or in a model shows up as a reviewable diff. After a deliberate change, re
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
