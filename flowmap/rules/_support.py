@@ -226,10 +226,10 @@ class Evidence:
                     self._origin_of.setdefault(origin, []).append(category)
         return self._origin_of
 
-    def listed(self, bits: int, limit: int = 3) -> str:
+    def listed(self, bits: int, limit: int = 3, *, named: list[str] | None = None) -> str:
         """The ``limit`` most important origins of ``bits`` by name, the rest counted:
-        "Eurodac, VIS, SIS and 4 others"."""
-        names = [self.ctx.system(o).display_name for o in self.named(bits, limit)]
+        "Eurodac, VIS, SIS and 4 others" (``named``: :meth:`named` of ``bits``, if already found)."""
+        names = [self.ctx.system(o).display_name for o in (self.named(bits, limit) if named is None else named[:limit])]
         return listing(names, limit=limit, total=bits.bit_count())
 
     def paths(self, edges: Edge | list[Edge], bits: int, categories: list[str], *,

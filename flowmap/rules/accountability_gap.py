@@ -100,7 +100,7 @@ def _unasked_flows(ctx: Context, ev: _support.Evidence) -> dict[str, _Unasked]:
     return out
 
 
-def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: int,
+def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: int, origins: list[str],
                    categories: list[str]) -> tuple[list[str], str]:
     """(subjects, a sentence: "Fingerprints about ..., from 3 origins (...), are held at X.").
 
@@ -110,7 +110,7 @@ def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: in
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = "," if people.endswith("among them") else ""
     if bits != ctx.graph.origin_bit(system.id):
-        where = f", from {plural(bits.bit_count(), 'origin')} ({ev.listed(bits)}),"
+        where = f", from {plural(bits.bit_count(), 'origin')} ({ev.listed(bits, named=origins)}),"
     sentence = f"{sentence_case(categories_in_words(categories))}{people}{where} are held at {system.display_name}."
     return subjects, sentence
 
@@ -160,10 +160,10 @@ def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unaske
     bits, categories = ev.at(system.id, category_ok=ev.sensitive.__contains__)
     if not bits:
         return
-    subjects, held = _what_is_there(ctx, ev, system, bits, categories)
+    origins, total = ev.named(bits), bits.bit_count()
+    subjects, held = _what_is_there(ctx, ev, system, bits, origins, categories)
     name = system.display_name
     sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
-    origins, total = ev.named(bits), bits.bit_count()
     for gap in established:
         if gap == "no_oversight":
             title = f"No independent oversight of {name}"
@@ -183,11 +183,11 @@ def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unaske
             mitigation=MITIGATIONS[gap],
         )
     if unknown or unasked is not None:
-        yield _question_finding(ctx, system, unknown, unasked, held, bits, categories, subjects)
+        yield _question_finding(ctx, system, unknown, unasked, held, bits, origins, categories, subjects)
 
 
 def _question_finding(ctx: Context, system: System, unknown: list[str], unasked: _Unasked | None, held: str,
-                      bits: int, categories: list[str], subjects: list[str]):
+                      bits: int, origins: list[str], categories: list[str], subjects: list[str]):
     """The one question to a system about what is not recorded: its own safeguards, and the
     legal basis of the flows of sensitive data it sends (in whole sentences, never "with no
     legal basis is recorded").
@@ -246,7 +246,7 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
         title=f"Safeguards of {name} not recorded: {listing(titled)}",
         message=" ".join(parts),
         categories=categories, subjects=subjects,
-        origins=_support.Evidence.of(ctx).named(bits), origins_total=bits.bit_count(),
+        origins=origins, origins_total=bits.bit_count(),
         flows=flow_ids[:FLOWS_CAP],
         mitigation=MITIGATIONS["unknown_safeguards"],
         question=_question(name, unknown, flows, its),
