@@ -58,13 +58,38 @@ class MapData:
     lod: dict[str, Any] | None = None  # clusters, above CLUSTER_LIMIT systems (see flowmap.maps.clusters)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON the page reads. Edges are compact (a 50,000-system map has about 250,000): their
+        ends as node indexes ``f``/``t``, the id left out when it is ``<from>-><to>``, the data
+        categories as an index ``d`` into ``dataSets``; the page restores ``from``, ``to``, ``id``
+        and ``data`` as it parses them. Tooltip rows are ``[label, text]`` index pairs into one
+        table of distinct ``strings`` (most rows repeat: kinds, controls, retention), and
+        ``details`` is a list in node order."""
+        index = {n["id"]: i for i, n in enumerate(self.nodes)}
+        data_sets: dict[tuple[str, ...], int] = {}
+        edges = []
+        for e in self.edges:
+            item = {k: v for k, v in e.items() if k not in ("id", "from", "to", "data")}
+            if e["id"] != f"{e['from']}->{e['to']}":
+                item["id"] = e["id"]
+            item["f"], item["t"] = index[e["from"]], index[e["to"]]
+            item["d"] = data_sets.setdefault(tuple(e["data"]), len(data_sets))
+            edges.append(item)
+        strings: dict[str, int] = {}
+
+        def flat(rows: list[list[str]]) -> list[int]:
+            return [strings.setdefault(text, len(strings)) for row in rows for text in row]
+
+        details = [flat(self.details[n["id"]]) for n in self.nodes]
+        edge_details = [flat(rows) for rows in self.edge_details]
         return {
             "title": self.title,
             "subtitle": self.subtitle,
             "nodes": self.nodes,
-            "edges": self.edges,
-            "details": self.details,
-            "edgeDetails": self.edge_details,
+            "edges": edges,
+            "dataSets": [list(d) for d in data_sets],
+            "details": details,
+            "edgeDetails": edge_details,
+            "strings": list(strings),
             "findings": self.findings,
             "legend": self.legend,
             "physics": self.physics,

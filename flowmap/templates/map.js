@@ -4,6 +4,10 @@
   "use strict";
   performance.mark("fm-start");
   var D = JSON.parse(document.getElementById("fm-data").textContent);
+  D.edges.forEach(function (e) {   // compact edges (see MapData.to_dict): restore their ends, id and data
+    e.from = D.nodes[e.f].id; e.to = D.nodes[e.t].id; e.data = D.dataSets[e.d];
+    if (e.id === undefined) { e.id = e.from + "->" + e.to; }
+  });
   performance.mark("fm-parsed");
   var SEVERITIES = ["critical", "high", "medium", "low", "info"];
   var GLYPH = { dot: "\u25CF", square: "\u25A0", diamond: "\u25C6", hexagon: "\u2B22", triangle: "\u25B2",
@@ -325,6 +329,12 @@
   }
 
   // ---- tooltip -------------------------------------------------------------
+  function rowsOf(flat) {   // rows are stored as [label, text] index pairs into D.strings (see MapData.to_dict)
+    var out = [];
+    for (var i = 0; i < flat.length; i += 2) { out.push([D.strings[flat[i]], D.strings[flat[i + 1]]]); }
+    return out;
+  }
+  function detailsOf(id) { return rowsOf(D.details[nodeIndex[id]]); }
   function rowsElement(rows) {
     var box = el("div");
     var list = el("dl", "fm-rows");
@@ -367,7 +377,7 @@
   }
   network.on("hoverNode", function (p) {
     if (isCluster(p.node)) { showTip(clusterRows(p.node), null, p.pointer.DOM); return; }
-    showTip(D.details[p.node], findingsOfNode[p.node], p.pointer.DOM);
+    showTip(detailsOf(p.node), findingsOfNode[p.node], p.pointer.DOM);
   });
   function edgeRows(id) {
     var e = edgeById[id];
@@ -376,7 +386,7 @@
               ["worst finding", e.severity || "none"]];
     }
     return [["", e.from + (e.arrows === "to" ? " \u2192 " : " \u2194 ") + e.to + " (" + id + ")"],
-            ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(D.edgeDetails[e.rows]);
+            ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(rowsOf(D.edgeDetails[e.rows]));
   }
   network.on("hoverEdge", function (p) { showTip(edgeRows(p.edge), findingsOfEdge[p.edge], p.pointer.DOM); });
   if (big) {   // vis-network does not know the flows of a large map: find the one under the pointer here
@@ -434,7 +444,7 @@
     return list;
   }
   function showNode(id, keepHighlight) {
-    details.replaceChildren(rowsElement(D.details[id]));
+    details.replaceChildren(rowsElement(detailsOf(id)));
     var outs = el("ul"), ins = el("ul");
     (byNode[id] || []).forEach(function (e) {
       var other = e.from === id ? e.to : e.from;   // a bidirectional flow goes both ways
