@@ -158,7 +158,8 @@ def _draw_systems(ax, data: MapData) -> list[tuple[Any, str]]:
             ax.annotate(_text(n["label"]), (n["x"], n["y"]), xytext=(0, -(n["size"] * scale) / 1.6 - 3),
                         textcoords="offset points", ha="center", va="top", fontsize=6.5, color="#222222",
                         parse_math=False, zorder=4, annotation_clip=False)
-    _fit(ax, xs, ys, margin=60)
+    span = max(max(xs, default=0) - min(xs, default=0), max(ys, default=0) - min(ys, default=0))
+    _fit(ax, xs, ys, margin=max(60, 0.12 * span) if len(data.nodes) <= LABEL_LIMIT else 60)  # room for names
     handles: list[tuple[Any, str]] = [(Patch(color="none"), "Sectors")]
     handles += [(Patch(facecolor=c, edgecolor="#333333"), _text(s.replace("_", " "))) for s, c in sectors.items()]
     handles.append((Patch(color="none"), "Kinds"))
