@@ -233,19 +233,27 @@ class Evidence:
         return listing(names, limit=limit, total=bits.bit_count())
 
     def paths(self, edges: Edge | list[Edge], bits: int, categories: list[str], *,
-              allowed: EdgeFilter | None = None, key: object = None) -> list[tuple[list[str], list[str]]]:
-        """Shortest routes of the :data:`~flowmap.findings.PATHS_CAP` most important origins of
-        ``bits``, each carrying the most sensitive of ``categories`` that origin's data crosses with."""
+              allowed: EdgeFilter | None = None, key: object = None,
+              limit: int = PATHS_CAP) -> list[tuple[list[str], list[str]]]:
+        """Up to ``limit`` shortest routes ending by crossing ``edges``, each of another origin of
+        ``bits``: the origins nearest to the anchor, the most sensitive category first
+        (:meth:`~flowmap.graph.Graph.nearest_paths`; ``allowed`` and ``key`` restrict the flows)."""
         graph = self.ctx.graph
-        out = []
-        for origin in self.named(bits, PATHS_CAP):
-            bit = graph.origin_bit(origin)
+        out: list[tuple[list[str], list[str]]] = []
+        seen: set[str] = set()
+        for category in sorted(categories, key=lambda c: (-self.ctx.taxonomy.sensitivity(c), c)):
             for edge in [edges] if isinstance(edges, Edge) else edges:
-                own = [c for c in categories if graph.crossing_bits(edge, c) & bit]
-                found = own and graph.path_to(origin, lead_category(self.ctx, own), edge, allowed=allowed, key=key)
-                if found:
-                    out.append(found)
-                    break
+                wanted = graph.crossing_bits(edge, category) & bits
+                for origin in seen:
+                    wanted &= ~graph.origin_bit(origin)
+                if not wanted:
+                    continue
+                for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, key=key,
+                                                limit=limit - len(out)):
+                    seen.add(path[0][0])
+                    out.append(path)
+                if len(out) >= limit:
+                    return out
         return out
 
 

@@ -43,10 +43,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flowmap.findings import Kind, Severity
+from flowmap.findings import PATHS_CAP, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Flow, System
-from flowmap.rules._support import Evidence, bulk, lead_category
+from flowmap.rules._support import Evidence, bulk
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.words import categories_in_words, citations, listing, plural, purpose_words, sentence_case, subjects_in_words
@@ -234,16 +234,15 @@ def check(ctx: Context):
         if not standing.unauthorised:  # a purpose the law added is authorised: never graded as a use without basis
             severity = min(severity, Severity.high)
         named = ev.named(bits)
-        paths = []
-        for origin in named[:3]:  # each along the flows its own purposes allow
-            group, bit = purposes_of[origin], ctx.graph.origin_bit(origin)
-            own = [c for purposes, c, found in use.crossing if purposes == group and found & bit]
-            allowed, key = _allowed(ctx, group), ("function_creep", group)
-            for edge in use.edges:
-                found = ctx.graph.path_to(origin, lead_category(ctx, own), edge, allowed=allowed, key=key)
-                if found is not None:
-                    paths.append(found)
-                    break
+        paths: list[tuple[list[str], list[str]]] = []
+        for origin in named:  # the groups of the most important origins first, each along the flows its purposes allow
+            group = purposes_of[origin]
+            if len(paths) >= PATHS_CAP or any(purposes_of.get(p[0][0]) == group for p in paths):
+                continue
+            group_bits = by_group[group] & ~sum(ctx.graph.origin_bit(p[0][0]) for p in paths)
+            own = sorted({c for purposes, c, found in use.crossing if purposes == group and found & group_bits})
+            paths += ev.paths(use.edges, group_bits, own, allowed=_allowed(ctx, group), key=("function_creep", group),
+                              limit=PATHS_CAP - len(paths))
         yield RULE.finding(
             ctx, flow,
             severity=severity,
