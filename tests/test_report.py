@@ -251,3 +251,14 @@ def test_inventory_lists_a_bounded_number_of_origins():
     assert [r.origin for r in police.received] == [f"o{i:02d}" for i in range(MAX_ORIGINS)]
     assert police.more_origins == 2 and police.received_categories == ["special.health"]
     assert "and 2 more origin systems" in render_report(model, "markdown")
+
+
+def test_report_refuses_an_extension_it_cannot_write(tmp_path):
+    """`-o r.pdf` used to write HTML into r.pdf: now one line, exit 2, nothing written."""
+    from click.testing import CliRunner
+
+    from flowmap.cli import main
+
+    target = tmp_path / "r.pdf"
+    result = CliRunner().invoke(main, ["report", str(ROOT / "models" / "eu-interoperability.yaml"), "-o", str(target)])
+    assert result.exit_code == 2 and "cannot write a .pdf file" in result.output and not target.exists()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from flowmap.cli.options import (acceptance_options, check_output, default_stem, load_accepted, output_option,
-                                 slug, write_atomically)
+from flowmap.cli.options import (acceptance_options, check_extension, check_output, default_stem, load_accepted,
+                                 output_option, slug, write_atomically)
 from flowmap.progress import step
 
 __all__ = ["report", "slug"]
@@ -45,6 +45,7 @@ def report(model: str, output: Path | None, accept_files: tuple[str, ...], today
     from flowmap.gitrev import load_input
     from flowmap.report import report_bytes, report_format
 
+    check_extension(output, (".html", ".htm", ".md", ".markdown", ".docx"), "report")
     check_output(output, model, *accept_files)
     with step(f"loading {model}"):
         loaded = load_input(model)
