@@ -39,10 +39,9 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
-from flowmap.graph import Edge
 from flowmap.model import Flow, System
 from flowmap.rules import _support
-from flowmap.rules._support import crossing_by_origin, edges_by_flow
+from flowmap.rules._support import edges_by_flow
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words
 
@@ -294,117 +293,3 @@ RULE = Rule(
     doc=__doc__,
     aspects=("no_oversight", "no_redress", "unknown_safeguards"),
 )
-
-
-# -- kept for incident.py until its conversion (issue 12); the rules above no longer use it --
-
-class Evidence:
-    """Orders origins and gathers their people for many findings of one analysis, looking each
-    system and category up once (the same order as :func:`~flowmap.rules._support.origins_in_order`:
-    children among their people, then the most sensitive data, then vulnerable people, then id).
-
-    >>> from flowmap.model import Model
-    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
-    ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion"], "purposes": ["enforcement.law"]},
-    ...     {"id": "b", "sector": "asylum", "holds": ["biometric.face"], "purposes": ["protection.asylum"],
-    ...      "subjects": ["asylum_seeker", "child"]}]})
-    >>> ev = Evidence(Context(m))
-    >>> by_origin = {"a": ["criminal.suspicion"], "b": ["biometric.face"]}
-    >>> ev.order(by_origin), ev.subjects(["a", "b"])
-    (['b', 'a'], ['asylum_seeker', 'child'])
-    """
-
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-        self._people: dict[str, tuple[bool, bool, frozenset[str]]] = {}  # no child, not vulnerable, subjects
-        self._level: dict[str, int] = {}
-        self._across: dict[tuple, tuple[list[str], list[str], list[str]]] = {}
-
-    def across(self, edges: list[Edge], *, sensitive_only: bool = False) -> tuple[list[str], list[str], list[str]]:
-        """(origins most important first, categories, subjects) of the data that crosses a flow
-        (both directions of a bidirectional one; the sensitive categories only, if asked).
-
-        A flow that forwards all its source holds carries exactly the source's data of the
-        categories it carries, so the flows leaving one hub share one answer.
-        """
-        if all(e.flow.forwards == "all" for e in edges):
-            key = (sensitive_only, *((e.source, tuple(self.ctx.graph.carried(e))) for e in edges))
-        else:
-            key = (sensitive_only, *(id(e) for e in edges))
-        found = self._across.get(key)
-        if found is None:
-            ok = self.ctx.is_sensitive if sensitive_only else None
-            by_origin = crossing_flow(self.ctx, edges, category_ok=ok)
-            origins = self.order(by_origin)
-            categories = sorted({c for cats in by_origin.values() for c in cats})
-            found = self._across[key] = (origins, categories, self.subjects(origins))
-        return found
-
-    def _of(self, origin: str) -> tuple[bool, bool, frozenset[str]]:
-        found = self._people.get(origin)
-        if found is None:
-            subjects = self.ctx.system(origin).subjects
-            found = self._people[origin] = (
-                "child" not in subjects, not self.ctx.vulnerable(subjects), frozenset(subjects),
-            )
-        return found
-
-    def _sensitivity(self, category: str) -> int:
-        found = self._level.get(category)
-        if found is None:
-            found = self._level[category] = int(self.ctx.taxonomy.sensitivity(category))
-        return found
-
-    def order(self, by_origin: dict[str, list[str]]) -> list[str]:
-        """Origins most important first."""
-
-        level = self._sensitivity
-
-        def key(origin: str):
-            no_child, not_vulnerable, _ = self._of(origin)
-            return no_child, -max(map(level, by_origin[origin]), default=0), not_vulnerable, origin
-
-        return sorted(by_origin, key=key)
-
-    def named(self, origins: list[str], limit: int = 3) -> str:
-        """The first ``limit`` origins by name, the rest counted: "Eurodac, VIS, SIS and 4 others"."""
-        return listing([self.ctx.system(o).display_name for o in origins[:limit]], limit=limit, total=len(origins))
-
-    def subjects(self, origins: list[str]) -> list[str]:
-        """The people groups whose data the origins collect, sorted."""
-        return sorted(set().union(*(self._of(o)[2] for o in origins)))
-
-
-def crossing_flow(ctx: Context, edges: list[Edge], *, category_ok=None) -> dict[str, list[str]]:
-    """Origin -> the categories of its data that cross a flow (both directions of a
-    bidirectional one), filtered by ``category_ok``, both sorted."""
-    if len(edges) == 1:
-        return crossing_by_origin(ctx, edges[0], category_ok=category_ok)
-    out: dict[str, set[str]] = {}
-    for edge in edges:
-        for origin, cats in crossing_by_origin(ctx, edge, category_ok=category_ok).items():
-            out.setdefault(origin, set()).update(cats)
-    return {o: sorted(c) for o, c in sorted(out.items())}
-
-
-def data_at(ctx: Context, system: System, *, sensitive_only: bool = True) -> dict[str, list[str]]:
-    """Origin -> the categories of its data that a system holds or receives (the sensitive
-    ones by default), both sorted.
-
-    >>> from flowmap.model import Model
-    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
-    ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion", "identity.contact"],
-    ...      "purposes": ["enforcement.law"]},
-    ...     {"id": "b", "sector": "police"}],
-    ...   "flows": [{"from": "a", "to": "b", "data": ["criminal", "identity"], "purpose": "enforcement.law"}]})
-    >>> ctx = Context(m)
-    >>> data_at(ctx, ctx.system("b")), data_at(ctx, ctx.system("b"), sensitive_only=False)
-    ({'a': ['criminal.suspicion']}, {'a': ['criminal.suspicion', 'identity.contact']})
-    """
-    out: dict[str, list[str]] = {}
-    for category in ctx.graph.categories:
-        if sensitive_only and not ctx.is_sensitive(category):
-            continue
-        for origin in ctx.graph.origins_at(system.id, category):
-            out.setdefault(origin, []).append(category)
-    return dict(sorted(out.items()))

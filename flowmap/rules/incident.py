@@ -36,10 +36,10 @@ from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
 from flowmap.model import Incident, IncidentType
-from flowmap.rules.accountability_gap import Evidence, data_at, edges_by_flow, sentence_case
+from flowmap.rules._support import Evidence, edges_by_flow
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import REMOTE_YEARS
-from flowmap.words import categories_in_words, citations, plural, subjects_in_words
+from flowmap.words import categories_in_words, citations, plural, sentence_case, subjects_in_words
 
 MITIGATION = (
     "Document the remediation and its verification, notify the people affected, then accept the finding with "
@@ -164,14 +164,13 @@ def check(ctx: Context):
     >>> print(found["incident:untyped"].message.split(". ")[1])
     May 2019 (type not recorded): Something happened (no source recorded)
     """
-    ev = Evidence(ctx)
+    ev = Evidence.of(ctx)
     for system in ctx.systems:
         if not system.incidents:
             continue
-        by_origin = data_at(ctx, system, sensitive_only=False)
-        origins = ev.order(by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = sorted({*system.subjects, *ev.subjects(origins)})
+        bits, categories = ev.at(system.id)
+        origins = ev.named(bits)
+        subjects = sorted({*system.subjects, *ev.subjects(bits)})
         sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
         count = plural(len(system.incidents), "documented incident")
         name = system.display_name
@@ -181,14 +180,15 @@ def check(ctx: Context):
             title=f"{sentence_case(count)} at {name}",
             message=(f"{sentence_case(count)} at {name}. {incidents_in_words(ctx, system.incidents, name)}"
                      + _today(f"{name} holds", categories, subjects, len(system.incidents))),
-            categories=categories, subjects=subjects, origins=origins,
+            categories=categories, subjects=subjects, origins=origins, origins_total=bits.bit_count(),
             mitigation=MITIGATION,
         )
     edges = edges_by_flow(ctx)
     for flow in ctx.flows:
         if not flow.incidents:
             continue
-        origins, categories, subjects = ev.across(edges[flow.id])
+        bits, categories = ev.crossing(edges[flow.id])
+        origins, subjects = ev.named(bits), ev.subjects(bits)
         categories = categories or sorted(set(flow.data))
         if flow.subjects:  # the flow carries only these people's data
             subjects = [s for s in subjects if s in flow.subjects] or sorted(set(flow.subjects))
@@ -203,7 +203,7 @@ def check(ctx: Context):
             message=(f"{sentence_case(count)} on the flow {flow.id} from {source} to {target}. "
                      f"{incidents_in_words(ctx, flow.incidents, where)}"
                      + _today("the flow carries", categories, subjects, len(flow.incidents))),
-            categories=categories, subjects=subjects, origins=origins,
+            categories=categories, subjects=subjects, origins=origins, origins_total=bits.bit_count(),
             mitigation=MITIGATION,
         )
 
