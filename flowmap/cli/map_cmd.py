@@ -54,8 +54,8 @@ def map_command(model: str, output: Path | None, focus: str | None, category: st
     from flowmap.gitrev import load_input
     from flowmap.maps import render_map  # imported here: it pulls in pydantic, which `flowmap --help` never needs
 
+    check_output(output, model)  # overwriting the model or a read-only file is the graver mistake: said first
     suffix = check_extension(output, FORMATS, "map")
-    check_output(output, model)
 
     # One short-lived run that builds a large acyclic object graph (the model, then the map data):
     # cyclic garbage collection would only rescan it, at about 40% of the load time of a large model.

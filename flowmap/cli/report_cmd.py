@@ -45,8 +45,8 @@ def report(model: str, output: Path | None, accept_files: tuple[str, ...], today
     from flowmap.gitrev import load_input
     from flowmap.report import report_bytes, report_format
 
+    check_output(output, model, *accept_files)  # overwriting an input or a read-only file: said first
     check_extension(output, (".html", ".htm", ".md", ".markdown", ".docx"), "report")
-    check_output(output, model, *accept_files)
     with step(f"loading {model}"):
         loaded = load_input(model)
         accepted = load_accepted(accept_files)
