@@ -112,7 +112,9 @@ def test_function_creep_message_says_the_use_is_authorised_and_by_what():
     case = yaml.safe_load((CASES_DIR / "function_creep.yaml").read_text("utf-8"))["cases"][0]
     (finding,) = analyze(model_of(case), rules=select_rules("function_creep")).findings
     assert "none of the purposes of collection, and no law is recorded as adding it" in finding.message
-    assert "The flow cites as its legal basis: Regulation 1/2024 on fingerprints [reg-1]." in finding.message
+    assert ("The flow cites as its legal basis Regulation 1/2024 on fingerprints [reg-1]: authorised, and still a new "
+            "use") in finding.message
+    assert finding.severity.name != "critical"  # authorised by the flow's legal basis: never graded as a use without one
     assert finding.paths == [["eurodac", "europol"]] and finding.flows == ["eurodac-to-europol"]
 
 
@@ -145,3 +147,13 @@ def test_firewall_is_graded_above_plain_function_creep():
     case = yaml.safe_load((CASES_DIR / "firewall.yaml").read_text("utf-8"))["cases"][0]
     found = {f.rule: f for f in analyze(model_of(case), rules=select_rules("firewall,function_creep")).findings}
     assert found["firewall"].severity > found["function_creep"].severity
+
+
+def test_function_creep_grades_a_use_without_legal_basis_above_an_authorised_one():
+    """Issue 13's three cases: no legal basis (the full grade), authorised by a law (a step lower,
+    never critical), within the purposes of collection (no finding)."""
+    cases = yaml.safe_load((CASES_DIR / "function_creep.yaml").read_text("utf-8"))["cases"]
+    bare = next(c for c in cases if c["name"].startswith("a use without any legal basis"))
+    (finding,) = analyze(model_of(bare), rules=select_rules("function_creep")).findings
+    assert finding.severity.name == "critical" and "The model records no legal basis for the flow." in finding.message
+    assert "without a recorded legal basis" in finding.title

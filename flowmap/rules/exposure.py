@@ -159,7 +159,10 @@ def check(ctx: Context):
             ctx, edge,
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
                                actor=actor.actor, volume=any(bulk(e) for e in edges),
-                               answer_only=answer_only, standing=worst),
+                               answer_only=answer_only,
+                               # a use beyond collection that the flow's own legal basis authorises is graded as
+                               # one a law added: never as a use without basis (issue 13, three cases)
+                               standing="further" if worst == "beyond" and flow.legal_basis else worst),
             title=(f"Hit/no-hit answers about sensitive data reach {actor.display_name} ({actor_words(actor.actor)}) "
                    f"through {edge.id}" if answer_only else
                    f"Sensitive data enters {actor.display_name} ({actor_words(actor.actor)}) through {edge.id}"),
@@ -200,8 +203,13 @@ def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> lis
         systems = standings["beyond"][1]
         beyond = [p for p in flow.purposes if any(purpose_standing(ctx, s, [p]) == "beyond" for s in systems)]
         use = f"{'the' if head else 'The'} use for {listing([purpose_words(p) for p in beyond])}"
-        out.append(f"{head}{use} goes beyond the purposes the data was collected for, and no law is recorded as "
-                   "adding it.")
+        if flow.legal_basis:
+            out.append(f"{head}{use} goes beyond the purposes the data was collected for; the flow cites as its "
+                       f"legal basis {citations(ctx.model.sources, flow.legal_basis)}: authorised, and still a new "
+                       "use whose necessity and proportionality must be shown.")
+        else:
+            out.append(f"{head}{use} goes beyond the purposes the data was collected for, and no law is recorded "
+                       "as authorising it.")
     return out
 
 

@@ -226,12 +226,15 @@ def check(ctx: Context):
         categories = sorted(categories)
         standing = _standing(ctx, flow, by_group)
         subjects = ev.subjects(bits)
-        base = RULE.default_severity if standing.unauthorised else Severity.low  # a use a law added: one step lower
+        # three cases (issue 13): without any legal basis, the full grade; a purpose a law added, or a use the
+        # flow's own legal basis authorises, one step lower and never critical; within collection, no finding
+        without_basis = bool(standing.unauthorised) and not flow.legal_basis
+        base = RULE.default_severity if without_basis else Severity.low
         severity = grade(
             base, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
             volume=any(bulk(e) for e in use.edges),
         )
-        if not standing.unauthorised:  # a purpose the law added is authorised: never graded as a use without basis
+        if not without_basis:
             severity = min(severity, Severity.high)
         named = ev.named(bits)
         paths: list[tuple[list[str], list[str]]] = []
@@ -246,7 +249,7 @@ def check(ctx: Context):
         yield RULE.finding(
             ctx, flow,
             severity=severity,
-            title=_title(ctx, flow, categories, bool(standing.unauthorised)),
+            title=_title(ctx, flow, categories, bool(standing.unauthorised), bool(flow.legal_basis)),
             message=_message(ctx, flow, bits, named, categories, subjects, tuple(by_group), standing),
             categories=categories,
             subjects=subjects,
@@ -257,9 +260,14 @@ def check(ctx: Context):
         )
 
 
-def _title(ctx: Context, flow: Flow, categories: list[str], unauthorised: bool) -> str:
+def _title(ctx: Context, flow: Flow, categories: list[str], unauthorised: bool, flow_basis: bool) -> str:
     purposes = _purposes_in_words(ctx, (tuple(flow.purposes),), sort=False)
-    what = "used for" if unauthorised else "used for a further purpose added by law:"
+    if not unauthorised:
+        what = "used for a further purpose added by law:"
+    elif flow_basis:
+        what = "used, on the flow's legal basis, beyond the purposes of collection for"
+    else:
+        what = "used without a recorded legal basis for"
     return f"{sentence_case(categories_in_words(categories, limit=2))} {what} {purposes} ({flow.id})"
 
 
@@ -280,7 +288,8 @@ def _message(ctx: Context, flow: Flow, bits: int, named: list[str], categories: 
             f"is none of the purposes of collection, and no law is recorded as adding it to them."
         )
         if flow.legal_basis:
-            parts.append(f"The flow cites as its legal basis: {citations(sources, flow.legal_basis)}.")
+            parts.append(f"The flow cites as its legal basis {citations(sources, flow.legal_basis)}: authorised, and "
+                         "still a new use whose necessity and proportionality must be shown.")
         else:
             parts.append("The model records no legal basis for the flow.")
     if standing.authorised:
