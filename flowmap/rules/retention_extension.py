@@ -22,7 +22,9 @@ What it detects
       known periods; the message names the longest and the shortest.
     - **An unknown retention** (aspect ``unknown_retention``, anchored at the system, low
       confidence): a system that holds or receives sensitive data and whose ``retention`` is
-      omitted or ``unknown``. Nothing can be compared there: it is a question to answer.
+      omitted or ``unknown``. Nothing can be compared there: it is a question to answer. The
+      evidence (``origins``) names the holders it cannot be compared with: itself where it
+      collects sensitive data, and the systems that hand it sensitive data.
 
 Why it matters
     A retention limit is part of the legal basis of a system: it is what makes
@@ -300,29 +302,26 @@ def _link_message(ctx, component: System, known, longest, shortest, others, cate
 
 
 def unknown_retentions(ctx: Context):
-    """One low-confidence finding per system of unknown retention that holds or receives sensitive data."""
-    sensitive = [c for c in ctx.graph.categories if ctx.is_sensitive(c)]
+    """One low-confidence finding per system of unknown retention that holds or receives sensitive
+    data. Its evidence is the holders whose retention cannot be compared with it: itself where it
+    collects sensitive data, and the systems that hand it sensitive data."""
+    graph = ctx.graph
     for system in ctx.systems:
         if not _unknown(system):
             continue
-        by_origin: dict[str, list[str]] = {}
-        for category in sensitive:
-            for origin in ctx.graph.origins_at(system.id, category):
-                by_origin.setdefault(origin, []).append(category)
-        if not by_origin:
+        by_holder: dict[str, set[str]] = {}
+        own = [c for c in system.holds if ctx.is_sensitive(c)]
+        if own:
+            by_holder[system.id] = set(own)
+        for edge in graph.in_edges(system.id):
+            for category in graph.carried(edge):
+                if ctx.is_sensitive(category) and graph.crossing_bits(edge, category):
+                    by_holder.setdefault(edge.source, set()).add(category)
+        if not by_holder:
             continue
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = ctx.subjects_of(origins)
-        names = [ctx.system(o).display_name for o in origins]
-        people = f" about {subjects_in_words(subjects)}" if subjects else ""
-        what = f"{categories_in_words(categories)}{people}"
-        if origins == [system.id]:
-            found = (f"Collected there: {what}. How long they exist, and whether a copy elsewhere outlives them, "
-                     "cannot be told.")
-        else:
-            found = (f"Held there: {what}, from {plural(len(origins), 'origin')} ({listing(names)}). Whether they "
-                     "are kept longer there than where they came from cannot be told.")
+        holders = origins_in_order(ctx, {h: sorted(c) for h, c in by_holder.items()})
+        categories = sorted({c for cats in by_holder.values() for c in cats})
+        subjects = ctx.subjects_of(holders)
         yield RULE.finding(
             ctx, system,
             aspect="unknown_retention",
@@ -330,15 +329,32 @@ def unknown_retentions(ctx: Context):
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
                                low_confidence=True),
             title=f"How long is sensitive data kept in {system.display_name}?",
-            message=(
-                f"The model records no retention period for {system.display_name}. {found}"
-            ),
+            message=_unknown_message(ctx, system, by_holder, holders),
             categories=categories,
             subjects=subjects,
-            origins=origins,
+            origins=holders,
             mitigation=UNKNOWN_MITIGATION,
             question=f"How long are {categories_in_words(categories)} kept in {system.display_name}?",
         )
+
+
+def _unknown_message(ctx, system: System, by_holder: dict[str, set[str]], holders: list[str]) -> str:
+    parts = [f"The model records no retention period for {system.display_name}."]
+    if system.id in by_holder:
+        people = f" about {subjects_in_words(system.subjects)}" if system.subjects else ""
+        parts.append(
+            f"It collects {categories_in_words(sorted(by_holder[system.id]))}{people}: how long they exist there "
+            "cannot be told."
+        )
+    senders = [h for h in holders if h != system.id]
+    if senders:
+        received = sorted({c for h in senders for c in by_holder[h]})
+        parts.append(
+            f"It receives {categories_in_words(received)} from {plural(len(senders), 'system')} "
+            f"({listing([ctx.system(h).display_name for h in senders])}): whether it keeps them longer than "
+            f"{'that system does' if len(senders) == 1 else 'those systems do'} cannot be told."
+        )
+    return " ".join(parts)
 
 
 RULE = Rule(
