@@ -11,7 +11,8 @@ What it detects
       (capped, with their exact number), the categories and up to three witness paths. A
       source whose retention is ``indefinite`` or ``linked`` has no limit to extend, and data
       the target itself sent to the source (a gallery for matching) is not kept longer by
-      coming back.
+      coming back. A hit/no-hit flow (``mode: hit_no_hit``) moves a flag, not the record, so
+      its target keeps no copy to keep longer.
     - **The lifetime of a link** (aspect ``link_lifetime``, anchored at the component).
       ``linked`` retention is that of an interoperability component that deletes each
       source's data with the source (Reg. 2019/817 Arts 15, 23(1) and 35 for the CIR, sBMS
@@ -76,7 +77,7 @@ from collections import deque
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.graph import Edge
-from flowmap.model import System
+from flowmap.model import Mode, System
 from flowmap.rules._support import bulk, origins_in_order, witness_paths
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
@@ -132,6 +133,8 @@ def extensions(ctx: Context):
     """One finding per flow whose source keeps data for a known duration and whose target keeps
     it longer (a linked target keeps it no longer than its source)."""
     for edge in ctx.graph.edges:
+        if edge.flow.mode is Mode.hit_no_hit:  # only a flag crosses: the target keeps no copy of the record
+            continue
         source, target = ctx.system(edge.source), ctx.system(edge.target)
         before, after = _duration(source), _duration(target)
         if before is None or after is None or before == float("inf") or after <= before:
