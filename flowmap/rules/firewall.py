@@ -53,7 +53,7 @@ from __future__ import annotations
 from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import bulk, entry_edges, origins_in_order, witness_paths
+from flowmap.rules._support import Evidence, bulk, entry_edges
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity, ancestors
 from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
@@ -92,10 +92,10 @@ def _enforcement(system: System) -> bool:
     return system.actor in ENFORCEMENT_ACTORS
 
 
-def first_entries(ctx: Context) -> dict[Edge, dict[str, list[str]]]:
-    """Entry edge -> protected origin -> the categories of its data that enter enforcement's
-    hands through that edge *first*: by a route on which no enforcement actor held them before.
-    Edges in flow-id order; origins and categories sorted.
+def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
+    """Entry edge -> (bitset of the protected origins, categories) of the data that enters
+    enforcement's hands through that edge *first*: by a route on which no enforcement actor held
+    it before. Edges in flow-id order; categories sorted.
 
     Notes
     -----
@@ -107,7 +107,11 @@ def first_entries(ctx: Context) -> dict[Edge, dict[str, list[str]]]:
     entries = entry_edges(ctx, _enforcement)
     entering = set(entries)
     outside = _outside(ctx)
-    found: dict[Edge, dict[str, list[str]]] = {}
+    same_actor: dict[str, int] = {}  # actor type -> its systems: a victim's report to the police stays there
+    for system in ctx.systems:
+        if system.actor:
+            same_actor[system.actor] = same_actor.get(system.actor, 0) | graph.origin_bit(system.id)
+    found: dict[Edge, tuple[int, set[str]]] = {}
     for category in graph.categories:
         origins = [o for o in graph.origins_of(category) if protected(ctx.system(o))]
         if not origins:
@@ -117,11 +121,11 @@ def first_entries(ctx: Context) -> dict[Edge, dict[str, list[str]]]:
             if edge not in entering:
                 continue
             actor = ctx.system(edge.target)
-            for origin in graph.bits_to_origins(category, graph.crossing_bits(edge, category, reach)):
-                system = ctx.system(origin)
-                if origin != actor.id and system.actor != actor.actor:  # a victim's report to the police stays there
-                    found.setdefault(edge, {}).setdefault(origin, []).append(category)
-    return {edge: dict(sorted(found[edge].items())) for edge in entries if edge in found}
+            bits = graph.crossing_bits(edge, category, reach) & ~(graph.origin_bit(actor.id) | same_actor[actor.actor])
+            if bits:
+                known, categories = found.get(edge, (0, set()))
+                found[edge] = (known | bits, categories | {category})
+    return {edge: (found[edge][0], sorted(found[edge][1])) for edge in entries if edge in found}
 
 
 def _outside(ctx: Context):
@@ -136,21 +140,26 @@ def _outside(ctx: Context):
 def check(ctx: Context):
     """One finding per flow where a protected service's data first enters enforcement's hands."""
     outside = _outside(ctx)
-    by_flow: dict[str, list[tuple[Edge, dict[str, list[str]]]]] = {}
-    for edge, by_origin in first_entries(ctx).items():
-        by_flow.setdefault(edge.flow.id, []).append((edge, by_origin))
+    evidence = Evidence.of(ctx)
+    by_flow: dict[str, list[tuple[Edge, int, list[str]]]] = {}
+    for edge, (bits, categories) in first_entries(ctx).items():
+        by_flow.setdefault(edge.flow.id, []).append((edge, bits, categories))
     for uses in by_flow.values():  # both directions of a bidirectional flow make one finding
-        by_origin: dict[str, list[str]] = {}
-        for _, found in uses:
-            for origin, categories in found.items():
-                by_origin[origin] = sorted({*by_origin.get(origin, []), *categories})
+        bits = 0
+        categories: set[str] = set()
+        for _, found, kinds in uses:
+            bits |= found
+            categories.update(kinds)
+        categories = sorted(categories)
         edge = uses[0][0]
-        actors = [ctx.system(e.target) for e, _ in uses]
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = ctx.subjects_of(origins)
-        paths = [p for e, found in uses for p in witness_paths(ctx, e, found, allowed=outside, key="firewall")]
+        actors = [ctx.system(e.target) for e, _, _ in uses]
+        origins, total = evidence.named(bits), bits.bit_count()
+        subjects = evidence.subjects(bits)
+        paths = []
+        for entering, found, kinds in uses:
+            paths += evidence.paths(entering, found, kinds, allowed=outside, key="firewall", limit=3 - len(paths))
         hands = listing([f"{a.display_name} ({actor_words(a.actor)})" for a in actors])
+        services = _services(ctx, bits)
         yield RULE.finding(
             ctx, edge,
             severity=max(
@@ -158,27 +167,37 @@ def check(ctx: Context):
                           vulnerable=ctx.vulnerable(subjects), actor=a.actor, volume=bulk(edge))
                 for a in actors
             ),
-            title=f"Data from {listing(_services(ctx, origins), limit=2)} enters {hands} through {edge.id}",
-            message=_message(ctx, edge, hands, origins, categories, subjects),
+            title=f"Data from {listing(services, limit=2)} enters {hands} through {edge.id}",
+            message=_message(ctx, edge, hands, origins, total, services, categories, subjects),
             categories=categories,
             subjects=subjects,
             origins=origins,
+            origins_total=total,
             paths=paths,
             mitigation=MITIGATION,
             actor_types=len({a.actor for a in actors}),
         )
 
 
-def _services(ctx: Context, origins: list[str]) -> list[str]:
-    """The services the origins' data was given to, in words, sorted."""
-    out = set()
-    for origin in origins:
-        system = ctx.system(origin)
-        purposes = _firewall_purposes(system)
-        out.update(_service_words(p) for p in purposes)
-        if not purposes:
-            out.add(f"{term_words(system.sector)} services")
-    return sorted(out)
+def _services(ctx: Context, bits: int) -> list[str]:
+    """The services the data of the origins in ``bits`` was given to, in words, sorted."""
+    return [words for words, mask in _service_masks(ctx) if bits & mask]
+
+
+def _service_masks(ctx: Context) -> list[tuple[str, int]]:
+    """Each service, in words, with the bitset of the protected systems that provide it."""
+
+    def build():
+        masks: dict[str, int] = {}
+        for system in ctx.systems:
+            if not protected(system):
+                continue
+            purposes = _firewall_purposes(system)
+            for words in {_service_words(p) for p in purposes} or {f"{term_words(system.sector)} services"}:
+                masks[words] = masks.get(words, 0) | ctx.graph.origin_bit(system.id)
+        return sorted(masks.items())
+
+    return ctx.cached("firewall.services", build)
 
 
 def _service_words(purpose: str) -> str:
@@ -195,12 +214,13 @@ def _service_words(purpose: str) -> str:
     return f"{term_words(purpose)} services"
 
 
-def _message(ctx: Context, edge: Edge, hands: str, origins: list[str], categories: list[str], subjects: list[str]) -> str:
+def _message(ctx: Context, edge: Edge, hands: str, origins: list[str], total: int, services: list[str],
+             categories: list[str], subjects: list[str]) -> str:
     names = [ctx.system(o).display_name for o in origins]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     return (
-        f"{sentence_case(categories_in_words(categories))}{people}, given to {listing(_services(ctx, origins))} "
-        f"at {plural(len(origins), 'origin')} ({listing(names)}), enter the hands of {hands} through the flow "
+        f"{sentence_case(categories_in_words(categories))}{people}, given to {listing(services)} "
+        f"at {plural(total, 'origin')} ({listing(names, total=total)}), enter the hands of {hands} through the flow "
         f"{edge.id} from {ctx.system(edge.source).display_name}, without having been in enforcement's hands before. "
         "People who fear that using these services exposes them to enforcement stop using them: "
         "the firewall between services and enforcement is breached here."
