@@ -9,7 +9,8 @@ near-linear in the model:
 - **by which route**: shortest witness paths, as systems and the flows realising each hop
   (:meth:`Graph.path_to`).
 
-A flow passes on what its source holds or received (``forwards: all``, the default), only
+A flow that anonymises or aggregates (``transform``) carries no one's data on. A flow passes on
+what its source holds or received (``forwards: all``, the default), only
 the source's own records (``forwards: own``: a system that answers queries about its own
 records), or only what arrived through named flows. Such a restricted flow gets a node of its
 own in the per-category graphs: the node is seeded with the source's own records and fed by
@@ -63,6 +64,10 @@ class Edge:
 
 
 EdgeFilter = Callable[[Edge], bool]
+
+NOT_PERSONAL = ("anonymised", "aggregated")
+"""A flow with one of these ``transform`` values passes on statistics, not people's data: it
+carries no category on (what stays is that the source holds such data)."""
 
 
 class Graph:
@@ -166,6 +171,8 @@ class Graph:
         >>> Graph(m).carried(Graph(m).edges[0])
         ['biometric.face']
         """
+        if edge.flow.transform in NOT_PERSONAL:  # statistics: no one's data moves on
+            return []
         found: set[str] = set()
         for data in edge.flow.data:
             found.update(self._covered_by.get(data, ()))

@@ -211,6 +211,11 @@ class Flow(_Strict):
     )
     human_review: TriState = Field(None, description="A person reviews those decisions (omitted = unknown).")
     bidirectional: bool = Field(False, description="The same flow also runs from `to` to `from`.")
+    transform: Literal["anonymised", "aggregated", "pseudonymised", "masked"] | None = Field(
+        None,
+        description="What is done to the data on the way: anonymised or aggregated data carries no personal "
+        "category on (statistics); pseudonymised and masked data still do (omitted: passed as it is).",
+    )
     subjects: list[str] = Field(
         default_factory=list,
         description="The people groups whose data the flow carries, when fewer than its source's (taxonomy "

@@ -327,8 +327,11 @@ US_RECORD = {
     # describes essentially none): since the second review it is a question to DHS, not an
     # established gap, and a question is never critical.
     "accountability_gap:dhs-dna-sampling:unknown_safeguards": "medium",
-    # Booking prints searched against IDENT for immigration enforcement (Secure Communities).
-    "function_creep:ident-match-to-ice": "critical",
+    # IDENT matches to ICE: the third review (2026-12-06) found INA s. 222(f) (visa records) and
+    # the Privacy Act's intra-agency disclosure (USCIS and CBP records within DHS) authorise the
+    # use, now recorded as further purposes: high, a use a law added. The Secure Communities
+    # harm (booking prints, detainers) stays critical as exposure:ident-match-to-ice.
+    "function_creep:ident-match-to-ice": "high",
     # Driver's licence photos searched for ICE (georgetown-dmv-2019, georgetown-dragnet-2022).
     "function_creep:dmv-face-searches": "critical",
     "exposure:dmv-face-searches": "critical",

@@ -157,3 +157,32 @@ def test_function_creep_grades_a_use_without_legal_basis_above_an_authorised_one
     (finding,) = analyze(model_of(bare), rules=select_rules("function_creep")).findings
     assert finding.severity.name == "critical" and "The model records no legal basis for the flow." in finding.message
     assert "without a recorded legal basis" in finding.title
+
+
+def test_a_chokepoint_encrypted_at_rest_is_graded_a_step_lower_and_says_why():
+    case = next(c for c in yaml.safe_load((CASES_DIR / "chokepoint.yaml").read_text("utf-8"))["cases"] if c["expect"])
+    plain = {f.id: f for f in analyze(model_of(case), rules=select_rules("chokepoint")).findings}
+    anchor = case["expect"][0].split(":", 1)[1]
+    body = yaml.safe_load(yaml.safe_dump(case))
+    for system in body["model"]["systems"]:
+        if system["id"] == anchor:
+            system["controls"] = {"encryption_at_rest": True}
+    encrypted = {f.id: f for f in analyze(model_of(body), rules=select_rules("chokepoint")).findings}
+    before, after = plain[case["expect"][0]], encrypted[case["expect"][0]]
+    assert after.severity == before.severity - 1 and "encrypted at rest" in after.message
+
+
+def test_anonymised_or_aggregated_flows_carry_no_one_on():
+    """format 1.1's transform: statistics do not carry the personal categories on (CRRS, Art. 39)."""
+    from conftest import build
+
+    systems = [{"id": "ees", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+                "subjects": ["child"]},
+               {"id": "stats", "sector": "interoperability", "kind": "component"},
+               {"id": "police", "sector": "police", "actor": "law_enforcement"}]
+    flows = [{"id": "to-stats", "from": "ees", "to": "stats", "data": ["biometric.face"], "purpose": "statistics.official"},
+             {"id": "stats-police", "from": "stats", "to": "police", "data": ["biometric.face"], "purpose": "enforcement.law"}]
+    assert [f.id for f in analyze(build(systems, flows), rules=select_rules("exposure")).findings] == [
+        "exposure:stats-police"]
+    flows[0]["transform"] = "anonymised"
+    assert analyze(build(systems, flows), rules=select_rules("exposure")).findings == []

@@ -36,9 +36,9 @@ def hops(model):
 
 def brute_force(model, origin: str, category: str) -> tuple[set[str], set[str]]:
     """The systems ``origin``'s ``category`` data reaches, and the flows it crosses: a search over
-    (system, flow it arrived by), honouring each flow's ``forwards``."""
-    def carries(flow):
-        return any(a in flow.data for a in ancestors(category))
+    (system, flow it arrived by), honouring each flow's ``forwards`` and ``transform``."""
+    def carries(flow):  # anonymised or aggregated: statistics, no one's data
+        return flow.transform not in ("anonymised", "aggregated") and any(a in flow.data for a in ancestors(category))
 
     def passes(flow, at, via):
         forwards = flow.forwards

@@ -25,7 +25,8 @@ What it detects
     cross-border rules: their controls are not the model owner's to strengthen.
 
     One finding per such system, anchored at it, at most ``high`` (a structural finding: a
-    concentration of data, not a harm that happened; see :mod:`flowmap.severity`). A
+    concentration of data, not a harm that happened; see :mod:`flowmap.severity`), and a step
+    lower when the model records the system's data as encrypted at rest. A
     matching component (kind ``component`` with the ``biometric_matching`` technology, such
     as the sBMS) is said to keep biometric templates, not the images. The evidence names the origins whose data
     is there (capped, with their exact number), the systems it passes that data on to
@@ -276,6 +277,10 @@ def check(ctx: Context):
             f"It keeps or relays {plural(total, 'dataset')} (one kind of data from one system each)"
             f"{of_special}{passed}."
         )
+        encrypted = system.controls.encryption_at_rest is True
+        if encrypted:
+            message += (" The model records its data as encrypted at rest, which an outside attacker must overcome; "
+                        "an insider, or whoever holds the keys, need not.")
         paths = []
         for origin in (o for o in origins if o != system.id):
             bit = graph.origin_bit(origin)
@@ -287,8 +292,9 @@ def check(ctx: Context):
                 break
         yield RULE.finding(
             ctx, system,
-            severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
-                               structural=True),
+            severity=max(Severity.info, Severity(ctx.grade(RULE, sensitivity=ctx.sensitivity(categories),
+                                                                vulnerable=ctx.vulnerable(subjects), structural=True)
+                                                      - encrypted)),  # encryption at rest: a step lower
             title=f"A breach of {name} exposes personal data from {plural(count, 'system')}",
             message=message,
             categories=categories,

@@ -199,17 +199,25 @@ def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> lis
                    "people gave the data: authorised, and still a new use whose necessity and proportionality "
                    "must be shown.")
     if "beyond" in standings:
-        head = whose["beyond"]
-        systems = standings["beyond"][1]
-        beyond = [p for p in flow.purposes if any(purpose_standing(ctx, s, [p]) == "beyond" for s in systems)]
-        use = f"{'the' if head else 'The'} use for {listing([purpose_words(p) for p in beyond])}"
+        beyond_bits = standings["beyond"][0]
+        uses = []
+        for purpose in flow.purposes:  # each purpose with the origins whose collection it goes beyond
+            mask = 0
+            for group, system in purpose_groups(ctx):
+                if purpose_standing(ctx, system, [purpose]) == "beyond":
+                    mask |= group
+            found = beyond_bits & mask
+            if found:
+                origins = listing([ctx.system(o).display_name for o in evidence.named(found, 3)],
+                                  total=found.bit_count())
+                uses.append(f"the use for {purpose_words(purpose)} goes beyond the purposes for which {origins} "
+                            "collected the data")
+        sentence = sentence_case("; ".join(uses))
         if flow.legal_basis:
-            out.append(f"{head}{use} goes beyond the purposes the data was collected for; the flow cites as its "
-                       f"legal basis {citations(ctx.model.sources, flow.legal_basis)}: authorised, and still a new "
-                       "use whose necessity and proportionality must be shown.")
+            out.append(f"{sentence}; the flow cites as its legal basis {citations(ctx.model.sources, flow.legal_basis)}: "
+                       "authorised, and still a new use whose necessity and proportionality must be shown.")
         else:
-            out.append(f"{head}{use} goes beyond the purposes the data was collected for, and no law is recorded "
-                       "as authorising it.")
+            out.append(f"{sentence}, and no law is recorded as authorising it.")
     return out
 
 
