@@ -249,32 +249,12 @@ class FindingChange:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        f = self.finding
-        data: dict[str, Any] = {
-            "id": self.id,
-            "change": self.change,
-            "rule": f.rule,
-            "kind": f.kind.value,
-            "severity": f.severity.name,
-            "confidence": f.confidence.value,
-            "status": f.status,
-            "title": f.title,
-            "message": f.message,
-            "anchor": f.anchor.to_dict(),
-            "systems": list(f.systems),
-            "flows": list(f.flows),
-            "categories": list(f.categories),
-            "subjects": list(f.subjects),
-            "origins": list(f.origins),
-            "origins_total": f.origins_total,
-        }
-        if f.reached is not None:
-            data["reached"] = list(f.reached)
-            data["reached_total"] = f.reached_total
-        data["paths"] = [list(p) for p in f.paths]
-        if f.question:
-            data["question"] = f.question
-            data["asks"] = f.asks
+        # the finding's own contract shape (rank, principles, mitigation and acceptance belong to
+        # one analysis, not to a change), with the change's id and kind up front
+        shown = self.finding.to_dict()
+        data: dict[str, Any] = {"id": self.id, "change": self.change}
+        data.update((k, v) for k, v in shown.items()
+                    if k not in ("id", "rank", "principles", "mitigation", "acceptance"))
         if self.fields:
             data["fields"] = [c.to_dict() for c in self.fields]
             data["how"] = self.how()

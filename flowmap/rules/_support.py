@@ -232,6 +232,17 @@ class Evidence:
         names = [self.ctx.system(o).display_name for o in (self.named(bits, limit) if named is None else named[:limit])]
         return listing(names, limit=limit, total=bits.bit_count())
 
+    def across_flows(self, flows: Iterable) -> tuple[int, list[str]]:
+        """(origins bitset, categories) of what crosses any of ``flows`` (both directions of a
+        bidirectional one); a flow that carries no held category counts with what it lists."""
+        edges = edges_by_flow(self.ctx)
+        bits, categories = 0, set()
+        for flow in flows:
+            found, kinds = self.crossing(edges[flow.id])
+            bits |= found
+            categories.update(kinds or flow.data)
+        return bits, sorted(categories)
+
     def paths(self, edges: Edge | list[Edge], bits: int, categories: list[str], *,
               allowed: EdgeFilter | None = None, key: object = None,
               limit: int = PATHS_CAP) -> list[tuple[list[str], list[str]]]:

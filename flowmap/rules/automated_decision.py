@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.model import Flow, Mode, System
-from flowmap.rules._support import Evidence, edges_by_flow
+from flowmap.rules._support import Evidence
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words, term_words
 
@@ -82,13 +82,9 @@ def _review(flow: Flow, receiver: System) -> bool | None:
 def _decided_on(ctx: Context, receiver: System, flows: list[Flow]) -> tuple[int, list[str], list[str]]:
     """(origins bitset, categories, subjects) of what the receiver decides on through ``flows``:
     the decisions are about the receiver's people; the data crossing is what they rest on."""
-    ev, edges = Evidence.of(ctx), edges_by_flow(ctx)
-    bits, categories = 0, set()
-    for flow in flows:
-        found, kinds = ev.crossing(edges[flow.id])
-        bits |= found
-        categories.update(kinds or flow.data)
-    return bits, sorted(categories), sorted(set(receiver.subjects)) or ev.subjects(bits)
+    ev = Evidence.of(ctx)
+    bits, categories = ev.across_flows(flows)
+    return bits, categories, sorted(set(receiver.subjects)) or ev.subjects(bits)
 
 
 def _how(flows: list[Flow], people: str, data: str) -> str:

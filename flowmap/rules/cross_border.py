@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.model import Flow, System
-from flowmap.rules._support import Evidence, edges_by_flow
+from flowmap.rules._support import Evidence
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words
 
@@ -98,13 +98,8 @@ def check(ctx: Context):
 def _question(ctx: Context, sender: System, flows: list[Flow]):
     """The question to ``sender`` about the ``flows`` it sends across jurisdictions with no
     legal basis recorded."""
-    ev, edges = Evidence.of(ctx), edges_by_flow(ctx)
-    bits, categories = 0, set()
-    for flow in flows:
-        found, kinds = ev.crossing(edges[flow.id])
-        bits |= found
-        categories.update(kinds or flow.data)
-    categories = sorted(categories)
+    ev = Evidence.of(ctx)
+    bits, categories = ev.across_flows(flows)
     subjects = ev.subjects(bits)
     targets = [ctx.system(f.target) for f in flows]
     there = listing(sorted({t.jurisdiction for t in targets}))
