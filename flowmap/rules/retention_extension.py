@@ -78,7 +78,7 @@ from collections import deque
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Mode, System
-from flowmap.rules._support import bulk, origins_in_order, witness_paths
+from flowmap.rules._support import Evidence, bulk, origins_in_order
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.validate import parse_retention
@@ -139,23 +139,24 @@ def extensions(ctx: Context):
         before, after = _duration(source), _duration(target)
         if before is None or after is None or before == float("inf") or after <= before:
             continue
-        by_origin = _handed_on(ctx, edge)
-        if not by_origin:
+        bits, categories = _handed_on(ctx, edge)
+        if not bits:
             continue
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = ctx.subjects_of(origins)
+        evidence = Evidence.of(ctx)
+        origins, total, subjects = evidence.named(bits), bits.bit_count(), evidence.subjects(bits)
         yield RULE.finding(
             ctx, edge,
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
                                volume=bulk(edge)),
             title=(f"{target.display_name} keeps data from {source.display_name} {kept_for(after)}, "
                    f"its source {kept_for(before)} ({edge.id})"),
-            message=_extension_message(ctx, edge, source, target, before, after, origins, categories, subjects),
+            message=_extension_message(ctx, edge, source, target, before, after, origins, total, categories,
+                                       subjects),
             categories=categories,
             subjects=subjects,
             origins=origins,
-            paths=witness_paths(ctx, edge, by_origin),
+            origins_total=total,
+            paths=evidence.paths(edge, bits, categories),
             mitigation=(
                 f"Delete the data in {target.display_name} when {source.display_name} deletes it (or keep it no longer "
                 f"than {kept_for(before).removeprefix('for ')}), or replace the copy by a query that leaves the data "
@@ -164,9 +165,9 @@ def extensions(ctx: Context):
         )
 
 
-def _handed_on(ctx: Context, edge: Edge) -> dict[str, list[str]]:
-    """Origin -> the categories of its data that cross ``edge``, leaving out what the target
-    itself sent to the source: data a holder sends out (a gallery for matching, the other
+def _handed_on(ctx: Context, edge: Edge) -> tuple[int, list[str]]:
+    """(origins bitset, categories) of the data that crosses ``edge``, leaving out what the
+    target itself sent to the source: data a holder sends out (a gallery for matching, the other
     direction of a two-way flow) and gets back is not kept longer by the round trip.
 
     Notes
@@ -178,29 +179,29 @@ def _handed_on(ctx: Context, edge: Edge) -> dict[str, list[str]]:
     graph = ctx.graph
     source, target = edge.source, edge.target
     back = {c for e in graph.in_edges(source) if e.source == target for c in graph.carried(e)}
-    out: dict[str, list[str]] = {}
+    out, categories = 0, []
     for category in graph.carried(edge):
         bits = graph.crossing_bits(edge, category)
         if bits and category in back:
-            origins = graph.origins_of(category)
-            other = 1 << origins.index(source) if source in origins else 0
+            other = graph.origin_bit(source) if source in graph.origins_of(category) else 0
             for e in graph.in_edges(source):
                 if e.source != target and category in graph.carried(e):
                     other |= graph.crossing_bits(e, category)
             bits &= other
-        for origin in graph.bits_to_origins(category, bits) if bits else ():
-            if origin != target:
-                out.setdefault(origin, []).append(category)
-    return dict(sorted(out.items()))
+        bits &= ~graph.origin_bit(target)
+        if bits:
+            out |= bits
+            categories.append(category)
+    return out, categories
 
 
 def _extension_message(ctx, edge: Edge, source: System, target: System, before: float, after: float,
-                       origins, categories, subjects) -> str:
+                       origins, total, categories, subjects) -> str:
     names = [ctx.system(o).display_name for o in origins]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     collected = (
         "" if origins == [source.id]
-        else f" (collected by {plural(len(origins), 'origin')}: {listing(names)})"
+        else f" (collected by {plural(total, 'origin')}: {listing(names, total=total)})"
     )
     return (
         f"The flow {edge.id} passes {categories_in_words(categories)}{people}{collected}, from "
@@ -322,7 +323,7 @@ def unknown_retentions(ctx: Context):
                     by_holder.setdefault(edge.source, set()).add(category)
         if not by_holder:
             continue
-        holders = origins_in_order(ctx, {h: sorted(c) for h, c in by_holder.items()})
+        holders = origins_in_order(ctx, {h: sorted(c) for h, c in by_holder.items()})  # few: its senders
         categories = sorted({c for cats in by_holder.values() for c in cats})
         subjects = ctx.subjects_of(holders)
         yield RULE.finding(
