@@ -434,12 +434,32 @@ class Graph:
         return systems + [edge.target], flows + [edge.flow.id]
 
     def path(self, origin: str, category: str, target: str) -> tuple[list[str], list[str]] | None:
-        """A shortest route of ``origin``'s ``category`` data to a system, or ``None``."""
-        tree = self._tree(origin, category, None, None)
-        node = self._position[target]
-        if node not in tree:
-            return None
-        return self._walk_back(tree, node)
+        """A shortest route of ``origin``'s ``category`` data to a system, or ``None``: one
+        backward search from the target, stopped when it meets the origin (or one of its
+        restricted flows, which always pass on its own records)."""
+        if origin == target:
+            return [origin], []
+        start = self._position[target]
+        bit = self.origin_bit(origin)
+        towards: dict[int, tuple[int, Edge] | None] = {start: None}
+        queue = deque([start])
+        reverse = self._reverse_hops(category, None, None)
+        systems = len(self._ids)
+        while queue:
+            node = queue.popleft()
+            position = node if node < systems else self._position[self._node_system[node]]
+            if bit >> position & 1 and node != start:
+                route, flows = [self._node_system[node]], []
+                while towards[node] is not None:
+                    node, hop = towards[node]
+                    route.append(self._node_system[node])
+                    flows.append(hop.flow.id)
+                return route, flows
+            for previous, hop in reverse.get(node, ()):
+                if previous not in towards:
+                    towards[previous] = (node, hop)
+                    queue.append(previous)
+        return None
 
 
 def graph_of(model: Model) -> Graph:

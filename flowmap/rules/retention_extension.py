@@ -73,6 +73,8 @@ retention is a question for the system that can answer it:
 
 from __future__ import annotations
 
+import functools
+
 from collections import deque
 
 from flowmap.findings import Confidence, Kind, Severity
@@ -112,7 +114,12 @@ def _duration(system: System) -> float | None:
     unknown, omitted or ``linked``."""
     if system.retention == "linked":
         return None
-    return parse_retention(system.retention)
+    return _parsed(system.retention)
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(retention: str | None) -> float | None:
+    return parse_retention(retention)
 
 
 def _unknown(system: System) -> bool:
