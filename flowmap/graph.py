@@ -110,7 +110,7 @@ class Graph:
         self._node_system = self._ids + [e.source for e in self._edge_node]
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
-        self._trees: dict[tuple, dict[int, tuple[int, Edge | None]]] = {}
+        self._reverse: dict[tuple, dict[int, list[tuple[int, Edge]]]] = {}
 
     # -- elements ---------------------------------------------------------------------------
 
@@ -310,76 +310,51 @@ class Graph:
 
     # -- witness paths -----------------------------------------------------------------------
 
-    def _tree(self, origin: str, category: str, allowed: EdgeFilter | None, key: object):
-        memo = (origin, category, key if allowed is not None else None)
-        tree = self._trees.get(memo)
-        if tree is None:
-            if len(self._trees) > 4096:  # bound the memory of search trees on huge models
-                self._trees.clear()
-            start = self._position[origin]
-            tree = {start: (-1, None)}
-            queue = deque([start])
-            for edge in self._out[origin]:  # a system passes on its own records through every flow
-                node = self._edge_node.get(edge)
-                if node is not None:
-                    tree[node] = (-1, None)
-                    queue.append(node)
-            succ = self._tree_adjacency(category, allowed, key)
-            while queue:
-                node = queue.popleft()
-                for child, edge in succ.get(node, ()):
-                    if child not in tree:
-                        tree[child] = (node, edge)
-                        queue.append(child)
-            self._trees[memo] = tree
-        return tree
-
-    def _tree_adjacency(self, category: str, allowed: EdgeFilter | None, key: object):
-        memo = ("adjacency", category, key if allowed is not None else None)
-        found = self._trees.get(memo)
-        if found is None:
-            found = {}
-            for source, target, edge in self._hops(category, allowed):
-                found.setdefault(source, []).append((target, edge))
-            self._trees[memo] = found
-        return found
-
-    def _walk_back(self, tree, node: int) -> tuple[list[str], list[str]]:
-        systems: list[str] = []
-        flows: list[str] = []
-        while True:
-            parent, edge = tree[node]
-            if edge is None:
-                systems.append(self._node_system[node])
-                break
-            systems.append(self._node_system[node])  # a restricted node stands for its source system
-            flows.append(edge.flow.id)
-            node = parent
-        return systems[::-1], flows[::-1]
-
-    def path_to(self, origin: str, category: str, edge: Edge, *, allowed: EdgeFilter | None = None,
-                key: object = None) -> tuple[list[str], list[str]] | None:
-        """A shortest route of ``origin``'s ``category`` data that ends by crossing ``edge``: the
-        systems, and the flow realising each hop. ``None`` when there is none.
-
-        The search tree of (origin, category) is memoised, so many findings share one search.
-        """
-        tree = self._tree(origin, category, allowed, key)
-        node = self._crossing_node(edge)
-        if node not in tree:
-            return None
-        systems, flows = self._walk_back(tree, node)
-        return systems + [edge.target], flows + [edge.flow.id]
-
     def _reverse_hops(self, category: str, allowed: EdgeFilter | None, key: object):
-        memo = ("reverse", category, key if allowed is not None else None)
-        found = self._trees.get(memo)
+        """Node -> the (node, edge) hops that lead into it, for ``category`` (memoised)."""
+        memo = (category, key if allowed is not None else None)
+        found = self._reverse.get(memo)
         if found is None:
             found = {}
             for source, target, edge in self._hops(category, allowed):
                 found.setdefault(target, []).append((source, edge))
-            self._trees[memo] = found
+            self._reverse[memo] = found
         return found
+
+    def _search_back(self, start: int, category: str, origin_bits: int, *, allowed: EdgeFilter | None,
+                     key: object, limit: int, skip_start: bool = False) -> list[tuple[list[str], list[str]]]:
+        """The one path search: breadth-first backwards from ``start`` along the hops ``category``
+        can take, stopped once ``limit`` distinct origins of ``origin_bits`` are met. Each route
+        runs from its origin to ``start`` (systems, and the flow of each hop). A restricted
+        node stands for its source system and always carries that system's own records."""
+        systems = len(self._ids)
+        towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
+        queue = deque([start])
+        met: set[str] = set()
+        out: list[tuple[list[str], list[str]]] = []
+        reverse = None
+        while queue and len(out) < limit:
+            node = queue.popleft()
+            system = self._node_system[node]
+            position = node if node < systems else self._position[system]
+            if origin_bits >> position & 1 and system not in met and not (skip_start and node == start):
+                met.add(system)
+                route, flows = [system], []
+                at = node
+                while towards[at] is not None:
+                    at, hop = towards[at]
+                    route.append(self._node_system[at])
+                    flows.append(hop.flow.id)
+                out.append((route, flows))
+                if len(out) >= limit:
+                    break
+            if reverse is None:
+                reverse = self._reverse_hops(category, allowed, key)
+            for previous, hop in reverse.get(node, ()):
+                if previous not in towards:
+                    towards[previous] = (node, hop)
+                    queue.append(previous)
+        return out
 
     def nearest_paths(self, edge: Edge, category: str, origin_bits: int, *, allowed: EdgeFilter | None = None,
                       key: object = None, limit: int = 3) -> list[tuple[list[str], list[str]]]:
@@ -400,38 +375,16 @@ class Graph:
         >>> g.nearest_paths(g.edge("b->p"), "identity", g.origin_bit("a") | g.origin_bit("b"))
         [(['b', 'p'], ['b->p']), (['a', 'b', 'p'], ['a->b', 'b->p'])]
         """
-        systems = len(self._ids)
-        start = self._crossing_node(edge)
-        towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards the edge
-        queue = deque([start])
-        found_systems: set[str] = set()
-        out = []
-        reverse = None
-        while queue and len(out) < limit:
-            node = queue.popleft()
-            system = self._node_system[node]
-            position = node if node < systems else self._position[system]
-            if origin_bits >> position & 1 and system not in found_systems:
-                found_systems.add(system)
-                out.append(self._forward(towards, node, edge))
-                if len(out) >= limit:
-                    break
-            if reverse is None:
-                reverse = self._reverse_hops(category, allowed, key)
-            for previous, hop in reverse.get(node, ()):
-                if previous not in towards:
-                    towards[previous] = (node, hop)
-                    queue.append(previous)
-        return out
+        found = self._search_back(self._crossing_node(edge), category, origin_bits, allowed=allowed, key=key,
+                                  limit=limit)
+        return [(route + [edge.target], flows + [edge.flow.id]) for route, flows in found]
 
-    def _forward(self, towards, node: int, edge: Edge) -> tuple[list[str], list[str]]:
-        systems = [self._node_system[node]]
-        flows: list[str] = []
-        while towards[node] is not None:
-            node, hop = towards[node]
-            systems.append(self._node_system[node])
-            flows.append(hop.flow.id)
-        return systems + [edge.target], flows + [edge.flow.id]
+    def path_to(self, origin: str, category: str, edge: Edge, *, allowed: EdgeFilter | None = None,
+                key: object = None) -> tuple[list[str], list[str]] | None:
+        """A shortest route of ``origin``'s ``category`` data that ends by crossing ``edge``: the
+        systems, and the flow realising each hop. ``None`` when there is none."""
+        found = self.nearest_paths(edge, category, self.origin_bit(origin), allowed=allowed, key=key, limit=1)
+        return found[0] if found else None
 
     def path(self, origin: str, category: str, target: str) -> tuple[list[str], list[str]] | None:
         """A shortest route of ``origin``'s ``category`` data to a system, or ``None``: one
@@ -439,27 +392,9 @@ class Graph:
         restricted flows, which always pass on its own records)."""
         if origin == target:
             return [origin], []
-        start = self._position[target]
-        bit = self.origin_bit(origin)
-        towards: dict[int, tuple[int, Edge] | None] = {start: None}
-        queue = deque([start])
-        reverse = self._reverse_hops(category, None, None)
-        systems = len(self._ids)
-        while queue:
-            node = queue.popleft()
-            position = node if node < systems else self._position[self._node_system[node]]
-            if bit >> position & 1 and node != start:
-                route, flows = [self._node_system[node]], []
-                while towards[node] is not None:
-                    node, hop = towards[node]
-                    route.append(self._node_system[node])
-                    flows.append(hop.flow.id)
-                return route, flows
-            for previous, hop in reverse.get(node, ()):
-                if previous not in towards:
-                    towards[previous] = (node, hop)
-                    queue.append(previous)
-        return None
+        found = self._search_back(self._position[target], category, self.origin_bit(origin), allowed=None,
+                                  key=None, limit=1, skip_start=True)
+        return found[0] if found else None
 
 
 def graph_of(model: Model) -> Graph:
