@@ -245,6 +245,7 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
     except OSError as exc:
         raise _fail(name, f"cannot read the file ({exc.strerror}): check the path") from None
     text = decode(raw, name)
+    del raw  # the bytes again, not needed while the text is parsed
     return read_data_text(text, name, holding=holding), text
 
 

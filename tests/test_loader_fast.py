@@ -125,6 +125,12 @@ def test_what_the_fast_path_leaves_to_libyaml(text):
 
 
 @needs_fast
+def test_infinities_and_not_a_number_are_kept():
+    text = "a: .inf\nb: [-.Inf, .nan]\nc: 1.0e+400\n"
+    assert _read(text, fast=True) == _read(text, fast=False) == ("ok", "{'a': inf, 'b': [-inf, nan], 'c': inf}")
+
+
+@needs_fast
 def test_errors_found_after_the_fast_parser_refuses_are_located_by_libyaml():
     model = dump(synthesize(30, seed=1), "yaml")
     duplicated = model.replace("  kind: ", "  kind: database\n  kind: ", 1)
