@@ -148,6 +148,25 @@ def test_nesting_over_the_limit_is_located_on_the_fast_path_too():
     assert _read(text, fast=True) == ("error", [f"m.yaml:1:67: {loader.TOO_DEEP}"])
 
 
+def _no_guard(text):
+    raise AssertionError("the nesting guard ran")
+
+
+@needs_fast
+def test_the_nesting_guard_does_not_run_on_the_fast_path(monkeypatch):
+    monkeypatch.setattr(loader, "_nesting_bound", _no_guard)
+    model = dump(synthesize(40, seed=4), "yaml").replace("holds: [", "holds: ['x', ")  # quoted flow lists
+    assert loader.read_data_text(model, "m.yaml")["flowmap"] == 1
+
+
+def test_the_nesting_guard_does_not_run_where_libyaml_limits_nesting_itself(monkeypatch):
+    monkeypatch.setattr(loader, "_libyaml_limits_nesting", lambda: True)
+    monkeypatch.setattr(loader, "_nesting_bound", _no_guard)
+    model = dump(synthesize(40, seed=4), "yaml").replace("as_of: '2024-06-01'", "as_of: 2024-06-01")
+    assert yaml_fast.load(model) is None  # a plain date: libyaml reads it
+    assert str(loader.read_data_text(model, "m.yaml")["as_of"]) == "2024-06-01"
+
+
 def test_without_the_fast_parser_libyaml_reads_everything(monkeypatch):
     monkeypatch.setattr(yaml_fast, "yaml_rs", None)
     text = dump(synthesize(20, seed=3), "yaml")
