@@ -167,8 +167,8 @@ def _only_libyaml(raw: bytes, classes: bytes) -> bool:
         return True
     if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return True  # a carriage return alone: a line break to libyaml
-    if b":[" in classes or b":]" in classes:
-        return True  # a colon before a flow indicator: libyaml refuses `{a:, b}`, yaml-rs reads it
+    if b":[" in classes or b":]" in classes or b":?" in raw:
+        return True  # a colon before a flow indicator or `?`: libyaml refuses `{a:, b}`, yaml-rs reads it
     if b"&" in classes and re.search(rb"(?:^|[\s\[\]{},])(?:[&*][^\s,\[\]{}]|!)", raw):
         return True  # an anchor, an alias or a tag
     if b"?" in classes and re.search(rb"(?:^|[\s\[{,])\?(?:\s|$)", raw):
