@@ -175,7 +175,8 @@ def _only_libyaml(raw: bytes, classes: bytes) -> bool:
         return True  # an explicit key
     if b"=" in classes and re.search(rb"(?:^|[\s\[{,:])(?:<<|=) *(?:$|[\s,\]}#:])", raw):
         return True  # the merge key, the value key
-    return re.search(rb"\] *:", classes) is not None  # a collection as a key
+    # a collection as a key (`]` or `}`, maybe spaces, then `:`)
+    return b"]:" in classes or (b"] " in classes and re.search(rb"\] +:", classes) is not None)
 
 
 def _c1_control(raw: bytes) -> bool:
