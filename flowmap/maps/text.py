@@ -32,10 +32,12 @@ def _tri(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, list[str]]]]:
+def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int | None, list[str]]]]:
     """System id -> (category, number of other origins, the first few of them) reaching it, for
     the systems in ``system_ids``, read from the model's :class:`~flowmap.graph.Graph` (so a
-    flow that forwards only its source's own records passes on nothing else).
+    flow that forwards only its source's own records passes on nothing else). Past a system's
+    first :data:`MAX_CATEGORIES_SHOWN` categories, which are only counted, the number is None
+    and the list empty.
 
     One pass per category over the systems it reaches. The systems of one strongly connected
     component share one bitset: its count and first origins are read once, and each system
@@ -45,13 +47,18 @@ def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, lis
     ids = [s.id for s in graph.systems]  # Graph.reach numbers system nodes, and origin bits, in id order
     position = {sid: i for i, sid in enumerate(ids)}
     system_at = {i: sid for i, sid in enumerate(ids) if sid in wanted}
-    out: dict[str, list[tuple[str, int, list[str]]]] = {}
+    out: dict[str, list[tuple[str, int | None, list[str]]]] = {}
     for category in graph.categories:
         seen: dict[int, tuple[int, list[int]]] = {}
         holders = {position[o] for o in graph.origins_of(category)}  # their own bit is set where they are
         for node, bits in graph.reach(category).items():
             sid = system_at.get(node)
             if sid is None or not bits:
+                continue
+            mine = out.setdefault(sid, [])
+            if len(mine) >= MAX_CATEGORIES_SHOWN:  # only counted: is there another origin?
+                if node not in holders or bits & (bits - 1):
+                    mine.append((category, None, []))
                 continue
             summary = seen.get(bits)
             if summary is None:
@@ -61,22 +68,34 @@ def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, lis
                 count -= 1
                 first = [i for i in first if i != node]
             if count:
-                out.setdefault(sid, []).append((category, count, [ids[i] for i in first[:MAX_ORIGINS_SHOWN]]))
-    return out
+                mine.append((category, count, [ids[i] for i in first[:MAX_ORIGINS_SHOWN]]))
+    return {sid: found for sid, found in out.items() if found}
 
 
 def _lowest_bits(bits: int, n: int) -> list[int]:
-    """Positions of the ``n`` lowest set bits.
+    """Positions of the ``n`` lowest set bits: from each lowest bit found, the next 256 bits are
+    read as a small number (the origins that reach a system are often close together).
 
-    >>> _lowest_bits(0b101100, 2)
-    [2, 3]
+    >>> _lowest_bits(0b101100, 2), _lowest_bits(1 << 300 | 1 << 1000 | 1, 5)
+    ([2, 3], [0, 300, 1000])
     """
-    out = []
+    out: list[int] = []
+    base = 0
     while bits and len(out) < n:
-        low = bits & -bits
-        out.append(low.bit_length() - 1)
-        bits ^= low
+        skip = (bits & -bits).bit_length() - 1
+        bits >>= skip
+        base += skip
+        window = bits & _WINDOW
+        while window and len(out) < n:
+            low = window & -window
+            out.append(base + low.bit_length() - 1)
+            window ^= low
+        bits >>= 256
+        base += 256
     return out
+
+
+_WINDOW = (1 << 256) - 1
 
 
 @dataclass(frozen=True)
