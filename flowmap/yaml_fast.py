@@ -110,7 +110,10 @@ def load(text: str, reference: Callable[[str], Any] | None = None) -> Any | None
     scalar that may be a number or a boolean reads the same in both parsers."""
     if yaml_rs is None:
         return None
-    raw = text.encode("utf-8")
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no file gives one, but a caller's string may
+        return None
     classes = b"\n" + raw.translate(_CLASSES)  # a line break before the first line: it starts one
     if _only_libyaml(raw, classes) or _DEEP_BLOCK.search(classes):
         return None
