@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from flowmap.model import Flow, Model, System
 from flowmap.propagation import propagate_bits, set_bits
@@ -114,7 +114,7 @@ class Graph:
         self._full: dict[str, dict[int, int]] = {}  # category -> its reach from every origin
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
-        self._reverse: dict[tuple, dict[int, list[tuple[int, Edge]]]] = {}
+        self._reverse: dict[str, dict[int, list[tuple[int, Edge]]]] = {}
         self._forward: dict[str, dict[int, list[int]]] = {}
 
     # -- elements ---------------------------------------------------------------------------
@@ -233,8 +233,13 @@ class Graph:
 
     def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
         succ: dict[int, list[int]] = {}
+        get = succ.get
         for source, target, _ in self._hops(category, allowed):
-            succ.setdefault(source, []).append(target)
+            targets = get(source)
+            if targets is None:
+                succ[source] = [target]
+            else:
+                targets.append(target)
         return succ
 
     def origin_bit(self, origin: str) -> int:
@@ -246,23 +251,25 @@ class Graph:
     def _seeds(self, category: str, origins: Iterable[str]) -> dict[int, int]:
         """Bit per origin (:meth:`origin_bit`), at the origin and at the restricted nodes of its
         outgoing edges (a system always passes on its own records)."""
-        seeds: dict[int, int] = {}
-        for origin in origins:
-            mask = self.origin_bit(origin)
-            seeds[self._position[origin]] = seeds.get(self._position[origin], 0) | mask
-            for edge in self._out[origin]:
-                node = self._edge_node.get(edge)
-                if node is not None:
-                    seeds[node] = seeds.get(node, 0) | mask
+        position = self._position
+        origins = list(origins)
+        seeds = {position[origin]: 1 << position[origin] for origin in origins}
+        if self._edge_node:
+            for origin in origins:
+                for edge in self._out[origin]:
+                    node = self._edge_node.get(edge)
+                    if node is not None:
+                        seeds[node] = seeds.get(node, 0) | 1 << position[origin]
         return seeds
 
     def reach(self, category: str, *, origins: Iterable[str] | None = None, allowed: EdgeFilter | None = None,
               key: object = None) -> dict[int, int]:
         """Node -> bitset of origins (:meth:`origin_bit`): whose ``category`` data can be there.
 
-        ``origins`` limits the seeds, ``allowed`` the edges (both with a hashable ``key`` naming
-        the choice, for the memo). Nodes are internal; read results through :meth:`origins_at`,
-        :meth:`crossing` and :meth:`bits_to_origins`.
+        ``origins`` limits the seeds, ``allowed`` the edges; such a reach is kept only when a
+        hashable ``key`` names the choice (without one it is the caller's to keep or drop: a
+        reach per category and choice can weigh more than the rest of the graph). Nodes are
+        internal; read results through :meth:`origins_at`, :meth:`crossing` and :meth:`bits_to_origins`.
 
         Notes
         -----
@@ -276,11 +283,12 @@ class Graph:
                                                               len(self._node_system))
             return found
         memo = (category, key)
-        found = self._reach.get(memo)
+        found = self._reach.get(memo) if key is not None else None
         if found is None:
             seeds = self._seeds(category, self.origins_of(category) if origins is None else origins)
             found = propagate_bits(seeds, self._adjacency(category, allowed), len(self._node_system))
-            self._reach[memo] = found
+            if key is not None:
+                self._reach[memo] = found
         return found
 
     def bits_to_origins(self, category: str, bits: int, limit: int | None = None) -> list[str]:
@@ -318,7 +326,19 @@ class Graph:
 
     def origin_bits_at(self, system_id: str, category: str) -> int:
         """Bitset of the origins whose ``category`` data is available at a system (held or received)."""
-        return self.reach(category).get(self._position[system_id], 0)
+        reach = self._full.get(category)
+        if reach is None:
+            reach = self.reach(category)
+        return reach.get(self._position[system_id], 0)
+
+    def available(self, category: str) -> Iterator[tuple[str, int]]:
+        """(system id, bitset of the origins whose ``category`` data is available there) for
+        every system where some is, in id order."""
+        ids, count = self._ids, len(self._ids)
+        for node, bits in self.reach(category).items():  # sorted by node: systems first, in id order
+            if node >= count:
+                break
+            yield ids[node], bits
 
     def holdings_at(self, system_id: str) -> dict[str, list[str]]:
         """Category -> origins, for every category available at a system."""
@@ -390,15 +410,13 @@ class Graph:
 
     # -- witness paths -----------------------------------------------------------------------
 
-    def _reverse_hops(self, category: str, allowed: EdgeFilter | None, key: object):
+    def _reverse_hops(self, category: str) -> dict[int, list[tuple[int, Edge]]]:
         """Node -> the (node, edge) hops that lead into it, for ``category`` (memoised)."""
-        memo = (category, key if allowed is not None else None)
-        found = self._reverse.get(memo)
+        found = self._reverse.get(category)
         if found is None:
-            found = {}
-            for source, target, edge in self._hops(category, allowed):
+            found = self._reverse[category] = {}
+            for source, target, edge in self._hops(category, None):
                 found.setdefault(target, []).append((source, edge))
-            self._reverse[memo] = found
         return found
 
     def _forward_hops(self, category: str) -> dict[int, list[int]]:
@@ -409,40 +427,60 @@ class Graph:
         return found
 
     def _search_back(self, start: int, category: str, origin_bits: int, *, allowed: EdgeFilter | None,
-                     key: object, limit: int, skip_start: bool = False,
+                     limit: int, skip_start: bool = False,
                      within: set[int] | None = None) -> list[tuple[list[str], list[str]]]:
         """The one path search: breadth-first backwards from ``start`` along the hops ``category``
-        can take, stopped once ``limit`` distinct origins of ``origin_bits`` are met. Each route
-        runs from its origin to ``start`` (systems, and the flow of each hop). A restricted
-        node stands for its source system and always carries that system's own records.
-        ``within`` keeps the search to those nodes (see :meth:`_shortest_nodes`)."""
+        can take (through ``allowed`` edges), stopped once ``limit`` distinct origins of
+        ``origin_bits`` are met. Each route runs from its origin to ``start`` (systems, and the
+        flow of each hop). A restricted node stands for its source system and always carries
+        that system's own records. ``within`` keeps the search to those nodes (see
+        :meth:`_shortest_nodes`).
+
+        Once the queue holds enough origins not yet met, nothing found later can come before
+        them: the search stops widening (a hub's thousands of senders are not all queued to
+        find the three nearest origins among the first of them)."""
         systems = len(self._ids)
+        node_system, position_of = self._node_system, self._position
         towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
         queue = deque([start])
         met: set[str] = set()
+        queued: set[str] = set()  # origins waiting in the queue, not yet met
         out: list[tuple[list[str], list[str]]] = []
-        reverse = None
+        reverse = self._reverse_hops(category)
+        limit = min(limit, origin_bits.bit_count())  # no more routes than origins to find
+        if origin_bits.bit_count() <= 64:
+            is_origin = set(set_bits(origin_bits)).__contains__
+        else:
+            def is_origin(position: int) -> bool:
+                return origin_bits >> position & 1
+        widening = True
         while queue and len(out) < limit:
             node = queue.popleft()
-            system = self._node_system[node]
-            position = node if node < systems else self._position[system]
-            if origin_bits >> position & 1 and system not in met and not (skip_start and node == start):
+            system = node_system[node]
+            if system not in met and is_origin(node if node < systems else position_of[system]) \
+                    and not (skip_start and node == start):
                 met.add(system)
+                queued.discard(system)
                 route, flows = [system], []
                 at = node
                 while towards[at] is not None:
                     at, hop = towards[at]
-                    route.append(self._node_system[at])
+                    route.append(node_system[at])
                     flows.append(hop.flow.id)
                 out.append((route, flows))
-                if len(out) >= limit:
-                    break
-            if reverse is None:
-                reverse = self._reverse_hops(category, allowed, key)
+            if not widening:
+                continue
             for previous, hop in reverse.get(node, ()):
-                if previous not in towards and (within is None or previous in within):
+                if previous not in towards and (within is None or previous in within) \
+                        and (allowed is None or allowed(hop)):
                     towards[previous] = (node, hop)
                     queue.append(previous)
+                    source = node_system[previous]
+                    if source not in met and is_origin(previous if previous < systems else position_of[source]):
+                        queued.add(source)
+                        if len(queued) >= limit - len(out):
+                            widening = False
+                            break
         return out
 
     def _shortest_nodes(self, origin: str, category: str, start: int) -> set[int] | None:
@@ -457,7 +495,7 @@ class Graph:
         two each, where one side alone would cross the hub's thousands of neighbours.
         """
         forward = self._forward_hops(category)
-        backward = self._reverse_hops(category, None, None)
+        backward = self._reverse_hops(category)
         sources = [self._position[origin]] + [self._edge_node[e] for e in self._out[origin] if e in self._edge_node]
         ahead = dict.fromkeys(sources, 0)  # node -> hops from the origin
         behind = {start: 0}  # node -> hops to start
@@ -517,7 +555,7 @@ class Graph:
         within = self._shortest_nodes(origin, category, start)
         if within is None:
             return None
-        found = self._search_back(start, category, self.origin_bit(origin), allowed=None, key=None, limit=1,
+        found = self._search_back(start, category, self.origin_bit(origin), allowed=None, limit=1,
                                   skip_start=skip_start, within=within)
         return found[0] if found else None
 
@@ -526,8 +564,9 @@ class Graph:
         """The shortest routes by which ``category`` data of the origins in ``origin_bits``
         ends by crossing ``edge``, for the ``limit`` origins nearest to it (ties in flow-id order).
 
-        One backward breadth-first search from the edge, stopped as soon as ``limit`` origins
-        are found: near the anchor, whatever the size of the model.
+        One backward breadth-first search from the edge (through ``allowed`` edges only, when
+        given), stopped as soon as ``limit`` origins are found: near the anchor, whatever the
+        size of the model. ``key`` is ignored: the search keeps nothing per choice of flows.
 
         >>> from flowmap.model import Model
         >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -540,16 +579,16 @@ class Graph:
         >>> g.nearest_paths(g.edge("b->p"), "identity", g.origin_bit("a") | g.origin_bit("b"))
         [(['b', 'p'], ['b->p']), (['a', 'b', 'p'], ['a->b', 'b->p'])]
         """
-        found = self._search_back(self._crossing_node(edge), category, origin_bits, allowed=allowed, key=key,
-                                  limit=limit)
+        found = self._search_back(self._crossing_node(edge), category, origin_bits, allowed=allowed, limit=limit)
         return [(route + [edge.target], flows + [edge.flow.id]) for route, flows in found]
 
     def path_to(self, origin: str, category: str, edge: Edge, *, allowed: EdgeFilter | None = None,
                 key: object = None) -> tuple[list[str], list[str]] | None:
         """A shortest route of ``origin``'s ``category`` data that ends by crossing ``edge``: the
-        systems, and the flow realising each hop. ``None`` when there is none."""
+        systems, and the flow realising each hop. ``None`` when there is none. ``allowed`` keeps
+        the route to those edges (``key`` is ignored, as in :meth:`nearest_paths`)."""
         if allowed is not None:
-            found = self.nearest_paths(edge, category, self.origin_bit(origin), allowed=allowed, key=key, limit=1)
+            found = self.nearest_paths(edge, category, self.origin_bit(origin), allowed=allowed, limit=1)
             return found[0] if found else None
         found = self._route(origin, category, self._crossing_node(edge))
         return None if found is None else (found[0] + [edge.target], found[1] + [edge.flow.id])

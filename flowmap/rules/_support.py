@@ -10,13 +10,14 @@ Everything here reads the model through :class:`~flowmap.graph.Graph`; nothing e
 ...     {"id": "b", "sector": "police", "actor": "law_enforcement"}],
 ...   "flows": [{"from": "a", "to": "b", "data": ["biometric"], "purpose": "enforcement.law"}]})
 >>> ctx = Context(m)
+>>> evidence = Evidence.of(ctx)
 >>> edge = ctx.graph.edges[0]
->>> by_origin = crossing_by_origin(ctx, edge)
->>> by_origin
-{'a': ['biometric.face']}
->>> origins_in_order(ctx, by_origin)
+>>> by_category = evidence.by_category(edge)
+>>> {c: ctx.graph.bits_to_origins(c, bits) for c, bits in by_category.items()}
+{'biometric.face': ['a']}
+>>> list(evidence.in_order(by_category))
 ['a']
->>> witness_paths(ctx, edge, by_origin)
+>>> evidence.witness_paths(edge, by_category)
 [(['a', 'b'], ['a->b'])]
 """
 
@@ -28,30 +29,14 @@ from typing import Callable, Iterable, Iterator
 from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
 from flowmap.model import System
+from flowmap.propagation import set_bits
 from flowmap.rules.base import Context
 from flowmap.words import listing
 
 __all__ = [
-    "Evidence", "purpose_standing", "crossing_by_origin", "origins_in_order", "lead_category", "witness_paths", "entry_edges", "entries_by_flow",
+    "Evidence", "purpose_standing", "union", "origins_in_order", "lead_category", "entry_edges", "entries_by_flow",
     "edges_by_flow", "bulk", "technologies_of_risk",
 ]
-
-
-def crossing_by_origin(
-    ctx: Context, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
-    origin_ok: Callable[[str], bool] | None = None,
-) -> dict[str, list[str]]:
-    """Origin -> the categories of its data that cross ``edges`` (one edge, or both directions
-    of a bidirectional flow), filtered, both sorted."""
-    out: dict[str, set[str]] = {}
-    for edge in [edges] if isinstance(edges, Edge) else edges:
-        for category, origins in ctx.graph.crossing(edge).items():
-            if category_ok is not None and not category_ok(category):
-                continue
-            for origin in origins:
-                if origin_ok is None or origin_ok(origin):
-                    out.setdefault(origin, set()).add(category)
-    return {o: sorted(c) for o, c in sorted(out.items())}
 
 
 def union(by_category: dict[str, int]) -> int:
@@ -87,21 +72,8 @@ def origins_in_order(ctx: Context, by_origin: dict[str, list[str]]) -> list[str]
     return sorted(by_origin, key=key)
 
 
-def witness_paths(
-    ctx: Context, edges: Edge | list[Edge], by_origin: dict[str, list[str]], *, allowed: EdgeFilter | None = None,
-    key: object = None,
-) -> list[tuple[list[str], list[str]]]:
-    """Shortest routes of the first :data:`~flowmap.findings.PATHS_CAP` origins' most sensitive
-    data that end by crossing ``edges`` (one edge, or both directions of a flow; ``allowed`` and
-    ``key`` restrict the flows, as in :meth:`~flowmap.graph.Graph.path_to`)."""
-    paths = []
-    for origin in origins_in_order(ctx, by_origin)[:PATHS_CAP]:
-        for edge in [edges] if isinstance(edges, Edge) else edges:
-            found = ctx.graph.path_to(origin, lead_category(ctx, by_origin[origin]), edge, allowed=allowed, key=key)
-            if found is not None:
-                paths.append(found)
-                break
-    return paths
+FEW = 24
+"""A bitset of at most this many origins is decoded and sorted rather than masked tier by tier."""
 
 
 class Evidence:
@@ -141,10 +113,19 @@ class Evidence:
                 children |= bit
             if not key[2]:
                 vulnerable |= bit
-        self._tiers = [mask for _, mask in sorted(tiers.items())]
+        order = sorted(tiers)
+        self._tiers = [tiers[key] for key in order]
         self._subjects = sorted(subject_masks.items())
+        # the same order per origin, for bitsets of few origins: decoded, then sorted by it
+        tier_of = {key: number for number, key in enumerate(order)}
+        count = len(graph.systems)
+        self._rank = [0] * count
+        self._people_of: list[tuple[str, ...]] = [()] * count
+        for position, system in enumerate(graph.systems):
+            key = ("child" not in system.subjects, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.subjects))
+            self._rank[position] = tier_of[key] * count + position
+            self._people_of[position] = tuple(system.subjects)
         self._children, self._vulnerable = children, vulnerable
-        self._origin_of: dict[str, list[str]] | None = None
         self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
         """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
         ``category_ok=evidence.sensitive.__contains__`` decides each category once."""
@@ -158,6 +139,10 @@ class Evidence:
         """The ``limit`` most important origins of ``bits``, most important first."""
         out: list[str] = []
         systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
+        if bits.bit_count() <= FEW:
+            positions = set_bits(bits)
+            positions.sort(key=self._rank.__getitem__)
+            return [systems[p].id for p in positions[:limit]]
         for mask in self._tiers:
             found = bits & mask
             while found and len(out) < limit:
@@ -170,6 +155,9 @@ class Evidence:
 
     def subjects(self, bits: int) -> list[str]:
         """The people groups whose data the origins of ``bits`` collect, sorted."""
+        if bits.bit_count() <= FEW:
+            people_of = self._people_of
+            return sorted({subject for p in set_bits(bits) for subject in people_of[p]})
         return [subject for subject, mask in self._subjects if bits & mask]
 
     def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
@@ -179,12 +167,15 @@ class Evidence:
         ``exclude`` and every bit in ``within`` (a mask; -1 is everyone). Only categories some
         origin's data crosses with, in the order the flows carry them."""
         graph = self.ctx.graph
+        filtered = within != -1 or exclude != 0
         out: dict[str, int] = {}
         for edge in [edges] if isinstance(edges, Edge) else edges:
             for category in graph.carried(edge):
                 if category_ok is not None and not category_ok(category):
                     continue
-                found = graph.crossing_bits(edge, category) & within & ~exclude
+                found = graph.crossing_bits(edge, category)
+                if filtered and found:
+                    found &= within & ~exclude
                 if found:
                     out[category] = out.get(category, 0) | found
         return out
@@ -232,17 +223,17 @@ class Evidence:
                         found ^= low
 
     def witness_paths(self, edges: Edge | list[Edge], by_category: dict[str, int], *,
-                      allowed: EdgeFilter | None = None, key: object = None) -> list[tuple[list[str], list[str]]]:
+                      allowed: EdgeFilter | None = None) -> list[tuple[list[str], list[str]]]:
         """Shortest routes of the first :data:`~flowmap.findings.PATHS_CAP` origins of ``by_category``
         (:meth:`in_order`), each of its most sensitive category here, that end by crossing ``edges``
-        (``allowed`` and ``key`` restrict the flows, as in :meth:`~flowmap.graph.Graph.path_to`)."""
+        (``allowed`` restricts the flows, as in :meth:`~flowmap.graph.Graph.path_to`)."""
         graph = self.ctx.graph
         paths = []
         for origin in islice(self.in_order(by_category), PATHS_CAP):
             bit = graph.origin_bit(origin)
             category = lead_category(self.ctx, [c for c, bits in by_category.items() if bits & bit])
             for edge in [edges] if isinstance(edges, Edge) else edges:
-                found = graph.path_to(origin, category, edge, allowed=allowed, key=key)
+                found = graph.path_to(origin, category, edge, allowed=allowed)
                 if found is not None:
                     paths.append(found)
                     break
@@ -268,36 +259,18 @@ class Evidence:
         (['a'], ['criminal.suspicion'])
         """
         graph = self.ctx.graph
-        own = graph.origin_bit(system_id)
-        by_category: dict[str, int] = {}
-        for category in self._collected().get(system_id, ()):
+        bits, categories = 0, []
+        for category in graph.categories:  # the reach at a system: what it holds, and what its flows bring
             if category_ok is None or category_ok(category):
-                by_category[category] = own
-        for edge in graph.in_edges(system_id):  # the reach at a system joins what its incoming flows carry
-            for category in self.carried(edge):
-                if category_ok is not None and not category_ok(category):
-                    continue
-                found = graph.crossing_bits(edge, category)
+                found = graph.origin_bits_at(system_id, category)
                 if found:
-                    by_category[category] = by_category.get(category, 0) | found
-        bits = 0
-        for found in by_category.values():
-            bits |= found
-        return bits, sorted(by_category)
+                    bits |= found
+                    categories.append(category)
+        return bits, categories
 
     def carried(self, edge: Edge) -> list[str]:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
         return self.ctx.graph.carried(edge)
-
-    def _collected(self) -> dict[str, list[str]]:
-        """System -> the propagated categories it is an origin of (built once)."""
-        if self._origin_of is None:
-            graph = self.ctx.graph
-            self._origin_of = {}
-            for category in graph.categories:
-                for origin in graph.origins_of(category):
-                    self._origin_of.setdefault(origin, []).append(category)
-        return self._origin_of
 
     def listed(self, bits: int, limit: int = 3, *, named: list[str] | None = None) -> str:
         """The ``limit`` most important origins of ``bits`` by name, the rest counted:
@@ -317,11 +290,10 @@ class Evidence:
         return bits, sorted(categories)
 
     def paths(self, edges: Edge | list[Edge], bits: int, categories: list[str], *,
-              allowed: EdgeFilter | None = None, key: object = None,
-              limit: int = PATHS_CAP) -> list[tuple[list[str], list[str]]]:
+              allowed: EdgeFilter | None = None, limit: int = PATHS_CAP) -> list[tuple[list[str], list[str]]]:
         """Up to ``limit`` shortest routes ending by crossing ``edges``, each of another origin of
         ``bits``: the origins nearest to the anchor, the most sensitive category first
-        (:meth:`~flowmap.graph.Graph.nearest_paths`; ``allowed`` and ``key`` restrict the flows)."""
+        (:meth:`~flowmap.graph.Graph.nearest_paths`; ``allowed`` restricts the flows)."""
         graph = self.ctx.graph
         out: list[tuple[list[str], list[str]]] = []
         seen: set[str] = set()
@@ -332,8 +304,7 @@ class Evidence:
                     wanted &= ~graph.origin_bit(origin)
                 if not wanted:
                     continue
-                for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, key=key,
-                                                limit=limit - len(out)):
+                for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, limit=limit - len(out)):
                     seen.add(path[0][0])
                     out.append(path)
                 if len(out) >= limit:
@@ -371,11 +342,13 @@ def entry_edges(ctx: Context, is_actor: Callable[[System], bool]) -> list[Edge]:
     """Edges where data enters the hands of an actor of concern: the target is one, and the
     source is not an actor of the same type (within one actor's hands data has already entered)."""
     out = []
-    for edge in ctx.graph.edges:
-        target, source = ctx.system(edge.target), ctx.system(edge.source)
-        if is_actor(target) and not (source.actor and source.actor == target.actor):
-            out.append(edge)
-    return out
+    for target in ctx.systems:
+        if is_actor(target):
+            for edge in ctx.graph.in_edges(target.id):
+                source = ctx.system(edge.source)
+                if not (source.actor and source.actor == target.actor):
+                    out.append(edge)
+    return sorted(out, key=lambda e: (e.flow.id, e.reverse))  # in the order of the graph's edges
 
 
 def entries_by_flow(ctx: Context, is_actor: Callable[[System], bool]) -> list[list[Edge]]:

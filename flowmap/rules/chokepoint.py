@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Kind as SystemKind
-from flowmap.model import Mode
+from flowmap.model import Mode, System
 from flowmap.rules._support import Evidence, lead_category
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity
@@ -205,13 +205,16 @@ def chokepoints(ctx: Context) -> list[Store]:
 
     Notes
     -----
-    Each flow's crossing origins are read at its two ends as bitsets: O(flows x categories)
-    bitset operations on top of the graph's reach.
+    What a system stores or passes on is data available at it, so the datasets available at
+    a system (its reach) bound what it can expose. Systems are tried best bound first, and
+    the search stops when no system left can enter the first :data:`TOP`: near-linear in the
+    model, with a handful of stores computed (each flow's crossing origins read at its two
+    ends as bitsets).
     """
-    found = []
-    for system in ctx.systems:
-        if system.kind is SystemKind.external:
-            continue
+    found: list[tuple[tuple, Store]] = []
+    for bound, system in _bounds(ctx):
+        if len(found) >= TOP and found[TOP - 1][0] < bound:
+            break  # no system left can do better than the last of the first TOP
         store = store_of(ctx, system.id)
         special, sensitive, total = exposed(ctx, store)
         if total < MIN_PAIRS:
@@ -219,7 +222,28 @@ def chokepoints(ctx: Context) -> list[Store]:
         sensitive_origins = store.origins([c for c in store.data if ctx.is_sensitive(c)])
         if sensitive_origins.bit_count() >= MIN_ORIGINS:
             found.append(((-special, -sensitive, -total, system.id), store))
-    return [store for _, store in sorted(found, key=lambda item: item[0])[:TOP]]
+            found.sort(key=lambda item: item[0])
+    return [store for _, store in found[:TOP]]
+
+
+def _bounds(ctx: Context) -> list[tuple[tuple, System]]:
+    """(the comparison key of everything available at a system, the system), best first, for
+    the systems that can be chokepoints: what it stores can be no more."""
+    graph = ctx.graph
+    counted = _counted(ctx)
+    special: dict[str, int] = {}
+    sensitive: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for category in graph.categories:
+        if not counted(category):
+            continue
+        level = ctx.taxonomy.sensitivity(category)
+        for counts in (total, *([sensitive] if level >= ctx.sensitive_from else []),
+                       *([special] if level >= Sensitivity.special else [])):
+            for system_id, bits in graph.available(category):
+                counts[system_id] = counts.get(system_id, 0) + bits.bit_count()
+    return sorted(((-special.get(s.id, 0), -sensitive.get(s.id, 0), -total.get(s.id, 0), s.id), s)
+                  for s in graph.systems if s.kind is not SystemKind.external)
 
 
 def templates_only(system) -> bool:

@@ -116,7 +116,7 @@ def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
         origins = [o for o in graph.origins_of(category) if protected(ctx.system(o))]
         if not origins:
             continue
-        reach = graph.reach(category, origins=origins, allowed=outside, key="firewall")
+        reach = graph.reach(category, origins=origins, allowed=outside)  # used here only: not kept
         for edge in graph.edges_carrying(category):
             if edge not in entering:
                 continue
@@ -157,7 +157,7 @@ def check(ctx: Context):
         subjects = evidence.subjects(bits)
         paths = []
         for entering, found, kinds in uses:
-            paths += evidence.paths(entering, found, kinds, allowed=outside, key="firewall", limit=3 - len(paths))
+            paths += evidence.paths(entering, found, kinds, allowed=outside, limit=3 - len(paths))
         hands = listing([f"{a.display_name} ({actor_words(a.actor)})" for a in actors])
         services = _services(ctx, bits)
         yield RULE.finding(

@@ -42,6 +42,7 @@ How to fix
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from flowmap.findings import PATHS_CAP, Kind, Severity
 from flowmap.graph import Edge
@@ -74,27 +75,24 @@ def _compatible(ctx: Context, used: str, purposes: Purposes) -> bool:
     return any(ctx.taxonomy.compatible(used, p) for p in purposes)
 
 
-def _allowed(ctx: Context, purposes: Purposes):
-    """The test of whether an edge's every purpose is compatible with one of ``purposes``
-    (one test per purpose set and analysis, deciding each set of flow purposes once)."""
+def _allowed(ctx: Context, purposes: Purposes) -> Callable[[Edge], bool]:
+    """The test of whether an edge's every purpose is compatible with one of ``purposes``: the
+    edges that pass, as a set (each set of flow purposes decided once per analysis)."""
 
     def build():
-        decided: dict[tuple[str, ...], bool] = {}  # per set of flow purposes
-        by_flow: dict[str, bool] = {}
-
-        def allowed(edge: Edge) -> bool:
-            found = by_flow.get(edge.flow.id)
-            if found is None:
-                used = tuple(edge.flow.purposes)
-                found = decided.get(used)
-                if found is None:
-                    found = decided[used] = all(_compatible(ctx, p, purposes) for p in used)
-                by_flow[edge.flow.id] = found
-            return found
-
-        return allowed
+        by_use = ctx.cached("function_creep.by_use", lambda: _edges_by_use(ctx))
+        return frozenset(e for used, edges in by_use.items()
+                         if all(_compatible(ctx, p, purposes) for p in used) for e in edges).__contains__
 
     return ctx.cached(("function_creep.allowed", purposes), build)
+
+
+def _edges_by_use(ctx: Context) -> dict[tuple[str, ...], list[Edge]]:
+    """The purposes flows serve -> the edges that serve them."""
+    out: dict[tuple[str, ...], list[Edge]] = {}
+    for edge in ctx.graph.edges:
+        out.setdefault(tuple(edge.flow.purposes), []).append(edge)
+    return out
 
 
 def _purposes_of(ctx: Context) -> dict[str, Purposes]:
@@ -130,8 +128,7 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
             wrong = [e for edges in by_use.values() if not allowed(edges[0]) for e in edges]
             if not wrong:
                 continue
-            key = ("function_creep", purposes)
-            reach = graph.reach(category, origins=members, allowed=allowed, key=key)
+            reach = graph.reach(category, origins=members, allowed=allowed)  # used here only: not kept
             for edge in wrong:
                 bits = graph.crossing_bits(edge, category, reach)
                 if not bits:
@@ -244,7 +241,7 @@ def check(ctx: Context):
                 continue
             group_bits = by_group[group] & ~sum(ctx.graph.origin_bit(p[0][0]) for p in paths)
             own = sorted({c for purposes, c, found in use.crossing if purposes == group and found & group_bits})
-            paths += ev.paths(use.edges, group_bits, own, allowed=_allowed(ctx, group), key=("function_creep", group),
+            paths += ev.paths(use.edges, group_bits, own, allowed=_allowed(ctx, group),
                               limit=PATHS_CAP - len(paths))
         yield RULE.finding(
             ctx, flow,
