@@ -296,12 +296,6 @@ def _flow_style(flow: Flow, anchored: list[Finding]) -> str:
     return "normal"
 
 
-def _on_map(finding: Finding, drawn: set[str], drawn_flows: set[str]) -> bool:
-    """Whether a map of ``drawn`` systems and ``drawn_flows`` can show a finding: its anchor is
-    drawn (a focus or category map keeps only what it can show)."""
-    return finding.anchor.id in (drawn_flows if finding.anchor.type == "flow" else drawn)
-
-
 def _ordered(findings: Sequence[Finding]) -> list[Finding]:
     """Established findings first, then the questions (findings that rest on unknowns), each by rank.
 
@@ -425,19 +419,19 @@ def build_map_data(
     systems, flows = select_elements(model, focus=focus, category=category)
     drawn = {s.id for s in systems}
     drawn_flows = {f.id for f in flows}
-    visible = [f for f in (findings or ()) if _on_map(f, drawn, drawn_flows)]
+    # a focus or category map lists only the findings whose anchor it draws
+    visible = [f for f in (findings or ()) if f.anchor.id in (drawn_flows if f.anchor.type == "flow" else drawn)]
     listed = _ordered(visible)[:max_findings]
     badges = finding_badges or {}
     finding_views = [_finding_view(graph, f, badges.get(f.id)) for f in listed]
     anchored: dict[str, list[Finding]] = {}
-    at_system: dict[str, tuple[tuple, Finding]] = {}  # the worst finding anchored at a system, with its rank key
+    at_system: dict[str, Severity] = {}  # the severity of the worst finding anchored at a system
     for f in (findings if style_findings is None else style_findings) or ():
         if f.anchor.type == "flow" and f.anchor.id in drawn_flows:
             anchored.setdefault(f.anchor.id, []).append(f)
         elif f.anchor.type == "system" and f.anchor.id in drawn:
-            key = rank_key(f)
-            if f.anchor.id not in at_system or key < at_system[f.anchor.id][0]:
-                at_system[f.anchor.id] = (key, f)
+            if f.anchor.id not in at_system or f.severity > at_system[f.anchor.id]:
+                at_system[f.anchor.id] = f.severity
     for found in anchored.values():
         if len(found) > 1:
             found.sort(key=rank_key)
@@ -446,7 +440,7 @@ def build_map_data(
     nodes, details = _nodes(systems, graph, tax, positions, node_status)
     for node in nodes:
         if node["id"] in at_system:
-            node["severity"] = at_system[node["id"]][1].severity.name
+            node["severity"] = at_system[node["id"]].name
     edges, edge_details = _edges(flows, tax, anchored, edge_status)
     lod = None
     if len(systems) > cluster_limit:
