@@ -157,13 +157,15 @@ def parsers(path: str) -> dict:
         timed("rapidyaml_tree_only", lambda: ryml.parse_in_arena(raw))  # a tree of spans: no Python objects yet
     except ImportError:
         out["rapidyaml_tree_only"] = "not installed"
-    if len(text) < 3_000_000:
-        try:
-            from ruamel.yaml import YAML
+    try:
+        from ruamel.yaml import YAML
 
+        if len(text) < 3_000_000:
             timed("ruamel_safe_c", lambda: YAML(typ="safe", pure=False).load(text))
-        except ImportError:
-            out["ruamel_safe_c"] = "not installed"
+        else:
+            out["ruamel_safe_c"] = "skipped: over 3 MB"
+    except ImportError:
+        out["ruamel_safe_c"] = "not installed"
     out["seconds"] = out["flowmap_read"]
     return out
 
