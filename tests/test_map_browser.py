@@ -156,6 +156,25 @@ def test_hovering_a_node_shows_its_tooltip(open_page, pages):
     assert log.console_errors == []
 
 
+def test_the_page_writes_what_a_system_receives_as_python_does(open_page, pages):
+    from flowmap.maps.text import Received
+
+    model, path = pages["large"]
+    data = build_map_data(model, cluster_limit=1000)
+    # a system that receives more categories than are shown, and more origins than are named
+    sid, received = next((sid, value) for sid, rows in data.details.items() for label, value in rows
+                         if isinstance(value, Received) and value.more and any(c > len(f) for _, c, f in value.parts))
+    page, log = open_page(path, wait_for=READY)
+    page.fill("#fm-search", sid)
+    page.press("#fm-search", "Enter")
+    rows = page.locator("#fm-details .fm-row").evaluate_all(
+        "rows => rows.map(r => [r.querySelector('dt').textContent, r.querySelector('dd').textContent])")
+    assert ["receives", str(received)] in rows and str(received).endswith(f"+{received.more} more categories")
+    name = next(s.display_name for s in model.systems if s.id == sid)
+    assert page.locator("#fm-details .fm-head").first.inner_text() == f"{name} ({sid})"
+    assert log.console_errors == [] and log.page_errors == []
+
+
 def test_search_filter_and_reset(open_page, pages):
     _, path = pages["small"]
     page, _ = open_page(path, wait_for=READY)

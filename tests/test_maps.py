@@ -142,6 +142,31 @@ def test_tooltip_rows_say_what_a_system_holds_and_receives(small):
     assert clinic["controls"].startswith("encryption at rest: yes;")
 
 
+def test_the_embedded_columns_give_back_every_node_and_edge(small):
+    from flowmap.maps.data import expand
+    from flowmap.maps.html import embedded_data
+
+    data = build_map_data(small, node_status={"stats": "added"}, edge_status={"hub-stats": "removed"},
+                          findings=[finding("x:1", Kind.exposure, "hub->police"), finding("y:1", Kind.exposure, "clinic")])
+    assert expand(data.to_dict())["nodes"] == data.nodes and expand(data.to_dict())["edges"] == data.edges
+    page = embedded_data(render_html(data))
+    assert page["nodes"] == data.nodes and page["edges"] == data.edges  # hub-stats keeps its own id
+    compact = data.to_dict()
+    assert compact["edges"]["ids"] == [[4, "hub-stats"]] and len(compact["nodeLooks"]) == 5
+
+
+def test_tooltip_rows_are_indexes_into_one_table_of_strings(small):
+    rows = build_map_data(small).details_dict()
+    strings = rows["strings"]
+    assert len(strings) == len(set(strings))  # each text once
+    police = rows["nodes"][3]  # asylum, clinic, hub, police, stats
+    labels = [strings[i] for i in police[::2]]
+    assert labels == ["actor of concern", "receives", "retention", "controls"]
+    received = police[3]  # [head, count, ...]: the page writes "category from origin, ..."
+    assert [[strings[i] for i in rows["heads"][h]] for h in received[::2]] == [
+        ["identity.biographic", "asylum"], ["migration.asylum_claim", "asylum"], ["special.health", "clinic"]]
+
+
 def test_focus_keeps_paths_through_a_system(small):
     data = build_map_data(small, focus="clinic")
     assert [n["id"] for n in data.nodes] == ["clinic", "hub", "police", "stats"]
