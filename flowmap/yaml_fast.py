@@ -8,17 +8,21 @@ or the located message. ``None`` comes back when:
 
 - ``yaml-rs`` is not installed, or raises anything (a syntax error, a duplicate key, a number too
   long): libyaml reads the text again and says what is wrong, and where;
-- a plain scalar that could be a number, a boolean or a date reads otherwise in the two parsers
-  (``yes``, ``017``, ``1_000``, ``1:20``, ``1e3``, any date): each candidate is read by both, once
-  per spelling;
+- a plain scalar that could be a number or a boolean reads otherwise in the two parsers (``yes``,
+  ``017``, ``1_000``, ``1:20``, ``1e3``): each candidate is read by both, once per spelling. Plain
+  dates, which yaml-rs leaves as text, are turned into what libyaml reads (a date, or the text of an
+  impossible one) unless the same spelling is also quoted or a key;
 - the text holds what only flowmap's libyaml loader handles: anchors and aliases (merge keys, the
   alias-bomb budget), tags, directives, document markers, explicit keys and collections as keys,
-  tabs and control characters, and NEL and the Unicode line separators (line breaks in YAML 1.1);
+  tabs and control characters, NEL and the Unicode line separators (line breaks in YAML 1.1), and
+  block scalars (``|``, ``>``) that are empty, end the text, or give an explicit indentation;
 - its block nesting could be deep enough to overflow the Rust parser's stack (it refuses deep
   flow nesting itself, with an error).
 
 Every check runs on a copy of the bytes mapped to a few classes of characters
-(``bytes.translate``), where literal searches run at memory speed: about 0.1 s for a 17 MB model.
+(``bytes.translate``), where literal searches run at memory speed: about 0.6 s CPU for a 17 MB
+model, against 0.9 s for yaml-rs's parse and 11 s for libyaml's. A differential fuzz against
+libyaml found each of these cases; ``tests/test_loader_fast.py`` keeps a version of it.
 
 >>> load("flowmap: 1\\nname: yes\\n") is None  # YAML 1.1 reads `yes` as true, 1.2 as text
 True
@@ -89,6 +93,7 @@ _FORBIDDEN_UTF8 = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf
 # (libyaml refuses `[:x]`, yaml-rs reads it).
 _NOT_TEXT = rb"(?:[-+.]*d|[-+]?\.[wx]|w{1,3}(?=[\n:# \[\]]|$)|[|?:])"
 _STARTS = tuple(re.compile(start + _NOT_TEXT) for start in (rb": +", rb"- +", rb"\? +", rb"\[ *", rb"\n *", rb"q:"))
+_BLOCK_STARTS = {(start + _NOT_TEXT) for start in (rb": +", rb"- +", rb"\n *")}  # block context: where `|` may start one
 _SCALAR = re.compile(rb"[^\n\r,\[\]{}#]*?(?= *(?:\r|\n|$|[,\[\]{}#]|:[ \r\n]|:$))")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _WORDS = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"}
@@ -119,18 +124,76 @@ def load(text: str, reference: Callable[[str], Any] | None = None) -> Any | None
         return None
     reference = reference or _safe_load
     scalars = _maybe_not_text(raw, classes)
-    if scalars is None or not all(_reads_the_same(scalar, reference) for scalar in scalars):
+    if scalars is None:
+        return None
+    dates = {scalar for scalar in scalars if _DATE.match(scalar)}
+    if not all(_reads_the_same(scalar, reference) for scalar in scalars - dates):
+        return None
+    if dates and not _dates_stay_plain(text, dates):
         return None
     del raw, classes  # a copy of the text each, not needed while the data are built
     try:
         data = yaml_rs.loads(text, parse_datetime=False)
+        as_dates = {date: reference(f"- {date}\n")[0] for date in dates}
     except Exception:  # noqa: BLE001 - whatever it is, libyaml reads the text again and says what is wrong
         return None
     packed = _packed(data) if all(map(_finite, scalars)) else None
-    if packed is None:
-        return data
-    del data  # before orjson builds the data again: never both at once
-    return orjson.loads(packed)
+    if packed is not None:
+        del data  # before orjson builds the data again: never both at once
+        data = orjson.loads(packed)
+    return _with_dates(data, as_dates, reference) if as_dates else data
+
+
+def _dates_stay_plain(text: str, dates: set[str]) -> bool:
+    """Whether every text value spelled like one of ``dates`` in yaml-rs's data was a plain
+    scalar: none is quoted (``'2024-06-01'``), a key, or can come from an escape (the text has no
+    backslash), so each may be turned into what libyaml reads (a date, or the text of an
+    impossible one).
+
+    >>> _dates_stay_plain("as_of: 2024-06-01\\n", {"2024-06-01"})
+    True
+    >>> _dates_stay_plain("a: 2024-06-01\\nb: '2024-06-01'\\n", {"2024-06-01"}), _dates_stay_plain("2024-06-01: x", {"2024-06-01"})
+    (False, False)
+    """
+    if "\\" in text:
+        return False
+    return not any(f"'{date}'" in text or f'"{date}"' in text or f"{date}:" in text for date in dates)
+
+
+def _with_dates(data: Any, as_dates: dict[str, Any], reference: Callable[[str], Any]) -> Any | None:
+    """``data`` with every text value that is a key of ``as_dates`` replaced by its value, in
+    place; ``None`` if another text value starting with a date reads otherwise in libyaml (a plain
+    scalar folded over two lines, ``2001-12-14\\n  21:59:43``, is a timestamp there).
+
+    >>> import datetime
+    >>> _with_dates({"a": ["2024-06-01", "x"], "b": "2024-06-01"}, {"2024-06-01": datetime.date(2024, 6, 1)}, _safe_load)
+    {'a': [datetime.date(2024, 6, 1), 'x'], 'b': datetime.date(2024, 6, 1)}
+    >>> _with_dates(["2001-12-14 21:59:43"], {"2001-12-14": datetime.date(2001, 12, 14)}, _safe_load) is None
+    True
+    """
+    if data.__class__ not in (dict, list):
+        return as_dates.get(data, data) if data.__class__ is str else data
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        items = node.items() if node.__class__ is dict else enumerate(node)
+        for key, value in list(items):
+            if value.__class__ is str:
+                if value in as_dates:
+                    node[key] = as_dates[value]
+                elif _DATE.match(value) and not _text_when_plain(value, reference):
+                    return None
+            elif value.__class__ in (dict, list):
+                stack.append(value)
+    return data
+
+
+def _text_when_plain(value: str, reference: Callable[[str], Any]) -> bool:
+    """Whether libyaml reads ``value``, written as a plain scalar, as that text."""
+    try:
+        return reference(f"- {value}\n")[0] == value
+    except Exception:  # noqa: BLE001 - not even a scalar: take it as read otherwise
+        return False
 
 
 def _packed(data: Any) -> bytes | None:
@@ -194,21 +257,24 @@ def _c1_control(raw: bytes) -> bool:
 
 def _maybe_not_text(raw: bytes, classes: bytes) -> set[str] | None:
     """The plain scalars of ``raw`` that may be a number or a boolean, each spelling once, or
-    ``None`` when a scalar starts with a block scalar's `|` or `>`, or with `?` or `:`. ``classes`` is
-    ``raw`` mapped by :data:`_CLASSES`, after a line break.
+    ``None`` when a scalar starts with `?` or `:`, or with a block scalar's `|` or `>` that
+    :func:`_plain_block_scalar` does not clear. ``classes`` is ``raw`` mapped by :data:`_CLASSES`,
+    after a line break.
 
     >>> def scalars(text):
     ...     raw = text.encode()
     ...     return _maybe_not_text(raw, b"\\n" + raw.translate(_CLASSES))
     >>> sorted(scalars("a: 1\\nb: [x, -2.5]\\nc: no\\non: x\\nd: 'yes'\\ng: a 1\\nh: off"))
     ['-2.5', '1', 'no', 'off', 'on']
-    >>> scalars("a: >\\n  text\\n"), scalars("a: [?x]\\n")
-    (None, None)
+    >>> scalars("a: >\\n  text\\n"), scalars("a: >\\nb: 1\\n"), scalars("a: [?x]\\n")
+    (set(), None, None)
     """
     found = set()
     for start in _STARTS:
         for match in start.finditer(classes):
             at = match.end() - 1
+            if classes[at] == ord("|") and start.pattern in _BLOCK_STARTS and _plain_block_scalar(raw, at - 1):
+                continue
             if classes[at] in b"|?:":
                 return None
             while classes[at - 1] in b"-+.w":  # back to the start of the number or word
@@ -217,6 +283,36 @@ def _maybe_not_text(raw: bytes, classes: bytes) -> set[str] | None:
             if scalar:
                 found.add(scalar.group().decode("utf-8", "replace").rstrip())
     return found
+
+
+_BLOCK_HEADER = re.compile(rb"[|>][-+]?(?: +#[^\n]*)? *\n")
+
+
+def _plain_block_scalar(raw: bytes, at: int) -> bool:
+    """Whether the block scalar whose `|` or `>` is at ``raw[at]`` reads the same in both parsers:
+    a header of at most a chomping indicator (an explicit indentation is libyaml's), then, after
+    lines that are empty, a line of content indented further than the key or entry the scalar
+    belongs to, in a text that ends with a line break. The two parsers differ on empty block
+    scalars and on one that ends the text without a line break.
+
+    >>> clear = lambda text: _plain_block_scalar(text.encode(), text.index(">"))
+    >>> clear("a: >\\n  text\\n"), clear("- a: >-\\n\\n    text\\nb: 1\\n")
+    (True, True)
+    >>> clear("a: >\\nb: 1\\n"), clear("a: >\\n  text"), clear("a: >2\\n  text\\n"), clear("a: >\\n   \\n  text\\n")
+    (False, False, False, False)
+    """
+    header = _BLOCK_HEADER.match(raw, at)
+    if header is None or not raw.endswith(b"\n"):
+        return False
+    line_start = raw.rfind(b"\n", 0, at) + 1
+    line = raw[line_start:at]
+    parent = len(line) - len(line.lstrip(b" -"))  # the column of the key or entry, or further
+    position = header.end()
+    while raw.startswith(b"\n", position):  # empty lines (a line of spaces alone is libyaml's)
+        position += 1
+    content = raw[position:raw.find(b"\n", position)]
+    indent = len(content) - len(content.lstrip(b" "))
+    return indent > parent and indent < len(content)
 
 
 def _safe_load(text: str) -> Any:

@@ -114,12 +114,29 @@ def test_a_synthetic_model_takes_the_fast_path_and_reads_the_same():
 
 @needs_fast
 @pytest.mark.parametrize("text", [
-    "a: yes\n", "a: 017\n", "a: 1:20\n", "a: 1e3\n", "a: 2024-06-01\n", "on: x\n", "a: [1, NO]\n", "a: off",
+    "a: yes\n", "a: 017\n", "a: 1:20\n", "a: 1e3\n", "a: 2001-12-14\n  21:59:43\n", "on: x\n", "a: [1, NO]\n", "a: off",
     "a: &x 1\nb: *x\n", "a: !!str 1\n", "---\na: 1\n", "%YAML 1.1\n---\na: 1\n", "? a\n: 1\n", "[a, b]: 1\n",
-    "<<: {a: 1}\n", "a: >\n  folded\n", "a: |\n", "a: [?x]\n", "a: [:x]\n", "{a:, b: 1}\n", "{true:?x}\n", "a:\tb\n",
+    "<<: {a: 1}\n", "a: >\nb: 1\n", "a: |\n", "a: >2\n  x\n", "a: >\n  at the end", "a: >\n   \n  x\n", "[>]\n", "a: [?x]\n", "a: [:x]\n", "{a:, b: 1}\n", "{true:?x}\n", "a:\tb\n",
     "a: x\x85y\n", "a: x\u2028y\n", "a: 1\rb: 2\n", "a: \x01\n", "- " * 120 + "x\n",
 ])
 def test_what_the_fast_path_leaves_to_libyaml(text):
+    assert _fast(text) is None
+    assert _read(text, fast=True) == _read(text, fast=False)
+
+
+@needs_fast
+@pytest.mark.parametrize("text", [
+    "a: >\n  folded\n  text\nb: |-\n\n  kept\n", "- a: |\n    x\n  b: 1\n", "as_of: 2024-06-01\nb: [2024-06-02, x]\n",
+    "a: 2024-02-30\n", "a: '2024-06-01 x'\nb: 2024-06-01\n",
+])
+def test_block_scalars_and_dates_the_fast_path_reads_as_libyaml_does(text):
+    assert _fast(text) is not None
+    assert _read(text, fast=True) == _read(text, fast=False)
+
+
+@needs_fast
+@pytest.mark.parametrize("text", ["a: 2024-06-01\nb: '2024-06-01'\n", "2024-06-01: x\n", "a: 2024-06-01\nb: \"\\x41\"\n"])
+def test_a_date_spelled_also_quoted_or_as_a_key_is_left_to_libyaml(text):
     assert _fast(text) is None
     assert _read(text, fast=True) == _read(text, fast=False)
 
@@ -166,9 +183,9 @@ def test_the_nesting_guard_does_not_run_on_the_fast_path(monkeypatch):
 def test_the_nesting_guard_does_not_run_where_libyaml_limits_nesting_itself(monkeypatch):
     monkeypatch.setattr(loader, "_libyaml_limits_nesting", lambda: True)
     monkeypatch.setattr(loader, "_nesting_bound", _no_guard)
-    model = dump(synthesize(40, seed=4), "yaml").replace("as_of: '2024-06-01'", "as_of: 2024-06-01")
-    assert yaml_fast.load(model) is None  # a plain date: libyaml reads it
-    assert str(loader.read_data_text(model, "m.yaml")["as_of"]) == "2024-06-01"
+    model = dump(synthesize(40, seed=4), "yaml") + "reviewed: yes\n"
+    assert yaml_fast.load(model) is None  # `yes`: libyaml reads it
+    assert loader.read_data_text(model, "m.yaml")["reviewed"] is True
 
 
 def test_without_the_fast_parser_libyaml_reads_everything(monkeypatch):
