@@ -36,9 +36,12 @@ __all__ = [
     "TaxonomyExtension",
     "Model",
     "ID_PATTERN",
+    "ANSWERS",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+ANSWERS = ("hit_no_hit", "reference")
+"""Values of ``returns`` that hand over an answer about the record, not the record."""
 
 
 class Kind(str, enum.Enum):
@@ -211,10 +214,19 @@ class Flow(_Strict):
     )
     human_review: TriState = Field(None, description="A person reviews those decisions (omitted = unknown).")
     bidirectional: bool = Field(False, description="The same flow also runs from `to` to `from`.")
-    transform: Literal["anonymised", "aggregated", "pseudonymised", "masked"] | None = Field(
+    returns: Literal["hit_no_hit", "reference", "record"] | None = Field(
         None,
-        description="What is done to the data on the way: anonymised or aggregated data carries no personal "
-        "category on (statistics); pseudonymised and masked data still do (omitted: passed as it is).",
+        description="What comes back from a query: `hit_no_hit` (whether a record exists: a flag), `reference` "
+        "(an identifier of the record and where it is), or `record` (the data itself). With hit_no_hit or "
+        "reference the categories are asked about, not handed over: they do not arrive at the receiver nor move "
+        "on from it (omitted: as `mode` says; a format-1 `mode: hit_no_hit` steps findings down but moves the data).",
+    )
+    transform: str | None = Field(
+        None,
+        description="What is done to the data on the way: a transform of the taxonomy (anonymised, aggregated, "
+        "pseudonymised, masked, or one the model declares). Anonymised or aggregated data carries no personal "
+        "category on (statistics); pseudonymised and masked data is still personal data and does (omitted: "
+        "passed as it is).",
     )
     subjects: list[str] = Field(
         default_factory=list,
@@ -243,6 +255,33 @@ class Flow(_Strict):
     @property
     def explicit_id(self) -> bool:
         return self.id != f"{self.source}->{self.target}"
+
+    @property
+    def answer(self) -> str | None:
+        """What the receiver gets instead of the record: ``"hit_no_hit"`` or ``"reference"``;
+        ``None`` when the record itself moves. ``returns`` decides; without it a format-1
+        ``mode: hit_no_hit`` reads as a hit/no-hit answer (findings at the flow step down).
+
+        >>> def flow(**k):
+        ...     return Flow.model_validate({"from": "a", "to": "b", "data": ["identity"], "purpose": "x", **k})
+        >>> flow(mode="hit_no_hit").answer, flow(returns="reference").answer, flow(mode="hit_no_hit", returns="record").answer
+        ('hit_no_hit', 'reference', None)
+        """
+        if self.returns is not None:
+            return None if self.returns == "record" else self.returns
+        return "hit_no_hit" if self.mode is Mode.hit_no_hit else None
+
+    @property
+    def delivers(self) -> bool:
+        """Whether the data arrives at the receiver and can move on from it: not when ``returns``
+        is ``hit_no_hit`` or ``reference`` (a format-1 ``mode: hit_no_hit`` without ``returns``
+        still delivers, as format 1 read it).
+
+        >>> Flow.model_validate({"from": "a", "to": "b", "data": ["identity"], "purpose": "x",
+        ...                      "mode": "hit_no_hit"}).delivers
+        True
+        """
+        return self.returns not in ANSWERS
 
 
 class Acceptance(_Strict):
@@ -276,6 +315,13 @@ class TechnologyEntry(TermEntry):
     risk: Literal["at_odds", "high", "normal"] = Field("normal", description="Risk level of the technology.")
 
 
+class TransformEntry(TermEntry):
+    personal: bool = Field(
+        True, description="What passes is still personal data, so the flow carries its categories on (false: "
+        "statistics about no one)."
+    )
+
+
 def _names_to_entries(value: Any) -> Any:
     """`subjects: [suspect, witness]` is shorthand for a mapping of names to empty entries."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -299,6 +345,10 @@ class TaxonomyExtension(_Strict):
     sectors: _terms(TermEntry) = Field(default_factory=dict, description="New sectors.")
     actors: _terms(TermEntry) = Field(default_factory=dict, description="New actor types.")
     technologies: _terms(TechnologyEntry) = Field(default_factory=dict, description="New technologies.")
+    transforms: _terms(TransformEntry) = Field(
+        default_factory=dict, description="New transforms a flow may apply to the data (`personal: false` for "
+        "statistics about no one)."
+    )
 
 
 class Model(_Strict):

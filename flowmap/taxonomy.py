@@ -76,6 +76,7 @@ class Term:
     description: str = ""
     vulnerable: bool = False  # subjects only
     risk: TechnologyRisk = TechnologyRisk.normal  # technologies only
+    personal: bool = True  # transforms only: what passes is still personal data
 
 
 def parent_of(name: str) -> str | None:
@@ -122,6 +123,7 @@ class Taxonomy:
     actors: dict[str, Term] = field(default_factory=dict)
     subjects: dict[str, Term] = field(default_factory=dict)
     technologies: dict[str, Term] = field(default_factory=dict)
+    transforms: dict[str, Term] = field(default_factory=dict)
     _compatibility_cache: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     def covers(self, carried: str, category: str) -> bool:
@@ -153,6 +155,19 @@ class Taxonomy:
         term = self.subjects.get(subject)
         return bool(term and term.vulnerable)
 
+    def personal(self, transform: str | None) -> bool:
+        """Whether data passed through ``transform`` is still personal data: it carries its
+        categories on (an unknown term is, since unknown is not safe).
+
+        >>> tax = builtin_taxonomy()
+        >>> tax.personal("aggregated"), tax.personal("pseudonymised"), tax.personal(None)
+        (False, True, True)
+        """
+        if transform is None:
+            return True
+        term = self.transforms.get(transform)
+        return term.personal if term else True
+
     def technology_risk(self, technology: str) -> TechnologyRisk:
         term = self.technologies.get(technology)
         return term.risk if term else TechnologyRisk.normal
@@ -166,7 +181,7 @@ def _listed(pairs: set[frozenset[str]], a: str, b: str) -> bool:
     return False
 
 
-SECTIONS = ("categories", "purposes", "sectors", "actors", "subjects", "technologies")
+SECTIONS = ("categories", "purposes", "sectors", "actors", "subjects", "technologies", "transforms")
 
 
 def _term_from(section: str, name: str, body: dict) -> Category | Term:
@@ -178,6 +193,7 @@ def _term_from(section: str, name: str, body: dict) -> Category | Term:
         description,
         vulnerable=bool(body.get("vulnerable", False)),
         risk=TechnologyRisk[body.get("risk", "normal")],
+        personal=bool(body.get("personal", True)),
     )
 
 

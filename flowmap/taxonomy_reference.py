@@ -30,6 +30,9 @@ def taxonomy_data(tax: Taxonomy) -> dict:
         "technologies": {
             n: {"risk": t.risk.name, "description": t.description} for n, t in sorted(tax.technologies.items())
         },
+        "transforms": {
+            n: {"personal": t.personal, "description": t.description} for n, t in sorted(tax.transforms.items())
+        },
     }
 
 
@@ -71,6 +74,7 @@ def taxonomy_markdown(tax: Taxonomy) -> str:
         ("actors", "Actor types", None),
         ("subjects", "Subjects", "vulnerable"),
         ("technologies", "Technologies", "risk"),
+        ("transforms", "Transforms", "personal"),
     ):
         header = f"| {section[:-1] if section != 'technologies' else 'technology'} |"
         lines += ["", f"## {title}", ""]
@@ -96,7 +100,8 @@ def taxonomy_table(tax: Taxonomy) -> str:
             continue
         width = max(len(n) for n in entries) if entries else 0
         for name, body in entries.items():
-            extra = body.get("sensitivity") or body.get("risk") or ("vulnerable" if body.get("vulnerable") else "")
+            extra = (body.get("sensitivity") or body.get("risk") or ("vulnerable" if body.get("vulnerable") else "")
+                     or ("" if body.get("personal", True) else "not personal"))
             lines.append(f"  {name.ljust(width)}  {extra:<11} {body['description']}".rstrip())
     return "\n".join(lines) + "\n"
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from flowmap.diagnostics import did_you_mean, shown
 from flowmap.errors import ModelError
-from flowmap.model import ID_PATTERN, Model, TaxonomyExtension
+from flowmap.model import ANSWERS, ID_PATTERN, Model, TaxonomyExtension
 from flowmap.structure import PLACEHOLDER, Checked, explain_validation_error, partial_model
 from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, ancestors, builtin_taxonomy
 
@@ -129,6 +129,7 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
                     entry.description,
                     vulnerable=getattr(entry, "vulnerable", False),
                     risk=TechnologyRisk[getattr(entry, "risk", "normal")],
+                    personal=getattr(entry, "personal", True),
                 )
     for index, (a, b) in enumerate(extension.compatible):
         for side, purpose in enumerate((a, b)):
@@ -159,6 +160,9 @@ def _what_changes(builtin: Category | Term, entry: Any) -> str:
     risk = getattr(entry, "risk", "normal")
     if builtin.risk.name != risk:
         return f"with risk {builtin.risk.name}, not {risk}"
+    personal = getattr(entry, "personal", True)
+    if builtin.personal != personal:
+        return f"with personal: {str(builtin.personal).lower()}, not {str(personal).lower()}"
     return ""
 
 
@@ -346,8 +350,15 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
         _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
                "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+        if flow.transform is not None and flow.transform not in tax.transforms and flow.transform != PLACEHOLDER:
+            checked.error(at + ("transform",),
+                          f"unknown transform {shown(flow.transform)}{did_you_mean(flow.transform, tax.transforms)}: "
+                          "use a transform of `flowmap taxonomy` or declare it under `taxonomy.transforms`")
         _sources_cited(checked, at + ("sources",), flow.sources, sources)
         _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
+        if flow.bidirectional and flow.returns in ANSWERS:
+            checked.error(at + ("returns",), "a bidirectional flow cannot answer with only a hit/no-hit flag or a "
+                          "reference: split it into two flows, one each way, and say what each returns")
         if flow.bidirectional and flow.forwards != "all":
             checked.error(at + ("forwards",), "a bidirectional flow cannot restrict what it forwards: "
                           "split it into two flows, one each way, and restrict each")

@@ -186,3 +186,30 @@ def test_anonymised_or_aggregated_flows_carry_no_one_on():
         "exposure:stats-police"]
     flows[0]["transform"] = "anonymised"
     assert analyze(build(systems, flows), rules=select_rules("exposure")).findings == []
+
+
+def test_an_answer_is_a_step_lower_than_the_record_and_says_what_crosses():
+    """format 1.1's returns: a reference to a criminal record is reported at the flow, one step lower."""
+    from conftest import build
+
+    systems = [{"id": "ecris", "sector": "judicial", "holds": ["criminal.record"], "purposes": ["enforcement.judicial"]},
+               {"id": "partner", "sector": "third_country", "actor": "third_country"}]
+    flows = [{"id": "ask", "from": "ecris", "to": "partner", "data": ["criminal.record"], "purpose": "security.intelligence"}]
+    (record,) = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    flows[0]["returns"] = "reference"
+    (reference,) = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert reference.severity == record.severity - 1
+    assert "Only a reference crosses this flow" in reference.message and reference.title.startswith("References to")
+
+
+def test_a_pseudonymised_flow_says_its_data_is_still_personal():
+    from conftest import build
+
+    systems = [{"id": "ees", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"]},
+               {"id": "police", "sector": "police", "actor": "law_enforcement"}]
+    flows = [{"id": "f", "from": "ees", "to": "police", "data": ["biometric.face"], "purpose": "enforcement.law",
+              "transform": "pseudonymised"}]
+    (finding,) = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert finding.message.endswith("The data passes pseudonymised: identifiers replaced by codes that extra information "
+                                    "kept elsewhere can reverse (GDPR Art. 4(5), Recital 26). That is still personal "
+                                    "data, so its categories count as carried on.")

@@ -197,7 +197,7 @@ class Evidence:
         for category in self._collected().get(system_id, ()):
             if category_ok is None or category_ok(category):
                 by_category[category] = own
-        for edge in graph.in_edges(system_id):  # the reach at a system joins what its incoming flows carry
+        for edge in graph.arriving(system_id):  # the reach at a system joins what its incoming flows deliver
             for category in self.carried(edge):
                 if category_ok is not None and not category_ok(category):
                     continue

@@ -87,6 +87,7 @@ class Rule:
         if isinstance(anchor, Flow):
             if anchor.subjects:  # the flow carries only these people's data
                 subjects = [s for s in subjects if s in anchor.subjects] or list(anchor.subjects)
+            message = " ".join(part for part in (message, *_flow_notes(ctx, anchor)) if part)
             where = Anchor("flow", anchor.id)
             anchor_systems = [anchor.source, anchor.target]
             anchor_flows = [anchor.id]
@@ -139,6 +140,18 @@ class Rule:
                 reached=reached_total or 0,
             ),
         )
+
+
+def _flow_notes(ctx: "Context", flow: Flow) -> list[str]:
+    """What every finding anchored at a flow says about the flow itself: a transform that leaves
+    the data personal (pseudonymised data is still personal data)."""
+    notes = []
+    if flow.transform is not None and ctx.taxonomy.personal(flow.transform):
+        term = ctx.taxonomy.transforms.get(flow.transform)
+        about = f": {term.description.rstrip('.')}" if term and term.description else ""
+        notes.append(f"The data passes {flow.transform}{about}. That is still personal data, so its categories "
+                     "count as carried on.")
+    return notes
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -11,8 +11,9 @@ What it detects
       (capped, with their exact number), the categories and up to three witness paths. A
       source whose retention is ``indefinite`` or ``linked`` has no limit to extend, and data
       the target itself sent to the source (a gallery for matching) is not kept longer by
-      coming back. A hit/no-hit flow (``mode: hit_no_hit``) moves a flag, not the record, so
-      its target keeps no copy to keep longer.
+      coming back. A flow that answers with a hit/no-hit flag or a reference
+      (:attr:`~flowmap.model.Flow.answer`: ``returns``, or a format-1 ``mode: hit_no_hit``)
+      moves an answer, not the record, so its target keeps no copy to keep longer.
     - **The lifetime of a link** (aspect ``link_lifetime``, anchored at the component).
       ``linked`` retention is that of an interoperability component that deletes each
       source's data with the source (Reg. 2019/817 Arts 15, 23(1) and 35 for the CIR, sBMS
@@ -79,7 +80,7 @@ from collections import deque
 
 from flowmap.findings import Confidence, Kind, Severity
 from flowmap.graph import Edge
-from flowmap.model import Mode, System
+from flowmap.model import System
 from flowmap.rules._support import Evidence, bulk, origins_in_order
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
@@ -140,7 +141,7 @@ def extensions(ctx: Context):
     """One finding per flow whose source keeps data for a known duration and whose target keeps
     it longer (a linked target keeps it no longer than its source)."""
     for edge in ctx.graph.edges:
-        if edge.flow.mode is Mode.hit_no_hit:  # only a flag crosses: the target keeps no copy of the record
+        if edge.flow.answer:  # only a flag or a reference crosses: the target keeps no copy of the record
             continue
         source, target = ctx.system(edge.source), ctx.system(edge.target)
         before, after = _duration(source), _duration(target)
@@ -185,13 +186,13 @@ def _handed_on(ctx: Context, edge: Edge) -> tuple[int, list[str]]:
     """
     graph = ctx.graph
     source, target = edge.source, edge.target
-    back = {c for e in graph.in_edges(source) if e.source == target for c in graph.carried(e)}
+    back = {c for e in graph.arriving(source) if e.source == target for c in graph.carried(e)}
     out, categories = 0, []
     for category in graph.carried(edge):
         bits = graph.crossing_bits(edge, category)
         if bits and category in back:
             other = graph.origin_bit(source) if source in graph.origins_of(category) else 0
-            for e in graph.in_edges(source):
+            for e in graph.arriving(source):
                 if e.source != target and category in graph.carried(e):
                     other |= graph.crossing_bits(e, category)
             bits &= other
@@ -236,7 +237,7 @@ def feeders(ctx: Context, component: System, moving: dict | None = None) -> dict
     queue = deque([(component.id, [component.id], [])])
     while queue:
         node, route, flows = queue.popleft()
-        for edge in ctx.graph.in_edges(node):
+        for edge in ctx.graph.arriving(node):
             carried = moving.get(edge)
             if carried is None:
                 carried = moving[edge] = [c for c in ctx.graph.carried(edge) if ctx.graph.crossing_bits(edge, c)]
@@ -324,7 +325,7 @@ def unknown_retentions(ctx: Context):
         own = [c for c in system.holds if ctx.is_sensitive(c)]
         if own:
             by_holder[system.id] = set(own)
-        for edge in graph.in_edges(system.id):
+        for edge in graph.arriving(system.id):
             for category in graph.carried(edge):
                 if ctx.is_sensitive(category) and graph.crossing_bits(edge, category):
                     by_holder.setdefault(edge.source, set()).add(category)
