@@ -239,6 +239,12 @@ class Flow(_Strict):
         "the records the source collected itself, or a list of flow ids: only what arrived through those "
         "flows (and the source's own records).",
     )
+    safeguards: list[str] = Field(
+        default_factory=list,
+        description="Safeguards that stand on the flow (taxonomy safeguards: prior_authorisation, cascade, "
+        "access_logging, necessity_test...): findings anchored at it are still reported, name them, and rank "
+        "after otherwise equal findings without them.",
+    )
     transport: Transport = Field(default_factory=Transport, description="Security in transit; omitted = unknown.")
     legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
     conditions: str | None = Field(None, description="Conditions of access, in words.")
@@ -345,6 +351,7 @@ class TaxonomyExtension(_Strict):
     sectors: _terms(TermEntry) = Field(default_factory=dict, description="New sectors.")
     actors: _terms(TermEntry) = Field(default_factory=dict, description="New actor types.")
     technologies: _terms(TechnologyEntry) = Field(default_factory=dict, description="New technologies.")
+    safeguards: _terms(TermEntry) = Field(default_factory=dict, description="New safeguards a flow may name.")
     transforms: _terms(TransformEntry) = Field(
         default_factory=dict, description="New transforms a flow may apply to the data (`personal: false` for "
         "statistics about no one)."

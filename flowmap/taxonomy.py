@@ -124,6 +124,7 @@ class Taxonomy:
     subjects: dict[str, Term] = field(default_factory=dict)
     technologies: dict[str, Term] = field(default_factory=dict)
     transforms: dict[str, Term] = field(default_factory=dict)
+    safeguards: dict[str, Term] = field(default_factory=dict)
     _compatibility_cache: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     def covers(self, carried: str, category: str) -> bool:
@@ -181,7 +182,7 @@ def _listed(pairs: set[frozenset[str]], a: str, b: str) -> bool:
     return False
 
 
-SECTIONS = ("categories", "purposes", "sectors", "actors", "subjects", "technologies", "transforms")
+SECTIONS = ("categories", "purposes", "sectors", "actors", "subjects", "technologies", "transforms", "safeguards")
 
 
 def _term_from(section: str, name: str, body: dict) -> Category | Term:

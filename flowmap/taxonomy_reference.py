@@ -30,6 +30,7 @@ def taxonomy_data(tax: Taxonomy) -> dict:
         "technologies": {
             n: {"risk": t.risk.name, "description": t.description} for n, t in sorted(tax.technologies.items())
         },
+        "safeguards": {n: {"description": t.description} for n, t in sorted(tax.safeguards.items())},
         "transforms": {
             n: {"personal": t.personal, "description": t.description} for n, t in sorted(tax.transforms.items())
         },
@@ -74,6 +75,7 @@ def taxonomy_markdown(tax: Taxonomy) -> str:
         ("actors", "Actor types", None),
         ("subjects", "Subjects", "vulnerable"),
         ("technologies", "Technologies", "risk"),
+        ("safeguards", "Safeguards", None),
         ("transforms", "Transforms", "personal"),
     ):
         header = f"| {section[:-1] if section != 'technologies' else 'technology'} |"

@@ -350,6 +350,8 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
         _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
                "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+        _terms(checked, at + ("safeguards",), flow.safeguards, tax.safeguards, "safeguard",
+               "use a safeguard of `flowmap taxonomy` or declare it under `taxonomy.safeguards`")
         if flow.transform is not None and flow.transform not in tax.transforms and flow.transform != PLACEHOLDER:
             checked.error(at + ("transform",),
                           f"unknown transform {shown(flow.transform)}{did_you_mean(flow.transform, tax.transforms)}: "

@@ -83,6 +83,16 @@ _SUBJECT_WORDS = {
 }
 
 
+_SAFEGUARD_WORDS = {
+    "prior_authorisation": "prior authorisation by an independent authority",
+    "cascade": "a cascade (less intrusive sources first)",
+    "access_logging": "logging of each access",
+    "necessity_test": "a necessity test in each case",
+    "serious_crime_only": "access for serious crime only",
+    "designated_authorities": "designated authorities only",
+}
+
+
 def sentence_case(text: str) -> str:
     """The first letter in upper case, the rest untouched (``str.capitalize`` would write "Dna").
 
@@ -151,6 +161,15 @@ def subjects_in_words(subjects: Iterable[str], *, limit: int = 4) -> str:
     if not others:
         return "children"
     return f"{named}, children among them"
+
+
+def safeguard_words(safeguard: str) -> str:
+    """A safeguard in words (a model's own term loses its underscores).
+
+    >>> safeguard_words("prior_authorisation"), safeguard_words("judicial_warrant")
+    ('prior authorisation by an independent authority', 'judicial warrant')
+    """
+    return _SAFEGUARD_WORDS.get(safeguard) or term_words(safeguard)
 
 
 def purpose_words(purpose: str) -> str:

@@ -213,3 +213,24 @@ def test_a_pseudonymised_flow_says_its_data_is_still_personal():
     assert finding.message.endswith("The data passes pseudonymised: identifiers replaced by codes that extra information "
                                     "kept elsewhere can reverse (GDPR Art. 4(5), Recital 26). That is still personal "
                                     "data, so its categories count as carried on.")
+
+
+def test_a_safeguarded_flow_is_reported_names_its_safeguards_and_ranks_after_an_unguarded_one():
+    from conftest import build
+
+    systems = [{"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"]},
+               {"id": "vis", "sector": "visa", "holds": ["biometric.fingerprint"], "purposes": ["migration.visa"]},
+               {"id": "police", "sector": "police", "actor": "law_enforcement"}]
+    flows = [{"id": "a-guarded", "from": "eurodac", "to": "police", "data": ["biometric"], "purpose": "enforcement.law"},
+             {"id": "b-open", "from": "vis", "to": "police", "data": ["biometric"], "purpose": "enforcement.law"}]
+    plain = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert [f.id for f in plain] == ["exposure:a-guarded", "exposure:b-open"]  # equal: by id
+    flows[0]["safeguards"] = ["prior_authorisation", "cascade"]
+    guarded = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert [f.id for f in guarded] == ["exposure:b-open", "exposure:a-guarded"]
+    finding = guarded[1]
+    assert finding.severity == plain[0].severity and finding.safeguards == ["cascade", "prior_authorisation"]
+    assert finding.to_dict()["safeguards"] == ["cascade", "prior_authorisation"]
+    assert "Safeguards recorded on this flow: a cascade (less intrusive sources first) and prior authorisation by an " \
+           "independent authority. The finding stands with them" in finding.message
+    assert "safeguards" not in guarded[0].to_dict()

@@ -122,6 +122,7 @@ TAXONOMY = Table(
         Column("sensitivity"),
         Column("risk"),
         Column("vulnerable", "bool"),
+        Column("personal", "bool"),  # transforms: false for statistics about no one (empty: true)
         Column("override", "bool"),
         Column("description"),
     ),

@@ -104,7 +104,10 @@ def model_tables(model: Model) -> dict[str, list[dict[str, str]]]:
     taxonomy = []
     for section in SECTIONS:
         for name, entry in getattr(model.taxonomy, section).items():
-            fields = {k: v for k, v in entry.model_dump().items() if v not in (False, "")}
+            fields = {k: v for k, v in entry.model_dump().items() if v not in (False, "", None)
+                      and not (k == "personal" and v is True)}  # personal: only its non-default false
+            if entry.model_dump().get("personal") is False:
+                fields["personal"] = False
             taxonomy.append(_row(TAXONOMY, {"section": section, "name": [name], **fields}))
     for pair in model.taxonomy.compatible:
         taxonomy.append(_row(TAXONOMY, {"section": "compatible", "name": list(pair)}))
