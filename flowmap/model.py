@@ -181,6 +181,22 @@ class System(_Strict):
         "that adds it: a use for one is authorised function creep, not a use without legal basis.",
     )
     legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
+    controller: str | None = Field(
+        None, description="Who decides why and how the data is processed here (an authority, in words or by a "
+        "name the model uses consistently); omitted = not recorded."
+    )
+    joint_controllers: list[str] = Field(
+        default_factory=list, description="Who decides it together with the controller (GDPR Art. 26): one "
+        "arrangement, one party to answer for the data."
+    )
+    processors: list[str] = Field(
+        default_factory=list, description="Who processes the data on the controller's behalf (a host, an agency "
+        "running the system)."
+    )
+    rights_via: str | None = Field(
+        None, description="Where people can access, correct or contest the data: a system id of the model (a "
+        "portal) or an authority, in words; omitted = not recorded."
+    )
     technologies: list[str] = Field(default_factory=list, description="Taxonomy technologies used here.")
     controls: Controls = Field(default_factory=Controls, description="Safeguards; omitted = unknown.")
     incidents: list[Incident] = Field(default_factory=list, description="Documented incidents.")
@@ -191,6 +207,23 @@ class System(_Strict):
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def party(self) -> tuple[str, ...] | None:
+        """Who answers for the data collected here: the controller and the joint controllers, as
+        one party (sorted); ``None`` when the model names none.
+
+        >>> System(id="vis", sector="visa", controller="Member State", joint_controllers=["eu-LISA"]).party
+        ('Member State', 'eu-LISA')
+        """
+        named = {n for n in (self.controller, *self.joint_controllers) if n}
+        return tuple(sorted(named)) if named else None
+
+    @property
+    def names_accountability(self) -> bool:
+        """Whether the model records who answers for this system (controller, joint controllers,
+        processors or where rights are exercised)."""
+        return bool(self.controller or self.joint_controllers or self.processors or self.rights_via)
 
 
 class Flow(_Strict):

@@ -320,6 +320,15 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             _date_check(checked, at + ("incidents", j, "date"), incident.date)
 
     system_ids = set(first_seen)
+    for i, system in enumerate(model.systems):  # rights_via: a system id, or an authority in words
+        via = system.rights_via if system is not None else None
+        if via is None or via in system_ids or via == PLACEHOLDER or not _ID.match(via):
+            continue
+        hint = did_you_mean(via, system_ids)
+        if hint or any(c in via for c in "-_.0123456789"):
+            checked.warning(("systems", i, "rights_via"),
+                            f"{shown(via)} looks like a system id but no system has it{hint}: name a system of the "
+                            "model or write the authority out in words")
     flow_seen: dict[str, int] = {}
     for i, flow in enumerate(model.flows):
         if flow is None:
