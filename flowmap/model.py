@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
+from flowmap.taxonomy import ancestors
+
 __all__ = [
     "Kind",
     "Mode",
@@ -40,6 +42,8 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+ADULT = 18
+"""A ``min_age`` below this means the system collects children's data."""
 ANSWERS = ("hit_no_hit", "reference")
 """Values of ``returns`` that hand over an answer about the record, not the record."""
 
@@ -175,6 +179,18 @@ class System(_Strict):
         None,
         description='ISO 8601 duration (P10Y), or "indefinite", "linked" or "unknown".',
     )
+    retention_by_subject: dict[str, str] = Field(
+        default_factory=dict,
+        description="Retention per people group where it differs (Eurodac: applicants P10Y, irregular crossers "
+        "P5Y, beneficiaries of temporary protection P1Y...): a taxonomy subject -> an ISO 8601 duration, or "
+        "indefinite / linked / unknown; a group not listed keeps `retention`.",
+    )
+    min_age: dict[str, Annotated[int, Field(strict=True)]] = Field(
+        default_factory=dict,
+        description="The youngest age at which data is collected, per category held or per people group of its "
+        "`subjects` (Eurodac fingerprints from 6: `biometric.fingerprint: 6`). Below 18 the system collects "
+        "children's data.",
+    )
     further_purposes: list["FurtherPurpose"] = Field(
         default_factory=list,
         description="Purposes a law added beyond those people gave the data for, each with the provision "
@@ -207,6 +223,68 @@ class System(_Strict):
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def collects_children(self) -> bool:
+        """Whether the system collects data of children: ``child`` among its subjects, or some
+        ``min_age`` below 18.
+
+        >>> System(id="eurodac", sector="asylum", min_age={"biometric.fingerprint": 6}).collects_children
+        True
+        """
+        return "child" in self.subjects or any(age < ADULT for age in self.min_age.values())
+
+    @property
+    def people(self) -> list[str]:
+        """The people groups the system collects data of: its ``subjects``, and ``child`` when a
+        ``min_age`` below 18 says so though the list does not (sorted as written, ``child`` last).
+
+        >>> System(id="vis", sector="visa", subjects=["visa_applicant"], min_age={"visa_applicant": 6}).people
+        ['visa_applicant', 'child']
+        """
+        if "child" in self.subjects or not self.collects_children:
+            return self.subjects
+        return [*self.subjects, "child"]
+
+    def children_for(self, category: str) -> bool:
+        """Whether the system collects ``category`` from children: ``child`` among its subjects, a
+        ``min_age`` below 18 for that category (or a parent of it), or for a people group.
+
+        >>> s = System(id="eurodac", sector="asylum", min_age={"biometric": 6, "identity": 18})
+        >>> s.children_for("biometric.fingerprint"), s.children_for("identity.biographic")
+        (True, False)
+        """
+        if "child" in self.subjects:
+            return True
+        for key, age in self.min_age.items():  # a key is one of its people groups, or a category
+            if age < ADULT and (key in self.subjects or key == category or category.startswith(key + ".")
+                                or key.startswith(category + ".")):
+                return True
+        return False
+
+    def min_age_for(self, category: str) -> int | None:
+        """The youngest age ``category`` is collected from: the most specific ``min_age`` entry
+        for it, else the youngest for a people group; ``None`` when the model does not say.
+
+        >>> System(id="eurodac", sector="asylum", min_age={"biometric": 14, "biometric.fingerprint": 6}).min_age_for(
+        ...     "biometric.fingerprint")
+        6
+        """
+        for key in ancestors(category):
+            if key in self.min_age:
+                return self.min_age[key]
+        groups = [age for key, age in self.min_age.items() if key in self.subjects]
+        return min(groups) if groups else None
+
+    def retention_for(self, subject: str | None) -> str | None:
+        """The retention of a people group's data: its ``retention_by_subject`` entry, else
+        ``retention``.
+
+        >>> s = System(id="eurodac", sector="asylum", retention="P10Y", retention_by_subject={"irregular_migrant": "P5Y"})
+        >>> s.retention_for("irregular_migrant"), s.retention_for("asylum_seeker")
+        ('P5Y', 'P10Y')
+        """
+        return self.retention_by_subject.get(subject, self.retention) if subject else self.retention
 
     @property
     def party(self) -> tuple[str, ...] | None:

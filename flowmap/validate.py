@@ -257,6 +257,15 @@ def _control_characters(data: Any, checked: Checked, text: str | None, limit: in
             stack.extend((path + (index,), item) for index, item in reversed(list(enumerate(value))))
 
 
+MAX_AGE = 120
+
+
+def _retention_check(checked: Checked, path: tuple, retention: str | None) -> None:
+    if retention is not None and retention not in RETENTION_WORDS and not _DURATION.match(retention):
+        checked.error(path, f"{shown(retention)} is not an ISO 8601 duration (like P5Y or P18M) "
+                      "nor one of indefinite, linked, unknown")
+
+
 def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
     sources = model.sources
     _date_check(checked, ("as_of",), model.as_of)
@@ -299,14 +308,25 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
         _terms(checked, at + ("technologies",), system.technologies, tax.technologies, "technology",
                "use a technology of `flowmap taxonomy` or declare it under `taxonomy.technologies`")
-        if system.retention is not None and system.retention not in RETENTION_WORDS and not _DURATION.match(
-            system.retention
-        ):
-            checked.error(
-                at + ("retention",),
-                f"{shown(system.retention)} is not an ISO 8601 duration (like P5Y or P18M) "
-                "nor one of indefinite, linked, unknown",
-            )
+        _retention_check(checked, at + ("retention",), system.retention)
+        for key, age in system.min_age.items():
+            if key in tax.subjects and key not in system.subjects:
+                checked.error(at + ("min_age", key), f"{shown(key)} is a people group the system does not list "
+                              "under `subjects`: add it there, or name a category it holds", key=True)
+            elif key not in tax.categories and key not in system.subjects:
+                known = [*system.subjects, *tax.categories]
+                checked.error(at + ("min_age", key), f"{shown(key)} is neither a category nor one of the system's "
+                              f"subjects{did_you_mean(key, known)}: name a category it holds or a people group it "
+                              "lists under `subjects`", key=True)
+            if not 0 <= age <= MAX_AGE:
+                checked.error(at + ("min_age", key), f"{age} is not an age: write the youngest age in whole years "
+                              f"(0 to {MAX_AGE})")
+        for key, retention in system.retention_by_subject.items():
+            if key not in tax.subjects:
+                checked.error(at + ("retention_by_subject", key), f"unknown subject {shown(key)}"
+                              f"{did_you_mean(key, tax.subjects)}: use a subject of `flowmap taxonomy` or declare it "
+                              "under `taxonomy.subjects`", key=True)
+            _retention_check(checked, at + ("retention_by_subject", key), retention)
         if system.holds and not system.purposes:
             checked.warning(
                 at + ("purposes",),

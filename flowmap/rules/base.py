@@ -215,8 +215,8 @@ class Context:
         return any(self.taxonomy.is_vulnerable(s) for s in subjects)
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
-        """The people groups whose data the origins collect, sorted."""
-        return sorted({s for o in origins for s in self.system(o).subjects})
+        """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
+        return sorted({s for o in origins for s in self.system(o).people})
 
     def grade(self, rule: Rule, **kwargs) -> Severity:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""

@@ -1,8 +1,11 @@
 """Children's biometrics, and where they travel.
 
 What it detects
-    Systems that collect biometric data (any ``biometric.*`` category) and list
-    ``child`` among their subjects. One finding per such system, anchored at it: the
+    Systems that collect biometric data (any ``biometric.*`` category) from children: they
+    list ``child`` among their subjects, or a ``min_age`` below 18 applies to a biometric
+    category they hold (or to one of their people groups: Eurodac takes fingerprints from
+    the age of 6, ``min_age: {biometric.fingerprint: 6}``). The message gives the age of
+    collection where the model records it. One finding per such system, anchored at it: the
     collection is where the age limit, the purposes and the deletion at majority are
     decided. The evidence lists the systems the children's biometric data can reach (the
     actors of concern first, with their exact number), names the actors of concern, and
@@ -40,7 +43,7 @@ from __future__ import annotations
 from flowmap.findings import Kind, Severity
 from flowmap.model import System
 from flowmap.rules.base import Context, Rule
-from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import actor_words, categories_in_words, category_words, listing, plural, subjects_in_words
 
 ACTOR_ORDER = (  # the order actors of concern are named in: the worst places for a child's data first
     "origin_country", "third_country", "immigration_enforcement", "law_enforcement", "intelligence", "military",
@@ -77,7 +80,7 @@ def check(ctx: Context):
     """
     graph = ctx.graph
     concern = {s.id for s in ctx.systems if s.actor}
-    collecting = [o for o in ctx.systems if "child" in o.subjects and any(_is_biometric(c) for c in o.holds)]
+    collecting = [o for o in ctx.systems if any(_is_biometric(c) and o.children_for(c) for c in o.holds)]
     reached_of = _reached(ctx, collecting)
     biometric = {c: set(graph.origins_of(c)) for c in graph.categories if _is_biometric(c)}
     for origin in collecting:
@@ -93,7 +96,7 @@ def check(ctx: Context):
             title=_title(origin, categories, reached, actors),
             message=_message(ctx, origin, categories, reached, actors),
             categories=categories,
-            subjects=origin.subjects,
+            subjects=origin.people,
             origins=[origin.id],
             reached=reached,
             paths=paths,
@@ -133,6 +136,23 @@ def _paths(ctx: Context, origin: str, targets: list[tuple[str, str]]) -> list[tu
     return out
 
 
+def _from_age(origin: System, categories: list[str]) -> str:
+    """", from the age of 6" (per category when the ages differ); "" when the model gives none.
+
+    >>> s = System(id="vis", sector="visa", min_age={"biometric.fingerprint": 6, "biometric.face": 12})
+    >>> _from_age(s, ["biometric.face", "biometric.fingerprint"])
+    ', from the age of 12 (facial images) and 6 (fingerprints)'
+    """
+    ages = {c: origin.min_age_for(c) for c in categories}
+    known = {c: a for c, a in ages.items() if a is not None}
+    if not known:
+        return ""
+    if len(set(known.values())) == 1:
+        return f", from the age of {next(iter(known.values()))}"
+    return ", from the age of " + listing([f"{a} ({category_words(c)})" for c, a in known.items()],
+                                          limit=len(known))
+
+
 def _title(origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
     where = (
         f"reaching {plural(len(actors), 'actor')} of concern" if actors
@@ -142,7 +162,8 @@ def _title(origin: System, categories: list[str], reached: list[str], actors: li
 
 
 def _message(ctx: Context, origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
-    parts = [f"{origin.display_name} collects {categories_in_words(categories)} of {subjects_in_words(origin.subjects)}."]
+    parts = [f"{origin.display_name} collects {categories_in_words(categories)} of {subjects_in_words(origin.people)}"
+             f"{_from_age(origin, categories)}."]
     if not reached:
         parts.append("The model records no flow that passes the children's biometric data on.")
     elif not actors:

@@ -30,6 +30,7 @@ from flowmap.model import Model
 from flowmap.render.cells import unguard_cell
 from flowmap.spreadsheet.columns import (
     ACCEPTED, COMPANIONS, FLOWS, INCIDENTS, MODEL, MODEL_FIELDS, SOURCES, SYSTEMS, TAXONOMY, split_further,
+    split_mapping,
     FREE_TEXT, Table, TRUE_WORDS, FALSE_WORDS, parse_bool, split_list,
 )
 from flowmap.spreadsheet.read import Sheet, SheetDiagnostic, Workbooks, relocate
@@ -109,6 +110,13 @@ class _Builder:
                 if value is None:
                     self.problems.append(where.at(column.name, f"{shown(cell)} is not a list of further purposes: "
                                                   "write `purpose: provision | provision; purpose: provision`"))
+                    continue
+            elif column.kind in ("mapping", "ages"):
+                value = split_mapping(cell, ages=column.kind == "ages")
+                if value is None:
+                    example = "biometric.fingerprint: 6; child: 6" if column.kind == "ages" else "irregular_migrant: P5Y"
+                    self.problems.append(where.at(column.name, f"{shown(cell)} is not a list of `key: value` items: "
+                                                  f"write `{example}`"))
                     continue
             elif column.kind in ("bool", "tristate"):
                 value = parse_bool(cell)

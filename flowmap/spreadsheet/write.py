@@ -36,6 +36,7 @@ from flowmap.spreadsheet.columns import (
     FLOWS,
     INCIDENTS,
     join_further,
+    join_mapping,
     MODEL,
     MODEL_FIELDS,
     SOURCES,
@@ -62,6 +63,8 @@ def _cell(value: Any, kind: str) -> str:
         return "" if value in (None, "all") else value if isinstance(value, str) else join_list(value)
     if kind == "further":
         return join_further(value or [])
+    if kind in ("mapping", "ages"):
+        return join_mapping(value or {})
     if kind == "list":
         return join_list([str(v) for v in value or []])
     if value is None:
@@ -73,12 +76,16 @@ def _row(table: Table, data: dict[str, Any]) -> dict[str, str]:
     return {c.name: guard_cell(_cell(data.get(c.name), c.kind)) for c in table.columns}
 
 
+MAPPINGS = ("min_age", "retention_by_subject")
+"""Fields whose value is a mapping written in one cell, not nested columns."""
+
+
 def _flat(element: Any) -> dict[str, Any]:
     """Field values by column name, nested objects flattened (``controls.redress``)."""
     data = element.model_dump(by_alias=True)
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key not in MAPPINGS:
             out.update({f"{key}.{sub}": v for sub, v in value.items()})
         else:
             out[key] = value
