@@ -458,6 +458,10 @@ class TaxonomyExtension(_Strict):
     compatible: list[tuple[str, str]] = Field(
         default_factory=list, description="Purpose pairs compatible across families."
     )
+    incompatible: list[tuple[str, str]] = Field(
+        default_factory=list, description="Purpose pairs incompatible even where a less specific rule (their "
+        "family, a pair naming a family) makes them compatible: the most specific rule wins."
+    )
     subjects: _terms(SubjectEntry) = Field(default_factory=dict, description="New data subjects.")
     sectors: _terms(TermEntry) = Field(default_factory=dict, description="New sectors.")
     actors: _terms(TermEntry) = Field(default_factory=dict, description="New actor types.")

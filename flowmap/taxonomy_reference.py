@@ -22,6 +22,7 @@ def taxonomy_data(tax: Taxonomy) -> dict:
         },
         "purposes": {n: {"description": t.description} for n, t in sorted(tax.purposes.items())},
         "compatible": sorted(sorted(pair) for pair in tax.compatible_pairs),
+        "incompatible": sorted(sorted(pair) for pair in tax.incompatible_pairs),
         "sectors": {n: {"description": t.description} for n, t in sorted(tax.sectors.items())},
         "actors": {n: {"description": t.description} for n, t in sorted(tax.actors.items())},
         "subjects": {
@@ -70,6 +71,11 @@ def taxonomy_markdown(tax: Taxonomy) -> str:
     lines += [f"| `{n}` | {_md_escape(t['description'])} |" for n, t in data["purposes"].items()]
     lines += ["", "### Compatible across families", "", "| purpose | purpose |", "| --- | --- |"]
     lines += [f"| `{a}` | `{b}` |" for a, b in data["compatible"]]
+    lines += ["", "### Incompatible", "",
+              "Pairs incompatible even where a less specific rule (the family, a pair naming a family) makes",
+              "them compatible: the most specific rule wins. None is built in; a model lists its own.", ""]
+    lines += ["| purpose | purpose |", "| --- | --- |", *(f"| `{a}` | `{b}` |" for a, b in data["incompatible"])] \
+        if data["incompatible"] else []
     for section, title, extra in (
         ("sectors", "Sectors", None),
         ("actors", "Actor types", None),
@@ -97,8 +103,8 @@ def taxonomy_table(tax: Taxonomy) -> str:
     lines = []
     for section, entries in data.items():
         lines.append(f"{section}:")
-        if section == "compatible":
-            lines += [f"  {a} ~ {b}" for a, b in entries]
+        if section in ("compatible", "incompatible"):
+            lines += [f"  {a} {'~' if section == 'compatible' else '!~'} {b}" for a, b in entries]
             continue
         width = max(len(n) for n in entries) if entries else 0
         for name, body in entries.items():

@@ -131,14 +131,19 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
                     risk=TechnologyRisk[getattr(entry, "risk", "normal")],
                     personal=getattr(entry, "personal", True),
                 )
-    for index, (a, b) in enumerate(extension.compatible):
-        for side, purpose in enumerate((a, b)):
-            if purpose not in tax.purposes:
-                checked.error(
-                    ("taxonomy", "compatible", index, side),
-                    f"unknown purpose {shown(purpose)}{did_you_mean(purpose, tax.purposes)}",
-                )
-        tax.compatible_pairs.add(frozenset((a, b)))
+    for section, pairs in (("compatible", tax.compatible_pairs), ("incompatible", tax.incompatible_pairs)):
+        for index, (a, b) in enumerate(getattr(extension, section)):
+            for side, purpose in enumerate((a, b)):
+                if purpose not in tax.purposes:
+                    checked.error(
+                        ("taxonomy", section, index, side),
+                        f"unknown purpose {shown(purpose)}{did_you_mean(purpose, tax.purposes)}",
+                    )
+            pairs.add(frozenset((a, b)))
+    for index, (a, b) in enumerate(extension.incompatible):
+        if frozenset((a, b)) in tax.compatible_pairs:
+            checked.error(("taxonomy", "incompatible", index),
+                          f"{shown(a)} and {shown(b)} are listed as compatible too: keep one of the two entries")
     return tax
 
 

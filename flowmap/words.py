@@ -192,6 +192,29 @@ def purpose_words(purpose: str) -> str:
     return f"{term_words(purpose)} ({family.replace('_', ' ')})" if rest else term_words(purpose)
 
 
+def decision_words(decision) -> str:
+    """The rule that decided whether two purposes are compatible
+    (:class:`flowmap.taxonomy.Decision`), in words for a finding's message.
+
+    >>> from flowmap.taxonomy import Decision
+    >>> decision_words(Decision(False, "incompatible", ("enforcement.immigration", "enforcement.law"), ("family", None)))
+    'the taxonomy lists immigration enforcement and law enforcement as incompatible, which overrides their shared family (enforcement)'
+    >>> decision_words(Decision(False, "none"))
+    'no rule of the taxonomy makes them compatible (different families, no compatible pair listed)'
+    """
+    if decision.kind == "none":
+        return "no rule of the taxonomy makes them compatible (different families, no compatible pair listed)"
+    if decision.kind == "family":
+        return "they share their family"
+    a, b = (purpose_words(p) for p in decision.pair)
+    text = f"the taxonomy lists {a} and {b} as {decision.kind}"
+    if decision.overrides is not None:
+        kind, pair = decision.overrides
+        text += (f", which overrides their shared family ({decision.pair[0].split('.', 1)[0]})" if kind == "family"
+                 else f", which overrides the {kind} pair of {' and '.join(purpose_words(p) for p in pair)}")
+    return text
+
+
 def actor_words(actor: str) -> str:
     """An actor type in words: ``law_enforcement`` -> ``law enforcement``."""
     return actor.replace("_", " ")

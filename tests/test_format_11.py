@@ -55,3 +55,15 @@ def test_a_rights_via_in_words_or_naming_a_system_is_fine():
 ])
 def test_bad_accountability_values_are_one_line_errors_with_the_path(field, value, expected):
     assert messages([{**EURODAC, field: value}, POLICE]) == [expected]
+
+
+def test_an_incompatible_pair_is_a_change_the_diff_lists_and_replays():
+    from flowmap.diff.apply import apply_changes
+    from flowmap.diff.model_changes import compare_models, snapshot_data
+
+    before = build([EURODAC, POLICE], [FLOW])
+    after = build([EURODAC, POLICE], [FLOW], taxonomy={"incompatible": [["enforcement.law", "enforcement.immigration"]]})
+    changes = compare_models(before, after)
+    assert [(c.section, c.key, c.change) for c in changes.taxonomy] == [
+        ("taxonomy", "incompatible.enforcement.immigration <-> enforcement.law", "added")]
+    assert snapshot_data(apply_changes(before, changes)) == snapshot_data(after)

@@ -388,7 +388,8 @@ def test_the_fields_of_format_1_1_round_trip(tmp_path):
           "transform": "hashed"}],
         taxonomy={"transforms": {"hashed": {"description": "one-way", "personal": True},
                                  "counted": {"personal": False}},
-                  "safeguards": {"warrant": {"description": "a judge signs"}}},
+                  "safeguards": {"warrant": {"description": "a judge signs"}},
+                  "incompatible": [["enforcement.law", "enforcement.immigration"]]},
     )
     folder = write_csv(model, tmp_path / "csv")
     systems = pd.read_csv(folder / "systems.csv", dtype=str, keep_default_na=False).set_index("id")

@@ -250,12 +250,13 @@ def _taxonomy(builder: _Builder, sheet: Sheet | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for where, element in builder.rows(sheet, TAXONOMY):
         section, names = element.pop("section", ""), element.pop("name", [])
-        if section == "compatible":
+        if section in ("compatible", "incompatible"):
             if len(names) != 2:
-                builder.problems.append(where.at("name", "a compatible pair needs two purposes: 'a; b'"))
+                builder.problems.append(where.at("name", f"a{'n' if section[0] == 'i' else ''} {section} pair needs "
+                                                 "two purposes: 'a; b'"))
                 continue
-            builder.origins[("taxonomy", "compatible", len(out.setdefault("compatible", [])))] = where
-            out["compatible"].append(names)
+            builder.origins[("taxonomy", section, len(out.setdefault(section, [])))] = where
+            out[section].append(names)
         elif section in SECTIONS:
             if len(names) != 1:
                 builder.problems.append(where.at("name", "give one name per row"))
@@ -263,7 +264,7 @@ def _taxonomy(builder: _Builder, sheet: Sheet | None) -> dict[str, Any]:
             out.setdefault(section, {})[names[0]] = element
             builder.origins[("taxonomy", section, names[0])] = where
         else:
-            choices = (*SECTIONS, "compatible")
+            choices = (*SECTIONS, "compatible", "incompatible")
             builder.problems.append(where.at("section", f"unknown section {shown(section)}{did_you_mean(section, choices)}"
                                              f": use one of {', '.join(choices)}"))
     return out

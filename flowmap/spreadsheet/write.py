@@ -116,8 +116,9 @@ def model_tables(model: Model) -> dict[str, list[dict[str, str]]]:
             if entry.model_dump().get("personal") is False:
                 fields["personal"] = False
             taxonomy.append(_row(TAXONOMY, {"section": section, "name": [name], **fields}))
-    for pair in model.taxonomy.compatible:
-        taxonomy.append(_row(TAXONOMY, {"section": "compatible", "name": list(pair)}))
+    for section in ("compatible", "incompatible"):
+        for pair in getattr(model.taxonomy, section):
+            taxonomy.append(_row(TAXONOMY, {"section": section, "name": list(pair)}))
     return {
         SYSTEMS.name: systems,
         FLOWS.name: flows,
