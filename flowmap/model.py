@@ -182,8 +182,8 @@ class System(_Strict):
     retention_by_subject: dict[str, str] = Field(
         default_factory=dict,
         description="Retention per people group where it differs (Eurodac: applicants P10Y, irregular crossers "
-        "P5Y, beneficiaries of temporary protection P1Y...): a taxonomy subject -> an ISO 8601 duration, or "
-        "indefinite / linked / unknown; a group not listed keeps `retention`.",
+        "P5Y): a taxonomy subject -> an ISO 8601 duration, or indefinite / linked / unknown; a group not listed "
+        "keeps `retention`.",
     )
     min_age: dict[str, Annotated[int, Field(strict=True)]] = Field(
         default_factory=dict,

@@ -67,3 +67,51 @@ def test_an_incompatible_pair_is_a_change_the_diff_lists_and_replays():
     assert [(c.section, c.key, c.change) for c in changes.taxonomy] == [
         ("taxonomy", "incompatible.enforcement.immigration <-> enforcement.law", "added")]
     assert snapshot_data(apply_changes(before, changes)) == snapshot_data(after)
+
+
+# --------------------------------------------------------------------------- diffs: format 1.1 changes explain findings
+def _diff(old_systems, old_flows, new_systems, new_flows, rules, **top):
+    import datetime as dt
+
+    from flowmap.diff import diff
+    from flowmap.rules import select_rules
+
+    return diff(build(old_systems, old_flows, **top), build(new_systems, new_flows, **top),
+                today=dt.date(2026, 1, 1), rules=select_rules(rules))
+
+
+def test_a_safeguard_added_to_a_flow_is_the_cause_of_the_finding_change():
+    guarded = {**FLOW, "safeguards": ["prior_authorisation", "cascade"]}
+    result = _diff([EURODAC, POLICE], [FLOW], [EURODAC, POLICE], [guarded], "exposure")
+    (change,) = result.risks.changed
+    assert change.id == "exposure:eurodac->police"
+    assert change.how() == [
+        "now stands with a cascade (less intrusive sources first) and prior authorisation by an independent authority"]
+    assert [c.text() for c in change.causes] == ["flow eurodac->police changed (safeguards)"]
+
+
+def test_a_lowered_min_age_is_the_cause_of_a_new_childrens_biometrics_finding():
+    lowered = {**EURODAC, "subjects": ["asylum_seeker"], "min_age": {"biometric.fingerprint": 6}}
+    adult = {**EURODAC, "subjects": ["asylum_seeker"]}
+    result = _diff([adult, POLICE], [FLOW], [lowered, POLICE], [FLOW], "children_biometrics")
+    (change,) = result.risks.new
+    assert change.id == "children_biometrics:eurodac"
+    assert [c.text() for c in change.causes] == ["system eurodac changed (min_age)"]
+
+
+def test_a_listed_incompatible_pair_is_the_cause_of_new_function_creep():
+    police = {"id": "police-db", "sector": "police", "holds": ["criminal.suspicion"], "purposes": ["enforcement.law"]}
+    ice = {"id": "ice", "sector": "immigration", "actor": "immigration_enforcement"}
+    flow = {"from": "police-db", "to": "ice", "data": ["criminal.suspicion"], "purpose": "enforcement.immigration"}
+    import datetime as dt
+
+    from flowmap.diff import diff
+    from flowmap.rules import select_rules
+
+    old = build([police, ice], [flow])
+    new = build([police, ice], [flow], taxonomy={"incompatible": [["enforcement.law", "enforcement.immigration"]]})
+    result = diff(old, new, today=dt.date(2026, 1, 1), rules=select_rules("function_creep"))
+    (change,) = result.risks.new
+    assert change.id == "function_creep:police-db->ice"
+    assert [c.text() for c in change.causes] == [
+        "taxonomy incompatible.enforcement.immigration <-> enforcement.law was added"]
