@@ -137,20 +137,23 @@ def _paths(ctx: Context, origin: str, targets: list[tuple[str, str]]) -> list[tu
 
 
 def _from_age(origin: System, categories: list[str]) -> str:
-    """", from the age of 6" (per category when the ages differ); "" when the model gives none.
+    """", from the age of 6" when every category's age is recorded and the same; the ages per
+    category otherwise (" (fingerprints from the age of 12)"); "" when the model gives none.
 
     >>> s = System(id="vis", sector="visa", min_age={"biometric.fingerprint": 6, "biometric.face": 12})
     >>> _from_age(s, ["biometric.face", "biometric.fingerprint"])
-    ', from the age of 12 (facial images) and 6 (fingerprints)'
+    ' (facial images from the age of 12 and fingerprints from the age of 6)'
+    >>> _from_age(s, ["biometric.fingerprint"]), _from_age(s, ["biometric.iris", "biometric.fingerprint"])
+    (', from the age of 6', ' (fingerprints from the age of 6)')
     """
     ages = {c: origin.min_age_for(c) for c in categories}
     known = {c: a for c, a in ages.items() if a is not None}
     if not known:
         return ""
-    if len(set(known.values())) == 1:
+    if len(known) == len(ages) and len(set(known.values())) == 1:
         return f", from the age of {next(iter(known.values()))}"
-    return ", from the age of " + listing([f"{a} ({category_words(c)})" for c, a in known.items()],
-                                          limit=len(known))
+    return " (" + listing([f"{category_words(c)} from the age of {a}" for c, a in known.items()],
+                          limit=len(known)) + ")"
 
 
 def _title(origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
