@@ -181,9 +181,11 @@ def bench_size(size: int, seed: int, workdir: Path, opts: argparse.Namespace, lo
         except ImportError:
             st["pytm"] = {"skipped": "pytm is not installed: pip install -e '.[bench]'"}
         log(size, "pytm resolve", st["pytm"])
-    if opts.parsers and "yaml" in files and size == min(s for s in opts.sizes if s <= opts.yaml_max):
-        st["parsers"] = run_stage("parsers", str(files["yaml"]))
-        log(size, "other yaml parsers", st["parsers"])
+    if opts.parsers and "yaml" in files:
+        st["parsers"] = best_of(repeat, lambda: run_stage("parsers", str(files["yaml"])))
+        log(size, "yaml readers (flowmap's read)", st["parsers"])
+    if "yaml" in files:
+        row["yaml_bytes"] = files["yaml"].stat().st_size
     return row
 
 
@@ -261,6 +263,7 @@ def report(results: dict) -> str:
                     cell += f", {s['findings']:,} findings"
                 cells.append(cell)
         lines.append(f"| {LABEL[stage]} | " + " | ".join(cells) + " |")
+    lines += parsers_table(rows)
     lines += ["", "Growth exponents, log(t2/t1)/log(n2/n1) (1.0 = linear; 5x systems -> 6x time is 1.11):", ""]
     for stage in ("floor", "validate", "analyses", "analyze", "map", "diff"):
         g = growth(rows, stage)
@@ -272,6 +275,40 @@ def report(results: dict) -> str:
         lines += ["", f"Startup: `python -c 'import flowmap.cli'` {s['import_cli']:.2f} s, `flowmap --help` "
                   f"{s['help']:.2f} s; heavy modules imported by the CLI: {s['modules_imported_by_cli'] or 'none'}"]
     return "\n".join(lines) + "\n"
+
+
+PARSERS = {
+    "libyaml": "PyYAML `CSafeLoader` (libyaml)",
+    "yaml_rs": "yaml-rs alone (Rust, YAML 1.2)",
+    "fast_path": "flowmap's fast path: its checks, then yaml-rs",
+    "flowmap_read": "flowmap's whole read: fast path or libyaml, then shape checks",
+    "rapidyaml_tree_only": "rapidyaml, C++ tree only (no Python objects)",
+    "ruamel_safe_c": "ruamel.yaml `typ=safe` (C)",
+}
+
+
+def parsers_table(rows: list[dict]) -> list[str]:
+    """The YAML readers on each size's YAML model (in-process, collector paused), as ratios to
+    the JSON floor of the same size and run."""
+    rows = [r for r in rows if isinstance(r["stages"].get("parsers"), dict) and "error" not in r["stages"]["parsers"]]
+    if not rows:
+        return []
+    lines = ["", "YAML readers on the YAML form of the same model (in-process, collector paused; "
+             "ratios to the JSON floor):", "",
+             "| reader | " + " | ".join(f"{r['size']:,} systems ({r.get('yaml_bytes', 0) / 1e6:.1f} MB)" for r in rows)
+             + " |", "|---" * (len(rows) + 1) + "|"]
+    for key, label in PARSERS.items():
+        cells = []
+        for r in rows:
+            value, floor = r["stages"]["parsers"].get(key), seconds(r["stages"].get("floor", {}))
+            if isinstance(value, (int, float)) and floor:
+                cells.append(f"{value:.2f} s = {value / floor:.1f}x floor")
+            else:
+                cells.append(str(value or ""))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    taken = ", ".join(f"{r['size']:,}: {'yes' if r['stages']['parsers'].get('fast_path_taken') else 'no'}" for r in rows)
+    lines.append(f"| fast path taken | {taken} |" + " |" * (len(rows) - 1))
+    return lines
 
 
 def _fmt(ok: bool | None) -> str:
@@ -303,6 +340,16 @@ def targets(results: dict) -> list[str]:
             if b == 5 * a:
                 ratio = (b / a) ** e
                 out.append(f"growth {stage} {a:,}->{b:,}: {ratio:.1f}x time for 5x systems — {_fmt(ratio <= 6)}")
+    validate_yaml = fig(ten, "validate_yaml")
+    if fl and validate_yaml:
+        out.append(f"`flowmap validate --strict` of the YAML model <= 8x floor at {ten:,}: {validate_yaml / fl:.1f}x — "
+                   f"{_fmt(validate_yaml <= 8 * fl)}")
+    for row in results["rows"]:
+        peak, size = row["stages"].get("validate_yaml", {}).get("peak_mib"), row.get("yaml_bytes")
+        if peak and size:
+            per_byte = peak * 2**20 / size
+            out.append(f"validating the YAML model at {row['size']:,} ({size / 1e6:.0f} MB) peaks at {peak:.0f} MiB, "
+                       f"{per_byte:.0f}x its size (<= 20x) — {_fmt(per_byte <= 20)}")
     peak = by_size.get(ten, {}).get("analyze", {}).get("peak_mib")
     if peak:
         out.append(f"peak memory of analyze at {ten:,}: {peak:.0f} MiB — {_fmt(peak < 1024)}")
@@ -343,7 +390,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pytm-size", type=int, default=5000, help="size of the pytm comparison")
     parser.add_argument("--no-pytm", action="store_true")
     parser.add_argument("--yaml-max", type=int, default=10000, help="also time YAML up to this size")
-    parser.add_argument("--no-parsers", dest="parsers", action="store_false", help="skip ruamel/rapidyaml")
+    parser.add_argument("--no-parsers", dest="parsers", action="store_false",
+                        help="skip timing each YAML reader (libyaml, yaml-rs, flowmap's fast path, rapidyaml, ruamel)")
     parser.add_argument("--readme", action="store_true", help="rewrite the figures in benchmarks/README.md")
     opts = parser.parse_args(argv)
     opts.sizes = [1000, 5000] if opts.quick else sorted(int(s) for s in opts.sizes.split(","))

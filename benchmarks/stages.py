@@ -12,7 +12,8 @@ Stages
     analyses   ``flowmap.analysis.analyze`` on a loaded model, propagation included (cache cleared);
                then, separately, rendering every finding's text and witness path (``render_seconds``)
     pytm       the model as an OWASP pytm threat model: build, ``check()``, ``resolve()``
-    parsers    other YAML parsers on the same text (ruamel.yaml, rapidyaml), when installed
+    parsers    every YAML reader on the same text: libyaml, yaml-rs, flowmap's fast path and whole read,
+               rapidyaml and ruamel.yaml when installed
 """
 
 from __future__ import annotations
@@ -120,31 +121,50 @@ def pytm_resolve(path: str) -> dict:
 
 
 def parsers(path: str) -> dict:
-    """Other YAML parsers that keep line numbers: are they faster than libyaml through PyYAML?"""
+    """Each YAML reader on the same text, in seconds, with the collector paused as the CLI does
+    (``run.py`` divides each by the floor): PyYAML's libyaml loader, yaml-rs alone, flowmap's fast
+    path (its checks, then yaml-rs; ``fast_path_taken`` says whether it gave the data or left them
+    to libyaml), flowmap's whole read (``read_data_text``: parse and shape checks), and, when
+    installed, rapidyaml's C++ tree (no Python objects) and ruamel.yaml (files under 3 MB: it takes
+    minutes beyond)."""
     text = _read(path)
-    out: dict = {}
-    try:
-        from ruamel.yaml import YAML
+    out: dict = {"bytes": len(text.encode("utf-8"))}
+    gc.disable()
 
+    def timed(name, read):
         start = time.perf_counter()
-        YAML(typ="safe", pure=False).load(text)
-        out["ruamel_safe_c"] = time.perf_counter() - start
-        start = time.perf_counter()
-        YAML(typ="rt").load(text)  # round-trip mode: the one that keeps line numbers on every node
-        out["ruamel_roundtrip"] = time.perf_counter() - start
+        result = read()
+        out[name] = time.perf_counter() - start
+        return result
+
+    import yaml
+
+    timed("libyaml", lambda: yaml.load(text, Loader=yaml.CSafeLoader))
+    try:
+        import yaml_rs
+
+        timed("yaml_rs", lambda: yaml_rs.loads(text, parse_datetime=False))
     except ImportError:
-        out["ruamel"] = "not installed"
+        out["yaml_rs"] = "not installed"
+    from flowmap import loader, yaml_fast
+
+    out["fast_path_taken"] = timed("fast_path", lambda: yaml_fast.load(text, loader._read_small)) is not None
+    timed("flowmap_read", lambda: loader.read_data_text(text, path))
     try:
         import ryml
 
         raw = text.encode("utf-8")
-        start = time.perf_counter()
-        tree = ryml.parse_in_arena(raw)
-        out["rapidyaml_tree_only"] = time.perf_counter() - start  # a tree of strings: no Python objects yet
-        out["rapidyaml_nodes"] = tree.size()
+        timed("rapidyaml_tree_only", lambda: ryml.parse_in_arena(raw))  # a tree of spans: no Python objects yet
     except ImportError:
-        out["rapidyaml"] = "not installed"
-    out["seconds"] = 0.0
+        out["rapidyaml_tree_only"] = "not installed"
+    if len(text) < 3_000_000:
+        try:
+            from ruamel.yaml import YAML
+
+            timed("ruamel_safe_c", lambda: YAML(typ="safe", pure=False).load(text))
+        except ImportError:
+            out["ruamel_safe_c"] = "not installed"
+    out["seconds"] = out["flowmap_read"]
     return out
 
 

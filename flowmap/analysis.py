@@ -24,6 +24,7 @@ from typing import Any, Iterable, Iterator
 from flowmap import __version__
 from flowmap.acceptance import apply_acceptances
 from flowmap.findings import Confidence, Finding, Severity
+from flowmap.questions import gather_questions
 from flowmap.ranking import ranked
 from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules  # noqa: F401 (select_rules: doctest)
@@ -49,7 +50,8 @@ class Report:
 
     @property
     def questions(self) -> list[Finding]:
-        """Findings that rest on unknowns, in rank order."""
+        """Findings that rest on unknowns, in rank order: one per system that can answer them
+        (``questions:<system>``, see :mod:`flowmap.questions`)."""
         return [f for f in self.findings if f.confidence is Confidence.low]
 
     def summary(self) -> dict[str, Any]:
@@ -204,7 +206,9 @@ def analyze(
     sensitive_from: Sensitivity = Sensitivity.high,
     today: dt.date | None = None,
 ) -> Report:
-    """Run ``rules`` over ``model``, apply the model's and the extra acceptances, rank the findings.
+    """Run ``rules`` over ``model``, gather what rests on unknowns into one ``questions:<system>``
+    finding per system that can answer it (:mod:`flowmap.questions`), apply the model's and the
+    extra acceptances, rank the findings.
 
     Raises ``AssertionError`` when two findings share an id: a rule emits at most one finding
     per element and aspect, so a duplicate is a bug, never something to drop silently.
@@ -221,8 +225,9 @@ def analyze(
             if finding.id in findings:
                 raise AssertionError(f"rule {rule.id} emitted the finding id {finding.id} twice")
             findings[finding.id] = finding
+    gathered = gather_questions(findings.values(), ctx)
     acceptances = [*model.accepted, *accepted]
-    result = apply_acceptances(list(findings.values()), acceptances, today=today)
+    result = apply_acceptances(gathered, acceptances, today=today)
     shown = [
         f for f in result.findings
         if f.severity >= min_severity and (min_confidence is Confidence.low or f.confidence is Confidence.high)
@@ -232,9 +237,10 @@ def analyze(
 
 
 def covering_findings(unmatched: list[Acceptance], findings: list[Finding]) -> dict[str, str]:
-    """For acceptances written against the first contract's ids (``rule:origin:target``), the
-    one finding of the same rule anchored at an element the old id names, where there is
-    exactly one.
+    """For acceptances that match no finding, the finding that now covers them: for a rule's own
+    id of a question (``insecure_link:vis:unknown_transport``), the system's gathered
+    ``questions:vis``; for the first contract's ids (``rule:origin:target``), the one finding of
+    the same rule anchored at an element the old id names, where there is exactly one.
 
     >>> from flowmap.findings import Anchor, Confidence, Kind
     >>> f = Finding(id="exposure:eurodac->europol", rule="exposure", kind=Kind.exposure, severity=Severity.high,
@@ -245,7 +251,11 @@ def covering_findings(unmatched: list[Acceptance], findings: list[Finding]) -> d
     {'exposure:asylum-authorities:europol': 'exposure:eurodac->europol'}
     """
     out = {}
+    asked = {q.id: f.id for f in findings for q in f.questions}  # a rule's own id for a gathered question
     for acceptance in unmatched:
+        if acceptance.finding in asked:
+            out[acceptance.finding] = asked[acceptance.finding]
+            continue
         rule, _, rest = acceptance.finding.partition(":")
         named = set(rest.split(":"))
         candidates = [

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Severity", "Confidence", "Kind", "Anchor", "Finding", "LIST_CAP", "PATHS_CAP", "capped",
+    "Severity", "Confidence", "Kind", "Anchor", "Finding", "Question", "LIST_CAP", "PATHS_CAP", "capped",
 ]
 
 LIST_CAP = 10
@@ -114,6 +114,35 @@ def capped(items: list[str], cap: int = LIST_CAP) -> tuple[list[str], int]:
 
 
 @dataclass(frozen=True, slots=True)
+class Question:
+    """One thing the model does not say, as a rule asked it: an item of a system's gathered
+    ``questions`` finding (see :mod:`flowmap.questions`).
+
+    >>> Question(id="insecure_link:vis:unknown_transport", rule="insecure_link", kind=Kind.insecure_link,
+    ...          severity=Severity.medium, question="Are the flows from VIS encrypted?", title="t").to_dict()["severity"]
+    'medium'
+    """
+
+    id: str  # the id the rule gives it: <rule>:<anchor>[:<aspect>]
+    rule: str
+    kind: Kind
+    severity: Severity
+    question: str
+    title: str
+    flows: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "rule": self.rule, "kind": self.kind.value, "severity": self.severity.name,
+                "question": self.question, "title": self.title, "flows": list(self.flows),
+                "categories": list(self.categories)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Question":
+        return cls(**{**data, "kind": Kind(data["kind"]), "severity": Severity[data["severity"]]})
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One point of action, with bounded evidence. Immutable: :meth:`replace` gives a changed copy."""
 
@@ -140,6 +169,7 @@ class Finding:
     question: str = ""  # for a finding that rests on unknowns: what to find out
     asks: str | None = None  # the system that can answer the question
     safeguards: list[str] = field(default_factory=list)  # safeguards standing on the anchor flow (ranking.py)
+    questions: list[Question] = field(default_factory=list)  # on a system's gathered questions finding
     breadth: dict[str, int] = field(default_factory=dict)  # what the ranking weighs (see ranking.py)
     rank: int = 0  # 1 = most important; set by the analysis
     status: str = "open"  # open | accepted | mitigated | false_positive | in_progress
@@ -189,6 +219,8 @@ class Finding:
         if self.question:
             data["question"] = self.question
             data["asks"] = self.asks
+        if self.questions:
+            data["questions"] = [q.to_dict() for q in self.questions]
         data["status"] = self.status
         if self.acceptance is not None:
             data["acceptance"] = dict(self.acceptance)
@@ -207,7 +239,8 @@ class Finding:
         (anchor_type, anchor_id), = data.pop("anchor").items()
         aspect = data["id"][len(f"{data['rule']}:{anchor_id}:"):] if data["id"] != f"{data['rule']}:{anchor_id}" else None
         return cls(
-            **{k: v for k, v in data.items() if k not in ("kind", "severity", "confidence")},
+            **{k: v for k, v in data.items() if k not in ("kind", "severity", "confidence", "questions")},
+            questions=[Question.from_dict(q) for q in data.get("questions", [])],
             kind=Kind(data["kind"]),
             severity=Severity[data["severity"]],
             confidence=Confidence(data["confidence"]),

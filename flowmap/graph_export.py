@@ -13,6 +13,14 @@ the findings anchored at it: ``findings`` (how many), ``worst_severity`` (``""``
 and ``finding_kinds`` (their kinds, ``;``-joined). Output is deterministic: nodes and edges
 in id order.
 
+GEXF also carries the map's look, in Gephi's ``viz`` namespace (the one networkx writes and
+reads for GEXF 1.2draft, ``http://www.gexf.net/1.2draft/viz``): per system its position in the
+layout of ``flowmap map`` and ``flowmap map -o fig.svg`` (:mod:`flowmap.maps.layout`; y is
+negated, as Gephi's y axis points up and the map's down), its sector's colour and its size on
+the map (from the most sensitive data it holds or receives); per flow the colour of the worst
+finding anchored at it (grey when none) and its width on the map. networkx reads the systems'
+``viz`` back as a node attribute; it drops the flows' (Gephi reads both).
+
 >>> from flowmap.model import Model
 >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
 ...     {"id": "clinic", "sector": "health", "holds": ["special.health"], "purposes": ["services.health"]},
@@ -26,6 +34,9 @@ in id order.
 (True, True)
 >>> g.nodes["clinic"]["controls.redress"], list(g.edges(keys=True))
 ('unknown', [('clinic', 'police', 'clinic->police')])
+>>> look = model_graph(m, viz=True).nodes["clinic"]["viz"]
+>>> look["color"], look["size"]
+({'r': 221, 'g': 204, 'b': 119, 'a': 1.0}, 28.0)
 """
 
 from __future__ import annotations
@@ -39,6 +50,8 @@ import networkx as nx
 
 from flowmap.findings import Finding
 from flowmap.graph import graph_of
+from flowmap.maps import style
+from flowmap.maps.layout import layout_positions
 from flowmap.model import Flow, Model, System
 from flowmap.spreadsheet.columns import FLOWS, SYSTEMS, Column, join_list
 
@@ -109,9 +122,45 @@ def _received(graph) -> dict[str, tuple[list[str], int]]:
     return {sid: (found, union[sid].bit_count()) for sid, found in categories.items()}
 
 
-def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.MultiDiGraph:
+def _rgb(colour: str) -> dict[str, Any]:
+    """A ``#RRGGBB`` colour as GEXF's ``viz:color``.
+
+    >>> _rgb("#882255")
+    {'r': 136, 'g': 34, 'b': 85, 'a': 1.0}
+    """
+    return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16), "a": 1.0}
+
+
+_NO_FINDING_COLOUR = "#9E9E9E"  # a flow with no finding, as on the clustered map
+
+
+def _system_looks(model: Model, graph, received: dict[str, tuple[list[str], int]]) -> dict[str, dict[str, Any]]:
+    """System id -> ``viz`` (position, colour, size) as the map draws it."""
+    tax = model.effective_taxonomy
+    sectors = list(tax.sectors)
+    positions = layout_positions(graph.systems, graph.flows, sectors)
+    looks = {}
+    for system in graph.systems:
+        categories = [*received.get(system.id, ([], 0))[0], *system.holds]
+        top = max([0, *(int(tax.sensitivity(c)) for c in categories)]) or None
+        x, y = positions[system.id]
+        looks[system.id] = {"position": {"x": float(x), "y": float(-y), "z": 0.0},
+                            "color": _rgb(style.sector_colour(system.sector, sectors)),
+                            "size": float(style.node_size(top))}
+    return looks
+
+
+def _flow_look(flow: Flow, found: dict[str, Any], tax) -> dict[str, Any]:
+    """A flow's ``viz``: the colour of its worst finding and its width on the map."""
+    top = max((int(tax.sensitivity(d)) for d in flow.data), default=None)
+    colour = style.SEVERITY_COLOURS.get(found["worst_severity"], _NO_FINDING_COLOUR)
+    return {"color": _rgb(colour), "thickness": style.edge_width(top)}
+
+
+def model_graph(model: Model, findings: Sequence[Finding] | None = None, *, viz: bool = False) -> nx.MultiDiGraph:
     """The model as a MultiDiGraph with flat attributes, what reaches each system, and the
     findings anchored at each system and flow (``findings``: the model's analysis when None).
+    With ``viz``, systems and flows also get a ``viz`` attribute: the map's look, for GEXF.
 
     Notes
     -----
@@ -125,6 +174,7 @@ def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.M
     anchored = _anchored(findings)
     graph = graph_of(model)
     received = _received(graph)
+    looks = _system_looks(model, graph, received) if viz else {}
     out = nx.MultiDiGraph(name=model.name, as_of=model.as_of or "")
     for system in graph.systems:
         categories, origins = received.get(system.id, ([], 0))
@@ -135,10 +185,14 @@ def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.M
             received_categories=join_list(sorted(categories)),
             received_origins=origins,
             **anchored.get(("system", system.id), _NO_FINDINGS),
+            **({"viz": looks[system.id]} if viz else {}),
         )
+    tax = model.effective_taxonomy
     for flow in graph.flows:
         attributes = _attributes(flow, FLOWS.columns, skip=("id", "from", "to"))
         attributes.update(anchored.get(("flow", flow.id), _NO_FINDINGS))
+        if viz:
+            attributes["viz"] = _flow_look(flow, attributes, tax)
         out.add_edge(flow.source, flow.target, key=flow.id, label=flow.id, flow=flow.id, reverse=False, **attributes)
         if flow.bidirectional:
             out.add_edge(flow.target, flow.source, key=f"{flow.id} (reverse)", label=flow.id, flow=flow.id,
@@ -147,8 +201,9 @@ def model_graph(model: Model, findings: Sequence[Finding] | None = None) -> nx.M
 
 
 def graph_bytes(model: Model, fmt: str, findings: Sequence[Finding] | None = None) -> bytes:
-    """The model graph as GraphML, GEXF (1.2) or node-link JSON bytes; same model, same bytes."""
-    graph = model_graph(model, findings)
+    """The model graph as GraphML, GEXF (1.2draft, with the map's ``viz``) or node-link JSON bytes;
+    same model, same bytes."""
+    graph = model_graph(model, findings, viz=fmt == "gexf")
     if fmt == "json":
         data = nx.node_link_data(graph, edges="links")
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import json
 import os
@@ -25,6 +26,7 @@ from typing import Any, Iterator
 import orjson
 import yaml
 
+from flowmap import yaml_fast
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
 
@@ -407,7 +409,12 @@ def _duplicate_keys_at(text: str) -> list[tuple[int, int, str]]:
 
 
 def _parse_yaml(text: str, name: str) -> Any:
-    if _nesting_bound(text) > _C_SAFE_DEPTH:
+    """The data of YAML ``text``: from the fast parser where it reads them as libyaml does
+    (:mod:`flowmap.yaml_fast`), else from libyaml, whose errors are located."""
+    data = yaml_fast.load(text, _read_small)
+    if data is not None:
+        return data
+    if not _libyaml_limits_nesting() and _nesting_bound(text) > _C_SAFE_DEPTH:
         place = _too_deep_at(text)
         if place:
             raise _fail(name, TOO_DEEP, *place)
@@ -442,6 +449,37 @@ def _parse_yaml(text: str, name: str) -> Any:
             ]
         )
     return data
+
+
+def _read_small(text: str) -> Any:
+    """A short YAML text read by flowmap's libyaml loader: the fast path's reference for a scalar."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+@functools.cache
+def _libyaml_limits_nesting() -> bool:
+    """Whether this libyaml refuses nesting past its own limit, as the one in PyYAML 6.0.4's
+    wheels does (1,000 levels, flow and block), rather than recursing until the C stack overflows:
+    the guard of :func:`_nesting_bound` is then not needed. 1,100 levels are safe either way.
+
+    >>> isinstance(_libyaml_limits_nesting(), bool)
+    True
+    """
+    for deep in ("[" * 1100, "- " * 1100 + "x"):
+        try:
+            yaml.load(deep, Loader=_BaseLoader)
+        except yaml.YAMLError as exc:
+            if "nesting depth" not in str(exc):
+                return False
+        except RecursionError:  # the pure-Python parser
+            return False
+        else:
+            return False
+    return True
 
 
 def _character_at(text: str, mark: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 
+from flowmap.questions import RULE as QUESTIONS
 from flowmap.rules import ALL_RULES, Rule
 from flowmap.severity import __doc__ as SEVERITY_DOC
 
@@ -33,8 +34,8 @@ def _sections(rule: Rule) -> dict[str, str]:
     return {k: " ".join(v.split()) for k, v in sections.items()}
 
 
-def rules_data(rules: tuple[Rule, ...] = ALL_RULES) -> list[dict]:
-    """Plain data of the catalogue, in catalogue order."""
+def rules_data(rules: tuple[Rule, ...] = (*ALL_RULES, QUESTIONS)) -> list[dict]:
+    """Plain data of the catalogue, in catalogue order (the gathered questions last)."""
     return [
         {
             "id": r.id,

@@ -208,6 +208,7 @@ def test_diff_map_marks_added_removed_and_changed_and_lists_new_and_resolved(wri
 def test_diff_map_draws_a_flow_that_is_function_creep_in_both_snapshots_as_creep():
     from flowmap.diff import diff
     from flowmap.diff.diff_map import render_diff_map
+    from flowmap.maps.html import embedded_data
     from flowmap.validate import build_model
 
     old = build_model(RISKY, "old.yaml")
@@ -216,7 +217,7 @@ def test_diff_map_draws_a_flow_that_is_function_creep_in_both_snapshots_as_creep
     creep = [f for f in result.new_findings if f.rule == "function_creep" and f.anchor.id == "clinic-police"]
     assert creep and creep[0].id not in {c.id for c in result.risks.all()}  # unchanged: not listed
     page = render_diff_map(result)
-    data = json.loads(page.split('id="fm-data">', 1)[1].split("</script>", 1)[0])
+    data = embedded_data(page)  # the edges as items, whatever the page's compact columns
     (edge,) = [e for e in data["edges"] if e["id"] == "clinic-police"]
     assert edge["style"] == "creep" and "creep" in [k for k, *_ in data["legend"]["edges"]]
     assert edge["severity"] == max(f.severity for f in result.new_findings if f.anchor.id == "clinic-police").name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pytest
@@ -14,6 +15,7 @@ from flowmap.analysis import analyze
 from flowmap.cli import main
 from flowmap.graph_export import graph_bytes, model_graph
 from flowmap.loader import load_model
+from flowmap.maps.style import SEVERITY_COLOURS
 
 
 def small_model():
@@ -111,25 +113,116 @@ def _edges(graph) -> dict:
     return out
 
 
+def _read(fmt: str, data: bytes):
+    if fmt == "graphml":
+        return nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    if fmt == "gexf":
+        return nx.read_gexf(io.BytesIO(data))
+    return nx.node_link_graph(json.loads(data), edges="links")
+
+
+def eu_model():
+    return load_model(ROOT / "models" / "eu-interoperability.yaml")
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
 @pytest.mark.parametrize("source", ["small", "eu"])
 def test_read_back_with_networkx(fmt, source):
-    model = small_model() if source == "small" else load_model(ROOT / "models" / "eu-interoperability.yaml")
-    expected = model_graph(model)
-    data = graph_bytes(model, fmt)
-    if fmt == "graphml":
-        graph = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
-    elif fmt == "gexf":
-        graph = nx.read_gexf(io.BytesIO(data))
-        graph = graph if graph.is_multigraph() else nx.MultiDiGraph(graph)
-    else:
-        graph = nx.node_link_graph(json.loads(data), edges="links")
+    model = small_model() if source == "small" else eu_model()
+    expected = model_graph(model, viz=fmt == "gexf")
+    for _, _, data in expected.edges(data=True):
+        data.pop("viz", None)  # GEXF holds a flow's viz; networkx does not read it back
+    graph = _read(fmt, graph_bytes(model, fmt))
+    graph = graph if graph.is_multigraph() else nx.MultiDiGraph(graph)  # see the test below
     assert sorted(graph.nodes) == sorted(expected.nodes)
     for node, attributes in expected.nodes(data=True):
         assert {k: v for k, v in graph.nodes[node].items() if k != "label" or fmt != "gexf"} == {
             k: v for k, v in attributes.items() if k != "label" or fmt != "gexf"}, node
         assert graph.nodes[node].get("label") == attributes["label"]
     assert _edges(graph) == _edges(expected)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+@pytest.mark.parametrize("source", ["small", "eu"])
+def test_every_export_reads_back_as_the_graph_it_is_with_flow_ids(fmt, source):
+    """A MultiDiGraph keyed by flow id, as exported. GraphML and JSON read back as one always
+    (GraphML with networkx's ``force_multigraph=True``); networkx's GEXF reader has no such
+    option and returns a DiGraph when no two flows join the same two systems (the EU model),
+    each edge keeping its key as the attribute ``id``."""
+    model = small_model() if source == "small" else eu_model()
+    exported = model_graph(model)
+    parallel = any(len(keys) > 1 for _, _, keys in ((u, v, exported[u][v]) for u, v in exported.edges()))
+    assert parallel == (source == "small")
+    graph = _read(fmt, graph_bytes(model, fmt))
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (exported.number_of_nodes(),
+                                                                  exported.number_of_edges())
+    if fmt == "gexf" and not parallel:
+        assert type(graph) is nx.DiGraph
+        assert sorted((u, v, d["id"]) for u, v, d in graph.edges(data=True)) == sorted(exported.edges(keys=True))
+    else:
+        assert type(graph) is nx.MultiDiGraph
+        assert sorted(graph.edges(keys=True)) == sorted(exported.edges(keys=True))
+    if fmt == "graphml":
+        assert type(nx.read_graphml(io.BytesIO(graph_bytes(model, fmt)))) is (
+            nx.MultiDiGraph if parallel else nx.DiGraph)  # without force_multigraph, networkx's same rule
+
+
+def test_gexf_carries_the_maps_layout_and_colours_in_gephis_viz_namespace():
+    from networkx.readwrite.gexf import GEXF
+
+    from flowmap.maps import build_map_data
+
+    model = eu_model()
+    data = graph_bytes(model, "gexf")
+    namespaces = GEXF.versions["1.2draft"]  # what networkx writes and reads
+    root = ET.fromstring(data)
+    assert root.tag == f"{{{namespaces['NS_GEXF']}}}gexf" and root.get("version") == "1.2"
+    assert b'xmlns:viz="http://www.gexf.net/1.2draft/viz"' in data
+    viz = f"{{{namespaces['NS_VIZ']}}}"
+    nodes = root.findall(f".//{{{namespaces['NS_GEXF']}}}node")
+    assert len(nodes) == len(model.systems)
+    assert all(n.find(f"{viz}position") is not None and n.find(f"{viz}color") is not None for n in nodes)
+    # the positions, sizes and colours of the map (and of `flowmap map -o fig.svg`); Gephi's y points up
+    graph = nx.read_gexf(io.BytesIO(data))
+    drawn = build_map_data(model)
+    colours = dict(map(tuple, drawn.legend["sectors"]))
+    for node in drawn.nodes:
+        look = graph.nodes[node["id"]]["viz"]
+        assert look["position"] == {"x": node["x"], "y": -node["y"], "z": 0.0}
+        assert look["size"] == node["size"]
+        assert "#{r:02X}{g:02X}{b:02X}".format(**look["color"]) == colours[node["sector"]].upper()
+    assert len({(n["viz"]["position"]["x"], n["viz"]["position"]["y"]) for _, n in graph.nodes(data=True)}) == len(
+        model.systems)
+    # a flow is coloured by the worst finding anchored at it, and as wide as on the map
+    exported = model_graph(model)
+    widths = {e["id"]: e["width"] for e in drawn.edges}
+    for edge in root.iter(f"{{{namespaces['NS_GEXF']}}}edge"):
+        source, target, key = edge.get("source"), edge.get("target"), edge.get("id")
+        worst = exported.edges[source, target, key]["worst_severity"]
+        colour = edge.find(f"{viz}color")
+        expected = SEVERITY_COLOURS.get(worst, "#9E9E9E")
+        assert "#{:02X}{:02X}{:02X}".format(*(int(colour.get(c)) for c in "rgb")) == expected.upper(), key
+        assert float(edge.find(f"{viz}thickness").get("value")) == widths[key.removesuffix(" (reverse)")]
+    assert {exported.edges[e]["worst_severity"] for e in exported.edges(keys=True)} >= {"", "critical"}
+
+
+def test_graphml_and_gexf_carry_the_findings_of_each_system_and_flow():
+    model = eu_model()
+    findings = analyze(model).findings
+    worst = max(findings, key=lambda f: f.severity)
+    at_flow = next(f for f in findings if f.anchor.type == "flow")
+    at_system = next(f for f in findings if f.anchor.type == "system")
+    for fmt in ("graphml", "gexf"):
+        graph = _read(fmt, graph_bytes(model, fmt, findings))
+        graph = graph if graph.is_multigraph() else nx.MultiDiGraph(graph)
+        flows = {d["flow"]: d for _, _, d in graph.edges(data=True) if not d["reverse"]}
+        here = [f for f in findings if f.anchor == at_flow.anchor]
+        assert flows[at_flow.anchor.id]["findings"] == len(here)
+        assert flows[at_flow.anchor.id]["worst_severity"] == max(f.severity for f in here).name
+        assert set(flows[at_flow.anchor.id]["finding_kinds"].split("; ")) == {f.kind.value for f in here}
+        system = graph.nodes[at_system.anchor.id]
+        assert at_system.kind.value in system["finding_kinds"].split("; ") and system["findings"] >= 1
+        assert worst.severity.name in {d["worst_severity"] for d in (*flows.values(), *dict(graph.nodes(data=True)).values())}
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])

@@ -190,7 +190,7 @@ def test_injection_model_runs_nothing(open_page, pages):
     assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
     assert log.external_requests == []
     assert page.locator("img").count() == 0
-    assert page.locator("script").count() == 3
+    assert page.locator("script").count() == 4
     assert HOSTILE_SHOWN in page.inner_text("#fm-tooltip")
     assert HOSTILE_SHOWN in page.inner_text("#fm-details")
     assert page.inner_text("#fm-title") == "Title " + HOSTILE_SHOWN

@@ -12,7 +12,8 @@ import pytest
 
 from flowmap.analysis import analyze
 from flowmap.loader import load_model
-from flowmap.rules import ALL_RULES
+from flowmap.questions import RULE as QUESTIONS
+from flowmap.rules import ALL_RULES, Context
 
 from tests.conftest import ROOT
 
@@ -26,7 +27,11 @@ def _findings():
         model = load_model(path)
         terms = set(model.effective_taxonomy.categories) | set(model.effective_taxonomy.purposes)
         names = tuple(s.display_name for s in model.systems)
-        for finding in analyze(model).findings:
+        ctx = Context(model)
+        for rule in ALL_RULES:  # each rule's own findings, before questions are gathered
+            for finding in rule.check(ctx):
+                out.setdefault(finding.rule, []).append((finding, terms, names))
+        for finding in analyze(model).questions:  # and the gathered questions, as every output shows them
             out.setdefault(finding.rule, []).append((finding, terms, names))
     return out
 
@@ -34,7 +39,7 @@ def _findings():
 FINDINGS = _findings()
 
 
-@pytest.mark.parametrize("rule", [r.id for r in ALL_RULES])
+@pytest.mark.parametrize("rule", [r.id for r in (*ALL_RULES, QUESTIONS)])
 def test_every_rule_speaks_in_sentences_without_raw_ids(rule):
     assert rule in FINDINGS, f"no model here makes a {rule} finding: add a case to examples/every-rule.yaml"
     for finding, terms, names in FINDINGS[rule]:

@@ -28,7 +28,7 @@ from flowmap.analysis import analyze
 from flowmap.cli import main
 from flowmap.findings import Severity
 from flowmap.loader import load_model
-from flowmap.rules import ALL_RULES
+from flowmap.rules import ALL_RULES, Context
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -163,8 +163,16 @@ ENABLED = {rule.id for rule in ALL_RULES}
 
 
 def analysed(name: str) -> dict:
-    report = analyze(load_model(MODELS / f"{name}.yaml", strict=True))
-    return {f.id: f for f in report.findings}
+    """The model's findings by id, and each question its rules ask under the id the rule gave it
+    (``accountability_gap:vis:unknown_safeguards``, gathered on ``questions:vis``), as the rule made it."""
+    model = load_model(MODELS / f"{name}.yaml", strict=True)
+    report = analyze(model)
+    found = {f.id: f for f in report.findings}
+    gathered = {q.id for f in report.questions for q in f.questions}
+    ctx = Context(model)
+    asked = {f.id: f for rule in ALL_RULES for f in rule.check(ctx) if not f.established}
+    assert set(asked) == gathered, "every question a rule asks is on its system's gathered finding"
+    return found | asked
 
 
 def anchored(findings: dict, rule: str, anchor: str) -> list:

@@ -13,11 +13,11 @@ def test_markdown_sections_in_order_and_escaping():
     report = mixed_report()
     text = render_markdown(report)
     assert text.startswith("## Findings: M \\*bold\\*\n\nModel as of 2024-01-01, digest `sha256:")
-    assert "6 findings, 6 open: 3 established, 3 questions to answer.\n" in text
+    assert "6 findings, 6 open: 3 established, 3 questions for 3 systems to answer.\n" in text
     assert "| Severity | Findings | Established | Open |\n|---|---:|---:|---:|\n| critical | 1 | 1 | 1 |\n" in text
     headings = [line for line in text.splitlines() if line.startswith("### ")]
     assert headings == ["### Established findings (3, by rank)",
-                        "### Questions to answer (3, by the system that can answer them)",
+                        "### Questions to answer (3 questions for 3 systems, by the system that can answer them)",
                         "### Acceptances that match no finding"]
     assert ("1. **critical**: title of exposure:a-&gt;b0  \n"
             "   `exposure:a->b0`; at flow `a->b0`; 12 origins: a, c, d and 9 more; path `a` → `x` → `b0`  \n"

@@ -39,7 +39,7 @@ def test_structure_and_rule_catalogue(small):
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
     assert driver["name"] == "flowmap"
-    assert [r["id"] for r in driver["rules"]] == [r.id for r in ALL_RULES]
+    assert [r["id"] for r in driver["rules"]] == [r.id for r in ALL_RULES] + ["questions"]
     exposure = driver["rules"][[r.id for r in ALL_RULES].index("exposure")]
     assert exposure["shortDescription"]["text"] == "sensitive data reaches an actor of concern"
     assert exposure["defaultConfiguration"]["level"] == "warning"  # default severity medium

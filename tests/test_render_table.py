@@ -25,10 +25,10 @@ def test_summary_then_established_by_rank_then_questions_by_system():
     report = mixed_report()
     text = render_table(report)
     lines = text.splitlines()
-    assert lines[0] == "6 findings: 1 critical, 2 high, 2 medium, 1 low; 3 established, 3 questions; 6 open"
+    assert lines[0] == "6 findings: 1 critical, 2 high, 2 medium, 1 low; 3 established, 3 questions for 3 systems; 6 open"
     assert lines[1] == "by kind: accountability gap 3, exposure 3"
     assert lines[2].startswith("most findings: ")
-    assert sections(text) == ["ESTABLISHED FINDINGS (3, by rank)", "QUESTIONS (3, by the system that can answer them)",
+    assert sections(text) == ["ESTABLISHED FINDINGS (3, by rank)", "QUESTIONS (3 questions for 3 systems, by the system that can answer them)",
                               "ACCEPTANCES THAT MATCH NO FINDING"]
     first = lines.index("ESTABLISHED FINDINGS (3, by rank)") + 1
     assert lines[first:first + 3] == [
@@ -38,7 +38,7 @@ def test_summary_then_established_by_rank_then_questions_by_system():
     ]
     ranks = [int(line.split()[0]) for line in lines if line[:4].strip().isdigit()]
     assert ranks == [f.rank for f in report.established]
-    questions = lines[lines.index("QUESTIONS (3, by the system that can answer them)") + 1:][:2]
+    questions = lines[lines.index("QUESTIONS (3 questions for 3 systems, by the system that can answer them)") + 1:][:2]
     # same severity: cir's question ranks first (by id), so cir comes first; vis's two share a line
     assert questions == ["  cir: Question 1 about cir?", "  vis: Question 0 about vis? Question 2 about vis?"]
     assert "  exposure:a:b0: matches no finding (now: exposure:a->b0)" in lines

@@ -35,7 +35,7 @@ def test_rules_command_json_lists_every_rule():
     result = CliRunner().invoke(main, ["rules", "--format", "json"])
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert [r["id"] for r in data] == [r.id for r in ALL_RULES]
+    assert [r["id"] for r in data] == [r.id for r in ALL_RULES] + ["questions"]  # the gathered questions last
     creep = next(r for r in data if r["id"] == "function_creep")
     assert creep["kind"] == "function_creep" and "purpose_limitation" in creep["principles"]
     assert "first" in creep["detects"]

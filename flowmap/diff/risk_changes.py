@@ -55,7 +55,7 @@ __all__ = [
 
 COMPARED_FIELDS = (
     "severity", "confidence", "status", "origins_total", "origins", "reached_total", "reached", "categories", "subjects",
-    "safeguards",
+    "safeguards", "questions",
 )
 DOC_FIELDS = frozenset({"name", "notes", "sources", "tags", "operator", "initiated_by", "conditions"})
 _RANK = {"flow": 0, "system": 1, "taxonomy": 2, "acceptance": 3}
@@ -166,6 +166,8 @@ def how(fields: Iterable[FieldChange]) -> list[str]:
     ...      FieldChange("categories", ["biometric.fingerprint", "identity.biographic"], ["identity.biographic"]),
     ...      FieldChange("origins_total", 14, 2)])
     ['children now among the people concerned', 'no longer carries fingerprints', "reaches 12 fewer origins' data"]
+    >>> how([FieldChange("questions", ["Is VIS encrypted?"], ["Is VIS encrypted?", "Is VIS overseen?"])])
+    ['now also asks: Is VIS overseen?']
     """
     fields = list(fields)
     by_name = {f.field: f for f in fields}
@@ -221,6 +223,9 @@ def how(fields: Iterable[FieldChange]) -> list[str]:
                 out.append(f"now stands with {listing(gained, limit=4)}")
             if lost:
                 out.append(f"no longer stands with {listing(lost, limit=4)}")
+        elif name == "questions":
+            out += [f"now also asks: {q}" for q in new if q not in old]
+            out += [f"no longer asks: {q}" for q in old if q not in new]
     return out
 
 
@@ -335,6 +340,9 @@ def compared(a: Finding, b: Finding) -> tuple[FieldChange, ...]:
         old_items, new_items = sorted(getattr(a, name)), sorted(getattr(b, name))
         if old_items != new_items:
             out.append(FieldChange(name, old_items, new_items))
+    old_asked, new_asked = sorted(q.question for q in a.questions), sorted(q.question for q in b.questions)
+    if old_asked != new_asked:  # a system's gathered questions (flowmap.questions)
+        out.append(FieldChange("questions", old_asked, new_asked))
     return tuple(out)
 
 

@@ -20,6 +20,7 @@ analysis, such as a diff map: they pass their own findings, per-node and per-edg
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -31,25 +32,28 @@ from flowmap.graph import Graph, graph_of
 from flowmap.maps import style
 from flowmap.maps.clusters import CLUSTER_LIMIT, GROUPINGS, cluster_view, group_key
 from flowmap.maps.layout import layout_positions
-from flowmap.maps.text import flow_rows, received_at_systems, system_rows
+from flowmap.maps.text import Received, flow_rows, received_at_systems, system_rows
 from flowmap.model import Flow, Model, System
 from flowmap.ranking import rank_key
 
-__all__ = ["MapData", "build_map_data", "select_elements", "PHYSICS_LIMIT", "CLUSTER_LIMIT"]
+__all__ = ["MapData", "build_map_data", "expand", "select_elements", "PHYSICS_LIMIT", "CLUSTER_LIMIT"]
 
 PHYSICS_LIMIT = 300  # above this many systems, positions come from Python only and physics stays off
+NODE_LOOK = ("sector", "kind", "size", "actor", "status", "severity")  # what nodes share (MapData.to_dict)
+EDGE_LOOK = ("width", "style", "severity", "both", "status")
 MAX_FINDINGS = 1000  # findings embedded in one map, established first, by rank; the rest are counted
 
 
 @dataclass
 class MapData:
-    """Everything the page draws; ``to_dict()`` is what gets embedded as JSON."""
+    """Everything the page draws: :meth:`to_dict` is what it reads first, :meth:`details_dict` what
+    it reads when a tooltip or a detail panel first needs it."""
 
     title: str
     subtitle: str
     nodes: list[dict[str, Any]]
     edges: list[dict[str, Any]]
-    details: dict[str, list[list[str]]]  # system id -> tooltip rows [label, text]
+    details: dict[str, list[list[Any]]]  # system id -> tooltip rows [label, text] after the heading (see text.py)
     edge_details: list[list[list[str]]]  # distinct tooltip row sets of flows; edge["rows"] indexes it
     findings: list[dict[str, Any]]
     legend: dict[str, Any]
@@ -58,44 +62,146 @@ class MapData:
     lod: dict[str, Any] | None = None  # clusters, above CLUSTER_LIMIT systems (see flowmap.maps.clusters)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON the page reads. Edges are compact (a 50,000-system map has about 250,000): their
-        ends as node indexes ``f``/``t``, the id left out when it is ``<from>-><to>``, the data
-        categories as an index ``d`` into ``dataSets``; the page restores ``from``, ``to``, ``id``
-        and ``data`` as it parses them. Tooltip rows are ``[label, text]`` index pairs into one
-        table of distinct ``strings`` (most rows repeat: kinds, controls, retention), and
-        ``details`` is a list in node order."""
+        """What the page draws from, compact (a 50,000-system map has about 250,000 flows).
+
+        Nodes and edges are columns: ``nodes`` holds ``id``, ``label``, ``x``, ``y`` and ``look``,
+        an index into ``nodeLooks``, the distinct sets of the other fields of a node (sector, kind,
+        size, actor, status, severity); ``edges`` holds ``from`` and ``to`` as node indexes,
+        ``data`` as an index into ``dataSets`` (lists of indexes into ``options.categories``),
+        ``rows`` (see :meth:`details_dict`) and ``look``, an index into ``edgeLooks`` (width, style,
+        severity, both, status); ``ids`` lists ``[edge index, id]`` for the flows whose id is not
+        ``<from>-><to>``. The page turns the columns back into the node and edge items of
+        :attr:`nodes` and :attr:`edges`.
+
+        >>> data = MapData("t", "", [{"id": "a", "label": "A", "x": 0, "y": 0, "sector": "police", "kind": "dot",
+        ...     "size": 10}, {"id": "b", "label": "B", "x": 5, "y": 0, "sector": "police", "kind": "dot", "size": 10}],
+        ...     [{"id": "a->b", "from": "a", "to": "b", "width": 1.0, "style": "normal", "data": ["identity"],
+        ...       "rows": 0}], {"a": [], "b": []}, [[]], [], {}, False, {"categories": ["identity"]})
+        >>> compact = data.to_dict()
+        >>> compact["nodes"], compact["nodeLooks"]
+        ({'id': ['a', 'b'], 'label': ['A', 'B'], 'x': [0, 5], 'y': [0, 0], 'look': [0, 0]}, [{'sector': 'police', 'kind': 'dot', 'size': 10}])
+        >>> compact["edges"], compact["edgeLooks"], compact["dataSets"]
+        ({'from': [0], 'to': [1], 'data': [0], 'rows': [0], 'look': [0], 'ids': []}, [{'width': 1.0, 'style': 'normal'}], [[0]])
+        """
         index = {n["id"]: i for i, n in enumerate(self.nodes)}
+        node_look, node_looks = _looks(self.nodes, NODE_LOOK)
+        edge_look, edge_looks = _looks(self.edges, EDGE_LOOK)
+        category = {c: i for i, c in enumerate(self.options.get("categories", ()))}
         data_sets: dict[tuple[str, ...], int] = {}
-        edges = []
-        for e in self.edges:
-            item = {k: v for k, v in e.items() if k not in ("id", "from", "to", "data")}
-            if e["id"] != f"{e['from']}->{e['to']}":
-                item["id"] = e["id"]
-            item["f"], item["t"] = index[e["from"]], index[e["to"]]
-            item["d"] = data_sets.setdefault(tuple(e["data"]), len(data_sets))
-            edges.append(item)
-        strings: dict[str, int] = {}
-
-        def flat(rows: list[list[str]]) -> list[int]:
-            return [strings.setdefault(text, len(strings)) for row in rows for text in row]
-
-        details = [flat(self.details[n["id"]]) for n in self.nodes]
-        edge_details = [flat(rows) for rows in self.edge_details]
+        sources, targets, data, ids = [], [], [], []
+        for i, e in enumerate(self.edges):
+            source, target = e["from"], e["to"]
+            sources.append(index[source])
+            targets.append(index[target])
+            data.append(data_sets.setdefault(tuple(e["data"]), len(data_sets)))
+            if e["id"] != f"{source}->{target}":
+                ids.append([i, e["id"]])
         return {
             "title": self.title,
             "subtitle": self.subtitle,
-            "nodes": self.nodes,
-            "edges": edges,
-            "dataSets": [list(d) for d in data_sets],
-            "details": details,
-            "edgeDetails": edge_details,
-            "strings": list(strings),
+            "nodes": {"id": [n["id"] for n in self.nodes], "label": [n["label"] for n in self.nodes],
+                      "x": [n["x"] for n in self.nodes], "y": [n["y"] for n in self.nodes], "look": node_look},
+            "nodeLooks": node_looks,
+            "edges": {"from": sources, "to": targets, "data": data, "rows": [e["rows"] for e in self.edges],
+                      "look": edge_look, "ids": ids},
+            "edgeLooks": edge_looks,
+            "dataSets": [[category[c] for c in d] for d in data_sets],
             "findings": self.findings,
             "legend": self.legend,
             "physics": self.physics,
             "options": self.options,
             "lod": self.lod,
         }
+
+    def details_dict(self) -> dict[str, Any]:
+        """Tooltip and detail-panel rows, read by the page when it first shows one.
+
+        Rows are flat ``[label, text, label, text, ...]`` lists of indexes into ``strings`` (most
+        rows repeat: kinds, controls, retention): ``nodes`` one list per node, in node order,
+        ``edges`` one per distinct row set (an edge's ``rows``). The text of a "receives" row is a
+        list instead, ``[head, count, head, count, ..., -more]``: ``heads`` holds ``[category,
+        origin, ...]`` (indexes into ``strings``), ``count`` the number of origins, and a last
+        negative number the categories not shown (see :class:`~flowmap.maps.text.Received`).
+
+        >>> from flowmap.maps.text import Received
+        >>> data = MapData("t", "", [{"id": "a"}], [], {"a": [["retention", "P5Y"], ["receives",
+        ...     Received((("identity", 5, ("b", "c", "d")),), more=1)]]}, [[["purpose", "law"]]], [], {}, False)
+        >>> data.details_dict()
+        {'strings': ['retention', 'P5Y', 'receives', 'purpose', 'law', 'identity', 'b', 'c', 'd'], 'heads': [[5, 6, 7, 8]], 'nodes': [[0, 1, 2, [0, 5, -1]]], 'edges': [[3, 4]]}
+        """
+        strings: dict[str, int] = {}
+        heads: dict[tuple[str, ...], int] = {}
+
+        def text(value: str) -> int:
+            found = strings.get(value)
+            if found is None:
+                found = strings[value] = len(strings)
+            return found
+
+        def received(value: Received) -> list[int]:
+            out = []
+            for category, count, first in value.parts:
+                key = (category, *first)
+                head = heads.get(key)
+                if head is None:
+                    head = heads[key] = len(heads)
+                out += [head, count]
+            return out + [-value.more] if value.more else out
+
+        def flat(rows: list[list[Any]]) -> list[Any]:
+            out: list[Any] = []
+            for label, value in rows:
+                out += [text(label), received(value) if isinstance(value, Received) else text(value)]
+            return out
+
+        nodes = [flat(self.details[n["id"]]) for n in self.nodes]
+        edges = [flat(rows) for rows in self.edge_details]
+        head_texts = [[text(part) for part in head] for head in heads]
+        return {"strings": list(strings), "heads": head_texts, "nodes": nodes, "edges": edges}
+
+
+def expand(compact: Mapping[str, Any]) -> dict[str, Any]:
+    """:meth:`MapData.to_dict` with its node and edge columns turned back into items, as the page
+    does (for tests and tools that read a map file, see :func:`flowmap.maps.html.embedded_data`).
+
+    >>> data = MapData("t", "", [{"id": "a", "label": "A", "x": 0, "y": 0, "sector": "police", "kind": "dot",
+    ...     "size": 10}], [{"id": "a-a", "from": "a", "to": "a", "width": 1.0, "style": "normal", "data": [],
+    ...     "rows": 0}], {"a": []}, [[]], [], {}, False)
+    >>> items = expand(data.to_dict())
+    >>> items["nodes"] == data.nodes and items["edges"] == data.edges
+    True
+    """
+    out = dict(compact)
+    n, e = compact["nodes"], compact["edges"]
+    categories = compact["options"].get("categories", [])
+    out["nodes"] = [{"id": i, "label": label, **compact["nodeLooks"][look], "x": x, "y": y}
+                    for i, label, x, y, look in zip(n["id"], n["label"], n["x"], n["y"], n["look"])]
+    ids = dict(map(tuple, e["ids"]))
+    edges = []
+    for k, (a, b, data, rows, look) in enumerate(zip(e["from"], e["to"], e["data"], e["rows"], e["look"])):
+        source, target = n["id"][a], n["id"][b]
+        edges.append({"id": ids.get(k, f"{source}->{target}"), "from": source, "to": target,
+                      "data": [categories[c] for c in compact["dataSets"][data]], **compact["edgeLooks"][look],
+                      "rows": rows})
+    out["edges"] = edges
+    return out
+
+
+def _looks(items: Sequence[Mapping[str, Any]], fields: tuple[str, ...]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Each item's ``fields`` (those it has), as an index into a table of their distinct sets.
+
+    >>> _looks([{"id": "a", "kind": "dot"}, {"id": "b", "kind": "dot"}, {"id": "c", "kind": "star"}], ("kind",))
+    ([0, 0, 1], [{'kind': 'dot'}, {'kind': 'star'}])
+    """
+    table: dict[tuple, int] = {}
+    out = []
+    for item in items:
+        key = tuple(map(item.get, fields))
+        found = table.get(key)
+        if found is None:
+            found = table[key] = len(table)
+        out.append(found)
+    return out, [{k: v for k, v in zip(fields, key) if v is not None} for key in table]
 
 
 def _carries(flow: Flow, category: str, tax) -> bool:
@@ -206,7 +312,12 @@ def _ordered(findings: Sequence[Finding]) -> list[Finding]:
     >>> [x.id for x in _ordered([f("q", "medium", "low", 2), f("e", "low", "high", 3), f("c", "critical", "high", 1)])]
     ['c', 'e', 'q']
     """
-    return sorted(findings, key=lambda f: (f.confidence is not Confidence.high, f.rank, rank_key(f)))
+    ordered = sorted(findings, key=lambda f: (f.confidence is not Confidence.high, f.rank))
+    out: list[Finding] = []  # ties (findings of two analyses, or unranked ones) by rank_key: none after one analysis
+    for _, tied in itertools.groupby(ordered, key=lambda f: (f.confidence is not Confidence.high, f.rank)):
+        group = list(tied)
+        out += sorted(group, key=rank_key) if len(group) > 1 else group
+    return out
 
 
 def _hop_flows(graph: Graph, finding: Finding, path: list[str]) -> list[str | None]:
@@ -319,21 +430,23 @@ def build_map_data(
     badges = finding_badges or {}
     finding_views = [_finding_view(graph, f, badges.get(f.id)) for f in listed]
     anchored: dict[str, list[Finding]] = {}
-    at_system: dict[str, Finding] = {}
+    at_system: dict[str, tuple[tuple, Finding]] = {}  # the worst finding anchored at a system, with its rank key
     for f in (findings if style_findings is None else style_findings) or ():
         if f.anchor.type == "flow" and f.anchor.id in drawn_flows:
             anchored.setdefault(f.anchor.id, []).append(f)
         elif f.anchor.type == "system" and f.anchor.id in drawn:
-            if f.anchor.id not in at_system or rank_key(f) < rank_key(at_system[f.anchor.id]):
-                at_system[f.anchor.id] = f
+            key = rank_key(f)
+            if f.anchor.id not in at_system or key < at_system[f.anchor.id][0]:
+                at_system[f.anchor.id] = (key, f)
     for found in anchored.values():
-        found.sort(key=rank_key)
+        if len(found) > 1:
+            found.sort(key=rank_key)
     sector_order = list(tax.sectors)
     positions = layout_positions(systems, flows, sector_order)
     nodes, details = _nodes(systems, graph, tax, positions, node_status)
     for node in nodes:
         if node["id"] in at_system:
-            node["severity"] = at_system[node["id"]].severity.name
+            node["severity"] = at_system[node["id"]][1].severity.name
     edges, edge_details = _edges(flows, tax, anchored, edge_status)
     lod = None
     if len(systems) > cluster_limit:
@@ -369,11 +482,21 @@ def build_map_data(
 
 
 def _nodes(systems, graph: Graph, tax, positions, status) -> tuple[list[dict], dict]:
+    """Node items and their tooltip rows (after the heading: the page writes name, id, status,
+    kind and sector from the node)."""
     nodes, details = [], {}
     received = received_at_systems(graph, [s.id for s in systems])
+    level: dict[str, int] = {}
+
+    def sensitivity(category: str) -> int:
+        found = level.get(category)
+        if found is None:
+            found = level[category] = int(tax.sensitivity(category))
+        return found
+
     for system in systems:
-        levels = [int(tax.sensitivity(c)) for c, _, _ in received.get(system.id, ())]
-        top = max([0, *levels, *(int(tax.sensitivity(c)) for c in system.holds)]) or None
+        mine = received.get(system.id, ())
+        top = max([0, *(sensitivity(c) for c, _, _ in mine), *(sensitivity(c) for c in system.holds)]) or None
         x, y = positions[system.id]
         node = {
             "id": system.id,
@@ -390,27 +513,27 @@ def _nodes(systems, graph: Graph, tax, positions, status) -> tuple[list[dict], d
         if state:
             node["status"] = state
         nodes.append(node)
-        rows = system_rows(system, received.get(system.id, []), tax)
-        if state:
-            rows.insert(1, ["status", state])
-        details[system.id] = rows
+        details[system.id] = system_rows(system, mine, tax)
     return nodes, details
 
 
 def _edges(flows, tax, anchored, status) -> tuple[list[dict], list]:
     edges, row_sets, known = [], [], {}
-    level = {c: int(tax.sensitivity(c)) for c in sorted({d for f in flows for d in f.data})}
+    widths: dict[tuple[str, ...], float] = {}  # by the categories carried: their most sensitive one
     for flow in flows:
-        top = max((level[d] for d in flow.data), default=None)
+        data = tuple(flow.data)
+        width = widths.get(data)
+        if width is None:
+            width = widths[data] = style.edge_width(max((int(tax.sensitivity(d)) for d in data), default=None))
+        worst = anchored.get(flow.id)
         edge = {
             "id": flow.id,
             "from": flow.source,
             "to": flow.target,
-            "width": style.edge_width(top),
-            "style": _flow_style(flow, anchored.get(flow.id, [])),
-            "data": list(flow.data),
+            "width": width,
+            "style": _flow_style(flow, worst or ()),
+            "data": list(data),
         }
-        worst = anchored.get(flow.id)
         if worst:
             edge["severity"] = worst[0].severity.name
         if flow.bidirectional:

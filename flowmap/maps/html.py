@@ -37,7 +37,7 @@ from flowmap.maps.data import MapData
 
 __all__ = [
     "MapFragment", "map_fragment", "render_html", "render_map", "escape_json", "csp_hash", "neutralise_bidi",
-    "vis_assets",
+    "vis_assets", "embedded_data",
 ]
 
 VIS_VERSION = "vis-9.1.2"
@@ -163,6 +163,7 @@ def map_fragment(data: MapData) -> MapFragment:
         "title": html.escape(neutralise_bidi(data.title)),
         "subtitle": html.escape(neutralise_bidi(data.subtitle)),
         "data": escape_json(data.to_dict()),
+        "rows": escape_json(data.details_dict()),
     })
     return MapFragment(markup, (vis_css, _template("map.css")), (vis_js, _template("map.js")))
 
@@ -178,6 +179,15 @@ def render_html(data: MapData) -> str:
         "body": fragment.markup,
         "scripts": fragment.script_elements(),
     })
+
+
+def embedded_data(page: str) -> dict[str, Any]:
+    """The data a map page draws from (its ``fm-data`` block), nodes and edges as items
+    (see :func:`flowmap.maps.data.expand`): for tests and tools that read a written map."""
+    from flowmap.maps.data import expand
+
+    block = page.split('<script type="application/json" id="fm-data">', 1)[1].split("</script>", 1)[0]
+    return expand(json.loads(block))
 
 
 def render_map(

@@ -1,6 +1,7 @@
 """What tooltips and detail panels say about a system or a flow, as rows of (label, text).
 
-Rows are plain strings; the page puts them in the DOM as text. Long free text is clipped.
+Rows are ``[label, text]``; the page puts them in the DOM as text. Long free text is clipped.
+What a system receives is kept structured (:class:`Received`) and written by the page.
 
 >>> from flowmap.model import Flow
 >>> flow = Flow.model_validate({"from": "a", "to": "b", "data": ["identity"], "purpose": "enforcement.law"})
@@ -10,9 +11,12 @@ Rows are plain strings; the page puts them in the DOM as text. Long free text is
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from flowmap.model import Flow, System
 
-__all__ = ["system_rows", "flow_rows", "received_at_systems", "MAX_ORIGINS_SHOWN", "MAX_CATEGORIES_SHOWN"]
+__all__ = ["system_rows", "flow_rows", "received_at_systems", "Received", "MAX_ORIGINS_SHOWN", "MAX_CATEGORIES_SHOWN"]
 
 MAX_ORIGINS_SHOWN = 3
 MAX_CATEGORIES_SHOWN = 8
@@ -33,32 +37,75 @@ def received_at_systems(graph, system_ids) -> dict[str, list[tuple[str, int, lis
     the systems in ``system_ids``, read from the model's :class:`~flowmap.graph.Graph` (so a
     flow that forwards only its source's own records passes on nothing else).
 
-    One pass per category over the systems it reaches; a system reached by thousands of
-    origins costs a popcount, not a list.
+    One pass per category over the systems it reaches. The systems of one strongly connected
+    component share one bitset: its count and first origins are read once, and each system
+    only takes its own bit out.
     """
     wanted = set(system_ids)
     ids = [s.id for s in graph.systems]  # Graph.reach numbers system nodes, and origin bits, in id order
+    position = {sid: i for i, sid in enumerate(ids)}
     system_at = {i: sid for i, sid in enumerate(ids) if sid in wanted}
     out: dict[str, list[tuple[str, int, list[str]]]] = {}
     for category in graph.categories:
+        seen: dict[int, tuple[int, list[int]]] = {}
+        holders = {position[o] for o in graph.origins_of(category)}  # their own bit is set where they are
         for node, bits in graph.reach(category).items():
             sid = system_at.get(node)
-            if sid is None:
+            if sid is None or not bits:
                 continue
-            bits &= ~graph.origin_bit(sid)
-            if not bits:
-                continue
-            first, rest = [], bits
-            while rest and len(first) < MAX_ORIGINS_SHOWN:
-                low = rest & -rest
-                first.append(ids[low.bit_length() - 1])
-                rest ^= low
-            out.setdefault(sid, []).append((category, bits.bit_count(), first))
+            summary = seen.get(bits)
+            if summary is None:
+                summary = seen[bits] = (bits.bit_count(), _lowest_bits(bits, MAX_ORIGINS_SHOWN + 1))
+            count, first = summary
+            if node in holders:  # a system is no origin of what reaches it
+                count -= 1
+                first = [i for i in first if i != node]
+            if count:
+                out.setdefault(sid, []).append((category, count, [ids[i] for i in first[:MAX_ORIGINS_SHOWN]]))
     return out
 
 
-def system_rows(system: System, received, tax) -> list[list[str]]:
-    rows = [["", f"{system.display_name} ({system.id})"], ["kind", f"{system.kind.value} \u00b7 {system.sector}"]]
+def _lowest_bits(bits: int, n: int) -> list[int]:
+    """Positions of the ``n`` lowest set bits.
+
+    >>> _lowest_bits(0b101100, 2)
+    [2, 3]
+    """
+    out = []
+    while bits and len(out) < n:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
+
+
+@dataclass(frozen=True)
+class Received:
+    """The "receives" row of a system: per category (the first :data:`MAX_CATEGORIES_SHOWN`), how
+    many other origins' data reach it and the first few of them; ``more`` categories beyond.
+
+    Kept structured, not as text: the page writes the text (``str()`` gives the same words), and a
+    map of 50,000 systems carries each origin once, not once per sentence that names it.
+
+    >>> str(Received((("identity", 5, ("a", "b", "c")), ("health", 1, ("d",))), more=2))
+    'identity from a, b, c +2 more; health from d; +2 more categories'
+    """
+
+    parts: tuple[tuple[str, int, tuple[str, ...]], ...]
+    more: int = 0
+
+    def __str__(self) -> str:
+        out = [f"{category} from {', '.join(first)}" + (f" +{count - len(first)} more" if count > len(first) else "")
+               for category, count, first in self.parts]
+        if self.more:
+            out.append(f"+{self.more} more categories")
+        return "; ".join(out)
+
+
+def system_rows(system: System, received, tax) -> list[list]:
+    """Tooltip rows of a system after its heading (``name (id)``, ``kind \u00b7 sector``), which the
+    page writes from the node itself; the "receives" row's text is a :class:`Received`."""
+    rows: list[list] = []
     for label, value in (("operator", system.operator), ("jurisdiction", system.jurisdiction)):
         if value:
             rows.append([label, _clip(value)])
@@ -67,21 +114,24 @@ def system_rows(system: System, received, tax) -> list[list[str]]:
     if system.holds:
         rows.append(["holds", ", ".join(system.holds)])
     if received:
-        parts = []
-        for category, count, first in received[:MAX_CATEGORIES_SHOWN]:
-            more = f" +{count - len(first)} more" if count > len(first) else ""
-            parts.append(f"{category} from {', '.join(first)}{more}")
-        if len(received) > MAX_CATEGORIES_SHOWN:
-            parts.append(f"+{len(received) - MAX_CATEGORIES_SHOWN} more categories")
-        rows.append(["receives", "; ".join(parts)])
+        shown = tuple((category, count, tuple(first)) for category, count, first in received[:MAX_CATEGORIES_SHOWN])
+        rows.append(["receives", Received(shown, max(0, len(received) - MAX_CATEGORIES_SHOWN))])
     rows.append(["retention", system.retention or "not stated"])
-    controls = system.controls.model_dump()
-    rows.append(["controls", "; ".join(f"{k.replace('_', ' ')}: {_tri(v)}" for k, v in controls.items())])
+    rows.append(["controls", _controls(system.controls)])
     if system.notes:
         rows.append(["notes", _clip(system.notes)])
     if system.sources:
         rows.append(["sources", ", ".join(system.sources)])
     return rows
+
+
+def _controls(controls) -> str:
+    return _controls_text(tuple(controls))
+
+
+@functools.lru_cache(maxsize=256)
+def _controls_text(fields: tuple[tuple[str, bool | None], ...]) -> str:
+    return "; ".join(f"{k.replace('_', ' ')}: {_tri(v)}" for k, v in fields)
 
 
 def flow_rows(flow: Flow) -> list[list[str]]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from flowmap.findings import Finding
     from flowmap.model import Acceptance
 
-__all__ = ["FORMATS", "TOP", "QuestionGroup", "questions_by_system", "render", "status_text", "origins_text",
+__all__ = ["FORMATS", "TOP", "QuestionGroup", "asked_text", "questions_by_system", "render", "status_text", "origins_text",
            "unmatched_text"]
 
 TOP = 20
@@ -87,12 +87,28 @@ class QuestionGroup:
 
     @property
     def questions(self) -> list[str]:
-        """The distinct questions, in rank order (a finding without one gives its title)."""
-        return list(dict.fromkeys((f.question or f.title).strip() for f in self.findings))
+        """The distinct questions, in rank order (a system's gathered finding gives each of its
+        questions; a finding without one gives its title)."""
+        return list(dict.fromkeys(
+            text.strip() for f in self.findings for text in ([q.question for q in f.questions] or [f.question or f.title])
+        ))
 
     def text(self) -> str:
         """The questions as one line: ``Is there independent oversight of VIS? Is there ...?``."""
         return " ".join(q if "?" in q else q + "?" for q in self.questions)
+
+
+def asked_text(questions: "list[Finding]") -> str:
+    """How many questions the systems' gathered findings ask, and of how many systems.
+
+    >>> asked_text([])
+    'no questions'
+    """
+    count = len(questions)
+    if not count:
+        return "no questions"
+    asked = sum(len(f.questions) or 1 for f in questions)
+    return f"{asked} question{'s' if asked != 1 else ''} for {count} system{'s' if count != 1 else ''}"
 
 
 def questions_by_system(findings: "list[Finding]") -> list[QuestionGroup]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from flowmap.render import TOP, origins_text, questions_by_system, status_text
+from flowmap.render import TOP, asked_text, origins_text, questions_by_system, status_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from flowmap.analysis import Report
@@ -95,7 +95,7 @@ def render_markdown(report: "Report", *, show_all: bool = False, top: int = TOP)
         questions = report.questions
         open_count = sum(1 for f in report.findings if f.status == "open")
         lines += [f"{total} finding{'s' if total != 1 else ''}, {open_count} open: {len(established)} established, "
-                  f"{len(questions)} question{'s' if len(questions) != 1 else ''} to answer.", ""]
+                  f"{asked_text(questions)} to answer.", ""]
         lines += ["| Severity | Findings | Established | Open |", "|---|---:|---:|---:|"]
         for name, count in summary["by_severity"].items():
             sure = sum(1 for f in established if f.severity.name == name)
@@ -117,7 +117,7 @@ def render_markdown(report: "Report", *, show_all: bool = False, top: int = TOP)
             lines.append("")
         groups = questions_by_system(questions)
         if groups:
-            lines += [f"### Questions to answer ({len(questions)}, by the system that can answer them)", ""]
+            lines += [f"### Questions to answer ({asked_text(questions)}, by the system that can answer them)", ""]
             shown_groups = groups if show_all else groups[:top]
             lines += [f"- {code(g.system)}: {escape(g.text())}" for g in shown_groups]
             if len(shown_groups) < len(groups):

@@ -149,11 +149,16 @@ def sarif_log(report: "Report", *, uri: str, text: str | None = None, rules: Ite
     Composing the file's YAML nodes is linear in its size; each location is then found by
     index, so the whole is linear in the model plus the findings.
     """
+    from flowmap.questions import RULE as QUESTIONS
+
+    every_rule = rules is None
     if rules is None:
         from flowmap.rules import ALL_RULES
 
         rules = ALL_RULES
     catalogue: list["Rule"] = list(rules)
+    if every_rule or any(f.rule == QUESTIONS.id for f in report.findings):
+        catalogue.append(QUESTIONS)  # the gathered questions: see flowmap.questions
     rule_index = {rule.id: number for number, rule in enumerate(catalogue)}
     descriptors = [_descriptor(rule) for rule in catalogue]
     for finding in report.findings:  # a finding from a rule outside the catalogue still gets a descriptor

@@ -16,7 +16,7 @@ terminal; otherwise plain text, byte-identical run after run.
 ...             confidence=Confidence.high, title="A data reaches B", message="m", anchor=Anchor("flow", "a->b"),
 ...             systems=["a", "b"], origins=["a"], origins_total=1, paths=[["a", "b"]], rank=1)
 >>> print(render_table(Report(m, [f])), end="")
-1 finding: 1 high; 1 established, 0 questions; 1 open
+1 finding: 1 high; 1 established, no questions; 1 open
 by kind: exposure 1
 most findings: a (1), b (1)
 <BLANKLINE>
@@ -25,7 +25,7 @@ ESTABLISHED FINDINGS (1, by rank)
                exposure:a->b  at flow a->b  1 origin: a
                path: a -> b
 <BLANKLINE>
-1 finding: 1 high; 1 established, 0 questions; 1 open
+1 finding: 1 high; 1 established, no questions; 1 open
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flowmap.findings import Severity
-from flowmap.render import TOP, origins_text, questions_by_system, status_text, unmatched_text
+from flowmap.render import TOP, asked_text, origins_text, questions_by_system, status_text, unmatched_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from flowmap.analysis import Report
@@ -68,10 +68,9 @@ def summary_line(report: "Report") -> str:
         return "no findings"
     parts = ", ".join(f"{count} {name}" for name, count in summary["by_severity"].items())
     established = summary["by_confidence"].get("high", 0)
-    questions = summary["by_confidence"].get("low", 0)
     open_count = sum(1 for f in report.findings if f.status == "open")
     line = (f"{total} finding{'s' if total != 1 else ''}: {parts}; {established} established, "
-            f"{questions} question{'s' if questions != 1 else ''}; {open_count} open")
+            f"{asked_text(report.questions)}; {open_count} open")
     settled = total - open_count
     if settled:
         line += f", {settled} accepted or otherwise settled"
@@ -135,8 +134,7 @@ def render_table(report: "Report", *, color: bool = False, show_all: bool = Fals
             lines.append(f"  {len(established) - len(shown)} more: --all")
     groups = questions_by_system(report.questions)
     if groups:
-        total = sum(len(g.findings) for g in groups)
-        lines += ["", style(f"QUESTIONS ({total}, by the system that can answer them)", bold=True)]
+        lines += ["", style(f"QUESTIONS ({asked_text(report.questions)}, by the system that can answer them)", bold=True)]
         shown_groups = groups if show_all else groups[:top]
         for group in shown_groups:
             lines.append(f"  {style(group.system, bold=True)}: {group.text()}")

@@ -125,7 +125,7 @@ class ReportContent:
     established: list[Finding]  # shown in full, by rank
     established_total: int
     questions: list[QuestionGroup]  # by the system that can answer them
-    questions_total: int
+    questions_total: int  # questions, over every system's gathered finding
     matrix: Matrix
     inventory: list[InventoryEntry]
     omitted: list[tuple[str, int]]  # established findings not shown in full, by severity
@@ -309,7 +309,7 @@ def build_content(
         established=shown,
         established_total=len(established),
         questions=questions_by_system(questions),
-        questions_total=len(questions),
+        questions_total=sum(len(f.questions) or 1 for f in questions),
         matrix=_matrix(model, report.findings),
         inventory=_inventory(model),
         omitted=list(omitted.items()),

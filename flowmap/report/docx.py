@@ -271,7 +271,7 @@ def _questions(w: _Writer, c: ReportContent) -> None:
     if not c.questions:
         w.para("None: no finding rests on what the model does not say.")
         return
-    w.para(f"{c.questions_total} finding{'s' if c.questions_total != 1 else ''} rest on what the model does not "
+    w.para(f"{c.questions_total} question{'s' if c.questions_total != 1 else ''} rest on what the model does not "
            "say. Each system below can answer its questions; an answer turns a question into an established "
            "finding or removes it.")
     for group in c.questions:

@@ -7,6 +7,10 @@ nothing: no ``src``/``href`` to any URL, and a Content-Security-Policy that
 allows only its own inline styles and scripts, by sha256 hash. Nothing depends
 on the clock: the same model gives the same bytes.
 
+Printed (or saved as PDF from a browser), the report shows the static figure of the map
+where the interactive map is: the drawing of ``flowmap map MODEL -o fig.svg``, inlined as
+inert SVG by :mod:`flowmap.report.print_figure` and hidden on screen by the print stylesheet.
+
 >>> severity_css()[:40]
 '.sev-critical { background: #882255; col'
 """
@@ -62,13 +66,18 @@ def _anchor(finding_id: str) -> str:
 
 
 def render_report_html(content: ReportContent, *, with_map: bool = True) -> str:
-    """The report page; ``with_map`` embeds the interactive map (flowmap.maps)."""
-    fragment = None
+    """The report page; ``with_map`` embeds the interactive map (flowmap.maps) and, for print,
+    its static figure (:func:`flowmap.report.print_figure.print_figure`)."""
+    fragment = figure = None
     if with_map:
         from flowmap.maps import build_map_data, map_fragment
+        from flowmap.report.print_figure import print_figure
 
-        fragment = map_fragment(build_map_data(content.model, findings=content.report.findings))
-    styles = [_resource("report.css") + severity_css(), *(fragment.styles if fragment else ())]
+        data = build_map_data(content.model, findings=content.report.findings)
+        fragment = map_fragment(data)
+        figure = print_figure(content.model, data, content.report.findings)
+    styles = [_resource("report.css") + severity_css(), *(fragment.styles if fragment else ()),
+              *((figure.css,) if figure else ())]
     scripts = list(fragment.scripts) if fragment else []
     csp = (
         "default-src 'none'; "
@@ -83,6 +92,7 @@ def render_report_html(content: ReportContent, *, with_map: bool = True) -> str:
         styles=styles,
         scripts=scripts,
         map=fragment,
+        figure=figure,
         anchor=_anchor,
         title=principle_title,
         severities=[s.name for s in reversed(Severity)],

@@ -154,7 +154,7 @@ def _questions(c: ReportContent) -> list[str]:
     out = [f"### {SECTIONS['questions']}", ""]
     if not c.questions:
         return out + ["None: no finding rests on what the model does not say.", ""]
-    out += [f"{c.questions_total} finding{'s' if c.questions_total != 1 else ''} rest on what the model does not say. "
+    out += [f"{c.questions_total} question{'s' if c.questions_total != 1 else ''} rest on what the model does not say. "
             "Each system below can answer its questions; an answer turns a question into an established finding "
             "or removes it.", ""]
     for group in c.questions:

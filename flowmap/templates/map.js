@@ -4,11 +4,31 @@
   "use strict";
   performance.mark("fm-start");
   var D = JSON.parse(document.getElementById("fm-data").textContent);
-  D.edges.forEach(function (e) {   // compact edges (see MapData.to_dict): restore their ends, id and data
-    e.from = D.nodes[e.f].id; e.to = D.nodes[e.t].id; e.data = D.dataSets[e.d];
-    if (e.id === undefined) { e.id = e.from + "->" + e.to; }
-  });
+  D.nodes = nodeItems(D.nodes, D.nodeLooks);
+  D.edges = edgeItems(D.edges, D.edgeLooks);
   performance.mark("fm-parsed");
+  // The data is in columns (see MapData.to_dict): turn them back into one object per node and per edge.
+  function withLook(item, look) {
+    for (var k in look) { item[k] = look[k]; }
+    return item;
+  }
+  function nodeItems(N, looks) {
+    var out = new Array(N.id.length);
+    for (var i = 0; i < out.length; i++) {
+      out[i] = withLook({ id: N.id[i], label: N.label[i], x: N.x[i], y: N.y[i] }, looks[N.look[i]]);
+    }
+    return out;
+  }
+  function edgeItems(E, looks) {
+    var ids = D.nodes.map(function (n) { return n.id; }), out = new Array(E.from.length);
+    var sets = D.dataSets.map(function (s) { return s.map(function (c) { return D.options.categories[c]; }); });
+    for (var i = 0; i < out.length; i++) {
+      var from = ids[E.from[i]], to = ids[E.to[i]];
+      out[i] = withLook({ id: from + "->" + to, from: from, to: to, data: sets[E.data[i]], rows: E.rows[i] }, looks[E.look[i]]);
+    }
+    E.ids.forEach(function (p) { out[p[0]].id = p[1]; });
+    return out;
+  }
   var SEVERITIES = ["critical", "high", "medium", "low", "info"];
   var GLYPH = { dot: "\u25CF", square: "\u25A0", diamond: "\u25C6", hexagon: "\u2B22", triangle: "\u25B2",
                 triangleDown: "\u25BC", star: "\u2605" };
@@ -329,12 +349,34 @@
   }
 
   // ---- tooltip -------------------------------------------------------------
-  function rowsOf(flat) {   // rows are stored as [label, text] index pairs into D.strings (see MapData.to_dict)
-    var out = [];
-    for (var i = 0; i < flat.length; i += 2) { out.push([D.strings[flat[i]], D.strings[flat[i + 1]]]); }
+  var ROWS = null;
+  function rowData() {   // tooltip rows: a JSON block of their own, read when one is first shown
+    if (!ROWS) { ROWS = JSON.parse($("fm-rows").textContent); }
+    return ROWS;
+  }
+  function rowsOf(flat) {   // [label, text] index pairs into the strings (see MapData.details_dict)
+    var S = rowData().strings, out = [];
+    for (var i = 0; i < flat.length; i += 2) {
+      var text = flat[i + 1];
+      out.push([S[flat[i]], typeof text === "number" ? S[text] : receivedText(text)]);
+    }
     return out;
   }
-  function detailsOf(id) { return rowsOf(D.details[nodeIndex[id]]); }
+  function receivedText(parts) {   // [head, count, ..., -more]: "category from a, b, c +N more; ...; +M more categories"
+    var S = rowData().strings, heads = rowData().heads, out = [];
+    for (var i = 0; i < parts.length; i += 2) {
+      if (parts[i] < 0) { out.push("+" + (-parts[i]) + " more categories"); break; }
+      var head = heads[parts[i]], count = parts[i + 1], first = head.slice(1).map(function (k) { return S[k]; });
+      out.push(S[head[0]] + " from " + first.join(", ") + (count > first.length ? " +" + (count - first.length) + " more" : ""));
+    }
+    return out.join("; ");
+  }
+  function detailsOf(id) {   // the heading comes from the node itself
+    var n = D.nodes[nodeIndex[id]], rows = [["", (n.actor ? n.label.slice(2) : n.label) + " (" + n.id + ")"]];
+    if (n.status) { rows.push(["status", n.status]); }
+    rows.push(["kind", n.kind + " \u00b7 " + n.sector]);
+    return rows.concat(rowsOf(rowData().nodes[nodeIndex[id]]));
+  }
   function rowsElement(rows) {
     var box = el("div");
     var list = el("dl", "fm-rows");
@@ -386,7 +428,7 @@
               ["worst finding", e.severity || "none"]];
     }
     return [["", e.from + (e.arrows === "to" ? " \u2192 " : " \u2194 ") + e.to + " (" + id + ")"],
-            ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(rowsOf(D.edgeDetails[e.rows]));
+            ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(rowsOf(rowData().edges[e.rows]));
   }
   network.on("hoverEdge", function (p) { showTip(edgeRows(p.edge), findingsOfEdge[p.edge], p.pointer.DOM); });
   if (big) {   // vis-network does not know the flows of a large map: find the one under the pointer here

@@ -1,0 +1,204 @@
+"""The fast path for YAML: a parser written in Rust, used only where it gives what libyaml gives.
+
+flowmap reads YAML as PyYAML's libyaml loader does: YAML 1.1, errors located at a line and a
+column. ``yaml-rs`` (on PyPI) builds the same Python data about ten times faster, but reads YAML
+1.2 and has none of PyYAML's hooks. :func:`load` returns its data only where they are certain to
+equal libyaml's, and ``None`` otherwise; the caller then parses with libyaml, which gives the data
+or the located message. ``None`` comes back when:
+
+- ``yaml-rs`` is not installed, or raises anything (a syntax error, a duplicate key, a number too
+  long): libyaml reads the text again and says what is wrong, and where;
+- a plain scalar that could be a number, a boolean or a date reads otherwise in the two parsers
+  (``yes``, ``017``, ``1_000``, ``1:20``, ``1e3``, any date): each candidate is read by both, once
+  per spelling;
+- the text holds what only flowmap's libyaml loader handles: anchors and aliases (merge keys, the
+  alias-bomb budget), tags, directives, document markers, explicit keys and collections as keys,
+  tabs and control characters, and NEL and the Unicode line separators (line breaks in YAML 1.1);
+- its block nesting could be deep enough to overflow the Rust parser's stack (it refuses deep
+  flow nesting itself, with an error).
+
+Every check runs on a copy of the bytes mapped to a few classes of characters
+(``bytes.translate``), where literal searches run at memory speed: about 0.1 s for a 17 MB model.
+
+>>> load("flowmap: 1\\nname: yes\\n") is None  # YAML 1.1 reads `yes` as true, 1.2 as text
+True
+>>> load("a: &x [1]\\nb: *x\\n") is None  # aliases are libyaml's
+True
+>>> load("flowmap: 1\\nname: x\\ncontrols: {redress: false}\\n") in (None, {
+...     "flowmap": 1, "name": "x", "controls": {"redress": False}})  # None when yaml-rs is absent
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Callable
+
+try:
+    import yaml_rs
+except ImportError:  # the fast path is optional: libyaml reads everything
+    yaml_rs = None
+
+__all__ = ["available", "load"]
+
+
+def _classes() -> bytes:
+    """The ``bytes.translate`` table of the character classes the checks search."""
+    table = bytearray(b"x" * 256)  # letters, and every byte of a non-ASCII character
+    for byte in (*range(32), 127):  # tabs and control characters
+        table[byte] = 0
+    for group, into in ((b"0123456789", b"d"), (b"[{,", b"["), (b"]}", b"]"), (b"&*!", b"&"), (b"'\"", b"q"),
+                        (b"\n\r", b"\n"), (b"=<", b"="), (b"eEfFnNoOsSyY", b"w"), (b"|>", b"|")):
+        for byte in group:
+            table[byte] = into[0]
+    for byte in b"-+. :?%#":
+        table[byte] = byte
+    return bytes(table)
+
+
+_CLASSES = _classes()
+# Characters YAML 1.1 forbids or reads as line breaks, in UTF-8: C1 controls and NEL (C2 80-9F),
+# the line and paragraph separators, a byte order mark inside the text, U+FFFE and U+FFFF.
+_FORBIDDEN_UTF8 = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# In the classes, where a scalar may start (after `: `, `- `, `? `, a flow indicator, a quoted
+# key's colon, or at the start of a line): a number (`d`, maybe after `-`, `+`, `.`), a short
+# word of the letters of yes, no, on and off (`w`), or what libyaml alone should read: a block
+# scalar (`|`, `>`: the two differ on empty ones and at the end of the text), a `?` or a `:`
+# (libyaml refuses `[:x]`, yaml-rs reads it).
+_NOT_TEXT = rb"(?:[-+.]*d|w{1,3}(?=[\n:# \[\]]|$)|[|?:])"
+_STARTS = tuple(re.compile(start + _NOT_TEXT) for start in (rb": +", rb"- +", rb"\? +", rb"\[ *", rb"\n *", rb"q:"))
+_SCALAR = re.compile(rb"[^\n\r,\[\]{}#]*?(?= *(?:\r|\n|$|[,\[\]{}#]|:[ \r\n]|:$))")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_WORDS = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"}
+# Each level of a block collection starts further right than its parent, or at the same column
+# for a list under a key, so deep block nesting needs a long run of spaces and `- ? :` at the
+# start of a line. 200 of them stay far below what overflows the parser (over 10,000 levels).
+_DEEP_BLOCK = re.compile(rb"\n[ \-?:]{200}")
+
+
+def available() -> bool:
+    """Whether the fast parser is installed (``pip install yaml-rs``)."""
+    return yaml_rs is not None
+
+
+def load(text: str, reference: Callable[[str], Any] | None = None) -> Any | None:
+    """The data of YAML ``text`` as the fast parser reads them, or ``None`` when they could differ
+    from libyaml's (see the module docstring). ``reference`` parses a small YAML text as flowmap's
+    libyaml loader does (PyYAML's ``CSafeLoader`` when not given): it decides whether a plain
+    scalar that may be a number or a boolean reads the same in both parsers."""
+    if yaml_rs is None:
+        return None
+    raw = text.encode("utf-8")
+    classes = b"\n" + raw.translate(_CLASSES)  # a line break before the first line: it starts one
+    if _only_libyaml(raw, classes) or _DEEP_BLOCK.search(classes):
+        return None
+    reference = reference or _safe_load
+    scalars = _maybe_not_text(raw, classes)
+    if scalars is None or not all(_reads_the_same(scalar, reference) for scalar in scalars):
+        return None
+    try:
+        return yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - whatever it is, libyaml reads the text again and says what is wrong
+        return None
+
+
+def _only_libyaml(raw: bytes, classes: bytes) -> bool:
+    """Whether ``raw`` holds something the fast path leaves to libyaml (``classes`` is ``raw``
+    mapped by :data:`_CLASSES`, after a line break). Any ``&``, ``*``, ``!``, ``?``, ``=`` or
+    ``<`` is looked at where it stands: refusing more than needed costs time, never correctness.
+
+    >>> def only(text):
+    ...     raw = text.encode()
+    ...     return _only_libyaml(raw, b"\\n" + raw.translate(_CLASSES))
+    >>> only("a: R&D, 2 * 3, x=y, why?\\n"), only("a: &x 1\\n"), only("a: !!int 1\\n"), only("a:\\tb\\n")
+    (False, True, True, True)
+    >>> only("---\\na: 1\\n"), only("? a\\n: 1\\n"), only("[a]: 1\\n"), only("<<: {a: 1}\\n")
+    (True, True, True, True)
+    """
+    if b"\x00" in classes or b"\n%" in classes or b"\n---" in raw or b"\n..." in raw or raw.startswith((b"---", b"...")):
+        return True
+    if not raw.isascii() and (any(seq in raw for seq in _FORBIDDEN_UTF8) or _c1_control(raw)):
+        return True
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+        return True  # a carriage return alone: a line break to libyaml
+    if b":[" in classes or b":]" in classes:
+        return True  # a colon before a flow indicator: libyaml refuses `{a:, b}`, yaml-rs reads it
+    if b"&" in classes and re.search(rb"(?:^|[\s\[\]{},])(?:[&*][^\s,\[\]{}]|!)", raw):
+        return True  # an anchor, an alias or a tag
+    if b"?" in classes and re.search(rb"(?:^|[\s\[{,])\?(?:\s|$)", raw):
+        return True  # an explicit key
+    if b"=" in classes and re.search(rb"(?:^|[\s\[{,:])(?:<<|=) *(?:$|[\s,\]}#:])", raw):
+        return True  # the merge key, the value key
+    return re.search(rb"\] *:", classes) is not None  # a collection as a key
+
+
+def _c1_control(raw: bytes) -> bool:
+    """Whether UTF-8 ``raw`` holds a C1 control character or NEL (U+0080-U+009F)."""
+    position = raw.find(b"\xc2")
+    while position != -1:
+        if 0x80 <= raw[position + 1] <= 0x9F:
+            return True
+        position = raw.find(b"\xc2", position + 2)
+    return False
+
+
+def _maybe_not_text(raw: bytes, classes: bytes) -> set[str] | None:
+    """The plain scalars of ``raw`` that may be a number or a boolean, each spelling once, or
+    ``None`` when a scalar starts with a block scalar's `|` or `>`, or with `?` or `:`. ``classes`` is
+    ``raw`` mapped by :data:`_CLASSES`, after a line break.
+
+    >>> def scalars(text):
+    ...     raw = text.encode()
+    ...     return _maybe_not_text(raw, b"\\n" + raw.translate(_CLASSES))
+    >>> sorted(scalars("a: 1\\nb: [x, -2.5]\\nc: no\\non: x\\nd: 'yes'\\ng: a 1\\nh: off"))
+    ['-2.5', '1', 'no', 'off', 'on']
+    >>> scalars("a: >\\n  text\\n"), scalars("a: [?x]\\n")
+    (None, None)
+    """
+    found = set()
+    for start in _STARTS:
+        for match in start.finditer(classes):
+            at = match.end() - 1
+            if classes[at] in b"|?:":
+                return None
+            while classes[at - 1] in b"-+.w":  # back to the start of the number or word
+                at -= 1
+            scalar = _SCALAR.match(raw, at - 1)
+            if scalar:
+                found.add(scalar.group().decode("utf-8", "replace").rstrip())
+    return found
+
+
+def _safe_load(text: str) -> Any:
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _reads_the_same(scalar: str, reference: Callable[[str], Any]) -> bool:
+    """Whether the plain scalar ``scalar`` reads as the same value in libyaml and the fast parser.
+
+    >>> _reads_the_same("a 1", _safe_load), _reads_the_same("2024-06-01", _safe_load)
+    (True, False)
+    >>> available() is False or (_reads_the_same("12", _safe_load), _reads_the_same("017", _safe_load)) == (True, False)
+    True
+    """
+    if _DATE.match(scalar):
+        return False  # a date in YAML 1.1, text in 1.2
+    if " " in scalar:
+        return True  # no number, boolean or null has a space in it
+    if not scalar.isascii() or (scalar.isalpha() and scalar not in _WORDS):
+        return True
+    return _reads_the_same_spelling(scalar, reference)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reads_the_same_spelling(scalar: str, reference: Callable[[str], Any]) -> bool:
+    document = f"- {scalar}\n"
+    try:
+        ours = reference(document)
+        theirs = yaml_rs.loads(document, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - a scalar either parser refuses is left to libyaml
+        return False
+    return [(type(value), repr(value)) for value in ours] == [(type(value), repr(value)) for value in theirs]
