@@ -70,7 +70,6 @@ class Edge:
 EdgeFilter = Callable[[Edge], bool]
 
 
-
 class Graph:
     """Systems, flows and per-category reach of one model; see the module docstring.
 
@@ -109,9 +108,14 @@ class Graph:
             if edge.flow.forwards != "all":
                 self._edge_node[edge] = len(self._ids) + len(self._edge_node)
         self._node_system = self._ids + [e.source for e in self._edge_node]
+        self._cross: dict[Edge, int] = {  # edge -> the node whose origins cross it
+            edge: self._edge_node.get(edge, self._position[edge.source]) for edge in edges
+        }
+        self._full: dict[str, dict[int, int]] = {}  # category -> its reach from every origin
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
         self._reverse: dict[tuple, dict[int, list[tuple[int, Edge]]]] = {}
+        self._forward: dict[str, dict[int, list[int]]] = {}
 
     # -- elements ---------------------------------------------------------------------------
 
@@ -163,15 +167,21 @@ class Graph:
 
     def carried(self, edge: Edge) -> list[str]:
         """The propagated categories an edge carries (a parent category covers its children), sorted.
+        The list is shared: read it, do not change it.
 
         >>> from flowmap.model import Model
         >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
         ...     {"id": "a", "sector": "asylum", "holds": ["biometric.face", "identity"], "purposes": ["protection.asylum"]},
         ...     {"id": "b", "sector": "police"}],
         ...   "flows": [{"from": "a", "to": "b", "data": ["biometric"], "purpose": "enforcement.law"}]})
-        >>> Graph(m).carried(Graph(m).edges[0])
+        >>> g = Graph(m)
+        >>> g.carried(g.edges[0])
         ['biometric.face']
         """
+        found = self._carried.get(edge)
+        return self._categories_of(edge) if found is None else found
+
+    def _categories_of(self, edge: Edge) -> list[str]:
         if not self.taxonomy.personal(edge.flow.transform):  # statistics: no one's data moves on
             return []
         found: set[str] = set()
@@ -180,11 +190,16 @@ class Graph:
         return sorted(found)
 
     @cached_property
+    def _carried(self) -> dict[Edge, list[str]]:
+        """Edge -> the propagated categories it carries, sorted (each list built once, shared)."""
+        return {edge: self._categories_of(edge) for edge in self.edges}
+
+    @cached_property
     def _carrying(self) -> dict[str, list[Edge]]:
         """Category -> the edges that carry it, in flow-id order."""
         out: dict[str, list[Edge]] = {c: [] for c in self._origins}
-        for edge in self.edges:
-            for category in self.carried(edge):
+        for edge, carried in self._carried.items():
+            for category in carried:
                 out[category].append(edge)
         return out
 
@@ -222,8 +237,7 @@ class Graph:
 
     def _crossing_node(self, edge: Edge) -> int:
         """The node whose origins cross ``edge``: its own node when restricted, else its source."""
-        node = self._edge_node.get(edge)
-        return self._position[edge.source] if node is None else node
+        return self._cross[edge]
 
     def _hops(self, category: str, allowed: EdgeFilter | None) -> list[tuple[int, int, Edge]]:
         """(from node, to node, edge) for every hop ``category`` can take: each allowed edge from
@@ -281,7 +295,14 @@ class Graph:
         -----
         One Tarjan condensation and one bitset push over the edges carrying ``category``.
         """
-        memo = (category, key if (origins is not None or allowed is not None) else None)
+        if origins is None and allowed is None:
+            found = self._full.get(category)
+            if found is None:
+                seeds = self._seeds(category, self.origins_of(category))
+                found = self._full[category] = propagate_bits(seeds, self._adjacency(category, None),
+                                                              len(self._node_system))
+            return found
+        memo = (category, key)
         found = self._reach.get(memo)
         if found is None:
             seeds = self._seeds(category, self.origins_of(category) if origins is None else origins)
@@ -289,11 +310,26 @@ class Graph:
             self._reach[memo] = found
         return found
 
-    def bits_to_origins(self, category: str, bits: int) -> list[str]:
+    def bits_to_origins(self, category: str, bits: int, limit: int | None = None) -> list[str]:
         """The origins whose bits are set, sorted by id (``category`` is not needed: every
-        category numbers origins alike; it stays for the readers' sake)."""
+        category numbers origins alike; it stays for the readers' sake); with ``limit``, the
+        first ``limit`` of them, found without decoding the rest.
+
+        >>> from flowmap.model import Model
+        >>> g = Graph(Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": i, "sector": "police"} for i in "abc"]}))
+        >>> g.bits_to_origins("", 0b111), g.bits_to_origins("", 0b111, limit=2)
+        (['a', 'b', 'c'], ['a', 'b'])
+        """
         ids = self._ids
-        return [ids[i] for i in set_bits(bits)]
+        if limit is None:
+            return [ids[i] for i in set_bits(bits)]
+        out = []
+        while bits and len(out) < limit:
+            low = bits & -bits
+            out.append(ids[low.bit_length() - 1])
+            bits ^= low
+        return out
 
     def crossing_union(self, edge: Edge, categories: Iterable[str] | None = None) -> int:
         """Bitset of the origins whose data of any of ``categories`` (default: all it carries)
@@ -305,7 +341,11 @@ class Graph:
 
     def origins_at(self, system_id: str, category: str) -> list[str]:
         """Origins whose ``category`` data is available at a system (held or received), sorted."""
-        return self.bits_to_origins(category, self.reach(category).get(self._position[system_id], 0))
+        return self.bits_to_origins(category, self.origin_bits_at(system_id, category))
+
+    def origin_bits_at(self, system_id: str, category: str) -> int:
+        """Bitset of the origins whose ``category`` data is available at a system (held or received)."""
+        return self.reach(category).get(self._position[system_id], 0)
 
     def holdings_at(self, system_id: str) -> dict[str, list[str]]:
         """Category -> origins, for every category available at a system."""
@@ -318,8 +358,11 @@ class Graph:
 
     def crossing_bits(self, edge: Edge, category: str, reach: dict[int, int] | None = None) -> int:
         """Bitset of the origins whose ``category`` data crosses ``edge`` (0 when it does not carry it)."""
-        reach = self.reach(category) if reach is None else reach
-        return reach.get(self._crossing_node(edge), 0)
+        if reach is None:
+            reach = self._full.get(category)
+            if reach is None:
+                reach = self.reach(category)
+        return reach.get(self._cross[edge], 0)
 
     def crossing(self, edge: Edge) -> dict[str, list[str]]:
         """Category -> origins whose data of it crosses ``edge``, for the categories it carries."""
@@ -336,6 +379,42 @@ class Graph:
         reach = self.reach(category)
         return sorted({self._node_system[n] for n, bits in reach.items() if bits & bit and n < len(self._ids)})
 
+    def reached_bits(self, category: str, origins: Iterable[str]) -> dict[str, int]:
+        """Origin -> bitset of the systems its ``category`` data can reach (itself included), for
+        each of ``origins``; a system's bit is :meth:`origin_bit`, so :meth:`bits_to_origins`
+        names them.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "asylum", "holds": ["identity"], "purposes": ["protection.asylum"]},
+        ...     {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
+        ...   "flows": [{"from": "a", "to": "b", "data": ["identity"], "purpose": "enforcement.law"},
+        ...             {"from": "b", "to": "c", "data": ["identity"], "purpose": "enforcement.law"}]})
+        >>> g = Graph(m)
+        >>> g.bits_to_origins("identity", g.reached_bits("identity", ["a"])["a"])
+        ['a', 'b', 'c']
+
+        Notes
+        -----
+        The reverse of :meth:`reach`: system bits pushed backwards along the flows give each
+        node the systems downstream of it (one condensation and one push, whatever the number
+        of origins); an origin's data leaves from its own node and from its restricted flows.
+        """
+        upstream: dict[int, list[int]] = {}
+        for source, target, _ in self._hops(category, None):
+            upstream.setdefault(target, []).append(source)
+        seeds = {node: 1 << node for node in range(len(self._ids))}
+        downstream = propagate_bits(seeds, upstream, len(self._node_system))
+        out = {}
+        for origin in origins:
+            bits = downstream.get(self._position[origin], 0)
+            for edge in self._out[origin]:
+                node = self._edge_node.get(edge)
+                if node is not None:
+                    bits |= downstream.get(node, 0)
+            out[origin] = bits
+        return out
+
     # -- witness paths -----------------------------------------------------------------------
 
     def _reverse_hops(self, category: str, allowed: EdgeFilter | None, key: object):
@@ -349,12 +428,21 @@ class Graph:
             self._reverse[memo] = found
         return found
 
+    def _forward_hops(self, category: str) -> dict[int, list[int]]:
+        """Node -> the nodes its hops for ``category`` lead to (memoised)."""
+        found = self._forward.get(category)
+        if found is None:
+            found = self._forward[category] = self._adjacency(category, None)
+        return found
+
     def _search_back(self, start: int, category: str, origin_bits: int, *, allowed: EdgeFilter | None,
-                     key: object, limit: int, skip_start: bool = False) -> list[tuple[list[str], list[str]]]:
+                     key: object, limit: int, skip_start: bool = False,
+                     within: set[int] | None = None) -> list[tuple[list[str], list[str]]]:
         """The one path search: breadth-first backwards from ``start`` along the hops ``category``
         can take, stopped once ``limit`` distinct origins of ``origin_bits`` are met. Each route
         runs from its origin to ``start`` (systems, and the flow of each hop). A restricted
-        node stands for its source system and always carries that system's own records."""
+        node stands for its source system and always carries that system's own records.
+        ``within`` keeps the search to those nodes (see :meth:`_shortest_nodes`)."""
         systems = len(self._ids)
         towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
         queue = deque([start])
@@ -379,10 +467,86 @@ class Graph:
             if reverse is None:
                 reverse = self._reverse_hops(category, allowed, key)
             for previous, hop in reverse.get(node, ()):
-                if previous not in towards:
+                if previous not in towards and (within is None or previous in within):
                     towards[previous] = (node, hop)
                     queue.append(previous)
         return out
+
+    def _shortest_nodes(self, origin: str, category: str, start: int) -> set[int] | None:
+        """The nodes on the shortest routes of ``origin``'s ``category`` data to ``start``
+        (``None`` when there is none), found by a breadth-first search from both ends at once,
+        each step widening the side whose next step reads fewer hops.
+
+        Confined to these nodes, the backward search of :meth:`_search_back` meets the origin
+        by the same route as unconfined: the route it takes to a node is the first, in its
+        order, of the shortest ones, and every node on a shortest route to a node on a shortest
+        route from the origin is itself on one. Near a hub the two sides meet after a step or
+        two each, where one side alone would cross the hub's thousands of neighbours.
+        """
+        forward = self._forward_hops(category)
+        backward = self._reverse_hops(category, None, None)
+        sources = [self._position[origin]] + [self._edge_node[e] for e in self._out[origin] if e in self._edge_node]
+        ahead = dict.fromkeys(sources, 0)  # node -> hops from the origin
+        behind = {start: 0}  # node -> hops to start
+        if start in ahead:
+            return {start}
+        front, back = list(ahead), [start]
+        met: list[int] = []
+        while front and back and not met:
+            if sum(len(forward.get(n, ())) for n in front) <= sum(len(backward.get(n, ())) for n in back):
+                grown = []
+                for node in front:
+                    steps = ahead[node] + 1
+                    for following in forward.get(node, ()):
+                        if following not in ahead:
+                            ahead[following] = steps
+                            grown.append(following)
+                front = grown
+                met = [n for n in grown if n in behind]
+            else:
+                grown = []
+                for node in back:
+                    steps = behind[node] + 1
+                    for previous, _ in backward.get(node, ()):
+                        if previous not in behind:
+                            behind[previous] = steps
+                            grown.append(previous)
+                back = grown
+                met = [n for n in grown if n in ahead]
+        if not met:
+            return None
+        nodes = set(met)
+        todo = list(met)
+        while todo:  # towards the origin: the hops that bring a node one step nearer
+            node = todo.pop()
+            nearer = ahead[node] - 1
+            if nearer < 0:
+                continue
+            for previous, _ in backward.get(node, ()):
+                if ahead.get(previous) == nearer and previous not in nodes:
+                    nodes.add(previous)
+                    todo.append(previous)
+        todo = list(met)
+        while todo:  # towards start
+            node = todo.pop()
+            nearer = behind[node] - 1
+            if nearer < 0:
+                continue
+            for following in forward.get(node, ()):
+                if behind.get(following) == nearer and following not in nodes:
+                    nodes.add(following)
+                    todo.append(following)
+        return nodes
+
+    def _route(self, origin: str, category: str, start: int, *, skip_start: bool = False):
+        """The shortest route of ``origin``'s ``category`` data to node ``start`` that
+        :meth:`_search_back` finds, searched only among the nodes of :meth:`_shortest_nodes`."""
+        within = self._shortest_nodes(origin, category, start)
+        if within is None:
+            return None
+        found = self._search_back(start, category, self.origin_bit(origin), allowed=None, key=None, limit=1,
+                                  skip_start=skip_start, within=within)
+        return found[0] if found else None
 
     def nearest_paths(self, edge: Edge, category: str, origin_bits: int, *, allowed: EdgeFilter | None = None,
                       key: object = None, limit: int = 3) -> list[tuple[list[str], list[str]]]:
@@ -411,8 +575,11 @@ class Graph:
                 key: object = None) -> tuple[list[str], list[str]] | None:
         """A shortest route of ``origin``'s ``category`` data that ends by crossing ``edge``: the
         systems, and the flow realising each hop. ``None`` when there is none."""
-        found = self.nearest_paths(edge, category, self.origin_bit(origin), allowed=allowed, key=key, limit=1)
-        return found[0] if found else None
+        if allowed is not None:
+            found = self.nearest_paths(edge, category, self.origin_bit(origin), allowed=allowed, key=key, limit=1)
+            return found[0] if found else None
+        found = self._route(origin, category, self._crossing_node(edge))
+        return None if found is None else (found[0] + [edge.target], found[1] + [edge.flow.id])
 
     def path(self, origin: str, category: str, target: str) -> tuple[list[str], list[str]] | None:
         """A shortest route of ``origin``'s ``category`` data to a system, or ``None``: one
@@ -420,9 +587,7 @@ class Graph:
         restricted flows, which always pass on its own records)."""
         if origin == target:
             return [origin], []
-        found = self._search_back(self._position[target], category, self.origin_bit(origin), allowed=None,
-                                  key=None, limit=1, skip_start=True)
-        return found[0] if found else None
+        return self._route(origin, category, self._position[target], skip_start=True)
 
 
 def graph_of(model: Model) -> Graph:

@@ -288,4 +288,5 @@ def test_the_svg_figure_of_an_injection_model_runs_nothing_in_chromium(open_page
     assert page.evaluate("document.querySelectorAll('script, foreignObject, a, image, img').length") == 0
     assert page.evaluate("Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes))"
                          ".filter(a => a.name.startsWith('on')).length") == 0
-    assert "<img src=x onerror=alert(1)>" in page.evaluate("document.documentElement.textContent")
+    text = page.evaluate("document.documentElement.textContent")
+    assert "<img src=x" in text and "onerror=alert(1)>" in text  # shown as text (a long name wraps in two lines)

@@ -22,7 +22,8 @@ Everything here reads the model through :class:`~flowmap.graph.Graph`; nothing e
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from itertools import islice
+from typing import Callable, Iterable, Iterator
 
 from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
@@ -51,6 +52,18 @@ def crossing_by_origin(
                 if origin_ok is None or origin_ok(origin):
                     out.setdefault(origin, set()).add(category)
     return {o: sorted(c) for o, c in sorted(out.items())}
+
+
+def union(by_category: dict[str, int]) -> int:
+    """The bitset of every origin in ``by_category`` (category -> origins bitset).
+
+    >>> union({"identity": 0b01, "biometric.face": 0b11})
+    3
+    """
+    bits = 0
+    for found in by_category.values():
+        bits |= found
+    return bits
 
 
 def lead_category(ctx: Context, categories: Iterable[str]) -> str:
@@ -117,16 +130,21 @@ class Evidence:
         graph = ctx.graph
         tiers: dict[tuple, int] = {}
         subject_masks: dict[str, int] = {}
+        children = vulnerable = 0
         for system in graph.systems:
             bit = graph.origin_bit(system.id)
             key = ("child" not in system.people, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.people))
             tiers[key] = tiers.get(key, 0) | bit
             for subject in system.people:  # children too where a min_age says so
                 subject_masks[subject] = subject_masks.get(subject, 0) | bit
+            if not key[0]:
+                children |= bit
+            if not key[2]:
+                vulnerable |= bit
         self._tiers = [mask for _, mask in sorted(tiers.items())]
         self._subjects = sorted(subject_masks.items())
+        self._children, self._vulnerable = children, vulnerable
         self._origin_of: dict[str, list[str]] | None = None
-        self._carried: dict[Edge, list[str]] = {}
         self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
         """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
         ``category_ok=evidence.sensitive.__contains__`` decides each category once."""
@@ -154,23 +172,81 @@ class Evidence:
         """The people groups whose data the origins of ``bits`` collect, sorted."""
         return [subject for subject, mask in self._subjects if bits & mask]
 
-    def crossing(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
-                 exclude: int = 0, within: int = -1) -> tuple[int, list[str]]:
-        """(origins bitset, categories) of the data crossing ``edges`` (one edge, or both
+    def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
+                    exclude: int = 0, within: int = -1) -> dict[str, int]:
+        """Category -> bitset of the origins whose data of it crosses ``edges`` (one edge, or both
         directions of a flow): categories filtered by ``category_ok``, origins with no bit in
-        ``exclude`` and every bit in ``within`` (a mask; -1 is everyone)."""
+        ``exclude`` and every bit in ``within`` (a mask; -1 is everyone). Only categories some
+        origin's data crosses with, in the order the flows carry them."""
         graph = self.ctx.graph
-        bits = 0
-        categories = []
+        out: dict[str, int] = {}
         for edge in [edges] if isinstance(edges, Edge) else edges:
-            for category in self.carried(edge):
+            for category in graph.carried(edge):
                 if category_ok is not None and not category_ok(category):
                     continue
                 found = graph.crossing_bits(edge, category) & within & ~exclude
                 if found:
-                    bits |= found
-                    categories.append(category)
-        return bits, sorted(set(categories))
+                    out[category] = out.get(category, 0) | found
+        return out
+
+    def crossing(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
+                 exclude: int = 0, within: int = -1) -> tuple[int, list[str]]:
+        """(origins bitset, categories) of the data crossing ``edges``, filtered as in :meth:`by_category`."""
+        found = self.by_category(edges, category_ok=category_ok, exclude=exclude, within=within)
+        return union(found), sorted(found)
+
+    def in_order(self, by_category: dict[str, int]) -> Iterator[str]:
+        """The origins of ``by_category`` (category -> origins bitset), most important first as
+        :func:`origins_in_order` puts them: children among their people, then the most sensitive
+        of *these* categories of theirs, then vulnerable people, then id. Decodes only what is read.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion", "identity.contact"],
+        ...      "purposes": ["enforcement.law"]},
+        ...     {"id": "b", "sector": "asylum", "holds": ["identity.contact"], "purposes": ["protection.asylum"],
+        ...      "subjects": ["asylum_seeker"]}]})
+        >>> ctx = Context(m)
+        >>> a, b = ctx.graph.origin_bit("a"), ctx.graph.origin_bit("b")
+        >>> ev = Evidence.of(ctx)
+        >>> list(ev.in_order({"identity.contact": a | b})), list(ev.in_order({"identity.contact": a | b, "criminal.suspicion": a}))
+        (['b', 'a'], ['a', 'b'])
+        """
+        levels: dict[int, int] = {}
+        for category, bits in by_category.items():
+            level = self.ctx.taxonomy.sensitivity(category)
+            levels[level] = levels.get(level, 0) | bits
+        tiers, higher = [], 0
+        for level in sorted(levels, reverse=True):  # an origin counts at the level of its most sensitive category
+            tiers.append(levels[level] & ~higher)
+            higher |= levels[level]
+        systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
+        children, vulnerable = self._children, self._vulnerable
+        for young in (children, ~children):
+            for tier in tiers:
+                for people in (vulnerable, ~vulnerable):
+                    found = tier & young & people
+                    while found:
+                        low = found & -found
+                        yield systems[low.bit_length() - 1].id
+                        found ^= low
+
+    def witness_paths(self, edges: Edge | list[Edge], by_category: dict[str, int], *,
+                      allowed: EdgeFilter | None = None, key: object = None) -> list[tuple[list[str], list[str]]]:
+        """Shortest routes of the first :data:`~flowmap.findings.PATHS_CAP` origins of ``by_category``
+        (:meth:`in_order`), each of its most sensitive category here, that end by crossing ``edges``
+        (``allowed`` and ``key`` restrict the flows, as in :meth:`~flowmap.graph.Graph.path_to`)."""
+        graph = self.ctx.graph
+        paths = []
+        for origin in islice(self.in_order(by_category), PATHS_CAP):
+            bit = graph.origin_bit(origin)
+            category = lead_category(self.ctx, [c for c, bits in by_category.items() if bits & bit])
+            for edge in [edges] if isinstance(edges, Edge) else edges:
+                found = graph.path_to(origin, category, edge, allowed=allowed, key=key)
+                if found is not None:
+                    paths.append(found)
+                    break
+        return paths
 
     def at(self, system_id: str, *, category_ok: Callable[[str], bool] | None = None) -> tuple[int, list[str]]:
         """(origins bitset, categories) of the data available at a system: what it holds and what
@@ -210,11 +286,8 @@ class Evidence:
         return bits, sorted(by_category)
 
     def carried(self, edge: Edge) -> list[str]:
-        """:meth:`Graph.carried <flowmap.graph.Graph.carried>`, computed once per edge."""
-        found = self._carried.get(edge)
-        if found is None:
-            found = self._carried[edge] = self.ctx.graph.carried(edge)
-        return found
+        """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
+        return self.ctx.graph.carried(edge)
 
     def _collected(self) -> dict[str, list[str]]:
         """System -> the propagated categories it is an origin of (built once)."""

@@ -40,7 +40,7 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Kind, Severity
+from flowmap.findings import LIST_CAP, Kind, Severity
 from flowmap.model import System
 from flowmap.rules.base import Context, Rule
 from flowmap.words import actor_words, categories_in_words, category_words, listing, plural, subjects_in_words
@@ -60,11 +60,6 @@ def _is_biometric(category: str) -> bool:
     return category == "biometric" or category.startswith("biometric.")
 
 
-def _concern_order(actor: System) -> tuple:
-    """Actors of concern in the order they are named: the worst types first, then by id."""
-    return (_actor_rank(actor.actor), actor.id)
-
-
 def _actor_rank(actor: str) -> int:
     return ACTOR_ORDER.index(actor) if actor in ACTOR_ORDER else len(ACTOR_ORDER)
 
@@ -74,60 +69,92 @@ def check(ctx: Context):
 
     Notes
     -----
-    The systems reached are read from each biometric category's reach once, system by
-    system, keeping only the collecting origins' bits (no per-origin search); actors
-    are told apart by a set of ids, so only the actors reached are looked up and sorted.
+    The systems each origin's biometric data reaches are one bitset per category
+    (:meth:`~flowmap.graph.Graph.reached_bits`: one push per category for every origin);
+    actors of concern are told apart by one mask per actor type, so only the actors named
+    and the systems listed are ever looked up.
     """
     graph = ctx.graph
-    concern = {s.id for s in ctx.systems if s.actor}
     collecting = [o for o in ctx.systems if any(_is_biometric(c) and o.children_for(c) for c in o.holds)]
-    reached_of = _reached(ctx, collecting)
-    biometric = {c: set(graph.origins_of(c)) for c in graph.categories if _is_biometric(c)}
+    if not collecting:
+        return
+    biometric = [c for c in graph.categories if _is_biometric(c)]
+    reached_in = {}  # category -> origin -> the systems its data of it reaches
+    for category in biometric:
+        origins = set(graph.origins_of(category))
+        reached_in[category] = graph.reached_bits(category, [o.id for o in collecting if o.id in origins])
+    concern = _Concern(ctx)
     for origin in collecting:
-        categories = [c for c, origins in biometric.items() if origin.id in origins]
-        reached_by = reached_of[origin.id]  # system -> the first biometric category that reaches it
-        actors = sorted((ctx.system(s) for s in reached_by if s in concern), key=_concern_order)
-        reached = [a.id for a in actors] + sorted(s for s in reached_by if s not in concern)
-        paths = _paths(ctx, origin.id, [(a.id, reached_by[a.id]) for a in actors[:3]])
-        fled = any(a.actor == "origin_country" for a in actors)
+        categories = [c for c in biometric if origin.id in reached_in[c]]
+        reached_bits = 0
+        for category in categories:
+            reached_bits |= reached_in[category][origin.id]
+        reached_bits &= ~graph.origin_bit(origin.id)  # not the origin itself
+        actor_bits = reached_bits & concern.mask
+        actors = concern.first(actor_bits, LIST_CAP)  # the worst places first
+        types = concern.types(actor_bits)
+        reached = [a.id for a in actors] + graph.bits_to_origins("", reached_bits & ~concern.mask, limit=LIST_CAP - len(actors))
+        first_category = {  # the first biometric category that reaches each of the actors a path is shown to
+            a.id: next(c for c in categories if reached_in[c][origin.id] & graph.origin_bit(a.id)) for a in actors[:3]
+        }
+        paths = _paths(ctx, origin.id, [(a.id, first_category[a.id]) for a in actors[:3]])
+        fled = "origin_country" in types
+        count, actor_count = reached_bits.bit_count(), actor_bits.bit_count()
         yield RULE.finding(
             ctx, origin,
             severity=Severity.critical if fled else Severity.high,
-            title=_title(origin, categories, reached, actors),
-            message=_message(ctx, origin, categories, reached, actors),
+            title=_title(origin, categories, count, actor_count),
+            message=_message(ctx, origin, categories, count, actors, actor_count, types),
             categories=categories,
             subjects=origin.people,
             origins=[origin.id],
             reached=reached,
+            reached_total=count,
             paths=paths,
             mitigation=MITIGATION,
-            actor_types=len({a.actor for a in actors}),
+            actor_types=len(types),
         )
 
 
-def _reached(ctx: Context, origins: list[System]) -> dict[str, dict[str, str]]:
-    """Origin -> {system its biometric data reaches: the first category that does}, for the
-    ``origins``: each category's reach read once, system by system, keeping only their bits."""
-    graph = ctx.graph
-    ids = [s.id for s in ctx.systems]  # a system's bit is its position in id order
-    mask = 0
-    for origin in origins:
-        mask |= graph.origin_bit(origin.id)
-    out: dict[str, dict[str, str]] = {o.id: {} for o in origins}
-    for category in graph.categories:
-        if not _is_biometric(category):
-            continue
-        reach = graph.reach(category)
-        for position, system in enumerate(ids):
-            found = reach.get(position, 0) & mask & ~(1 << position)  # not the origin itself
-            for origin in graph.bits_to_origins(category, found) if found else ():
-                out[origin].setdefault(system, category)
-    return out
+class _Concern:
+    """The actors of concern of a model as bitsets (:meth:`~flowmap.graph.Graph.origin_bit`): one
+    mask per rank of :data:`ACTOR_ORDER` (the types it does not list share the last rank), and
+    one per actor type."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        graph = ctx.graph
+        self.mask = 0
+        self.by_type: dict[str, int] = {}
+        for system in ctx.systems:
+            if system.actor:
+                bit = graph.origin_bit(system.id)
+                self.mask |= bit
+                self.by_type[system.actor] = self.by_type.get(system.actor, 0) | bit
+        self.by_rank = [0] * (len(ACTOR_ORDER) + 1)
+        for actor, bits in self.by_type.items():
+            self.by_rank[_actor_rank(actor)] |= bits
+
+    def first(self, bits: int, limit: int) -> list[System]:
+        """The first ``limit`` actors of ``bits`` in the order they are named: the worst types first
+        (:data:`ACTOR_ORDER`), then by id."""
+        out: list[System] = []
+        systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
+        for mask in self.by_rank:
+            found = bits & mask
+            while found and len(out) < limit:
+                low = found & -found
+                out.append(systems[low.bit_length() - 1])
+                found ^= low
+        return out
+
+    def types(self, bits: int) -> list[str]:
+        """The actor types among the actors of ``bits``, the worst first."""
+        return sorted((t for t, mask in self.by_type.items() if bits & mask), key=lambda t: (_actor_rank(t), t))
 
 
 def _paths(ctx: Context, origin: str, targets: list[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
-    """Shortest routes of ``origin``'s data to each (target, category), in the order given
-    (the graph's search tree of each (origin, category) is shared by its targets)."""
+    """Shortest routes of ``origin``'s data to each (target, category), in the order given."""
     out = []
     for target, category in targets:
         found = ctx.graph.path(origin, category, target)
@@ -156,32 +183,34 @@ def _from_age(origin: System, categories: list[str]) -> str:
                           limit=len(known)) + ")"
 
 
-def _title(origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
+def _title(origin: System, categories: list[str], reached: int, actors: int) -> str:
     where = (
-        f"reaching {plural(len(actors), 'actor')} of concern" if actors
-        else f"reaching {plural(len(reached), 'other system')}, no actor of concern"
+        f"reaching {plural(actors, 'actor')} of concern" if actors
+        else f"reaching {plural(reached, 'other system')}, no actor of concern"
     )
     return f"{origin.display_name} collects children's {categories_in_words(categories)}, {where}"
 
 
-def _message(ctx: Context, origin: System, categories: list[str], reached: list[str], actors: list[System]) -> str:
+def _message(ctx: Context, origin: System, categories: list[str], reached: int, actors: list[System],
+             actor_count: int, types: list[str]) -> str:
+    """``reached``: how many systems the data reaches; ``actors``: the first of the ``actor_count``
+    actors of concern among them, of ``types``."""
     parts = [f"{origin.display_name} collects {categories_in_words(categories)} of {subjects_in_words(origin.people)}"
              f"{_from_age(origin, categories)}."]
     if not reached:
         parts.append("The model records no flow that passes the children's biometric data on.")
-    elif not actors:
-        parts.append(f"The data can reach {plural(len(reached), 'other system')}, no actor of concern among them.")
+    elif not actor_count:
+        parts.append(f"The data can reach {plural(reached, 'other system')}, no actor of concern among them.")
     else:
-        named = listing([f"{a.display_name} ({actor_words(a.actor)})" for a in actors])
-        types = sorted({a.actor for a in actors}, key=lambda t: (_actor_rank(t), t))
-        if len(actors) == 1:
-            concern = f"{'an' if len(reached) == 1 else 'one of them an'} actor of concern: {named}"
+        named = listing([f"{a.display_name} ({actor_words(a.actor)})" for a in actors[:3]], total=actor_count)
+        if actor_count == 1:
+            concern = f"{'an' if reached == 1 else 'one of them an'} actor of concern: {named}"
         elif len(types) == 1:
-            concern = f"{len(actors)} of them actors of concern: {named}"
+            concern = f"{actor_count} of them actors of concern: {named}"
         else:
-            concern = (f"{len(actors)} of them actors of concern of {len(types)} types "
+            concern = (f"{actor_count} of them actors of concern of {len(types)} types "
                        f"({listing([actor_words(t) for t in types], limit=len(types))}): {named}")
-        parts.append(f"The data can reach {plural(len(reached), 'other system')}, {concern}.")
+        parts.append(f"The data can reach {plural(reached, 'other system')}, {concern}.")
     if any(c in CHANGING for c in categories):
         parts.append("Children's faces and fingerprints change as they grow, so matches are less reliable; "
                      "the records follow them into adulthood.")

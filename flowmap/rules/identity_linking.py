@@ -26,9 +26,11 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Kind, Severity
+from itertools import islice
+
+from flowmap.findings import LIST_CAP, Kind, Severity
 from flowmap.model import System
-from flowmap.rules._support import lead_category, origins_in_order
+from flowmap.rules._support import Evidence, lead_category, union
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, subjects_in_words
 
@@ -57,39 +59,46 @@ def links(system: System) -> bool:
     return "identity_linking" in system.technologies
 
 
-def linked_data(ctx: Context, system_id: str) -> dict[str, list[str]]:
-    """Origin -> the identity and biometric categories of its data available at a system."""
-    by_origin: dict[str, list[str]] = {}
-    for category, origins in ctx.graph.holdings_at(system_id).items():
+def linked_data(ctx: Context, system_id: str) -> dict[str, int]:
+    """Identity or biometric category -> the bitset of the origins whose data of it is available
+    at a system (:meth:`~flowmap.graph.Graph.origin_bits_at`)."""
+    graph = ctx.graph
+    out = {}
+    for category in graph.categories:
         if category.split(".", 1)[0] in LINKED:
-            for origin in origins:
-                by_origin.setdefault(origin, []).append(category)
-    return dict(sorted(by_origin.items()))
+            bits = graph.origin_bits_at(system_id, category)
+            if bits:
+                out[category] = bits
+    return out
 
 
 def check(ctx: Context):
     """One finding per linking component that joins the records of three or more systems."""
+    evidence = Evidence.of(ctx)
     for system in ctx.systems:
         if not links(system):
             continue
-        by_origin = linked_data(ctx, system.id)
-        if len(by_origin) < MIN_ORIGINS:
+        by_category = linked_data(ctx, system.id)
+        bits = union(by_category)
+        count = bits.bit_count()
+        if count < MIN_ORIGINS:
             continue
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats},
-                            key=lambda c: (-ctx.taxonomy.sensitivity(c), c))
-        subjects = ctx.subjects_of(origins)
-        names = [ctx.system(o).display_name for o in origins]
+        origins = list(islice(evidence.in_order(by_category), LIST_CAP))  # the most important first
+        categories = sorted(by_category, key=lambda c: (-ctx.taxonomy.sensitivity(c), c))
+        subjects = evidence.subjects(bits)
+        names = [ctx.system(o).display_name for o in origins[:3]]
         people = f", about {subjects_in_words(subjects)}," if subjects else ""
         message = (
-            f"{system.display_name} joins {categories_in_words(categories)} from {plural(len(origins), 'system')} "
-            f"({listing(names)}){people} into links between the records of the same people: a profile none of "
-            "those systems was built to hold. A wrong link merges two people; a right one shows anyone with access "
-            "to the links what the other systems hold about them."
+            f"{system.display_name} joins {categories_in_words(categories)} from {plural(count, 'system')} "
+            f"({listing(names, total=count)}){people} into links between the records of the same people: a profile "
+            "none of those systems was built to hold. A wrong link merges two people; a right one shows anyone with "
+            "access to the links what the other systems hold about them."
         )
         paths = []
-        for origin in (o for o in origins if o != system.id):
-            found = ctx.graph.path(origin, lead_category(ctx, by_origin[origin]), system.id)
+        for origin in (o for o in evidence.in_order(by_category) if o != system.id):
+            bit = ctx.graph.origin_bit(origin)
+            own = [c for c, origins_of_c in by_category.items() if origins_of_c & bit]
+            found = ctx.graph.path(origin, lead_category(ctx, own), system.id)
             if found is not None:
                 paths.append(found)
             if len(paths) == 3:
@@ -98,11 +107,12 @@ def check(ctx: Context):
             ctx, system,
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
                                structural=True),
-            title=f"{system.display_name} links the records of the same people across {plural(len(origins), 'system')}",
+            title=f"{system.display_name} links the records of the same people across {plural(count, 'system')}",
             message=message,
             categories=categories,
             subjects=subjects,
             origins=origins,
+            origins_total=count,
             paths=paths,
             mitigation=MITIGATION,
         )

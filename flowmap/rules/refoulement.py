@@ -43,10 +43,12 @@ How to fix
 
 from __future__ import annotations
 
-from flowmap.findings import Kind, Severity
+from itertools import islice
+
+from flowmap.findings import LIST_CAP, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import bulk, crossing_by_origin, entry_edges, origins_in_order, witness_paths
+from flowmap.rules._support import Evidence, bulk, entry_edges, union
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import ancestors
 from flowmap.words import sentence_case, categories_in_words, listing, plural, subjects_in_words
@@ -75,29 +77,35 @@ def _receiving_state(system: System) -> bool:
 def check(ctx: Context):
     """One finding per flow where asylum seekers' data enters the state they fled, or a third
     country for return."""
-    asylum = {s.id for s in ctx.systems if any(subject in PROTECTED_SUBJECTS for subject in s.subjects)}
+    graph, evidence = ctx.graph, Evidence.of(ctx)
+    asylum = 0  # the origins whose people are asylum seekers or refugees, as a bitset
+    for system in ctx.systems:
+        if any(subject in PROTECTED_SUBJECTS for subject in system.subjects):
+            asylum |= graph.origin_bit(system.id)
     if not asylum:
         return
     for edge in entry_edges(ctx, _receiving_state):
         state = ctx.system(edge.target)
         if state.actor == "third_country" and not _for_return(edge):
             continue
-        by_origin = crossing_by_origin(ctx, edge, origin_ok=lambda o, state=state: o in asylum and o != state.id)
-        if not by_origin:
+        by_category = evidence.by_category(edge, within=asylum, exclude=graph.origin_bit(state.id))
+        if not by_category:
             continue
-        origins = origins_in_order(ctx, by_origin)
-        categories = sorted({c for cats in by_origin.values() for c in cats})
-        subjects = ctx.subjects_of(origins)
+        bits = union(by_category)
+        origins = list(islice(evidence.in_order(by_category), LIST_CAP))
+        categories = sorted(by_category)
+        subjects = evidence.subjects(bits)
         fled = state.actor == "origin_country"
         yield RULE.finding(
             ctx, edge,
             severity=ctx.grade(RULE, actor=state.actor, volume=bulk(edge)),
             title=_title(subjects, state, fled, edge),
-            message=_message(ctx, edge, state, fled, by_origin, origins, categories, subjects),
+            message=_message(ctx, edge, state, fled, origins, bits.bit_count(), categories, subjects),
             categories=categories,
             subjects=subjects,
             origins=origins,
-            paths=witness_paths(ctx, edge, by_origin),
+            origins_total=bits.bit_count(),
+            paths=evidence.witness_paths(edge, by_category),
             mitigation=BEYOND_CONDITIONS if edge.flow.conditions else MITIGATION,
             actor_types=1,
         )
@@ -113,16 +121,16 @@ def _title(subjects: list[str], state: System, fled: bool, edge: Edge) -> str:
     return f"Data about {_who(subjects)} enters {state.display_name} ({how}) through {edge.id}"
 
 
-def _message(ctx: Context, edge: Edge, state: System, fled: bool, by_origin, origins, categories, subjects) -> str:
-    names = [ctx.system(o).display_name for o in origins]
+def _message(ctx: Context, edge: Edge, state: System, fled: bool, origins, total, categories, subjects) -> str:
+    names = [ctx.system(o).display_name for o in origins[:3]]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = (
         "the state people fled or may be returned to" if fled
         else "a third country, through a flow for return"
     )
     parts = [
-        (f"{sentence_case(categories_in_words(categories))}{people}, from {plural(len(origins), 'origin')} "
-         f"({listing(names)}), enter the hands of {state.display_name}, {where}, through the flow {edge.id} "
+        (f"{sentence_case(categories_in_words(categories))}{people}, from {plural(total, 'origin')} "
+         f"({listing(names, total=total)}), enter the hands of {state.display_name}, {where}, through the flow {edge.id} "
          f"from {ctx.system(edge.source).display_name}."),
         ("Disclosing to that state that a person was in the asylum procedure, or handing over their data for "
          "return before an individual assessment, can expose them and their families to persecution: "

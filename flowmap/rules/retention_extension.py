@@ -80,9 +80,7 @@ from __future__ import annotations
 
 import functools
 
-from collections import deque
-
-from flowmap.findings import Confidence, Kind, Severity
+from flowmap.findings import LIST_CAP, PATHS_CAP, Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
 from flowmap.rules._support import Evidence, bulk, origins_in_order
@@ -276,90 +274,185 @@ def _group_message(ctx, edge: Edge, source: System, target: System, by_group, or
 # -- a linked component: the link outlives its shortest-lived source ------------------------------
 
 
-def feeders(ctx: Context, component: System, moving: dict | None = None) -> dict[str, tuple[list[str], list[str], list[str]]]:
-    """The systems whose data a linked component holds, directly or through other linked
-    components: system id -> (route of systems, route of flows, categories moving on the first
-    hop), shortest routes first, in flow-id order among equals.
+class Feeders:
+    """The systems whose data each linked component holds, directly or through other linked
+    components, as bitsets (:meth:`~flowmap.graph.Graph.origin_bit`).
 
-    A linked system that collects data itself is a feeder too (its retention is set outside the
-    model); the systems feeding it are followed as well. ``moving`` memoises, per edge, the
-    categories some origin's data crosses it with (several components share their feeders).
+    A feeder sends a linked system some origin's data; a linked system that collects data itself
+    is a feeder too (its retention is set outside the model), and the systems feeding it are
+    followed as well. Each feeder is met by a breadth-first search backwards from the component
+    (flows in flow-id order); what counts of it is its first flow into the first system where it
+    is met: the categories that flow moves, and the route. Per linked system the search needs
+    only its feeders as one bitset, so a component that thousands of systems feed through others
+    is searched over the linked systems alone.
+
+    >>> from flowmap.model import Model
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "ees", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"]},
+    ...     {"id": "sbms", "sector": "interoperability", "retention": "linked"},
+    ...     {"id": "cir", "sector": "interoperability", "retention": "linked"}],
+    ...   "flows": [{"from": "ees", "to": "sbms", "data": ["biometric"], "purpose": "operations.interoperability"},
+    ...             {"from": "sbms", "to": "cir", "data": ["biometric"], "purpose": "operations.interoperability"}]})
+    >>> ctx = Context(m)
+    >>> feeders = Feeders(ctx)
+    >>> bits, categories = feeders.of("cir")
+    >>> ctx.graph.bits_to_origins("", bits), categories, feeders.route("cir", "ees")
+    (['ees'], ['biometric.face'], (['ees', 'sbms', 'cir'], ['ees->sbms', 'sbms->cir']))
     """
-    moving = {} if moving is None else moving
-    found: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    seen = {component.id}
-    queue = deque([(component.id, [component.id], [])])
-    while queue:
-        node, route, flows = queue.popleft()
-        for edge in ctx.graph.arriving(node):
-            carried = moving.get(edge)
-            if carried is None:
-                carried = moving[edge] = [c for c in ctx.graph.carried(edge) if ctx.graph.crossing_bits(edge, c)]
-            if not carried:
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        graph = ctx.graph
+        self.upstream: dict[str, list[tuple[str, Edge]]] = {}  # linked system -> its linked senders, in flow order
+        self.feeding: dict[str, int] = {}  # linked system -> the bitset of its feeders
+        self.first: dict[str, dict[str, Edge]] = {}  # linked system -> feeder -> its first flow into it
+        self.first_categories: dict[str, dict[str, int]] = {}  # linked system -> category -> the feeders whose first flow moves it
+        self._moving: dict[Edge, list[str]] = {}
+        for system in ctx.systems:
+            if system.retention != "linked":
                 continue
-            source = ctx.system(edge.source)
-            if source.id not in found and source.id != component.id and (source.retention != "linked" or source.holds):
-                found[source.id] = ([source.id, *route], [edge.id, *flows], carried)
-            if source.retention == "linked" and source.id not in seen:
-                seen.add(source.id)
-                queue.append((source.id, [source.id, *route], [edge.id, *flows]))
-    return found
+            upstream, first, by_category = [], {}, {}
+            for edge in graph.arriving(system.id):  # an answer (hit/no-hit, reference) feeds no data
+                moving = self.moving(edge)
+                if not moving:
+                    continue
+                source = ctx.system(edge.source)
+                if (source.retention != "linked" or source.holds) and source.id not in first:
+                    first[source.id] = edge
+                    bit = graph.origin_bit(source.id)
+                    for category in moving:
+                        by_category[category] = by_category.get(category, 0) | bit
+                if source.retention == "linked":
+                    upstream.append((source.id, edge))
+            self.upstream[system.id] = upstream
+            self.first[system.id] = first
+            self.first_categories[system.id] = by_category
+            bits = 0
+            for feeder in first:
+                bits |= graph.origin_bit(feeder)
+            self.feeding[system.id] = bits
+
+    def moving(self, edge: Edge) -> list[str]:
+        """The categories some origin's data crosses ``edge`` with (computed once per edge)."""
+        found = self._moving.get(edge)
+        if found is None:
+            graph = self.ctx.graph
+            found = self._moving[edge] = [c for c in graph.carried(edge) if graph.crossing_bits(edge, c)]
+        return found
+
+    def _search(self, component: str) -> tuple[list[str], dict[str, tuple[str, Edge] | None]]:
+        """The linked systems met backwards from ``component``, in the order met, and for each
+        the next system and flow towards the component."""
+        order = [component]
+        towards: dict[str, tuple[str, Edge] | None] = {component: None}
+        for node in order:  # grows while read: breadth first
+            for source, edge in self.upstream[node]:
+                if source not in towards:
+                    towards[source] = (node, edge)
+                    order.append(source)
+        return order, towards
+
+    def of(self, component: str) -> tuple[int, list[str]]:
+        """(feeders bitset, categories their first flows move, sorted) of a linked component."""
+        graph = self.ctx.graph
+        order, _ = self._search(component)
+        met = graph.origin_bit(component)  # the component is no feeder of itself
+        categories: set[str] = set()
+        for node in order:
+            new = self.feeding[node] & ~met
+            if new:
+                met |= new
+                for category, bits in self.first_categories[node].items():
+                    if bits & new:
+                        categories.add(category)
+        return met & ~graph.origin_bit(component), sorted(categories)
+
+    def route(self, component: str, feeder: str) -> tuple[list[str], list[str]]:
+        """The route by which ``feeder`` was met: its first flow into the first linked system met
+        that it feeds, then on to the component (systems, and the flow of each hop)."""
+        order, towards = self._search(component)
+        node = next(n for n in order if feeder in self.first[n])
+        route, flows = [feeder, node], [self.first[node][feeder].id]
+        while towards[node] is not None:
+            node, edge = towards[node]
+            route.append(node)
+            flows.append(edge.id)
+        return route, flows
 
 
 def link_lifetimes(ctx: Context):
     """One finding per linked component whose sources keep their data for different known periods."""
-    moving: dict[Edge, list[str]] = {}
+    graph = ctx.graph
+    feeders = Feeders(ctx)
+    by_duration: dict[float, int] = {}  # known retention -> the systems that keep data that long
+    for system in ctx.systems:
+        days = _duration(system)
+        if days is not None:
+            by_duration[days] = by_duration.get(days, 0) | graph.origin_bit(system.id)
+    durations = sorted(by_duration, reverse=True)
     for component in ctx.systems:
         if component.retention != "linked":
             continue
-        fed = feeders(ctx, component, moving)
-        known = {s: _duration(ctx.system(s)) for s in fed if _duration(ctx.system(s)) is not None}
-        if len(known) < 2 or max(known.values()) == min(known.values()):
+        fed, categories = feeders.of(component.id)
+        known = [(days, fed & by_duration[days]) for days in durations if fed & by_duration[days]]  # longest first
+        if len(known) < 2:
             continue
-        ordered = sorted(known, key=lambda s: (-known[s], s))  # longest-lived first
-        longest = [s for s in ordered if known[s] == known[ordered[0]]]
-        shortest = [s for s in ordered if known[s] == known[ordered[-1]]]
-        others = sorted(s for s in fed if s not in known)
-        sources = [*ordered, *others]
-        categories = sorted({c for s in sources for c in fed[s][2]})
-        subjects = ctx.subjects_of(sources)
-        paths = [(fed[s][0], fed[s][1]) for s in [longest[0], shortest[0], *others]]
+        longest, shortest = known[0], known[-1]
+        known_bits = 0
+        for _, bits in known:
+            known_bits |= bits
+        others = fed & ~known_bits
+        sources = [o for _, bits in known for o in _first(ctx, bits)][:LIST_CAP]
+        sources += _first(ctx, others)[:LIST_CAP - len(sources)]
+        first_others = _first(ctx, others, 3)
+        subjects = Evidence.of(ctx).subjects(fed)
+        paths = [feeders.route(component.id, s) for s in [_first(ctx, longest[1], 1)[0], _first(ctx, shortest[1], 1)[0],
+                                                          *first_others][:PATHS_CAP]]
         yield RULE.finding(
             ctx, component,
             aspect="link_lifetime",
             severity=grade(Severity.low, sensitivity=ctx.sensitivity(categories)),
             title=(f"Links in {component.display_name} can outlive its shortest-lived source "
-                   f"({kept_for(known[shortest[0]]).removeprefix('for ')}), up to "
-                   f"{kept_for(known[longest[0]]).removeprefix('for ')}"),
-            message=_link_message(ctx, component, known, longest, shortest, others, categories),
+                   f"({kept_for(shortest[0]).removeprefix('for ')}), up to "
+                   f"{kept_for(longest[0]).removeprefix('for ')}"),
+            message=_link_message(ctx, component, known_bits.bit_count(), longest, shortest, others, categories),
             categories=categories,
             subjects=subjects,
             origins=sources,
+            origins_total=fed.bit_count(),
             paths=paths,
             mitigation=LINK_MITIGATION,
         )
 
 
-def _link_message(ctx, component: System, known, longest, shortest, others, categories) -> str:
-    def named(ids):
-        return listing([ctx.system(s).display_name for s in ids])
+def _first(ctx: Context, bits: int, limit: int = LIST_CAP) -> list[str]:
+    """The ids of the first ``limit`` systems of ``bits``, in id order."""
+    return ctx.graph.bits_to_origins("", bits, limit=limit)
+
+
+def _link_message(ctx, component: System, known: int, longest: tuple[float, int], shortest: tuple[float, int],
+                  others: int, categories) -> str:
+    """``known``: how many sources keep data for a known period; ``longest``, ``shortest``: (days,
+    the sources that keep it that long); ``others``: the sources of unknown retention."""
+    def named(bits):
+        return listing([ctx.system(s).display_name for s in _first(ctx, bits, 3)], total=bits.bit_count())
 
     head = (
         f"{component.display_name} keeps {categories_in_words(categories)} from "
-        f"{plural(len(known) + len(others), 'source system')} with linked retention: each source's data is "
+        f"{plural(known + others.bit_count(), 'source system')} with linked retention: each source's data is "
         "deleted with the source, so it keeps no datum longer than its source does."
     )
     link = (
         "What can outlive a source is the link between a person's records: a file or link that joins records "
-        f"from several sources can live as long as the longest-lived of them, {named(longest)}, which keeps data "
-        f"{kept_for(known[longest[0]])}, while {named(shortest)} {'keeps' if len(shortest) == 1 else 'keep'} "
-        f"data {kept_for(known[shortest[0]])}."
+        f"from several sources can live as long as the longest-lived of them, {named(longest[1])}, which keeps data "
+        f"{kept_for(longest[0])}, while {named(shortest[1])} {'keeps' if shortest[1].bit_count() == 1 else 'keep'} "
+        f"data {kept_for(shortest[0])}."
     )
     parts = [head, link]
     if others:
         parts.append(
-            f"The retention of {plural(len(others), 'further source')} ({named(others)}) is unknown or set outside "
-            "the model."
+            f"The retention of {plural(others.bit_count(), 'further source')} ({named(others)}) is unknown or set "
+            "outside the model."
         )
     return " ".join(parts)
 

@@ -24,7 +24,8 @@
     var sets = D.dataSets.map(function (s) { return s.map(function (c) { return D.options.categories[c]; }); });
     for (var i = 0; i < out.length; i++) {
       var from = ids[E.from[i]], to = ids[E.to[i]];
-      out[i] = withLook({ id: from + "->" + to, from: from, to: to, data: sets[E.data[i]], rows: E.rows[i] }, looks[E.look[i]]);
+      out[i] = withLook({ id: from + "->" + to, from: from, to: to, data: sets[E.data[i]], rows: E.rows[i],
+                          fromIndex: E.from[i], toIndex: E.to[i] }, looks[E.look[i]]);
     }
     E.ids.forEach(function (p) { out[p[0]].id = p[1]; });
     return out;
@@ -76,9 +77,12 @@
   // A large map (D.lod) opens as clusters: nodeList and edgeList then hold what is shown now (clusters,
   // the systems of expanded clusters or revealed by a search or a finding, flows between them, aggregated
   // between clusters), rebuilt by lodItems(); a small map shows every system and flow.
-  var LOD = D.lod, nodeIndex = {}, flowById = {}, sectorOn = {};
+  var LOD = D.lod, nodeIndex = {}, flows = null, sectorOn = {};
   D.nodes.forEach(function (n, i) { nodeIndex[n.id] = i; });
-  D.edges.forEach(function (e) { flowById[e.id] = e; });
+  function flowById(id) {   // built when first asked (by a finding): not needed for the first frame
+    if (!flows) { flows = new Map(); D.edges.forEach(function (e) { flows.set(e.id, e); }); }
+    return flows.get(id);
+  }
   D.legend.sectors.forEach(function (s) { sectorOn[s[0]] = true; });
   var nodeList, edgeList, nodeSize = {}, edgeById = {};
   var lod = LOD ? { by: LOD.by, expanded: {}, revealed: {}, category: "", hops: 1 } : null;
@@ -116,7 +120,7 @@
     });
     D.edges.forEach(function (e) {
       if (lod.category && !carries(e, lod.category)) { return; }
-      var a = rep[nodeIndex[e.from]], b = rep[nodeIndex[e.to]];
+      var a = rep[e.fromIndex], b = rep[e.toIndex];
       if (a === null || b === null || a === b) { return; }
       if (!isCluster(a) && !isCluster(b)) { var one = edgeItem(e); edgeList.push(one); edgeById[e.id] = one; return; }
       (e.both ? [[a, b], [b, a]] : [[a, b]]).forEach(function (p) {
@@ -210,7 +214,7 @@
   function elementsOf(f) {
     var ns = {}, es = {};
     if (f.anchor[0] === "flow") {
-      var a = flowById[f.anchor[1]];
+      var a = flowById(f.anchor[1]);
       es[f.anchor[1]] = 1;
       if (a) { ns[a.from] = 1; ns[a.to] = 1; }
     } else { ns[f.anchor[1]] = 1; }
@@ -220,12 +224,18 @@
     });
     return { nodes: ns, edges: es };
   }
-  var findingsOfNode = {}, findingsOfEdge = {};
-  D.findings.forEach(function (f, i) {
-    var lit = elementsOf(f);
-    Object.keys(lit.nodes).forEach(function (s) { (findingsOfNode[s] = findingsOfNode[s] || []).push(i); });
-    Object.keys(lit.edges).forEach(function (id) { (findingsOfEdge[id] = findingsOfEdge[id] || []).push(i); });
-  });
+  var lighting = null;
+  function findingsAt() {   // system or flow id -> the findings that light it up; built when first asked
+    if (!lighting) {
+      lighting = { nodes: {}, edges: {} };
+      D.findings.forEach(function (f, i) {
+        var lit = elementsOf(f);
+        Object.keys(lit.nodes).forEach(function (s) { (lighting.nodes[s] = lighting.nodes[s] || []).push(i); });
+        Object.keys(lit.edges).forEach(function (id) { (lighting.edges[id] = lighting.edges[id] || []).push(i); });
+      });
+    }
+    return lighting;
+  }
 
   // Large maps: vis-network builds an object per edge (about 0.2 ms each), so past a few hundred
   // systems the page draws the flows itself on vis-network's canvas, in a few batched strokes.
@@ -257,7 +267,7 @@
   network.once("afterDrawing", function () {   // the map is visible: fill the panels that can wait
     performance.mark("fm-drawn");
     state.drawnAt = performance.now();
-    window.setTimeout(function () { buildFindingsPanel(); buildSearchList(); state.ready = true; }, 0);
+    window.setTimeout(function () { buildFindingsPanel(); buildSearchList(); findingsAt(); state.ready = true; }, 0);
   });
   if (D.physics) {
     network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: { enabled: false } }); });
@@ -419,7 +429,7 @@
   }
   network.on("hoverNode", function (p) {
     if (isCluster(p.node)) { showTip(clusterRows(p.node), null, p.pointer.DOM); return; }
-    showTip(detailsOf(p.node), findingsOfNode[p.node], p.pointer.DOM);
+    showTip(detailsOf(p.node), findingsAt().nodes[p.node], p.pointer.DOM);
   });
   function edgeRows(id) {
     var e = edgeById[id];
@@ -430,7 +440,7 @@
     return [["", e.from + (e.arrows === "to" ? " \u2192 " : " \u2194 ") + e.to + " (" + id + ")"],
             ["link", EDGE[e.style].label], ["data", e.data.join(", ")]].concat(rowsOf(rowData().edges[e.rows]));
   }
-  network.on("hoverEdge", function (p) { showTip(edgeRows(p.edge), findingsOfEdge[p.edge], p.pointer.DOM); });
+  network.on("hoverEdge", function (p) { showTip(edgeRows(p.edge), findingsAt().edges[p.edge], p.pointer.DOM); });
   if (big) {   // vis-network does not know the flows of a large map: find the one under the pointer here
     var pending = false;
     $("fm-network").addEventListener("mousemove", function (ev) {
@@ -441,7 +451,7 @@
         var box = $("fm-network").getBoundingClientRect(), p = { x: ev.clientX - box.left, y: ev.clientY - box.top };
         if (network.getScale() < 0.3 || network.getNodeAt(p) !== undefined) { return; }
         var id = edgeAt(p);
-        if (id) { showTip(edgeRows(id), findingsOfEdge[id], p); } else if (tip.dataset.edge) { tip.hidden = true; }
+        if (id) { showTip(edgeRows(id), findingsAt().edges[id], p); } else if (tip.dataset.edge) { tip.hidden = true; }
         tip.dataset.edge = id || "";
       });
     });
@@ -495,9 +505,9 @@
     });
     details.appendChild(el("h2", null, "Sends to")); details.appendChild(outs);
     details.appendChild(el("h2", null, "Receives from")); details.appendChild(ins);
-    if (findingsOfNode[id]) {
+    if (findingsAt().nodes[id]) {
       details.appendChild(el("h2", null, "Findings"));
-      details.appendChild(findingButtons(findingsOfNode[id]));
+      details.appendChild(findingButtons(findingsAt().nodes[id]));
     }
     details.hidden = false;
     var ns = {}, es = {};
@@ -507,9 +517,9 @@
   }
   function showEdge(id) {
     details.replaceChildren(rowsElement(edgeRows(id)));
-    if (findingsOfEdge[id]) {
+    if (findingsAt().edges[id]) {
       details.appendChild(el("h2", null, "Findings"));
-      details.appendChild(findingButtons(findingsOfEdge[id]));
+      details.appendChild(findingButtons(findingsAt().edges[id]));
     }
     details.hidden = false;
   }
