@@ -90,6 +90,7 @@ class Graph:
             if flow.bidirectional:
                 edges.append(Edge(flow.target, flow.source, flow, reverse=True))
         self.edges: list[Edge] = edges
+        self._answers = frozenset(e for e in edges if not e.flow.delivers)  # edges nothing arrives through
         self._out: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
         self._in: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
         for edge in edges:
@@ -231,7 +232,8 @@ class Graph:
 
     def arriving(self, system_id: str) -> list[Edge]:
         """Edges into a system through which data arrives there (:meth:`delivers`), in flow-id order."""
-        return [e for e in self._in[system_id] if e.flow.delivers]
+        edges = self._in[system_id]
+        return [e for e in edges if e not in self._answers] if self._answers else edges
 
     # -- reach ------------------------------------------------------------------------------
 
@@ -247,12 +249,12 @@ class Graph:
             every = self._all_hops[category] = []
             carrying = set(self.edges_carrying(category))
             for edge in self.edges_carrying(category):
-                if edge.flow.delivers:  # an answer (hit/no-hit, reference) crosses, nothing arrives
+                if edge not in self._answers:  # an answer (hit/no-hit, reference) crosses, nothing arrives
                     every.append((self._crossing_node(edge), self._position[edge.target], edge))
                 node = self._edge_node.get(edge)
                 if node is not None and isinstance(edge.flow.forwards, list):
                     for feed in self._in[edge.source]:
-                        if feed.flow.id in edge.flow.forwards and feed in carrying and feed.flow.delivers:
+                        if feed.flow.id in edge.flow.forwards and feed in carrying and feed not in self._answers:
                             every.append((self._crossing_node(feed), node, feed))
         if allowed is None:
             return every

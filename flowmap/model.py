@@ -242,8 +242,8 @@ class System(_Strict):
         >>> System(id="vis", sector="visa", subjects=["visa_applicant"], min_age={"visa_applicant": 6}).people
         ['visa_applicant', 'child']
         """
-        if "child" in self.subjects or not self.collects_children:
-            return self.subjects
+        if not self.min_age or "child" in self.subjects or not self.collects_children:
+            return self.subjects  # the common case first: no ages recorded
         return [*self.subjects, "child"]
 
     def children_for(self, category: str) -> bool:

@@ -170,7 +170,11 @@ class Taxonomy:
         key = (a, b)
         cached = self._compatibility_cache.get(key)
         if cached is None:
-            cached = self.decide(a, b).compatible
+            if self.incompatible_pairs:
+                cached = self.decide(a, b).compatible
+            else:  # only compatible rules: any that applies decides (the cheaper test)
+                cached = any(frozenset((left, right)) in self.compatible_pairs
+                             for left in ancestors(a) for right in ancestors(b))
             self._compatibility_cache[key] = cached
         return cached
 

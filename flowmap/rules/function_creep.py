@@ -318,6 +318,8 @@ def _deciding_rules(ctx: Context, flow: Flow, groups: tuple[Purposes, ...]) -> l
     Empty when no rule applies (the purposes are of different families and no pair is listed): the
     message's "none of the purposes of collection" says that."""
     out: list[str] = []
+    if not ctx.taxonomy.incompatible_pairs:
+        return out
     for purposes in groups:
         for used in _beyond(ctx, tuple(flow.purposes), purposes):
             for collected in purposes:
