@@ -344,12 +344,13 @@ def targets(results: dict) -> list[str]:
     if fl and validate_yaml:
         out.append(f"`flowmap validate --strict` of the YAML model <= 8x floor at {ten:,}: {validate_yaml / fl:.1f}x — "
                    f"{_fmt(validate_yaml <= 8 * fl)}")
-    for row in results["rows"]:
-        peak, size = row["stages"].get("validate_yaml", {}).get("peak_mib"), row.get("yaml_bytes")
+    for row in results["rows"]:  # the target is for a model of about 50 MB: the interpreter's own 40-60 MiB
+        peak, size = row["stages"].get("validate_yaml", {}).get("peak_mib"), row.get("yaml_bytes")  # weigh on less
         if peak and size:
             per_byte = peak * 2**20 / size
+            verdict = _fmt(per_byte <= 20) if size >= 40e6 else "the target is for models of 40 MB and more"
             out.append(f"validating the YAML model at {row['size']:,} ({size / 1e6:.0f} MB) peaks at {peak:.0f} MiB, "
-                       f"{per_byte:.0f}x its size (<= 20x) — {_fmt(per_byte <= 20)}")
+                       f"{per_byte:.1f}x its size (<= 20x) — {verdict}")
     peak = by_size.get(ten, {}).get("analyze", {}).get("peak_mib")
     if peak:
         out.append(f"peak memory of analyze at {ten:,}: {peak:.0f} MiB — {_fmt(peak < 1024)}")

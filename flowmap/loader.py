@@ -1,7 +1,8 @@
 """Reading model files safely: bytes -> text -> plain data (dicts and lists).
 
-YAML is parsed with PyYAML's libyaml loader when it is available (3-4x faster
-than pure Python) and always in safe mode: no arbitrary tags. Hostile files get
+YAML is read by yaml-rs where it is certain to read it as libyaml does (see
+:mod:`flowmap.yaml_fast`: about ten times faster), else by PyYAML's libyaml loader,
+which also locates every error; always in safe mode: no arbitrary tags. Hostile files get
 one clear diagnostic each: binary content, invalid UTF-8, an empty file, a
 directory, a "billion laughs" alias bomb, recursive aliases, absurd nesting.
 
@@ -34,10 +35,11 @@ __all__ = [
     "check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_VALUES", "MAX_DEPTH", "MAX_EXPANSION"
 ]
 
-# Reading costs memory per value, not per byte: about 450 bytes per value, or 50 per byte of a
-# realistic YAML model (14.6 MB for 10,000 systems: 750 MB) and 14 per byte of JSON. The two
-# caps keep any accepted file near 3 GB: 64 MiB of text, and at most MAX_VALUES places where a
-# value may start, which bounds files of tiny values (`[a,a,a,...]` is one value per 2 bytes).
+# Reading costs memory per value, not per byte: through libyaml about 450 bytes per value, or 50
+# per byte of a realistic YAML model; through the fast path (yaml_fast.py) and for JSON 13-20 per
+# byte. The two caps keep any accepted file near 3 GB whichever parser reads it: 64 MiB of text,
+# and at most MAX_VALUES places where a value may start, which bounds files of tiny values
+# (`[a,a,a,...]` is one value per 2 bytes).
 MAX_BYTES = 64 * 1024 * 1024
 MAX_VALUES = 6_000_000
 LIMIT_VARIABLE = "FLOWMAP_INPUT_LIMIT_MIB"
@@ -245,6 +247,7 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
     except OSError as exc:
         raise _fail(name, f"cannot read the file ({exc.strerror}): check the path") from None
     text = decode(raw, name)
+    del raw  # the bytes again, not needed while the text is parsed
     return read_data_text(text, name, holding=holding), text
 
 

@@ -32,13 +32,34 @@ True
 from __future__ import annotations
 
 import functools
+import os
 import re
 from typing import Any, Callable
 
-try:
-    import yaml_rs
-except ImportError:  # the fast path is optional: libyaml reads everything
-    yaml_rs = None
+import orjson
+
+
+def _import_fast_parser() -> Any:
+    """``yaml_rs``, or ``None`` when it is not installed (the fast path is optional: libyaml
+    reads everything). Its allocator (mimalloc, linked in) keeps the memory it frees for itself
+    unless told to hand it back at once; it reads that option when the module loads, so the
+    variable is set for the import alone (and left as it is if the user set it): a third less
+    memory held after parsing, at no measurable cost in time."""
+    variable = "MIMALLOC_PURGE_DELAY"
+    ours = variable not in os.environ
+    if ours:
+        os.environ[variable] = "0"
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    finally:
+        if ours:
+            del os.environ[variable]
+    return yaml_rs
+
+
+yaml_rs = _import_fast_parser()
 
 __all__ = ["available", "load"]
 
@@ -62,11 +83,11 @@ _CLASSES = _classes()
 # the line and paragraph separators, a byte order mark inside the text, U+FFFE and U+FFFF.
 _FORBIDDEN_UTF8 = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 # In the classes, where a scalar may start (after `: `, `- `, `? `, a flow indicator, a quoted
-# key's colon, or at the start of a line): a number (`d`, maybe after `-`, `+`, `.`), a short
+# key's colon, or at the start of a line): a number (`d`, maybe after `-`, `+`, `.`; `.inf`), a short
 # word of the letters of yes, no, on and off (`w`), or what libyaml alone should read: a block
 # scalar (`|`, `>`: the two differ on empty ones and at the end of the text), a `?` or a `:`
 # (libyaml refuses `[:x]`, yaml-rs reads it).
-_NOT_TEXT = rb"(?:[-+.]*d|w{1,3}(?=[\n:# \[\]]|$)|[|?:])"
+_NOT_TEXT = rb"(?:[-+.]*d|[-+]?\.[wx]|w{1,3}(?=[\n:# \[\]]|$)|[|?:])"
 _STARTS = tuple(re.compile(start + _NOT_TEXT) for start in (rb": +", rb"- +", rb"\? +", rb"\[ *", rb"\n *", rb"q:"))
 _SCALAR = re.compile(rb"[^\n\r,\[\]{}#]*?(?= *(?:\r|\n|$|[,\[\]{}#]|:[ \r\n]|:$))")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
@@ -97,9 +118,33 @@ def load(text: str, reference: Callable[[str], Any] | None = None) -> Any | None
     scalars = _maybe_not_text(raw, classes)
     if scalars is None or not all(_reads_the_same(scalar, reference) for scalar in scalars):
         return None
+    del raw, classes  # a copy of the text each, not needed while the data are built
     try:
-        return yaml_rs.loads(text, parse_datetime=False)
+        data = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # noqa: BLE001 - whatever it is, libyaml reads the text again and says what is wrong
+        return None
+    packed = _packed(data) if all(map(_finite, scalars)) else None
+    if packed is None:
+        return data
+    del data  # before orjson builds the data again: never both at once
+    return orjson.loads(packed)
+
+
+def _packed(data: Any) -> bytes | None:
+    """``data`` as orjson's JSON, to be read back by orjson, whose mappings share their keys
+    (yaml-rs makes a string per key): about 10% less peak memory to validate a 50 MB model, for
+    0.1 s per 10,000 systems. ``None`` where orjson would not give the same data back: a key that
+    is not text or an integer over 64 bits (it refuses them); infinities and not-a-number, which
+    it writes as null, are the caller's to rule out.
+
+    >>> orjson.loads(_packed({"a": [1, 2.5, None, True, "x"]}))
+    {'a': [1, 2.5, None, True, 'x']}
+    >>> _packed({1: "a"}), _packed([2**70])
+    (None, None)
+    """
+    try:
+        return orjson.dumps(data)
+    except TypeError:
         return None
 
 
@@ -122,8 +167,8 @@ def _only_libyaml(raw: bytes, classes: bytes) -> bool:
         return True
     if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return True  # a carriage return alone: a line break to libyaml
-    if b":[" in classes or b":]" in classes:
-        return True  # a colon before a flow indicator: libyaml refuses `{a:, b}`, yaml-rs reads it
+    if b":[" in classes or b":]" in classes or b":?" in raw:
+        return True  # a colon before a flow indicator or `?`: libyaml refuses `{a:, b}`, yaml-rs reads it
     if b"&" in classes and re.search(rb"(?:^|[\s\[\]{},])(?:[&*][^\s,\[\]{}]|!)", raw):
         return True  # an anchor, an alias or a tag
     if b"?" in classes and re.search(rb"(?:^|[\s\[{,])\?(?:\s|$)", raw):
@@ -191,6 +236,21 @@ def _reads_the_same(scalar: str, reference: Callable[[str], Any]) -> bool:
     if not scalar.isascii() or (scalar.isalpha() and scalar not in _WORDS):
         return True
     return _reads_the_same_spelling(scalar, reference)
+
+
+@functools.lru_cache(maxsize=4096)
+def _finite(scalar: str) -> bool:
+    """Whether the fast parser reads the plain scalar ``scalar`` as no infinite or not-a-number
+    float (called only where yaml-rs is installed).
+
+    >>> available() is False or (_finite("1.5"), _finite(".inf"), _finite("1.0e+400"), _finite("no"))
+    (True, False, False, True)
+    """
+    try:
+        value = yaml_rs.loads(f"- {scalar}\n", parse_datetime=False)[0]
+    except Exception:  # noqa: BLE001 - not read alone: no number either
+        return True
+    return not isinstance(value, float) or value - value == 0
 
 
 @functools.lru_cache(maxsize=4096)

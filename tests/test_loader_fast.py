@@ -116,12 +116,18 @@ def test_a_synthetic_model_takes_the_fast_path_and_reads_the_same():
 @pytest.mark.parametrize("text", [
     "a: yes\n", "a: 017\n", "a: 1:20\n", "a: 1e3\n", "a: 2024-06-01\n", "on: x\n", "a: [1, NO]\n", "a: off",
     "a: &x 1\nb: *x\n", "a: !!str 1\n", "---\na: 1\n", "%YAML 1.1\n---\na: 1\n", "? a\n: 1\n", "[a, b]: 1\n",
-    "<<: {a: 1}\n", "a: >\n  folded\n", "a: |\n", "a: [?x]\n", "a: [:x]\n", "{a:, b: 1}\n", "a:\tb\n",
+    "<<: {a: 1}\n", "a: >\n  folded\n", "a: |\n", "a: [?x]\n", "a: [:x]\n", "{a:, b: 1}\n", "{true:?x}\n", "a:\tb\n",
     "a: x\x85y\n", "a: x\u2028y\n", "a: 1\rb: 2\n", "a: \x01\n", "- " * 120 + "x\n",
 ])
 def test_what_the_fast_path_leaves_to_libyaml(text):
     assert _fast(text) is None
     assert _read(text, fast=True) == _read(text, fast=False)
+
+
+@needs_fast
+def test_infinities_and_not_a_number_are_kept():
+    text = "a: .inf\nb: [-.Inf, .nan]\nc: 1.0e+400\n"
+    assert _read(text, fast=True) == _read(text, fast=False) == ("ok", "{'a': inf, 'b': [-inf, nan], 'c': inf}")
 
 
 @needs_fast
@@ -140,6 +146,25 @@ def test_nesting_over_the_limit_is_located_on_the_fast_path_too():
     text = "a: " + "[" * 70 + "]" * 70 + "\n"
     assert _fast(text) is not None  # yaml-rs reads 70 levels; the shape check refuses them
     assert _read(text, fast=True) == ("error", [f"m.yaml:1:67: {loader.TOO_DEEP}"])
+
+
+def _no_guard(text):
+    raise AssertionError("the nesting guard ran")
+
+
+@needs_fast
+def test_the_nesting_guard_does_not_run_on_the_fast_path(monkeypatch):
+    monkeypatch.setattr(loader, "_nesting_bound", _no_guard)
+    model = dump(synthesize(40, seed=4), "yaml").replace("holds: [", "holds: ['x', ")  # quoted flow lists
+    assert loader.read_data_text(model, "m.yaml")["flowmap"] == 1
+
+
+def test_the_nesting_guard_does_not_run_where_libyaml_limits_nesting_itself(monkeypatch):
+    monkeypatch.setattr(loader, "_libyaml_limits_nesting", lambda: True)
+    monkeypatch.setattr(loader, "_nesting_bound", _no_guard)
+    model = dump(synthesize(40, seed=4), "yaml").replace("as_of: '2024-06-01'", "as_of: 2024-06-01")
+    assert yaml_fast.load(model) is None  # a plain date: libyaml reads it
+    assert str(loader.read_data_text(model, "m.yaml")["as_of"]) == "2024-06-01"
 
 
 def test_without_the_fast_parser_libyaml_reads_everything(monkeypatch):

@@ -525,17 +525,18 @@ def _edges(flows, tax, anchored, status) -> tuple[list[dict], list]:
         width = widths.get(data)
         if width is None:
             width = widths[data] = style.edge_width(max((int(tax.sensitivity(d)) for d in data), default=None))
-        worst = anchored.get(flow.id)
+        found = anchored.get(flow.id)
+        worst = found[0] if found else None
         edge = {
             "id": flow.id,
             "from": flow.source,
             "to": flow.target,
             "width": width,
-            "style": _flow_style(flow, worst or ()),
+            "style": _flow_style(flow, found or ()),
             "data": list(data),
         }
-        if worst:
-            edge["severity"] = worst[0].severity.name
+        if worst is not None:
+            edge["severity"] = worst.severity.name
         if flow.bidirectional:
             edge["both"] = True
         state = status.get(flow.id)
@@ -544,16 +545,17 @@ def _edges(flows, tax, anchored, status) -> tuple[list[dict], list]:
         t = flow.transport  # flows often share all that their rows say: format each set of rows once
         key = (tuple(flow.purposes), flow.mode, t.encrypted, t.authenticated, t.logged, tuple(flow.legal_basis),
                flow.automated_decision, flow.human_review, flow.conditions, flow.notes, state,
-               tuple((f.severity.name, f.kind.value) for f in worst[:1]) if worst else ())
-        if key not in known:
-            rows = flow_rows(flow)
-            if worst:
-                rows.insert(0, ["worst finding here", f"{worst[0].severity.name} ({worst[0].kind.value.replace('_', ' ')})"])
+               (worst.severity, worst.kind) if worst is not None else None)
+        rows = known.get(key)
+        if rows is None:
+            lines = flow_rows(flow)
+            if worst is not None:
+                lines.insert(0, ["worst finding here", f"{worst.severity.name} ({worst.kind.value.replace('_', ' ')})"])
             if state:
-                rows.insert(0, ["status", state])
-            known[key] = len(row_sets)
-            row_sets.append(rows)
-        edge["rows"] = known[key]
+                lines.insert(0, ["status", state])
+            rows = known[key] = len(row_sets)
+            row_sets.append(lines)
+        edge["rows"] = rows
         edges.append(edge)
     return edges, row_sets
 
@@ -561,7 +563,8 @@ def _edges(flows, tax, anchored, status) -> tuple[list[dict], list]:
 def _legend(systems, edges, sector_order, node_status, edge_status) -> dict[str, Any]:
     """What the page needs to style items, and what the legend lists (only what is used)."""
     sectors = sorted({s.sector for s in systems}, key=lambda s: (sector_order.index(s) if s in sector_order else 1e9, s))
-    kinds = [k for k in style.KIND_SHAPE if any(s.kind.value == k for s in systems)]
+    used = {s.kind.value for s in systems}
+    kinds = [k for k in style.KIND_SHAPE if k in used]
     used_styles = {e["style"] for e in edges}
     statuses = [s for s in style.STATUS_STYLES if s in {*node_status.values(), *edge_status.values()}]
     return {
