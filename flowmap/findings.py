@@ -168,6 +168,7 @@ class Finding:
     mitigation: str = ""
     question: str = ""  # for a finding that rests on unknowns: what to find out
     asks: str | None = None  # the system that can answer the question
+    safeguards: list[str] = field(default_factory=list)  # safeguards standing on the anchor flow (ranking.py)
     questions: list[Question] = field(default_factory=list)  # on a system's gathered questions finding
     breadth: dict[str, int] = field(default_factory=dict)  # what the ranking weighs (see ranking.py)
     rank: int = 0  # 1 = most important; set by the analysis
@@ -187,8 +188,9 @@ class Finding:
         return copy
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON shape (``reached`` only where the rule has a reach, ``question``
-        only on findings that rest on unknowns, ``acceptance`` only when one applies)."""
+        """The contract's JSON shape (``reached`` only where the rule has a reach, ``safeguards``
+        only where some stand on the anchor flow, ``question`` only on findings that rest on
+        unknowns, ``acceptance`` only when one applies)."""
         data: dict[str, Any] = {
             "id": self.id,
             "rule": self.rule,
@@ -212,6 +214,8 @@ class Finding:
         data["paths"] = [list(p) for p in self.paths]
         data["principles"] = list(self.principles)
         data["mitigation"] = self.mitigation
+        if self.safeguards:
+            data["safeguards"] = list(self.safeguards)
         if self.question:
             data["question"] = self.question
             data["asks"] = self.asks

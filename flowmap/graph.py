@@ -9,7 +9,11 @@ near-linear in the model:
 - **by which route**: shortest witness paths, as systems and the flows realising each hop
   (:meth:`Graph.path_to`).
 
-A flow that anonymises or aggregates (``transform``) carries no one's data on. A flow passes on
+A flow that anonymises or aggregates (``transform``: a term of the taxonomy whose ``personal`` is
+false) carries no one's data on; pseudonymised or masked data is still personal and moves on. A
+query that returns only a hit/no-hit flag or a reference (``returns``) is about the categories it
+carries, which cross it (findings at the flow say only the answer crosses), but nothing arrives
+at its receiver: the reach stops there (:meth:`Graph.delivers`). A flow passes on
 what its source holds or received (``forwards: all``, the default), only
 the source's own records (``forwards: own``: a system that answers queries about its own
 records), or only what arrived through named flows. Such a restricted flow gets a node of its
@@ -65,10 +69,6 @@ class Edge:
 
 EdgeFilter = Callable[[Edge], bool]
 
-NOT_PERSONAL = ("anonymised", "aggregated")
-"""A flow with one of these ``transform`` values passes on statistics, not people's data: it
-carries no category on (what stays is that the source holds such data)."""
-
 
 class Graph:
     """Systems, flows and per-category reach of one model; see the module docstring.
@@ -90,6 +90,7 @@ class Graph:
             if flow.bidirectional:
                 edges.append(Edge(flow.target, flow.source, flow, reverse=True))
         self.edges: list[Edge] = edges
+        self._answers = frozenset(e for e in edges if not e.flow.delivers)  # edges nothing arrives through
         self._out: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
         self._in: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
         for edge in edges:
@@ -182,7 +183,7 @@ class Graph:
         return self._categories_of(edge) if found is None else found
 
     def _categories_of(self, edge: Edge) -> list[str]:
-        if edge.flow.transform in NOT_PERSONAL:  # statistics: no one's data moves on
+        if not self.taxonomy.personal(edge.flow.transform):  # statistics: no one's data moves on
             return []
         found: set[str] = set()
         for data in edge.flow.data:
@@ -207,6 +208,33 @@ class Graph:
         """Edges that carry ``category``, in flow-id order."""
         return self._carrying.get(category, [])
 
+    @staticmethod
+    def delivers(edge: Edge) -> bool:
+        """Whether what crosses ``edge`` arrives at its target, to be held there and passed on:
+        not when the flow ``returns`` only a hit/no-hit flag or a reference. What crosses such an
+        edge (:meth:`crossing`) is what the answer is about; the receiver learns whether, or
+        where, a record exists, not the record.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"]},
+        ...     {"id": "police", "sector": "police"}, {"id": "partner", "sector": "police"}],
+        ...   "flows": [{"from": "eurodac", "to": "police", "data": ["biometric"], "purpose": "enforcement.law",
+        ...              "returns": "hit_no_hit"},
+        ...             {"from": "police", "to": "partner", "data": ["biometric"], "purpose": "enforcement.law"}]})
+        >>> g = Graph(m)
+        >>> g.delivers(g.edge("eurodac->police")), g.crossing(g.edge("eurodac->police"))
+        (False, {'biometric.fingerprint': ['eurodac']})
+        >>> g.origins_at("police", "biometric.fingerprint"), g.crossing(g.edge("police->partner"))
+        ([], {})
+        """
+        return edge.flow.delivers
+
+    def arriving(self, system_id: str) -> list[Edge]:
+        """Edges into a system through which data arrives there (:meth:`delivers`), in flow-id order."""
+        edges = self._in[system_id]
+        return [e for e in edges if e not in self._answers] if self._answers else edges
+
     # -- reach ------------------------------------------------------------------------------
 
     def _crossing_node(self, edge: Edge) -> int:
@@ -221,11 +249,12 @@ class Graph:
             every = self._all_hops[category] = []
             carrying = set(self.edges_carrying(category))
             for edge in self.edges_carrying(category):
-                every.append((self._crossing_node(edge), self._position[edge.target], edge))
+                if edge not in self._answers:  # an answer (hit/no-hit, reference) crosses, nothing arrives
+                    every.append((self._crossing_node(edge), self._position[edge.target], edge))
                 node = self._edge_node.get(edge)
                 if node is not None and isinstance(edge.flow.forwards, list):
                     for feed in self._in[edge.source]:
-                        if feed.flow.id in edge.flow.forwards and feed in carrying:
+                        if feed.flow.id in edge.flow.forwards and feed in carrying and feed not in self._answers:
                             every.append((self._crossing_node(feed), node, feed))
         if allowed is None:
             return every

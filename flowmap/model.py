@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
+from flowmap.taxonomy import ancestors
+
 __all__ = [
     "Kind",
     "Mode",
@@ -36,9 +38,14 @@ __all__ = [
     "TaxonomyExtension",
     "Model",
     "ID_PATTERN",
+    "ANSWERS",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+ADULT = 18
+"""A ``min_age`` below this means the system collects children's data."""
+ANSWERS = ("hit_no_hit", "reference")
+"""Values of ``returns`` that hand over an answer about the record, not the record."""
 
 
 class Kind(str, enum.Enum):
@@ -172,12 +179,40 @@ class System(_Strict):
         None,
         description='ISO 8601 duration (P10Y), or "indefinite", "linked" or "unknown".',
     )
+    retention_by_subject: dict[str, str] = Field(
+        default_factory=dict,
+        description="Retention per people group where it differs (Eurodac: applicants P10Y, irregular crossers "
+        "P5Y): a taxonomy subject -> an ISO 8601 duration, or indefinite / linked / unknown; a group not listed "
+        "keeps `retention`.",
+    )
+    min_age: dict[str, Annotated[int, Field(strict=True)]] = Field(
+        default_factory=dict,
+        description="The youngest age at which data is collected, per category held or per people group of its "
+        "`subjects` (Eurodac fingerprints from 6: `biometric.fingerprint: 6`). Below 18 the system collects "
+        "children's data.",
+    )
     further_purposes: list["FurtherPurpose"] = Field(
         default_factory=list,
         description="Purposes a law added beyond those people gave the data for, each with the provision "
         "that adds it: a use for one is authorised function creep, not a use without legal basis.",
     )
     legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
+    controller: str | None = Field(
+        None, description="Who decides why and how the data is processed here (an authority, in words or by a "
+        "name the model uses consistently); omitted = not recorded."
+    )
+    joint_controllers: list[str] = Field(
+        default_factory=list, description="Who decides it together with the controller (GDPR Art. 26): one "
+        "arrangement, one party to answer for the data."
+    )
+    processors: list[str] = Field(
+        default_factory=list, description="Who processes the data on the controller's behalf (a host, an agency "
+        "running the system)."
+    )
+    rights_via: str | None = Field(
+        None, description="Where people can access, correct or contest the data: a system id of the model (a "
+        "portal) or an authority, in words; omitted = not recorded."
+    )
     technologies: list[str] = Field(default_factory=list, description="Taxonomy technologies used here.")
     controls: Controls = Field(default_factory=Controls, description="Safeguards; omitted = unknown.")
     incidents: list[Incident] = Field(default_factory=list, description="Documented incidents.")
@@ -188,6 +223,85 @@ class System(_Strict):
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def collects_children(self) -> bool:
+        """Whether the system collects data of children: ``child`` among its subjects, or some
+        ``min_age`` below 18.
+
+        >>> System(id="eurodac", sector="asylum", min_age={"biometric.fingerprint": 6}).collects_children
+        True
+        """
+        return "child" in self.subjects or any(age < ADULT for age in self.min_age.values())
+
+    @property
+    def people(self) -> list[str]:
+        """The people groups the system collects data of: its ``subjects``, and ``child`` when a
+        ``min_age`` below 18 says so though the list does not (sorted as written, ``child`` last).
+
+        >>> System(id="vis", sector="visa", subjects=["visa_applicant"], min_age={"visa_applicant": 6}).people
+        ['visa_applicant', 'child']
+        """
+        if not self.min_age or "child" in self.subjects or not self.collects_children:
+            return self.subjects  # the common case first: no ages recorded
+        return [*self.subjects, "child"]
+
+    def children_for(self, category: str) -> bool:
+        """Whether the system collects ``category`` from children: ``child`` among its subjects, a
+        ``min_age`` below 18 for that category (or a parent of it), or for a people group.
+
+        >>> s = System(id="eurodac", sector="asylum", min_age={"biometric": 6, "identity": 18})
+        >>> s.children_for("biometric.fingerprint"), s.children_for("identity.biographic")
+        (True, False)
+        """
+        if "child" in self.subjects:
+            return True
+        for key, age in self.min_age.items():  # a key is one of its people groups, or a category
+            if age < ADULT and (key in self.subjects or key == category or category.startswith(key + ".")
+                                or key.startswith(category + ".")):
+                return True
+        return False
+
+    def min_age_for(self, category: str) -> int | None:
+        """The youngest age ``category`` is collected from: the most specific ``min_age`` entry
+        for it, else the youngest for a people group; ``None`` when the model does not say.
+
+        >>> System(id="eurodac", sector="asylum", min_age={"biometric": 14, "biometric.fingerprint": 6}).min_age_for(
+        ...     "biometric.fingerprint")
+        6
+        """
+        for key in ancestors(category):
+            if key in self.min_age:
+                return self.min_age[key]
+        groups = [age for key, age in self.min_age.items() if key in self.subjects]
+        return min(groups) if groups else None
+
+    def retention_for(self, subject: str | None) -> str | None:
+        """The retention of a people group's data: its ``retention_by_subject`` entry, else
+        ``retention``.
+
+        >>> s = System(id="eurodac", sector="asylum", retention="P10Y", retention_by_subject={"irregular_migrant": "P5Y"})
+        >>> s.retention_for("irregular_migrant"), s.retention_for("asylum_seeker")
+        ('P5Y', 'P10Y')
+        """
+        return self.retention_by_subject.get(subject, self.retention) if subject else self.retention
+
+    @property
+    def party(self) -> tuple[str, ...] | None:
+        """Who answers for the data collected here: the controller and the joint controllers, as
+        one party (sorted); ``None`` when the model names none.
+
+        >>> System(id="vis", sector="visa", controller="Member State", joint_controllers=["eu-LISA"]).party
+        ('Member State', 'eu-LISA')
+        """
+        named = {n for n in (self.controller, *self.joint_controllers) if n}
+        return tuple(sorted(named)) if named else None
+
+    @property
+    def names_accountability(self) -> bool:
+        """Whether the model records who answers for this system (controller, joint controllers,
+        processors or where rights are exercised)."""
+        return bool(self.controller or self.joint_controllers or self.processors or self.rights_via)
 
 
 class Flow(_Strict):
@@ -211,10 +325,19 @@ class Flow(_Strict):
     )
     human_review: TriState = Field(None, description="A person reviews those decisions (omitted = unknown).")
     bidirectional: bool = Field(False, description="The same flow also runs from `to` to `from`.")
-    transform: Literal["anonymised", "aggregated", "pseudonymised", "masked"] | None = Field(
+    returns: Literal["hit_no_hit", "reference", "record"] | None = Field(
         None,
-        description="What is done to the data on the way: anonymised or aggregated data carries no personal "
-        "category on (statistics); pseudonymised and masked data still do (omitted: passed as it is).",
+        description="What comes back from a query: `hit_no_hit` (whether a record exists: a flag), `reference` "
+        "(an identifier of the record and where it is), or `record` (the data itself). With hit_no_hit or "
+        "reference the categories are asked about, not handed over: they do not arrive at the receiver nor move "
+        "on from it (omitted: as `mode` says; a format-1 `mode: hit_no_hit` steps findings down but moves the data).",
+    )
+    transform: str | None = Field(
+        None,
+        description="What is done to the data on the way: a transform of the taxonomy (anonymised, aggregated, "
+        "pseudonymised, masked, or one the model declares). Anonymised or aggregated data carries no personal "
+        "category on (statistics); pseudonymised and masked data is still personal data and does (omitted: "
+        "passed as it is).",
     )
     subjects: list[str] = Field(
         default_factory=list,
@@ -226,6 +349,12 @@ class Flow(_Strict):
         description="What the flow passes on: `all` the source holds or received (the default), `own` only "
         "the records the source collected itself, or a list of flow ids: only what arrived through those "
         "flows (and the source's own records).",
+    )
+    safeguards: list[str] = Field(
+        default_factory=list,
+        description="Safeguards that stand on the flow (taxonomy safeguards: prior_authorisation, cascade, "
+        "access_logging, necessity_test...): findings anchored at it are still reported, name them, and rank "
+        "after otherwise equal findings without them.",
     )
     transport: Transport = Field(default_factory=Transport, description="Security in transit; omitted = unknown.")
     legal_basis: list[str] = Field(default_factory=list, description="Source keys or free text; empty = none known.")
@@ -243,6 +372,33 @@ class Flow(_Strict):
     @property
     def explicit_id(self) -> bool:
         return self.id != f"{self.source}->{self.target}"
+
+    @property
+    def answer(self) -> str | None:
+        """What the receiver gets instead of the record: ``"hit_no_hit"`` or ``"reference"``;
+        ``None`` when the record itself moves. ``returns`` decides; without it a format-1
+        ``mode: hit_no_hit`` reads as a hit/no-hit answer (findings at the flow step down).
+
+        >>> def flow(**k):
+        ...     return Flow.model_validate({"from": "a", "to": "b", "data": ["identity"], "purpose": "x", **k})
+        >>> flow(mode="hit_no_hit").answer, flow(returns="reference").answer, flow(mode="hit_no_hit", returns="record").answer
+        ('hit_no_hit', 'reference', None)
+        """
+        if self.returns is not None:
+            return None if self.returns == "record" else self.returns
+        return "hit_no_hit" if self.mode is Mode.hit_no_hit else None
+
+    @property
+    def delivers(self) -> bool:
+        """Whether the data arrives at the receiver and can move on from it: not when ``returns``
+        is ``hit_no_hit`` or ``reference`` (a format-1 ``mode: hit_no_hit`` without ``returns``
+        still delivers, as format 1 read it).
+
+        >>> Flow.model_validate({"from": "a", "to": "b", "data": ["identity"], "purpose": "x",
+        ...                      "mode": "hit_no_hit"}).delivers
+        True
+        """
+        return self.returns not in ANSWERS
 
 
 class Acceptance(_Strict):
@@ -276,6 +432,13 @@ class TechnologyEntry(TermEntry):
     risk: Literal["at_odds", "high", "normal"] = Field("normal", description="Risk level of the technology.")
 
 
+class TransformEntry(TermEntry):
+    personal: bool = Field(
+        True, description="What passes is still personal data, so the flow carries its categories on (false: "
+        "statistics about no one)."
+    )
+
+
 def _names_to_entries(value: Any) -> Any:
     """`subjects: [suspect, witness]` is shorthand for a mapping of names to empty entries."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -295,10 +458,19 @@ class TaxonomyExtension(_Strict):
     compatible: list[tuple[str, str]] = Field(
         default_factory=list, description="Purpose pairs compatible across families."
     )
+    incompatible: list[tuple[str, str]] = Field(
+        default_factory=list, description="Purpose pairs incompatible even where a less specific rule (their "
+        "family, a pair naming a family) makes them compatible: the most specific rule wins."
+    )
     subjects: _terms(SubjectEntry) = Field(default_factory=dict, description="New data subjects.")
     sectors: _terms(TermEntry) = Field(default_factory=dict, description="New sectors.")
     actors: _terms(TermEntry) = Field(default_factory=dict, description="New actor types.")
     technologies: _terms(TechnologyEntry) = Field(default_factory=dict, description="New technologies.")
+    safeguards: _terms(TermEntry) = Field(default_factory=dict, description="New safeguards a flow may name.")
+    transforms: _terms(TransformEntry) = Field(
+        default_factory=dict, description="New transforms a flow may apply to the data (`personal: false` for "
+        "statistics about no one)."
+    )
 
 
 class Model(_Strict):

@@ -8,11 +8,14 @@ Findings are ordered by, in turn:
 3. **first at its anchor**: where several rules anchor at one flow or system, the best of them
    comes first and the others after every other anchor's best of the same severity and
    confidence, so that the first screen shows different points of action, not one told twice;
-4. **breadth**, larger first, compared in this order:
+4. **safeguards**, fewer first: a finding anchored at a flow on which safeguards stand (prior
+   authorisation, a cascade, logging of each access...: ``Finding.safeguards``) ranks after the
+   otherwise equal findings with fewer of them; it is still reported, with the same severity;
+5. **breadth**, larger first, compared in this order:
    children among the people concerned (1 or 0), special or critical categories involved,
    vulnerable people groups, origins whose data is involved (``origins_total``), actor types
    reached, systems reached (``reached_total``);
-5. the **id**, so that the order is total and deterministic.
+6. the **id**, so that the order is total and deterministic.
 
 Rank 1 is the most important finding. A rule records what breadth it saw in
 ``Finding.breadth`` (see :func:`breadth`).
@@ -26,6 +29,9 @@ Rank 1 is the most important finding. A rule records what breadth it saw in
 ['c', 'd', 'b', 'a']
 >>> [x.rank for x in ranked([f("a", "low"), f("b", "high")])]
 [1, 2]
+>>> guarded = f("a", "high", origins=9).replace(safeguards=["cascade", "prior_authorisation"])
+>>> [x.id for x in ranked([guarded, f("b", "high", origins=1)])]
+['b', 'a']
 """
 
 from __future__ import annotations
@@ -50,11 +56,13 @@ def breadth(*, children: bool = False, special: int = 0, groups: int = 0, origin
 
 
 def rank_key(finding: Finding) -> tuple:
-    """The sort key: severity, confidence, breadth (each larger first), then id."""
+    """The sort key: severity, confidence, safeguards (fewer first), breadth (each larger first),
+    then id."""
     wide = finding.breadth
     return (
         -int(finding.severity),
         0 if finding.confidence is Confidence.high else 1,
+        len(finding.safeguards),
         *(-wide.get(name, 0) for name in BREADTH_ORDER),
         finding.id,
     )

@@ -8,6 +8,8 @@ the first line of a model so VS Code's YAML extension completes and checks it::
 >>> schema = model_schema()
 >>> schema["title"], "systems" in schema["required"]
 ('flowmap model, format version 1', True)
+>>> schema["$defs"]["Flow"]["properties"]["transform"]["examples"]
+['aggregated', 'anonymised', 'masked', 'pseudonymised']
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 
 from flowmap.model import ID_PATTERN, Model
 from flowmap.taxonomy import builtin_names
+from flowmap.validate import MAX_AGE
 
 __all__ = ["model_schema", "schema_text"]
 
@@ -42,6 +45,14 @@ def model_schema() -> dict:
         prop = defs.get(definition, {}).get("properties", {}).get(field)
         if prop is not None:
             prop["examples"] = [sorted(builtin_names("categories"))[:5]]
+    flow = defs.get("Flow", {}).get("properties", {})
+    if "transform" in flow:  # format 1.1: taxonomy terms, the built-in ones offered
+        flow["transform"]["examples"] = sorted(builtin_names("transforms"))
+    if "safeguards" in flow:
+        flow["safeguards"]["examples"] = [sorted(builtin_names("safeguards"))]
+    ages = system.get("min_age", {}).get("additionalProperties")
+    if ages is not None:
+        ages.update(minimum=0, maximum=MAX_AGE)
     return schema
 
 

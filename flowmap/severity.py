@@ -20,8 +20,10 @@ Steps, added up from the rule's default and clamped between ``info`` and ``criti
 
 Steps down from that grade (so a step down is never absorbed by a sum above ``critical``):
 
-- **answer only**: -1 when only a hit/no-hit answer crosses (flow mode ``hit_no_hit``):
-  the receiver learns whether a record exists, not the record;
+- **answer only**: -1 when only an answer crosses, not the record: the flow ``returns``
+  ``hit_no_hit`` (the receiver learns whether a record exists) or ``reference`` (which record,
+  and where), or, without ``returns``, its format-1 mode is ``hit_no_hit``
+  (:attr:`flowmap.model.Flow.answer`, the one test every rule reads);
 - **remote**: -1 for what is known only as a record of the past (an incident more than
   :data:`REMOTE_YEARS` years before the model's date concerned the system as it then was),
   and -1 for what is not itself a harm (an audit finding, a court ruling).

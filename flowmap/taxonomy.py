@@ -12,6 +12,14 @@ True
 True
 >>> tax.compatible("protection.asylum", "enforcement.law")
 False
+
+Compatibility is decided by the most specific rule that applies (:meth:`Taxonomy.decide`):
+
+>>> tax.incompatible_pairs.add(frozenset(("enforcement.law", "enforcement.immigration")))
+>>> tax.compatible("enforcement.law.investigation", "enforcement.immigration")
+False
+>>> tax.decide("enforcement.law", "enforcement.immigration")
+Decision(compatible=False, kind='incompatible', pair=('enforcement.immigration', 'enforcement.law'), overrides=('family', None))
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from typing import Iterable
 import yaml
 
 __all__ = [
+    "Decision",
     "Sensitivity",
     "TechnologyRisk",
     "Category",
@@ -76,6 +85,7 @@ class Term:
     description: str = ""
     vulnerable: bool = False  # subjects only
     risk: TechnologyRisk = TechnologyRisk.normal  # technologies only
+    personal: bool = True  # transforms only: what passes is still personal data
 
 
 def parent_of(name: str) -> str | None:
@@ -111,6 +121,19 @@ def family(purpose: str) -> str:
     return purpose.split(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class Decision:
+    """How two purposes stand, and the rule that decided it: ``family`` (the same first segment),
+    a listed ``compatible`` or ``incompatible`` pair (``pair``, as listed), or ``none`` (no rule
+    applies: different families, no pair listed). ``overrides`` is the less specific rule that
+    would have decided otherwise (its kind and pair), if any."""
+
+    compatible: bool
+    kind: str  # family | compatible | incompatible | none
+    pair: tuple[str, str] | None = None
+    overrides: tuple[str, tuple[str, str] | None] | None = None
+
+
 @dataclass
 class Taxonomy:
     """The effective taxonomy of a model: built-in entries plus the model's extensions."""
@@ -118,10 +141,13 @@ class Taxonomy:
     categories: dict[str, Category] = field(default_factory=dict)
     purposes: dict[str, Term] = field(default_factory=dict)
     compatible_pairs: set[frozenset[str]] = field(default_factory=set)
+    incompatible_pairs: set[frozenset[str]] = field(default_factory=set)
     sectors: dict[str, Term] = field(default_factory=dict)
     actors: dict[str, Term] = field(default_factory=dict)
     subjects: dict[str, Term] = field(default_factory=dict)
     technologies: dict[str, Term] = field(default_factory=dict)
+    transforms: dict[str, Term] = field(default_factory=dict)
+    safeguards: dict[str, Term] = field(default_factory=dict)
     _compatibility_cache: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     def covers(self, carried: str, category: str) -> bool:
@@ -134,39 +160,83 @@ class Taxonomy:
         return found.sensitivity if found else Sensitivity.high
 
     def compatible(self, a: str, b: str) -> bool:
-        """Whether purposes ``a`` and ``b`` are compatible.
-
-        They are when they share their first segment, or when the taxonomy lists
-        the pair; a listed entry may name a family (``migration``) to stand for
-        every purpose in it.
+        """Whether purposes ``a`` and ``b`` are compatible: as the most specific rule that
+        applies decides (:meth:`decide`). Without incompatible pairs: when they share their first
+        segment, or when the taxonomy lists the pair; a listed entry may name a family
+        (``migration``) to stand for every purpose in it.
         """
-        if family(a) == family(b):
+        if not self.incompatible_pairs and family(a) == family(b):
             return True
         key = (a, b)
         cached = self._compatibility_cache.get(key)
         if cached is None:
-            cached = _listed(self.compatible_pairs, a, b)
+            if self.incompatible_pairs:
+                cached = self.decide(a, b).compatible
+            else:  # only compatible rules: any that applies decides (the cheaper test)
+                cached = any(frozenset((left, right)) in self.compatible_pairs
+                             for left in ancestors(a) for right in ancestors(b))
             self._compatibility_cache[key] = cached
         return cached
+
+    def decide(self, a: str, b: str) -> Decision:
+        """Whether purposes ``a`` and ``b`` are compatible, and the rule that decided it.
+
+        The rules are: the **family** rule (the same first segment: compatible), and each listed
+        **compatible** or **incompatible** pair, which applies when each of its purposes is one of
+        ``a`` and ``b`` or a family or parent of it. The most specific rule that applies wins: a
+        rule's specificity is the number of dotted segments of its two purposes (the family rule
+        counts 1 + 1), so a pair of purposes beats a pair naming a family, which beats the family
+        rule. Between a compatible and an incompatible pair of equal specificity, incompatible
+        wins (unknown is not safe). When no rule applies, they are incompatible.
+
+        >>> tax = builtin_taxonomy()
+        >>> tax.decide("operations.hosting", "migration.visa").pair
+        ('migration', 'operations.hosting')
+        >>> tax.decide("protection.asylum", "enforcement.law").kind
+        'none'
+        """
+        found: list[tuple[int, int, str, tuple[str, str] | None]] = []
+        if family(a) == family(b):
+            found.append((2, 0, "family", None))
+        for kind, pairs, order in (("compatible", self.compatible_pairs, 0), ("incompatible", self.incompatible_pairs, 1)):
+            if not pairs:
+                continue
+            for left in ancestors(a):
+                for right in ancestors(b):
+                    if frozenset((left, right)) in pairs:
+                        found.append((left.count(".") + right.count(".") + 2, order, kind,
+                                      tuple(sorted((left, right)))))
+        if not found:
+            return Decision(False, "none")
+        found.sort(key=lambda rule: (-rule[0], -rule[1]))
+        _, _, kind, pair = found[0]
+        compatible = kind != "incompatible"
+        overrides = next(((k, p) for _, _, k, p in found[1:] if (k != "incompatible") != compatible), None)
+        return Decision(compatible, kind, pair, overrides)
 
     def is_vulnerable(self, subject: str) -> bool:
         term = self.subjects.get(subject)
         return bool(term and term.vulnerable)
+
+    def personal(self, transform: str | None) -> bool:
+        """Whether data passed through ``transform`` is still personal data: it carries its
+        categories on (an unknown term is, since unknown is not safe).
+
+        >>> tax = builtin_taxonomy()
+        >>> tax.personal("aggregated"), tax.personal("pseudonymised"), tax.personal(None)
+        (False, True, True)
+        """
+        if transform is None:
+            return True
+        term = self.transforms.get(transform)
+        return term.personal if term else True
 
     def technology_risk(self, technology: str) -> TechnologyRisk:
         term = self.technologies.get(technology)
         return term.risk if term else TechnologyRisk.normal
 
 
-def _listed(pairs: set[frozenset[str]], a: str, b: str) -> bool:
-    for left in ancestors(a):
-        for right in ancestors(b):
-            if frozenset((left, right)) in pairs:
-                return True
-    return False
-
-
-SECTIONS = ("categories", "purposes", "sectors", "actors", "subjects", "technologies")
+SECTIONS = ("categories", "purposes", "sectors", "actors", "subjects", "technologies", "transforms", "safeguards")
 
 
 def _term_from(section: str, name: str, body: dict) -> Category | Term:
@@ -178,6 +248,7 @@ def _term_from(section: str, name: str, body: dict) -> Category | Term:
         description,
         vulnerable=bool(body.get("vulnerable", False)),
         risk=TechnologyRisk[body.get("risk", "normal")],
+        personal=bool(body.get("personal", True)),
     )
 
 
@@ -190,6 +261,8 @@ def taxonomy_from_data(data: dict) -> Taxonomy:
             target[name] = _term_from(section, name, body or {})
     for a, b in data.get("compatible") or []:
         tax.compatible_pairs.add(frozenset((a, b)))
+    for a, b in data.get("incompatible") or []:
+        tax.incompatible_pairs.add(frozenset((a, b)))
     return tax
 
 

@@ -22,6 +22,7 @@ def taxonomy_data(tax: Taxonomy) -> dict:
         },
         "purposes": {n: {"description": t.description} for n, t in sorted(tax.purposes.items())},
         "compatible": sorted(sorted(pair) for pair in tax.compatible_pairs),
+        "incompatible": sorted(sorted(pair) for pair in tax.incompatible_pairs),
         "sectors": {n: {"description": t.description} for n, t in sorted(tax.sectors.items())},
         "actors": {n: {"description": t.description} for n, t in sorted(tax.actors.items())},
         "subjects": {
@@ -29,6 +30,10 @@ def taxonomy_data(tax: Taxonomy) -> dict:
         },
         "technologies": {
             n: {"risk": t.risk.name, "description": t.description} for n, t in sorted(tax.technologies.items())
+        },
+        "safeguards": {n: {"description": t.description} for n, t in sorted(tax.safeguards.items())},
+        "transforms": {
+            n: {"personal": t.personal, "description": t.description} for n, t in sorted(tax.transforms.items())
         },
     }
 
@@ -66,11 +71,18 @@ def taxonomy_markdown(tax: Taxonomy) -> str:
     lines += [f"| `{n}` | {_md_escape(t['description'])} |" for n, t in data["purposes"].items()]
     lines += ["", "### Compatible across families", "", "| purpose | purpose |", "| --- | --- |"]
     lines += [f"| `{a}` | `{b}` |" for a, b in data["compatible"]]
+    lines += ["", "### Incompatible", "",
+              "Pairs incompatible even where a less specific rule (the family, a pair naming a family) makes",
+              "them compatible: the most specific rule wins. None is built in; a model lists its own.", ""]
+    lines += ["| purpose | purpose |", "| --- | --- |", *(f"| `{a}` | `{b}` |" for a, b in data["incompatible"])] \
+        if data["incompatible"] else []
     for section, title, extra in (
         ("sectors", "Sectors", None),
         ("actors", "Actor types", None),
         ("subjects", "Subjects", "vulnerable"),
         ("technologies", "Technologies", "risk"),
+        ("safeguards", "Safeguards", None),
+        ("transforms", "Transforms", "personal"),
     ):
         header = f"| {section[:-1] if section != 'technologies' else 'technology'} |"
         lines += ["", f"## {title}", ""]
@@ -91,12 +103,13 @@ def taxonomy_table(tax: Taxonomy) -> str:
     lines = []
     for section, entries in data.items():
         lines.append(f"{section}:")
-        if section == "compatible":
-            lines += [f"  {a} ~ {b}" for a, b in entries]
+        if section in ("compatible", "incompatible"):
+            lines += [f"  {a} {'~' if section == 'compatible' else '!~'} {b}" for a, b in entries]
             continue
         width = max(len(n) for n in entries) if entries else 0
         for name, body in entries.items():
-            extra = body.get("sensitivity") or body.get("risk") or ("vulnerable" if body.get("vulnerable") else "")
+            extra = (body.get("sensitivity") or body.get("risk") or ("vulnerable" if body.get("vulnerable") else "")
+                     or ("" if body.get("personal", True) else "not personal"))
             lines.append(f"  {name.ljust(width)}  {extra:<11} {body['description']}".rstrip())
     return "\n".join(lines) + "\n"
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from flowmap.diagnostics import did_you_mean, shown
 from flowmap.errors import ModelError
-from flowmap.model import ID_PATTERN, Model, TaxonomyExtension
+from flowmap.model import ANSWERS, ID_PATTERN, Model, TaxonomyExtension
 from flowmap.structure import PLACEHOLDER, Checked, explain_validation_error, partial_model
 from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, ancestors, builtin_taxonomy
 
@@ -129,15 +129,21 @@ def _merge_taxonomy(extension: TaxonomyExtension | None, checked: Checked) -> Ta
                     entry.description,
                     vulnerable=getattr(entry, "vulnerable", False),
                     risk=TechnologyRisk[getattr(entry, "risk", "normal")],
+                    personal=getattr(entry, "personal", True),
                 )
-    for index, (a, b) in enumerate(extension.compatible):
-        for side, purpose in enumerate((a, b)):
-            if purpose not in tax.purposes:
-                checked.error(
-                    ("taxonomy", "compatible", index, side),
-                    f"unknown purpose {shown(purpose)}{did_you_mean(purpose, tax.purposes)}",
-                )
-        tax.compatible_pairs.add(frozenset((a, b)))
+    for section, pairs in (("compatible", tax.compatible_pairs), ("incompatible", tax.incompatible_pairs)):
+        for index, (a, b) in enumerate(getattr(extension, section)):
+            for side, purpose in enumerate((a, b)):
+                if purpose not in tax.purposes:
+                    checked.error(
+                        ("taxonomy", section, index, side),
+                        f"unknown purpose {shown(purpose)}{did_you_mean(purpose, tax.purposes)}",
+                    )
+            pairs.add(frozenset((a, b)))
+    for index, (a, b) in enumerate(extension.incompatible):
+        if frozenset((a, b)) in tax.compatible_pairs:
+            checked.error(("taxonomy", "incompatible", index),
+                          f"{shown(a)} and {shown(b)} are listed as compatible too: keep one of the two entries")
     return tax
 
 
@@ -159,6 +165,9 @@ def _what_changes(builtin: Category | Term, entry: Any) -> str:
     risk = getattr(entry, "risk", "normal")
     if builtin.risk.name != risk:
         return f"with risk {builtin.risk.name}, not {risk}"
+    personal = getattr(entry, "personal", True)
+    if builtin.personal != personal:
+        return f"with personal: {str(builtin.personal).lower()}, not {str(personal).lower()}"
     return ""
 
 
@@ -253,6 +262,15 @@ def _control_characters(data: Any, checked: Checked, text: str | None, limit: in
             stack.extend((path + (index,), item) for index, item in reversed(list(enumerate(value))))
 
 
+MAX_AGE = 120
+
+
+def _retention_check(checked: Checked, path: tuple, retention: str | None) -> None:
+    if retention is not None and retention not in RETENTION_WORDS and not _DURATION.match(retention):
+        checked.error(path, f"{shown(retention)} is not an ISO 8601 duration (like P5Y or P18M) "
+                      "nor one of indefinite, linked, unknown")
+
+
 def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
     sources = model.sources
     _date_check(checked, ("as_of",), model.as_of)
@@ -295,14 +313,25 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
         _terms(checked, at + ("technologies",), system.technologies, tax.technologies, "technology",
                "use a technology of `flowmap taxonomy` or declare it under `taxonomy.technologies`")
-        if system.retention is not None and system.retention not in RETENTION_WORDS and not _DURATION.match(
-            system.retention
-        ):
-            checked.error(
-                at + ("retention",),
-                f"{shown(system.retention)} is not an ISO 8601 duration (like P5Y or P18M) "
-                "nor one of indefinite, linked, unknown",
-            )
+        _retention_check(checked, at + ("retention",), system.retention)
+        for key, age in system.min_age.items():
+            if key in tax.subjects and key not in system.subjects:
+                checked.error(at + ("min_age", key), f"{shown(key)} is a people group the system does not list "
+                              "under `subjects`: add it there, or name a category it holds", key=True)
+            elif key not in tax.categories and key not in system.subjects:
+                known = [*system.subjects, *tax.categories]
+                checked.error(at + ("min_age", key), f"{shown(key)} is neither a category nor one of the system's "
+                              f"subjects{did_you_mean(key, known)}: name a category it holds or a people group it "
+                              "lists under `subjects`", key=True)
+            if not 0 <= age <= MAX_AGE:
+                checked.error(at + ("min_age", key), f"{age} is not an age: write the youngest age in whole years "
+                              f"(0 to {MAX_AGE})")
+        for key, retention in system.retention_by_subject.items():
+            if key not in tax.subjects:
+                checked.error(at + ("retention_by_subject", key), f"unknown subject {shown(key)}"
+                              f"{did_you_mean(key, tax.subjects)}: use a subject of `flowmap taxonomy` or declare it "
+                              "under `taxonomy.subjects`", key=True)
+            _retention_check(checked, at + ("retention_by_subject", key), retention)
         if system.holds and not system.purposes:
             checked.warning(
                 at + ("purposes",),
@@ -316,6 +345,15 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             _date_check(checked, at + ("incidents", j, "date"), incident.date)
 
     system_ids = set(first_seen)
+    for i, system in enumerate(model.systems):  # rights_via: a system id, or an authority in words
+        via = system.rights_via if system is not None else None
+        if via is None or via in system_ids or via == PLACEHOLDER or not _ID.match(via):
+            continue
+        hint = did_you_mean(via, system_ids)
+        if hint or any(c in via for c in "-_.0123456789"):
+            checked.warning(("systems", i, "rights_via"),
+                            f"{shown(via)} looks like a system id but no system has it{hint}: name a system of the "
+                            "model or write the authority out in words")
     flow_seen: dict[str, int] = {}
     for i, flow in enumerate(model.flows):
         if flow is None:
@@ -346,8 +384,17 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
         _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
                "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+        _terms(checked, at + ("safeguards",), flow.safeguards, tax.safeguards, "safeguard",
+               "use a safeguard of `flowmap taxonomy` or declare it under `taxonomy.safeguards`")
+        if flow.transform is not None and flow.transform not in tax.transforms and flow.transform != PLACEHOLDER:
+            checked.error(at + ("transform",),
+                          f"unknown transform {shown(flow.transform)}{did_you_mean(flow.transform, tax.transforms)}: "
+                          "use a transform of `flowmap taxonomy` or declare it under `taxonomy.transforms`")
         _sources_cited(checked, at + ("sources",), flow.sources, sources)
         _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
+        if flow.bidirectional and flow.returns in ANSWERS:
+            checked.error(at + ("returns",), "a bidirectional flow cannot answer with only a hit/no-hit flag or a "
+                          "reference: split it into two flows, one each way, and say what each returns")
         if flow.bidirectional and flow.forwards != "all":
             checked.error(at + ("forwards",), "a bidirectional flow cannot restrict what it forwards: "
                           "split it into two flows, one each way, and restrict each")

@@ -83,6 +83,16 @@ _SUBJECT_WORDS = {
 }
 
 
+_SAFEGUARD_WORDS = {
+    "prior_authorisation": "prior authorisation by an independent authority",
+    "cascade": "a cascade (less intrusive sources first)",
+    "access_logging": "logging of each access",
+    "necessity_test": "a necessity test in each case",
+    "serious_crime_only": "access for serious crime only",
+    "designated_authorities": "designated authorities only",
+}
+
+
 def sentence_case(text: str) -> str:
     """The first letter in upper case, the rest untouched (``str.capitalize`` would write "Dna").
 
@@ -153,6 +163,15 @@ def subjects_in_words(subjects: Iterable[str], *, limit: int = 4) -> str:
     return f"{named}, children among them"
 
 
+def safeguard_words(safeguard: str) -> str:
+    """A safeguard in words (a model's own term loses its underscores).
+
+    >>> safeguard_words("prior_authorisation"), safeguard_words("judicial_warrant")
+    ('prior authorisation by an independent authority', 'judicial warrant')
+    """
+    return _SAFEGUARD_WORDS.get(safeguard) or term_words(safeguard)
+
+
 def purpose_words(purpose: str) -> str:
     """A purpose in words, with its family: ``enforcement.law`` -> ``law enforcement``.
 
@@ -171,6 +190,29 @@ def purpose_words(purpose: str) -> str:
         return special[purpose]
     family, _, rest = purpose.partition(".")
     return f"{term_words(purpose)} ({family.replace('_', ' ')})" if rest else term_words(purpose)
+
+
+def decision_words(decision) -> str:
+    """The rule that decided whether two purposes are compatible
+    (:class:`flowmap.taxonomy.Decision`), in words for a finding's message.
+
+    >>> from flowmap.taxonomy import Decision
+    >>> decision_words(Decision(False, "incompatible", ("enforcement.immigration", "enforcement.law"), ("family", None)))
+    'the taxonomy lists immigration enforcement and law enforcement as incompatible, which overrides their shared family (enforcement)'
+    >>> decision_words(Decision(False, "none"))
+    'no rule of the taxonomy makes them compatible (different families, no compatible pair listed)'
+    """
+    if decision.kind == "none":
+        return "no rule of the taxonomy makes them compatible (different families, no compatible pair listed)"
+    if decision.kind == "family":
+        return "they share their family"
+    a, b = (purpose_words(p) for p in decision.pair)
+    text = f"the taxonomy lists {a} and {b} as {decision.kind}"
+    if decision.overrides is not None:
+        kind, pair = decision.overrides
+        text += (f", which overrides their shared family ({decision.pair[0].split('.', 1)[0]})" if kind == "family"
+                 else f", which overrides the {kind} pair of {' and '.join(purpose_words(p) for p in pair)}")
+    return text
 
 
 def actor_words(actor: str) -> str:

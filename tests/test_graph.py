@@ -52,6 +52,9 @@ def random_models(draw, hub_heavy: bool = False):
             flow["forwards"] = draw(st.lists(st.sampled_from(into), max_size=2, unique=True)) if into else "own"
         elif kind == "bidirectional":
             flow["bidirectional"] = True
+        returns = draw(st.sampled_from([None, None, None, None, "hit_no_hit", "reference", "record"]))
+        if returns and kind != "bidirectional":
+            flow["returns"] = returns
         flows.append(flow)
     return systems, flows
 
@@ -61,7 +64,8 @@ def covers(carried: str, category: str) -> bool:
 
 
 def naive_crossing(systems, flows):
-    """Fixed point straight from the format's definition, with `forwards`: per flow direction,
+    """Fixed point straight from the format's definition, with `forwards` and `returns` (a hit/no-hit
+    flag or a reference crosses, nothing arrives): per flow direction,
     the (origin, category) pairs crossing it; per system, those available there."""
     carried = {d for f in flows for d in f["data"]}
     own = {s["id"]: set() for s in systems}
@@ -90,8 +94,9 @@ def naive_crossing(systems, flows):
             for origin, c in passing:
                 if any(covers(d, c) for d in f["data"]) and (origin, c) not in crossing[(f["id"], y)]:
                     crossing[(f["id"], y)].add((origin, c))
-                    arrived[(f["id"], x)].add((origin, c))
-                    avail[x].add((origin, c))
+                    if f.get("returns") not in ("hit_no_hit", "reference"):  # an answer: nothing arrives
+                        arrived[(f["id"], x)].add((origin, c))
+                        avail[x].add((origin, c))
                     changed = True
     return avail, crossing
 

@@ -793,3 +793,25 @@ def test_tutorial_output_is_real(command, expected, tmp_path, monkeypatch):
         position = actual.index(line, position) + 1
     if "..." not in expected:  # a complete transcript must be the whole output
         assert actual == shown, f"refresh the output of `{command}` in examples/README.md"
+
+
+# --------------------------------------------------------------------------- format 1.1 facts of the record
+def test_eu_childrens_biometrics_say_from_which_age(eu_findings):
+    # Eurodac from 6 (Reg. 2024/1358 Art. 14), VIS fingerprints from 6 (Reg. 2021/1134), EES from 12 (Art. 17(3))
+    assert "children among them, from the age of 6." in eu_findings["children_biometrics:eurodac"].message
+    assert "(fingerprints from the age of 6)" in eu_findings["children_biometrics:vis"].message
+    assert "(fingerprints from the age of 12)" in eu_findings["children_biometrics:ees"].message
+
+
+def test_eu_law_enforcement_access_to_eurodac_names_its_safeguards(eu_findings):
+    for anchor in ("eurodac-to-europol", "eurodac-to-central-access-points"):
+        finding = eu_findings[f"exposure:{anchor}"]
+        assert {"prior_authorisation", "cascade", "necessity_test"} <= set(finding.safeguards)
+        assert "Safeguards recorded on this flow:" in finding.message
+
+
+def test_eu_etias_hits_and_ecris_references_hand_over_no_record():
+    model = load_model(MODELS / "eu-interoperability.yaml", strict=True)
+    flows = {f.id: f for f in model.flows}
+    assert [i for i in ("ees-to-etias", "vis-to-etias", "eurodac-to-etias") if flows[i].delivers] == []
+    assert flows["ecris-tcn-to-europol"].answer == "reference"

@@ -263,3 +263,19 @@ def test_report_refuses_an_extension_it_cannot_write(tmp_path):
     target = tmp_path / "r.pdf"
     result = CliRunner().invoke(main, ["report", str(ROOT / "models" / "eu-interoperability.yaml"), "-o", str(target)])
     assert result.exit_code == 2 and "cannot write a .pdf file" in result.output and not target.exists()
+
+
+def test_the_inventory_shows_who_answers_and_from_which_age_escaped():
+    """format 1.1: controller, processors, rights_via, min_age and retention per people group."""
+    model = build(
+        [{"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"],
+          "subjects": ["asylum_seeker", "irregular_migrant"], "retention": "P10Y",
+          "retention_by_subject": {"irregular_migrant": "P5Y"}, "min_age": {"biometric.fingerprint": 6},
+          "controller": "Member State " + EVIL, "processors": ["eu-LISA"], "rights_via": "Authority | *x*"}],
+    )
+    text = render_report(model)
+    assert "<dt>Controller</dt><dd>Member State &lt;img src=x" in text and "<img src=x" not in text
+    assert "<dt>Youngest age of collection</dt><dd>biometric.fingerprint: 6</dd>" in text
+    assert "P10Y; irregular migrant: P5Y" in text
+    markdown = render_report(model, "markdown")
+    assert "| Rights exercised via | Authority \\| \\*x\\* |" in markdown and "<img" not in markdown

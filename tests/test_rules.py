@@ -188,3 +188,51 @@ def test_anonymised_or_aggregated_flows_carry_no_one_on():
         "exposure:stats-police"]
     flows[0]["transform"] = "anonymised"
     assert analyze(build(systems, flows), rules=select_rules("exposure")).findings == []
+
+
+def test_an_answer_is_a_step_lower_than_the_record_and_says_what_crosses():
+    """format 1.1's returns: a reference to a criminal record is reported at the flow, one step lower."""
+    from conftest import build
+
+    systems = [{"id": "ecris", "sector": "judicial", "holds": ["criminal.record"], "purposes": ["enforcement.judicial"]},
+               {"id": "partner", "sector": "third_country", "actor": "third_country"}]
+    flows = [{"id": "ask", "from": "ecris", "to": "partner", "data": ["criminal.record"], "purpose": "security.intelligence"}]
+    (record,) = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    flows[0]["returns"] = "reference"
+    (reference,) = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert reference.severity == record.severity - 1
+    assert "Only a reference crosses this flow" in reference.message and reference.title.startswith("References to")
+
+
+def test_a_pseudonymised_flow_says_its_data_is_still_personal():
+    from conftest import build
+
+    systems = [{"id": "ees", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"]},
+               {"id": "police", "sector": "police", "actor": "law_enforcement"}]
+    flows = [{"id": "f", "from": "ees", "to": "police", "data": ["biometric.face"], "purpose": "enforcement.law",
+              "transform": "pseudonymised"}]
+    (finding,) = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert finding.message.endswith("The data passes pseudonymised: identifiers replaced by codes that extra information "
+                                    "kept elsewhere can reverse (GDPR Art. 4(5), Recital 26). That is still personal "
+                                    "data, so its categories count as carried on.")
+
+
+def test_a_safeguarded_flow_is_reported_names_its_safeguards_and_ranks_after_an_unguarded_one():
+    from conftest import build
+
+    systems = [{"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"]},
+               {"id": "vis", "sector": "visa", "holds": ["biometric.fingerprint"], "purposes": ["migration.visa"]},
+               {"id": "police", "sector": "police", "actor": "law_enforcement"}]
+    flows = [{"id": "a-guarded", "from": "eurodac", "to": "police", "data": ["biometric"], "purpose": "enforcement.law"},
+             {"id": "b-open", "from": "vis", "to": "police", "data": ["biometric"], "purpose": "enforcement.law"}]
+    plain = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert [f.id for f in plain] == ["exposure:a-guarded", "exposure:b-open"]  # equal: by id
+    flows[0]["safeguards"] = ["prior_authorisation", "cascade"]
+    guarded = analyze(build(systems, flows), rules=select_rules("exposure")).findings
+    assert [f.id for f in guarded] == ["exposure:b-open", "exposure:a-guarded"]
+    finding = guarded[1]
+    assert finding.severity == plain[0].severity and finding.safeguards == ["cascade", "prior_authorisation"]
+    assert finding.to_dict()["safeguards"] == ["cascade", "prior_authorisation"]
+    assert "Safeguards recorded on this flow: a cascade (less intrusive sources first) and prior authorisation by an " \
+           "independent authority. The finding stands with them" in finding.message
+    assert "safeguards" not in guarded[0].to_dict()

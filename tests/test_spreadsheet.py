@@ -368,3 +368,43 @@ def test_the_fields_added_for_findings_revision_2_round_trip(tmp_path):
     book = tmp_path / "model.xlsx"
     book.write_bytes(xlsx_bytes(model))
     assert canonical_model(import_model(book).model) == canonical_model(model)
+
+
+def test_the_fields_of_format_1_1_round_trip(tmp_path):
+    """returns, transform, safeguards; controller, joint controllers, processors, rights_via; min_age
+    and retention per people group (mappings in one cell); a model's transforms and safeguards."""
+    from conftest import build
+
+    model = build(
+        [{"id": "eurodac", "sector": "asylum", "holds": ["biometric.fingerprint"], "purposes": ["protection.asylum"],
+          "subjects": ["asylum_seeker", "irregular_migrant"], "retention": "P10Y",
+          "retention_by_subject": {"irregular_migrant": "P5Y"}, "min_age": {"biometric.fingerprint": 6},
+          "controller": "Member State of origin", "joint_controllers": ["a; b"], "processors": ["eu-LISA"],
+          "rights_via": "portal"},
+         {"id": "portal", "sector": "interoperability", "kind": "service"},
+         {"id": "police", "sector": "police", "actor": "law_enforcement"}],
+        [{"id": "le", "from": "eurodac", "to": "police", "data": ["biometric"], "purpose": "enforcement.law",
+          "mode": "hit_no_hit", "returns": "record", "safeguards": ["prior_authorisation", "warrant"],
+          "transform": "hashed"}],
+        taxonomy={"transforms": {"hashed": {"description": "one-way", "personal": True},
+                                 "counted": {"personal": False}},
+                  "safeguards": {"warrant": {"description": "a judge signs"}},
+                  "incompatible": [["enforcement.law", "enforcement.immigration"]]},
+    )
+    folder = write_csv(model, tmp_path / "csv")
+    systems = pd.read_csv(folder / "systems.csv", dtype=str, keep_default_na=False).set_index("id")
+    assert systems.loc["eurodac", "min_age"] == "biometric.fingerprint: 6"
+    assert systems.loc["eurodac", "retention_by_subject"] == "irregular_migrant: P5Y"
+    assert canonical_model(import_model(folder / "systems.csv", folder / "flows.csv").model) == canonical_model(model)
+    book = tmp_path / "model.xlsx"
+    book.write_bytes(xlsx_bytes(model))
+    assert canonical_model(import_model(book).model) == canonical_model(model)
+
+
+def test_a_mapping_cell_without_keys_is_a_located_error(tmp_path):
+    (tmp_path / "systems.csv").write_text("id,sector,holds,purposes,min_age\nvis,visa,biometric.face,migration.visa,six\n")
+    (tmp_path / "flows.csv").write_text("from,to,data,purpose\n")
+    with pytest.raises(ModelError) as err:
+        import_model(tmp_path / "systems.csv", tmp_path / "flows.csv")
+    assert str(err.value).endswith("systems.csv:row 2: min_age: 'six' is not a list of `key: value` items: write "
+                                   "`biometric.fingerprint: 6; child: 6`")

@@ -36,7 +36,8 @@ def hops(model):
 
 def brute_force(model, origin: str, category: str) -> tuple[set[str], set[str]]:
     """The systems ``origin``'s ``category`` data reaches, and the flows it crosses: a search over
-    (system, flow it arrived by), honouring each flow's ``forwards`` and ``transform``."""
+    (system, flow it arrived by), honouring each flow's ``forwards``, ``transform`` and ``returns`` (a
+    hit/no-hit flag or a reference crosses the flow, nothing arrives)."""
     def carries(flow):  # anonymised or aggregated: statistics, no one's data
         return flow.transform not in ("anonymised", "aggregated") and any(a in flow.data for a in ancestors(category))
 
@@ -51,7 +52,7 @@ def brute_force(model, origin: str, category: str) -> tuple[set[str], set[str]]:
         for source, target, flow in hops(model):
             if source == at and carries(flow) and passes(flow, at, via):
                 crossed.add(flow.id)
-                if (target, flow.id) not in seen:
+                if flow.returns not in ("hit_no_hit", "reference") and (target, flow.id) not in seen:
                     seen.add((target, flow.id))
                     queue.append((target, flow.id))
     return {system for system, _ in seen}, crossed

@@ -102,8 +102,8 @@ def _taxonomy_from_entries(entries: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, body in entries.items():
         section, _, name = key.partition(".")
-        if section == "compatible":
-            out.setdefault("compatible", []).append(body)
+        if section in ("compatible", "incompatible"):
+            out.setdefault(section, []).append(body)
         else:
             out.setdefault(section, {})[name] = body
     return out

@@ -26,7 +26,7 @@ def _merged_taxonomy(old: Model, new: Model) -> dict[str, Any]:
     b = new.taxonomy.model_dump(mode="json", exclude_defaults=True)
     out: dict[str, Any] = {}
     for section in sorted(set(a) | set(b)):
-        if section == "compatible":
+        if section in ("compatible", "incompatible"):
             pairs = {tuple(sorted(p)) for p in [*a.get(section, []), *b.get(section, [])]}
             out[section] = [list(p) for p in sorted(pairs)]
         else:

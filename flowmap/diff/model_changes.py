@@ -223,9 +223,9 @@ def _taxonomy_entries(model: Model) -> dict[str, Any]:
     data = model.taxonomy.model_dump(mode="json", exclude_defaults=True)
     out: dict[str, Any] = {}
     for section, entries in data.items():
-        if section == "compatible":
+        if section in ("compatible", "incompatible"):
             for pair in entries:
-                out[f"compatible.{' <-> '.join(sorted(pair))}"] = sorted(pair)
+                out[f"{section}.{' <-> '.join(sorted(pair))}"] = sorted(pair)
         else:
             for name, body in entries.items():
                 out[f"{section}.{name}"] = body

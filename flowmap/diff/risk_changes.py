@@ -47,7 +47,7 @@ from typing import Any, Iterable
 
 from flowmap.diff.model_changes import FieldChange, ModelChanges
 from flowmap.findings import LIST_CAP, Finding, Severity
-from flowmap.words import categories_in_words, listing, subject_words
+from flowmap.words import categories_in_words, listing, safeguard_words, subject_words
 
 __all__ = [
     "Cause", "FindingChange", "RiskChanges", "compare_findings", "COMPARED_FIELDS", "RULE_FIELDS", "ORIGIN_FIELDS", "how",
@@ -55,22 +55,24 @@ __all__ = [
 
 COMPARED_FIELDS = (
     "severity", "confidence", "status", "origins_total", "origins", "reached_total", "reached", "categories", "subjects",
-    "questions",
+    "safeguards", "questions",
 )
 DOC_FIELDS = frozenset({"name", "notes", "sources", "tags", "operator", "initiated_by", "conditions"})
 _RANK = {"flow": 0, "system": 1, "taxonomy": 2, "acceptance": 3}
 _MIRROR = {"added": "removed", "removed": "added", "changed": "changed", "renamed": "renamed"}
 
-# What moves where: every rule that follows data reads these.
-_MOVES = ("holds", "subjects", "from", "to", "data", "forwards", "bidirectional")
+# What moves where, and whose: every rule that follows data reads these (a min_age below 18 adds
+# children to a system's people; returns and transform decide what a flow hands on).
+_MOVES = ("holds", "subjects", "min_age", "from", "to", "data", "forwards", "bidirectional", "returns", "transform")
+_AT_FLOW = ("safeguards",)  # every finding anchored at a flow names them, and ranks by them
 RULE_FIELDS: dict[str, frozenset[str]] = {
-    rule: frozenset(_MOVES + extra)
+    rule: frozenset(_MOVES + _AT_FLOW + extra)
     for rule, extra in {
         "exposure": ("actor", "mode"),
         "function_creep": ("purposes", "further_purposes", "purpose", "legal_basis", "mode"),
         "firewall": ("actor", "sector", "kind", "purposes", "purpose", "mode"),
         "refoulement": ("actor", "sector", "jurisdiction", "purposes", "purpose"),
-        "children_biometrics": ("actor", "purposes", "purpose"),
+        "children_biometrics": ("actor", "purposes", "purpose", "min_age"),
         "cross_border": ("actor", "kind", "jurisdiction", "legal_basis"),
         "insecure_link": ("transport.encrypted", "transport.authenticated", "transport.logged", "mode"),
         "incident": ("incidents",),
@@ -80,7 +82,7 @@ RULE_FIELDS: dict[str, frozenset[str]] = {
         "automated_decision": ("automated_decision", "human_review", "controls.human_review", "technologies", "mode"),
         "at_odds_technology": ("technologies",),
         "high_risk_technology": ("technologies",),
-        "retention_extension": ("retention",),
+        "retention_extension": ("retention", "retention_by_subject"),
         "chokepoint": ("kind", "mode"),
         "identity_linking": ("kind", "technologies"),
     }.items()
@@ -214,6 +216,13 @@ def how(fields: Iterable[FieldChange]) -> list[str]:
                 out.append(f"{listing(gained, limit=4)} now among the people concerned")
             if lost:
                 out.append(f"{listing(lost, limit=4)} no longer among the people concerned")
+        elif name == "safeguards":
+            gained = [safeguard_words(x) for x in new if x not in old]
+            lost = [safeguard_words(x) for x in old if x not in new]
+            if gained:
+                out.append(f"now stands with {listing(gained, limit=4)}")
+            if lost:
+                out.append(f"no longer stands with {listing(lost, limit=4)}")
         elif name == "questions":
             out += [f"now also asks: {q}" for q in new if q not in old]
             out += [f"no longer asks: {q}" for q in old if q not in new]
@@ -327,7 +336,7 @@ def compared(a: Finding, b: Finding) -> tuple[FieldChange, ...]:
         if (_complete(old_items, old_total) and _complete(new_items, new_total)
                 and sorted(old_items) != sorted(new_items)):
             out.append(FieldChange(name, sorted(old_items), sorted(new_items)))
-    for name in ("categories", "subjects"):
+    for name in ("categories", "subjects", "safeguards"):
         old_items, new_items = sorted(getattr(a, name)), sorted(getattr(b, name))
         if old_items != new_items:
             out.append(FieldChange(name, old_items, new_items))
@@ -360,10 +369,13 @@ class _CauseIndex:
         for c in changes.systems_changed:
             self.systems[c.id] = ("changed", tuple(c.field_names()))
         self.categories: dict[str, Cause] = {}
+        self.purpose_rules: list[Cause] = []  # compatible and incompatible pairs: what decides a use
         for entry in changes.taxonomy:
             section, _, name = entry.key.partition(".")
             if section == "categories":
                 self.categories[name] = Cause("taxonomy", entry.key, entry.change)
+            elif section in ("compatible", "incompatible"):
+                self.purpose_rules.append(Cause("taxonomy", entry.key, entry.change))
         self.acceptances = [Cause("acceptance", e.key.split("#")[0], e.change) for e in changes.accepted]
 
     def _flow_cause(self, rule: str, flow_id: str, at_anchor: bool) -> Cause | None:
@@ -415,6 +427,10 @@ class _CauseIndex:
                     cause = self.categories.get(".".join(parts[:depth]))
                     if cause is not None:
                         out.setdefault((cause.element, cause.id), cause)
+        for f in present:  # a changed purpose rule can explain a finding of a rule that reads purposes
+            if "purpose" in RULE_FIELDS.get(f.rule, ("purpose",)):
+                for cause in self.purpose_rules:
+                    out.setdefault((cause.element, cause.id), cause)
         if status_changed and present:
             finding_id = present[-1].id
             for cause in self.acceptances:

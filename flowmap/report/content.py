@@ -102,6 +102,7 @@ class InventoryEntry:
     legal_basis: list[LegalBasis]
     controls: list[tuple[str, str]]  # (control, "yes" | "no" | "unknown")
     retention: str
+    accountability: list[tuple[str, str]] = field(default_factory=list)  # (label, text): format 1.1, where recorded
 
 
 @dataclass
@@ -204,8 +205,37 @@ def _inventory(model: Model) -> list[InventoryEntry]:
         legal = [LegalBasis(model.sources[e], e) if e in model.sources else LegalBasis(e) for e in system.legal_basis]
         controls = [(c, _tri(getattr(system.controls, c))) for c in CONTROLS]
         out.append(InventoryEntry(system, sorted(system.holds), categories, received,
-                                  max(0, len(by_origin) - MAX_ORIGINS), legal, controls, system.retention or "unknown"))
+                                  max(0, len(by_origin) - MAX_ORIGINS), legal, controls, _retention(system),
+                                  accountability(system)))
     return out
+
+
+def _retention(system: System) -> str:
+    """The retention, with the people groups kept for another time: "P10Y; irregular migrant: P5Y"."""
+    text = system.retention or "unknown"
+    groups = "; ".join(f"{g.replace('_', ' ')}: {r}" for g, r in system.retention_by_subject.items())
+    return f"{text}; {groups}" if groups else text
+
+
+def accountability(system: System) -> list[tuple[str, str]]:
+    """Who answers for a system's data and from which age it is collected, as (label, text) rows
+    of the inventory; only what the model records (format 1.1 fields).
+
+    >>> accountability(System(id="eurodac", sector="asylum", controller="Member State of origin",
+    ...     processors=["eu-LISA"], min_age={"biometric.fingerprint": 6}))
+    [('Controller', 'Member State of origin'), ('Processors', 'eu-LISA'), ('Youngest age of collection', 'biometric.fingerprint: 6')]
+    """
+    rows = []
+    if system.controller or system.joint_controllers:
+        joint = f" (jointly with {', '.join(system.joint_controllers)})" if system.joint_controllers else ""
+        rows.append(("Controller", (system.controller or "unknown") + joint))
+    if system.processors:
+        rows.append(("Processors", ", ".join(system.processors)))
+    if system.rights_via:
+        rows.append(("Rights exercised via", system.rights_via))
+    if system.min_age:
+        rows.append(("Youngest age of collection", "; ".join(f"{k}: {a}" for k, a in system.min_age.items())))
+    return rows
 
 
 def _tri(value: bool | None) -> str:

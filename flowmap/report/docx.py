@@ -192,6 +192,7 @@ def _inventory(w: _Writer, c: ReportContent) -> None:
             ["Receives", received],
             ["Subjects", ", ".join(_words(x) for x in s.subjects) or "unknown"],
             ["Retention", e.retention],
+            *([label, text] for label, text in e.accountability),
             ["Legal basis", "; ".join((f"{lb.key}: " if lb.key else "") + lb.text for lb in e.legal_basis)
              or "none known"],
             ["Controls", "; ".join(f"{_words(name)}: {value}" for name, value in e.controls)],

@@ -102,6 +102,7 @@ def _inventory(c: ReportContent) -> list[str]:
             ["Receives", received],
             ["Subjects", ", ".join(_words(x) for x in s.subjects) or "unknown"],
             ["Retention", escape(e.retention)],
+            *([label, escape(text)] for label, text in e.accountability),
             ["Legal basis", legal or "none known"],
             ["Controls", "; ".join(f"{_words(name)}: {value}" for name, value in e.controls)],
         ]

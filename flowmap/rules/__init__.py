@@ -20,6 +20,7 @@ from flowmap.rules import (
     cross_border,
     exposure,
     firewall,
+    fragmented_accountability,
     function_creep,
     high_risk_technology,
     identity_linking,
@@ -49,6 +50,7 @@ ALL_RULES: tuple[Rule, ...] = (
     children_biometrics.RULE,
     chokepoint.RULE,
     identity_linking.RULE,
+    fragmented_accountability.RULE,
     model_quality.RULE,
 )
 

@@ -63,9 +63,9 @@ def origins_in_order(ctx: Context, by_origin: dict[str, list[str]]) -> list[str]
     def key(origin: str):
         system = ctx.system(origin)
         return (
-            "child" not in system.subjects,
+            "child" not in system.people,
             -ctx.sensitivity(by_origin[origin]),
-            not ctx.vulnerable(system.subjects),
+            not ctx.vulnerable(system.people),
             origin,
         )
 
@@ -105,9 +105,9 @@ class Evidence:
         children = vulnerable = 0
         for system in graph.systems:
             bit = graph.origin_bit(system.id)
-            key = ("child" not in system.subjects, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.subjects))
+            key = ("child" not in system.people, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.people))
             tiers[key] = tiers.get(key, 0) | bit
-            for subject in system.subjects:
+            for subject in system.people:  # children too where a min_age says so
                 subject_masks[subject] = subject_masks.get(subject, 0) | bit
             if not key[0]:
                 children |= bit

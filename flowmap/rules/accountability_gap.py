@@ -105,7 +105,7 @@ def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: in
 
     The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
     """
-    subjects = sorted({*system.subjects, *ev.subjects(bits)})
+    subjects = sorted({*system.people, *ev.subjects(bits)})
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = "," if people.endswith("among them") else ""
     if bits != ctx.graph.origin_bit(system.id):

@@ -49,10 +49,10 @@ def check(ctx: Context):
     """One finding per system that uses a technology at odds with human rights."""
     for system, technologies in by_system(ctx, TechnologyRisk.at_odds):
         named = listing([term_words(t) for t in technologies], limit=len(technologies))
-        people = f" on {subjects_in_words(system.subjects)}" if system.subjects else ""
+        people = f" on {subjects_in_words(system.people)}" if system.people else ""
         yield RULE.finding(
             ctx, system,
-            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system.subjects)),
+            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system.people)),
             title=f"{system.display_name} uses {named}",
             message=(
                 f"{system.display_name} uses {named}{people}: "
@@ -60,7 +60,7 @@ def check(ctx: Context):
                 "Such technology infers a person's inner state without a sound scientific basis, "
                 "discriminates, and its verdict cannot be meaningfully contested."
             ),
-            subjects=system.subjects,
+            subjects=system.people,
             mitigation=f"Stop using {named} and delete the data derived from it.",
         )
 

@@ -84,7 +84,7 @@ def _decided_on(ctx: Context, receiver: System, flows: list[Flow]) -> tuple[int,
     the decisions are about the receiver's people; the data crossing is what they rest on."""
     ev = Evidence.of(ctx)
     bits, categories = ev.across_flows(flows)
-    return bits, categories, sorted(set(receiver.subjects)) or ev.subjects(bits)
+    return bits, categories, sorted(set(receiver.people)) or ev.subjects(bits)
 
 
 def _how(flows: list[Flow], people: str, data: str) -> str:
@@ -173,7 +173,7 @@ def _profiling_finding(ctx: Context, system: System, used: list[str]):
     low = review is None
     ev = Evidence.of(ctx)
     bits, categories = ev.at(system.id)
-    subjects = sorted({*system.subjects, *ev.subjects(bits)})
+    subjects = sorted({*system.people, *ev.subjects(bits)})
     name = system.display_name
     techniques = listing([term_words(t) for t in used])
     about = f" about {subjects_in_words(subjects)}" if subjects else ""

@@ -19,6 +19,7 @@ from flowmap.model import Flow, Model, System
 from flowmap.ranking import breadth
 from flowmap.severity import grade
 from flowmap.taxonomy import Sensitivity, Taxonomy
+from flowmap.words import listing, safeguard_words
 
 __all__ = ["Rule", "Context", "LINDDUN"]
 
@@ -87,12 +88,15 @@ class Rule:
         if isinstance(anchor, Flow):
             if anchor.subjects:  # the flow carries only these people's data
                 subjects = [s for s in subjects if s in anchor.subjects] or list(anchor.subjects)
+            message = " ".join(part for part in (message, *_flow_notes(ctx, anchor)) if part)
+            safeguards = sorted(set(anchor.safeguards))
             where = Anchor("flow", anchor.id)
             anchor_systems = [anchor.source, anchor.target]
             anchor_flows = [anchor.id]
         else:
             where = Anchor("system", anchor.id)
             anchor_systems, anchor_flows = [anchor.id], []
+            safeguards = []
         kept_paths = list(paths)[:PATHS_CAP]
         listed_systems = _unique([*anchor_systems, *systems, *(s for p, _ in kept_paths for s in p)])
         listed_flows = _unique([*anchor_flows, *flows, *(f for _, fl in kept_paths for f in fl)])
@@ -128,6 +132,7 @@ class Rule:
             paths=[p for p, _ in kept_paths],
             principles=list(self.principles),
             mitigation=mitigation,
+            safeguards=safeguards,
             question=question if confidence is Confidence.low else "",
             asks=(asks or anchor_systems[0]) if confidence is Confidence.low else None,
             breadth=breadth(
@@ -139,6 +144,23 @@ class Rule:
                 reached=reached_total or 0,
             ),
         )
+
+
+def _flow_notes(ctx: "Context", flow: Flow) -> list[str]:
+    """What every finding anchored at a flow says about the flow itself: a transform that leaves
+    the data personal (pseudonymised data is still personal data), and the safeguards that stand
+    on it (the finding stands with them; the ranking weighs them)."""
+    notes = []
+    if flow.safeguards:
+        named = [safeguard_words(s) for s in sorted(set(flow.safeguards))]
+        notes.append(f"Safeguards recorded on this flow: {listing(named, limit=len(named))}. The finding stands "
+                     "with them; they are weighed in its rank.")
+    if flow.transform is not None and ctx.taxonomy.personal(flow.transform):
+        term = ctx.taxonomy.transforms.get(flow.transform)
+        about = f": {term.description.rstrip('.')}" if term and term.description else ""
+        notes.append(f"The data passes {flow.transform}{about}. That is still personal data, so its categories "
+                     "count as carried on.")
+    return notes
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -193,8 +215,8 @@ class Context:
         return any(self.taxonomy.is_vulnerable(s) for s in subjects)
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
-        """The people groups whose data the origins collect, sorted."""
-        return sorted({s for o in origins for s in self.system(o).subjects})
+        """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
+        return sorted({s for o in origins for s in self.system(o).people})
 
     def grade(self, rule: Rule, **kwargs) -> Severity:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""

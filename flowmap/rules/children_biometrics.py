@@ -1,8 +1,11 @@
 """Children's biometrics, and where they travel.
 
 What it detects
-    Systems that collect biometric data (any ``biometric.*`` category) and list
-    ``child`` among their subjects. One finding per such system, anchored at it: the
+    Systems that collect biometric data (any ``biometric.*`` category) from children: they
+    list ``child`` among their subjects, or a ``min_age`` below 18 applies to a biometric
+    category they hold (or to one of their people groups: Eurodac takes fingerprints from
+    the age of 6, ``min_age: {biometric.fingerprint: 6}``). The message gives the age of
+    collection where the model records it. One finding per such system, anchored at it: the
     collection is where the age limit, the purposes and the deletion at majority are
     decided. The evidence lists the systems the children's biometric data can reach (the
     actors of concern first, with their exact number), names the actors of concern, and
@@ -40,7 +43,7 @@ from __future__ import annotations
 from flowmap.findings import LIST_CAP, Kind, Severity
 from flowmap.model import System
 from flowmap.rules.base import Context, Rule
-from flowmap.words import actor_words, categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import actor_words, categories_in_words, category_words, listing, plural, subjects_in_words
 
 ACTOR_ORDER = (  # the order actors of concern are named in: the worst places for a child's data first
     "origin_country", "third_country", "immigration_enforcement", "law_enforcement", "intelligence", "military",
@@ -72,7 +75,7 @@ def check(ctx: Context):
     and the systems listed are ever looked up.
     """
     graph = ctx.graph
-    collecting = [o for o in ctx.systems if "child" in o.subjects and any(_is_biometric(c) for c in o.holds)]
+    collecting = [o for o in ctx.systems if any(_is_biometric(c) and o.children_for(c) for c in o.holds)]
     if not collecting:
         return
     biometric = [c for c in graph.categories if _is_biometric(c)]
@@ -103,7 +106,7 @@ def check(ctx: Context):
             title=_title(origin, categories, count, actor_count),
             message=_message(ctx, origin, categories, count, actors, actor_count, types),
             categories=categories,
-            subjects=origin.subjects,
+            subjects=origin.people,
             origins=[origin.id],
             reached=reached,
             reached_total=count,
@@ -160,6 +163,26 @@ def _paths(ctx: Context, origin: str, targets: list[tuple[str, str]]) -> list[tu
     return out
 
 
+def _from_age(origin: System, categories: list[str]) -> str:
+    """", from the age of 6" when every category's age is recorded and the same; the ages per
+    category otherwise (" (fingerprints from the age of 12)"); "" when the model gives none.
+
+    >>> s = System(id="vis", sector="visa", min_age={"biometric.fingerprint": 6, "biometric.face": 12})
+    >>> _from_age(s, ["biometric.face", "biometric.fingerprint"])
+    ' (facial images from the age of 12 and fingerprints from the age of 6)'
+    >>> _from_age(s, ["biometric.fingerprint"]), _from_age(s, ["biometric.iris", "biometric.fingerprint"])
+    (', from the age of 6', ' (fingerprints from the age of 6)')
+    """
+    ages = {c: origin.min_age_for(c) for c in categories}
+    known = {c: a for c, a in ages.items() if a is not None}
+    if not known:
+        return ""
+    if len(known) == len(ages) and len(set(known.values())) == 1:
+        return f", from the age of {next(iter(known.values()))}"
+    return " (" + listing([f"{category_words(c)} from the age of {a}" for c, a in known.items()],
+                          limit=len(known)) + ")"
+
+
 def _title(origin: System, categories: list[str], reached: int, actors: int) -> str:
     where = (
         f"reaching {plural(actors, 'actor')} of concern" if actors
@@ -172,7 +195,8 @@ def _message(ctx: Context, origin: System, categories: list[str], reached: int, 
              actor_count: int, types: list[str]) -> str:
     """``reached``: how many systems the data reaches; ``actors``: the first of the ``actor_count``
     actors of concern among them, of ``types``."""
-    parts = [f"{origin.display_name} collects {categories_in_words(categories)} of {subjects_in_words(origin.subjects)}."]
+    parts = [f"{origin.display_name} collects {categories_in_words(categories)} of {subjects_in_words(origin.people)}"
+             f"{_from_age(origin, categories)}."]
     if not reached:
         parts.append("The model records no flow that passes the children's biometric data on.")
     elif not actor_count:

@@ -77,8 +77,9 @@ MITIGATION = (
 
 
 def copies(edge: Edge) -> bool:
-    """Whether a flow leaves a copy at its receiver (any mode but a query; unknown counts)."""
-    return edge.flow.mode not in QUERY_MODES
+    """Whether a flow leaves a copy at its receiver (any mode but a query; unknown counts), and
+    hands over the record, not only a hit/no-hit flag or a reference (``returns``)."""
+    return edge.flow.mode not in QUERY_MODES and edge.flow.delivers
 
 
 @dataclass

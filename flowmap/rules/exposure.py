@@ -16,9 +16,11 @@ What it detects
     the police, EES to immigration authorities checking stay on the territory) is at most
     ``medium`` and the message says it is within those purposes; a further purpose a law
     added is at most ``high`` and the message cites the provision; a use beyond both keeps
-    the full grade. A flow that answers only hit or no hit (mode ``hit_no_hit``) is one step
-    lower, and the message says only that answer crosses. Conditions of access recorded on
-    the flow are quoted.
+    the full grade. A flow that answers only hit or no hit, or with a reference to the record
+    (:attr:`~flowmap.model.Flow.answer`: ``returns: hit_no_hit`` or ``reference``, or a
+    format-1 ``mode: hit_no_hit``), is one step lower, and the message says only that answer
+    crosses; with ``returns`` the data also goes no further than the answer (nothing arrives
+    at the actor to be passed on). Conditions of access recorded on the flow are quoted.
 
 Why it matters
     Every actor that can see data is a place where it can be misused, leaked or
@@ -34,7 +36,7 @@ How to fix
 from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
-from flowmap.model import Mode, System
+from flowmap.model import System
 from flowmap.rules._support import Evidence, bulk, entries_by_flow, purpose_standing
 from flowmap.rules.base import Context, Rule
 from flowmap.words import (
@@ -140,13 +142,18 @@ def check(ctx: Context):
             subjects = [x for x in subjects if x in flow.subjects] or sorted(set(flow.subjects))
         standings = standing_of(ctx, bits, flow.purposes)
         worst = max(standings, key=STANDINGS.index)
-        answer_only = flow.mode is Mode.hit_no_hit
+        answer = flow.answer
+        answer_only = answer is not None
         names = [ctx.system(o).display_name for o in origins]
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
         whence = f"from {plural(total, 'origin')} ({listing(names, total=total)})"
         who = f"{actor.display_name}, an actor of concern ({actor_words(actor.actor)})"
         through = f"through the flow {edge.id} from {ctx.system(edge.source).display_name}"
-        if answer_only:
+        if answer == "reference":
+            head = (f"{who}, can search {categories_in_words(categories)}{people}, {whence}, {through}. Only a "
+                    "reference crosses this flow (that a record exists, and which one and where); asking for the "
+                    "record itself is not part of it.")
+        elif answer_only:
             head = (f"{who}, can search {categories_in_words(categories)}{people}, {whence}, {through}. Only a "
                     "hit/no-hit answer crosses this flow (whether a record exists); any exchange after a hit is "
                     "not part of it.")
@@ -163,8 +170,8 @@ def check(ctx: Context):
                                # a use beyond collection that the flow's own legal basis authorises is graded as
                                # one a law added: never as a use without basis (issue 13, three cases)
                                standing="further" if worst == "beyond" and flow.legal_basis else worst),
-            title=(f"Hit/no-hit answers about sensitive data reach {actor.display_name} ({actor_words(actor.actor)}) "
-                   f"through {edge.id}" if answer_only else
+            title=(f"{'References to' if answer == 'reference' else 'Hit/no-hit answers about'} sensitive data reach "
+                   f"{actor.display_name} ({actor_words(actor.actor)}) through {edge.id}" if answer_only else
                    f"Sensitive data enters {actor.display_name} ({actor_words(actor.actor)}) through {edge.id}"),
             message=" ".join(parts),
             categories=categories,

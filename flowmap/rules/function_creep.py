@@ -10,6 +10,12 @@ What it detects
     names the origins whose purposes it breaks, the categories and people groups, and up
     to three witness paths, each a chain of compatible flows ending in this one.
 
+    Whether a use is compatible with a purpose of collection is decided by the most specific
+    rule of the taxonomy that applies (:meth:`flowmap.taxonomy.Taxonomy.decide`): the family
+    rule (the same first segment), a listed compatible pair, or a listed incompatible pair, which
+    can make two purposes of one family incompatible. When a listed incompatible pair decides,
+    the message names it and the less specific rule it overrides.
+
     Three cases are told apart, with different words and severities:
 
     - the purpose is among the origin's ``purposes`` (why people gave the data): no
@@ -50,7 +56,9 @@ from flowmap.model import Flow, System
 from flowmap.rules._support import Evidence, bulk
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
-from flowmap.words import categories_in_words, citations, listing, plural, purpose_words, sentence_case, subjects_in_words
+from flowmap.words import (
+    categories_in_words, citations, decision_words, listing, plural, purpose_words, sentence_case, subjects_in_words,
+)
 
 MITIGATION = (
     "Remove the flow, narrow it to the categories and cases the purposes of collection allow, or put it "
@@ -289,6 +297,9 @@ def _message(ctx: Context, flow: Flow, bits: int, named: list[str], categories: 
                          "still a new use whose necessity and proportionality must be shown.")
         else:
             parts.append("The model records no legal basis for the flow.")
+    decided = _deciding_rules(ctx, flow, groups)
+    if decided:
+        parts.append(f"What decided it: {'; '.join(decided)}.")
     if standing.authorised:
         parts.append(
             f"For the data of {_names(ctx, standing.authorised, named if standing.authorised == bits else None)}, "
@@ -296,6 +307,25 @@ def _message(ctx: Context, flow: Flow, bits: int, named: list[str], categories: 
             f"gave the data: authorised, and still a new use whose necessity and proportionality must be shown."
         )
     return " ".join(parts)
+
+
+def _deciding_rules(ctx: Context, flow: Flow, groups: tuple[Purposes, ...]) -> list[str]:
+    """The listed incompatible pairs that decided a use for the flow's purposes is beyond the
+    purposes of collection of ``groups``, in words, each with the less specific rule it overrides.
+    Empty when no rule applies (the purposes are of different families and no pair is listed): the
+    message's "none of the purposes of collection" says that."""
+    out: list[str] = []
+    if not ctx.taxonomy.incompatible_pairs:
+        return out
+    for purposes in groups:
+        for used in _beyond(ctx, tuple(flow.purposes), purposes):
+            for collected in purposes:
+                decision = ctx.taxonomy.decide(used, collected)
+                if decision.kind == "incompatible":
+                    words = decision_words(decision)
+                    if words not in out:
+                        out.append(words)
+    return out
 
 
 def _names(ctx: Context, bits: int, named: list[str] | None) -> str:

@@ -41,10 +41,10 @@ def check(ctx: Context):
     """One finding per system that uses high-risk technology."""
     for system, technologies in by_system(ctx, TechnologyRisk.high):
         named = listing([term_words(t) for t in technologies], limit=len(technologies))
-        people = f" on {subjects_in_words(system.subjects)}" if system.subjects else ""
+        people = f" on {subjects_in_words(system.people)}" if system.people else ""
         yield RULE.finding(
             ctx, system,
-            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system.subjects)),
+            severity=ctx.grade(RULE, vulnerable=ctx.vulnerable(system.people)),
             title=f"{system.display_name} uses {named}: an assessment is needed",
             message=(
                 f"{system.display_name} uses {named}{people}. "
@@ -53,7 +53,7 @@ def check(ctx: Context):
                 "necessity, proportionality and legal basis of the use, and its accuracy for the people concerned, "
                 "must be assessed and documented."
             ),
-            subjects=system.subjects,
+            subjects=system.people,
             mitigation=MITIGATION,
         )
 

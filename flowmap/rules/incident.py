@@ -170,7 +170,7 @@ def check(ctx: Context):
             continue
         bits, categories = ev.at(system.id)
         origins = ev.named(bits)
-        subjects = sorted({*system.subjects, *ev.subjects(bits)})
+        subjects = sorted({*system.people, *ev.subjects(bits)})
         sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
         count = plural(len(system.incidents), "documented incident")
         name = system.display_name

@@ -11,8 +11,13 @@ What it detects
       (capped, with their exact number), the categories and up to three witness paths. A
       source whose retention is ``indefinite`` or ``linked`` has no limit to extend, and data
       the target itself sent to the source (a gallery for matching) is not kept longer by
-      coming back. A hit/no-hit flow (``mode: hit_no_hit``) moves a flag, not the record, so
-      its target keeps no copy to keep longer.
+      coming back. A flow that answers with a hit/no-hit flag or a reference
+      (:attr:`~flowmap.model.Flow.answer`: ``returns``, or a format-1 ``mode: hit_no_hit``)
+      moves an answer, not the record, so its target keeps no copy to keep longer. Where
+      either end keeps some people groups' data for another time (``retention_by_subject``:
+      Eurodac keeps applicants' data 10 years and irregular crossers' 5), the comparison is
+      made per people group whose data crosses (a group without its own entry keeps the
+      system's ``retention``), and the finding names the groups whose data is kept longer.
     - **The lifetime of a link** (aspect ``link_lifetime``, anchored at the component).
       ``linked`` retention is that of an interoperability component that deletes each
       source's data with the source (Reg. 2019/817 Arts 15, 23(1) and 35 for the CIR, sBMS
@@ -75,15 +80,14 @@ from __future__ import annotations
 
 import functools
 
-
 from flowmap.findings import LIST_CAP, PATHS_CAP, Confidence, Kind, Severity
 from flowmap.graph import Edge
-from flowmap.model import Mode, System
+from flowmap.model import System
 from flowmap.rules._support import Evidence, bulk, origins_in_order
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.validate import parse_retention
-from flowmap.words import categories_in_words, listing, plural, subjects_in_words
+from flowmap.words import categories_in_words, listing, plural, subject_words, subjects_in_words
 
 LINK_MITIGATION = (
     "Delete the identity file's links to a source's record when the source deletes the record, and document "
@@ -108,12 +112,18 @@ def kept_for(days: float) -> str:
     return f"for {plural(round(days * 24), 'hour')}"
 
 
-def _duration(system: System) -> float | None:
-    """The system's retention in days when it is a duration or ``indefinite``; ``None`` when it is
-    unknown, omitted or ``linked``."""
-    if system.retention == "linked":
+def _duration(system: System, subject: str | None = None) -> float | None:
+    """The system's retention in days (of a people group's data, when ``subject`` is given) when it
+    is a duration or ``indefinite``; ``None`` when it is unknown, omitted or ``linked``. Without a
+    ``retention``, a system with retention per people group keeps data as long as the longest of
+    them (a link lives as long as that)."""
+    retention = system.retention_for(subject)
+    if retention is None and subject is None and system.retention_by_subject:
+        found = [_duration(system, group) for group in system.retention_by_subject]
+        return max((d for d in found if d is not None), default=None)
+    if retention == "linked":
         return None
-    return _parsed(system.retention)
+    return _parsed(retention)
 
 
 @functools.lru_cache(maxsize=None)
@@ -122,7 +132,7 @@ def _parsed(retention: str | None) -> float | None:
 
 
 def _unknown(system: System) -> bool:
-    return parse_retention(system.retention) is None
+    return parse_retention(system.retention) is None and not system.retention_by_subject
 
 
 def check(ctx: Context):
@@ -139,25 +149,47 @@ def extensions(ctx: Context):
     """One finding per flow whose source keeps data for a known duration and whose target keeps
     it longer (a linked target keeps it no longer than its source)."""
     for edge in ctx.graph.edges:
-        if edge.flow.mode is Mode.hit_no_hit:  # only a flag crosses: the target keeps no copy of the record
+        if edge.flow.answer:  # only a flag or a reference crosses: the target keeps no copy of the record
             continue
         source, target = ctx.system(edge.source), ctx.system(edge.target)
-        before, after = _duration(source), _duration(target)
-        if before is None or after is None or before == float("inf") or after <= before:
-            continue
+        grouped = bool(source.retention_by_subject or target.retention_by_subject)
+        if not grouped:
+            before, after = _duration(source), _duration(target)
+            if not _extends(before, after):
+                continue
         bits, categories = _handed_on(ctx, edge)
         if not bits:
             continue
         evidence = Evidence.of(ctx)
         origins, total, subjects = evidence.named(bits), bits.bit_count(), evidence.subjects(bits)
+        groups = ([x for x in subjects if x in edge.flow.subjects] or sorted(set(edge.flow.subjects))
+                  if edge.flow.subjects else subjects)  # the people groups whose data crosses
+        by_group: list[tuple[str, float, float]] = []
+        if grouped:  # compared per people group: each keeps the system's retention unless it has its own
+            by_group = [(g, b, a) for g in groups
+                        if _extends(b := _duration(source, g), a := _duration(target, g))]
+            if not by_group and not groups:
+                before, after = _duration(source), _duration(target)
+                if not _extends(before, after):
+                    continue
+            elif not by_group:
+                continue
+            else:
+                _, before, after = max(by_group, key=lambda x: (x[2] - x[1], x[0]))
+        whose = (f" of {subjects_in_words([g for g, _, _ in by_group])}"
+                 if by_group and len(by_group) < len(groups) else "")
+        if by_group:
+            message = _group_message(ctx, edge, source, target, by_group, origins, total, categories, subjects)
+        else:
+            message = _extension_message(ctx, edge, source, target, before, after, origins, total, categories,
+                                         subjects)
         yield RULE.finding(
             ctx, edge,
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
                                volume=bulk(edge)),
-            title=(f"{target.display_name} keeps data from {source.display_name} {kept_for(after)}, "
+            title=(f"{target.display_name} keeps data{whose} from {source.display_name} {kept_for(after)}, "
                    f"its source {kept_for(before)} ({edge.id})"),
-            message=_extension_message(ctx, edge, source, target, before, after, origins, total, categories,
-                                       subjects),
+            message=message,
             categories=categories,
             subjects=subjects,
             origins=origins,
@@ -169,6 +201,12 @@ def extensions(ctx: Context):
                 "where it is."
             ),
         )
+
+
+def _extends(before: float | None, after: float | None) -> bool:
+    """Whether a holder keeping data ``after`` days keeps it longer than one keeping it ``before``
+    days (a known, finite limit)."""
+    return before is not None and after is not None and before != float("inf") and after > before
 
 
 def _handed_on(ctx: Context, edge: Edge) -> tuple[int, list[str]]:
@@ -184,13 +222,13 @@ def _handed_on(ctx: Context, edge: Edge) -> tuple[int, list[str]]:
     """
     graph = ctx.graph
     source, target = edge.source, edge.target
-    back = {c for e in graph.in_edges(source) if e.source == target for c in graph.carried(e)}
+    back = {c for e in graph.arriving(source) if e.source == target for c in graph.carried(e)}
     out, categories = 0, []
     for category in graph.carried(edge):
         bits = graph.crossing_bits(edge, category)
         if bits and category in back:
             other = graph.origin_bit(source) if source in graph.origins_of(category) else 0
-            for e in graph.in_edges(source):
+            for e in graph.arriving(source):
                 if e.source != target and category in graph.carried(e):
                     other |= graph.crossing_bits(e, category)
             bits &= other
@@ -214,6 +252,22 @@ def _extension_message(ctx, edge: Edge, source: System, target: System, before: 
         f"{source.display_name}, which keeps them {kept_for(before)} ({source.retention}), to "
         f"{target.display_name}, which keeps them {kept_for(after)} ({target.retention}). "
         f"The limit that bounds the data in {source.display_name} no longer bounds how long it exists."
+    )
+
+
+def _group_message(ctx, edge: Edge, source: System, target: System, by_group, origins, total, categories,
+                   subjects) -> str:
+    """The message of an extension found per people group: each group, how long each end keeps it."""
+    names = [ctx.system(o).display_name for o in origins]
+    people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    collected = "" if origins == [source.id] else f" (collected by {plural(total, 'origin')}: {listing(names, total=total)})"
+    kept = "; ".join(
+        f"{subject_words(g)}' data {kept_for(b)} ({source.retention_for(g)}), and {target.display_name} "
+        f"{kept_for(a)} ({target.retention_for(g)})" for g, b, a in by_group)
+    return (
+        f"The flow {edge.id} passes {categories_in_words(categories)}{people}{collected}, from {source.display_name} "
+        f"to {target.display_name}. {source.display_name} keeps {kept}. The limit that bounds this data in "
+        f"{source.display_name} no longer bounds how long it exists."
     )
 
 
@@ -258,7 +312,7 @@ class Feeders:
             if system.retention != "linked":
                 continue
             upstream, first, by_category = [], {}, {}
-            for edge in graph.in_edges(system.id):
+            for edge in graph.arriving(system.id):  # an answer (hit/no-hit, reference) feeds no data
                 moving = self.moving(edge)
                 if not moving:
                     continue
@@ -418,7 +472,7 @@ def unknown_retentions(ctx: Context):
         own = [c for c in system.holds if ctx.is_sensitive(c)]
         if own:
             by_holder[system.id] = set(own)
-        for edge in graph.in_edges(system.id):
+        for edge in graph.arriving(system.id):
             for category in graph.carried(edge):
                 if ctx.is_sensitive(category) and graph.crossing_bits(edge, category):
                     by_holder.setdefault(edge.source, set()).add(category)

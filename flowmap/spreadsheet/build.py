@@ -30,6 +30,7 @@ from flowmap.model import Model
 from flowmap.render.cells import unguard_cell
 from flowmap.spreadsheet.columns import (
     ACCEPTED, COMPANIONS, FLOWS, INCIDENTS, MODEL, MODEL_FIELDS, SOURCES, SYSTEMS, TAXONOMY, split_further,
+    split_mapping,
     FREE_TEXT, Table, TRUE_WORDS, FALSE_WORDS, parse_bool, split_list,
 )
 from flowmap.spreadsheet.read import Sheet, SheetDiagnostic, Workbooks, relocate
@@ -109,6 +110,13 @@ class _Builder:
                 if value is None:
                     self.problems.append(where.at(column.name, f"{shown(cell)} is not a list of further purposes: "
                                                   "write `purpose: provision | provision; purpose: provision`"))
+                    continue
+            elif column.kind in ("mapping", "ages"):
+                value = split_mapping(cell, ages=column.kind == "ages")
+                if value is None:
+                    example = "biometric.fingerprint: 6; child: 6" if column.kind == "ages" else "irregular_migrant: P5Y"
+                    self.problems.append(where.at(column.name, f"{shown(cell)} is not a list of `key: value` items: "
+                                                  f"write `{example}`"))
                     continue
             elif column.kind in ("bool", "tristate"):
                 value = parse_bool(cell)
@@ -242,12 +250,13 @@ def _taxonomy(builder: _Builder, sheet: Sheet | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for where, element in builder.rows(sheet, TAXONOMY):
         section, names = element.pop("section", ""), element.pop("name", [])
-        if section == "compatible":
+        if section in ("compatible", "incompatible"):
             if len(names) != 2:
-                builder.problems.append(where.at("name", "a compatible pair needs two purposes: 'a; b'"))
+                builder.problems.append(where.at("name", f"a{'n' if section[0] == 'i' else ''} {section} pair needs "
+                                                 "two purposes: 'a; b'"))
                 continue
-            builder.origins[("taxonomy", "compatible", len(out.setdefault("compatible", [])))] = where
-            out["compatible"].append(names)
+            builder.origins[("taxonomy", section, len(out.setdefault(section, [])))] = where
+            out[section].append(names)
         elif section in SECTIONS:
             if len(names) != 1:
                 builder.problems.append(where.at("name", "give one name per row"))
@@ -255,7 +264,7 @@ def _taxonomy(builder: _Builder, sheet: Sheet | None) -> dict[str, Any]:
             out.setdefault(section, {})[names[0]] = element
             builder.origins[("taxonomy", section, names[0])] = where
         else:
-            choices = (*SECTIONS, "compatible")
+            choices = (*SECTIONS, "compatible", "incompatible")
             builder.problems.append(where.at("section", f"unknown section {shown(section)}{did_you_mean(section, choices)}"
                                              f": use one of {', '.join(choices)}"))
     return out

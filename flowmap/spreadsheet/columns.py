@@ -46,6 +46,8 @@ __all__ = [
     "join_list",
     "join_further",
     "split_further",
+    "join_mapping",
+    "split_mapping",
     "parse_bool",
     "format_bool",
     "TRUE_WORDS",
@@ -85,6 +87,8 @@ def _kind(annotation: Any) -> str:
         return "forwards"
     if annotation == list[FurtherPurpose]:
         return "further"
+    if getattr(annotation, "__origin__", None) is dict:  # min_age, retention_by_subject
+        return "ages" if annotation == System.model_fields["min_age"].annotation else "mapping"
     if annotation is bool:
         return "bool"
     args = get_args(annotation)
@@ -122,6 +126,7 @@ TAXONOMY = Table(
         Column("sensitivity"),
         Column("risk"),
         Column("vulnerable", "bool"),
+        Column("personal", "bool"),  # transforms: false for statistics about no one (empty: true)
         Column("override", "bool"),
         Column("description"),
     ),
@@ -195,6 +200,33 @@ def split_further(cell: str) -> list[dict[str, Any]] | None:
             return None
         provisions = [re.sub(r"\\([\\|])", r"\1", p).strip() for p in re.split(r"(?<!\\)\|", rest)]
         out.append({"purpose": purpose.strip(), "by": [p for p in provisions if p]})
+    return out
+
+
+def join_mapping(mapping: dict[str, Any]) -> str:
+    """The cell for a mapping (``min_age``, ``retention_by_subject``): ``key: value`` items joined
+    by ``; `` (``;`` and ``\\`` inside escaped), in the mapping's order.
+
+    >>> join_mapping({"biometric.fingerprint": 6, "child": 6})
+    'biometric.fingerprint: 6; child: 6'
+    """
+    return join_list([f"{key}: {value}" for key, value in mapping.items()])
+
+
+def split_mapping(cell: str, *, ages: bool = False) -> dict[str, Any] | None:
+    """The inverse of :func:`join_mapping` (``None`` when an item has no ``key:``); with ``ages``,
+    values written in digits are whole numbers (anything else is left for validation to refuse).
+
+    >>> split_mapping("irregular_migrant: P5Y; refugee: P3Y"), split_mapping("biometric.face: 6", ages=True)
+    ({'irregular_migrant': 'P5Y', 'refugee': 'P3Y'}, {'biometric.face': 6})
+    """
+    out: dict[str, Any] = {}
+    for item in split_list(cell):
+        key, colon, value = item.partition(":")
+        if not colon or not key.strip():
+            return None
+        value = value.strip()
+        out[key.strip()] = int(value) if ages and value.isdigit() else value
     return out
 
 

@@ -36,6 +36,7 @@ from flowmap.spreadsheet.columns import (
     FLOWS,
     INCIDENTS,
     join_further,
+    join_mapping,
     MODEL,
     MODEL_FIELDS,
     SOURCES,
@@ -62,6 +63,8 @@ def _cell(value: Any, kind: str) -> str:
         return "" if value in (None, "all") else value if isinstance(value, str) else join_list(value)
     if kind == "further":
         return join_further(value or [])
+    if kind in ("mapping", "ages"):
+        return join_mapping(value or {})
     if kind == "list":
         return join_list([str(v) for v in value or []])
     if value is None:
@@ -73,12 +76,16 @@ def _row(table: Table, data: dict[str, Any]) -> dict[str, str]:
     return {c.name: guard_cell(_cell(data.get(c.name), c.kind)) for c in table.columns}
 
 
+MAPPINGS = ("min_age", "retention_by_subject")
+"""Fields whose value is a mapping written in one cell, not nested columns."""
+
+
 def _flat(element: Any) -> dict[str, Any]:
     """Field values by column name, nested objects flattened (``controls.redress``)."""
     data = element.model_dump(by_alias=True)
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key not in MAPPINGS:
             out.update({f"{key}.{sub}": v for sub, v in value.items()})
         else:
             out[key] = value
@@ -104,10 +111,14 @@ def model_tables(model: Model) -> dict[str, list[dict[str, str]]]:
     taxonomy = []
     for section in SECTIONS:
         for name, entry in getattr(model.taxonomy, section).items():
-            fields = {k: v for k, v in entry.model_dump().items() if v not in (False, "")}
+            fields = {k: v for k, v in entry.model_dump().items() if v not in (False, "", None)
+                      and not (k == "personal" and v is True)}  # personal: only its non-default false
+            if entry.model_dump().get("personal") is False:
+                fields["personal"] = False
             taxonomy.append(_row(TAXONOMY, {"section": section, "name": [name], **fields}))
-    for pair in model.taxonomy.compatible:
-        taxonomy.append(_row(TAXONOMY, {"section": "compatible", "name": list(pair)}))
+    for section in ("compatible", "incompatible"):
+        for pair in getattr(model.taxonomy, section):
+            taxonomy.append(_row(TAXONOMY, {"section": section, "name": list(pair)}))
     return {
         SYSTEMS.name: systems,
         FLOWS.name: flows,
