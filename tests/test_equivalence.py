@@ -88,7 +88,7 @@ def plain_reached_bits(self, category, origins):
 def _importance(ev: _support.Evidence, origin: str) -> tuple:
     ctx = ev.ctx
     system = ctx.system(origin)
-    return ("child" not in system.subjects, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.subjects), origin)
+    return ("child" not in system.people, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.people), origin)
 
 
 def plain_named(self, bits, limit=10):
@@ -106,7 +106,7 @@ def plain_at(self, system_id, *, category_ok=None):
     for category in graph.categories:
         if system_id in graph.origins_of(category) and (category_ok is None or category_ok(category)):
             by_category[category] = graph.origin_bit(system_id)
-    for edge in graph.in_edges(system_id):
+    for edge in graph.arriving(system_id):  # an answer (hit/no-hit, reference) brings nothing
         for category in graph.carried(edge):
             if category_ok is None or category_ok(category):
                 found = graph.crossing_bits(edge, category)
@@ -158,7 +158,7 @@ def plain_feeders(ctx, component: str) -> dict[str, tuple[list[str], list[str], 
     queue = deque([(component, [component], [])])
     while queue:
         node, route, flows = queue.popleft()
-        for edge in graph.in_edges(node):
+        for edge in graph.arriving(node):  # an answer feeds no data
             carried = [c for c in graph.carried(edge) if graph.crossing_bits(edge, c)]
             if not carried:
                 continue
