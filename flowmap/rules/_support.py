@@ -103,9 +103,11 @@ class Evidence:
         tiers: dict[tuple, int] = {}
         subject_masks: dict[str, int] = {}
         children = vulnerable = 0
+        keys = []
         for system in graph.systems:
             bit = graph.origin_bit(system.id)
             key = ("child" not in system.people, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.people))
+            keys.append(key)
             tiers[key] = tiers.get(key, 0) | bit
             for subject in system.people:  # children too where a min_age says so
                 subject_masks[subject] = subject_masks.get(subject, 0) | bit
@@ -119,12 +121,8 @@ class Evidence:
         # the same order per origin, for bitsets of few origins: decoded, then sorted by it
         tier_of = {key: number for number, key in enumerate(order)}
         count = len(graph.systems)
-        self._rank = [0] * count
-        self._people_of: list[tuple[str, ...]] = [()] * count
-        for position, system in enumerate(graph.systems):
-            key = ("child" not in system.subjects, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.subjects))
-            self._rank[position] = tier_of[key] * count + position
-            self._people_of[position] = tuple(system.subjects)
+        self._rank = [tier_of[key] * count + position for position, key in enumerate(keys)]
+        self._people_of = [tuple(system.people) for system in graph.systems]
         self._children, self._vulnerable = children, vulnerable
         self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
         """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
