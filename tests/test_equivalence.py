@@ -82,7 +82,14 @@ def plain_path(self, origin, category, target):
 
 
 def plain_reached_bits(self, category, origins):
-    return {o: sum(self.origin_bit(s) for s in self.reached_from(o, category)) for o in origins}
+    """Per origin, the systems whose reach of ``category`` has its bit (one pass over the reach)."""
+    out = {o: 0 for o in origins}
+    for system in self.systems:
+        bits = self.origin_bits_at(system.id, category)
+        for origin in origins:
+            if bits & self.origin_bit(origin):
+                out[origin] |= self.origin_bit(system.id)
+    return out
 
 
 def _importance(ev: _support.Evidence, origin: str) -> tuple:
@@ -102,9 +109,14 @@ def plain_subjects(self, bits):
 def plain_at(self, system_id, *, category_ok=None):
     """What a system holds, and what its incoming flows bring."""
     graph = self.ctx.graph
+    if not hasattr(self, "plain_collected"):
+        self.plain_collected = {}
+        for category in graph.categories:
+            for origin in graph.origins_of(category):
+                self.plain_collected.setdefault(origin, []).append(category)
     by_category: dict[str, int] = {}
-    for category in graph.categories:
-        if system_id in graph.origins_of(category) and (category_ok is None or category_ok(category)):
+    for category in self.plain_collected.get(system_id, ()):
+        if category_ok is None or category_ok(category):
             by_category[category] = graph.origin_bit(system_id)
     for edge in graph.arriving(system_id):  # an answer (hit/no-hit, reference) brings nothing
         for category in graph.carried(edge):
