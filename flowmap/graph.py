@@ -320,6 +320,15 @@ class Graph:
                 self._reach[memo] = found
         return found
 
+    @staticmethod
+    def positions(bits: int) -> list[int]:
+        """The positions (among the systems, in id order) of the origins whose bits are set, ascending.
+
+        >>> Graph.positions(0b1010)
+        [1, 3]
+        """
+        return set_bits(bits)
+
     def bits_to_origins(self, category: str, bits: int, limit: int | None = None) -> list[str]:
         """The origins whose bits are set, sorted by id (``category`` is not needed: every
         category numbers origins alike; it stays for the readers' sake); with ``limit``, the

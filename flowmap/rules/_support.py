@@ -29,7 +29,6 @@ from typing import Callable, Iterable, Iterator
 from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
 from flowmap.model import System
-from flowmap.propagation import set_bits
 from flowmap.rules.base import Context
 from flowmap.words import listing
 
@@ -138,7 +137,7 @@ class Evidence:
         out: list[str] = []
         systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
         if bits.bit_count() <= FEW:
-            positions = set_bits(bits)
+            positions = self.ctx.graph.positions(bits)
             positions.sort(key=self._rank.__getitem__)
             return [systems[p].id for p in positions[:limit]]
         for mask in self._tiers:
@@ -155,7 +154,7 @@ class Evidence:
         """The people groups whose data the origins of ``bits`` collect, sorted."""
         if bits.bit_count() <= FEW:
             people_of = self._people_of
-            return sorted({subject for p in set_bits(bits) for subject in people_of[p]})
+            return sorted({subject for p in self.ctx.graph.positions(bits) for subject in people_of[p]})
         return [subject for subject, mask in self._subjects if bits & mask]
 
     def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
