@@ -36,9 +36,7 @@ def plain_search_back(graph: Graph, start: int, category: str, origin_bits: int,
                       skip_start: bool = False) -> list[tuple[list[str], list[str]]]:
     """Breadth-first backwards from ``start`` over every hop ``category`` can take; a node is an
     origin when its system's bit is in ``origin_bits``; stop after ``limit`` distinct origins."""
-    reverse: dict[int, list[tuple[int, Edge]]] = {}
-    for source, target, edge in graph._hops(category, None):
-        reverse.setdefault(target, []).append((source, edge))
+    reverse = _reverse(graph, category)
     systems = len(graph.systems)
     towards = {start: None}
     queue = deque([start])
@@ -63,6 +61,16 @@ def plain_search_back(graph: Graph, start: int, category: str, origin_bits: int,
     return out
 
 
+def _reverse(graph: Graph, category: str) -> dict[int, list[tuple[int, Edge]]]:
+    """Node -> the (node, edge) hops into it, built once per graph and category."""
+    memo = graph.__dict__.setdefault("plain_reverse", {})
+    if category not in memo:
+        memo[category] = {}
+        for source, target, edge in graph._hops(category, None):
+            memo[category].setdefault(target, []).append((source, edge))
+    return memo[category]
+
+
 def plain_nearest_paths(self, edge, category, origin_bits, *, allowed=None, key=None, limit=3):
     found = plain_search_back(self, self._crossing_node(edge), category, origin_bits, allowed=allowed, limit=limit)
     return [(route + [edge.target], flows + [edge.flow.id]) for route, flows in found]
@@ -84,11 +92,10 @@ def plain_path(self, origin, category, target):
 def plain_reached_bits(self, category, origins):
     """Per origin, the systems whose reach of ``category`` has its bit (one pass over the reach)."""
     out = {o: 0 for o in origins}
+    mask = sum(self.origin_bit(o) for o in origins)
     for system in self.systems:
-        bits = self.origin_bits_at(system.id, category)
-        for origin in origins:
-            if bits & self.origin_bit(origin):
-                out[origin] |= self.origin_bit(system.id)
+        for origin in self.bits_to_origins(category, self.origin_bits_at(system.id, category) & mask):
+            out[origin] |= self.origin_bit(system.id)
     return out
 
 
