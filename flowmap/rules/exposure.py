@@ -127,7 +127,7 @@ def check(ctx: Context):
         flow = edge.flow
         bits, categories = 0, set()
         for entering in edges:  # the actor's own records coming back to it do not count
-            found, kinds = evidence.crossing(entering, category_ok=ctx.is_sensitive,
+            found, kinds = evidence.crossing(entering, category_ok=evidence.sensitive.__contains__,
                                              exclude=ctx.graph.origin_bit(entering.target))
             bits |= found
             categories.update(kinds)

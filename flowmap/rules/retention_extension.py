@@ -132,7 +132,7 @@ def _parsed(retention: str | None) -> float | None:
 
 
 def _unknown(system: System) -> bool:
-    return parse_retention(system.retention) is None and not system.retention_by_subject
+    return _parsed(system.retention) is None and not system.retention_by_subject
 
 
 def check(ctx: Context):
@@ -465,6 +465,7 @@ def unknown_retentions(ctx: Context):
     data. Its evidence is the holders whose retention cannot be compared with it: itself where it
     collects sensitive data, and the systems that hand it sensitive data."""
     graph = ctx.graph
+    sensitive = Evidence.of(ctx).sensitive
     for system in ctx.systems:
         if not _unknown(system):
             continue
@@ -474,7 +475,7 @@ def unknown_retentions(ctx: Context):
             by_holder[system.id] = set(own)
         for edge in graph.arriving(system.id):
             for category in graph.carried(edge):
-                if ctx.is_sensitive(category) and graph.crossing_bits(edge, category):
+                if category in sensitive and graph.crossing_bits(edge, category):
                     by_holder.setdefault(edge.source, set()).add(category)
         if not by_holder:
             continue
