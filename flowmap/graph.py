@@ -70,6 +70,10 @@ class Edge:
 EdgeFilter = Callable[[Edge], bool]
 
 
+SMALL_SEARCH = 60
+"""A backward path search that queues more nodes than this gives way to one from both ends."""
+
+
 class Graph:
     """Systems, flows and per-category reach of one model; see the module docstring.
 
@@ -412,8 +416,8 @@ class Graph:
 
     def reached_bits(self, category: str, origins: Iterable[str]) -> dict[str, int]:
         """Origin -> bitset of the systems its ``category`` data can reach (itself included), for
-        each of ``origins``; a system's bit is :meth:`origin_bit`, so :meth:`bits_to_origins`
-        names them.
+        each of ``origins`` (0 for a system that is no origin of ``category``); a system's bit is
+        :meth:`origin_bit`, so :meth:`bits_to_origins` names them.
 
         >>> from flowmap.model import Model
         >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -427,16 +431,41 @@ class Graph:
 
         Notes
         -----
-        The reverse of :meth:`reach`: system bits pushed backwards along the flows give each
-        node the systems downstream of it (one condensation and one push, whatever the number
-        of origins); an origin's data leaves from its own node and from its restricted flows.
+        Read off the reach (each system's bitset of origins, turned round) when the (origin,
+        system) pairs are few next to the hops; else the reverse of :meth:`reach`: system bits
+        pushed backwards along the hops give each node the systems downstream of it (one
+        condensation and one push, whatever the number of pairs; an origin's data leaves from
+        its own node and from its restricted flows).
         """
+        known = set(self.origins_of(category))
+        origins = [o for o in dict.fromkeys(origins) if o in known]
+        out = {o: 0 for o in origins}
+        mask = 0
+        for origin in origins:
+            mask |= self.origin_bit(origin)
+        systems = len(self._ids)
+        reach = self.reach(category)
+        hops = self._hops(category, None)
+        pairs = 0
+        for node, bits in reach.items():
+            if node >= systems:
+                break  # nodes are sorted: the systems come first
+            pairs += (bits & mask).bit_count()
+        if pairs <= len(hops) + systems:
+            ids = self._ids
+            for node, bits in reach.items():
+                if node >= systems:
+                    break
+                found = bits & mask
+                if found:
+                    for position in set_bits(found):
+                        out[ids[position]] |= 1 << node
+            return out
         upstream: dict[int, list[int]] = {}
-        for source, target, _ in self._hops(category, None):
+        for source, target, _ in hops:
             upstream.setdefault(target, []).append(source)
-        seeds = {node: 1 << node for node in range(len(self._ids))}
+        seeds = {node: 1 << node for node in range(systems)}
         downstream = propagate_bits(seeds, upstream, len(self._node_system))
-        out = {}
         for origin in origins:
             bits = downstream.get(self._position[origin], 0)
             for edge in self._out[origin]:
@@ -465,14 +494,15 @@ class Graph:
         return found
 
     def _search_back(self, start: int, category: str, origin_bits: int, *, allowed: EdgeFilter | None,
-                     limit: int, skip_start: bool = False,
-                     within: set[int] | None = None) -> list[tuple[list[str], list[str]]]:
+                     limit: int, skip_start: bool = False, within: set[int] | None = None,
+                     budget: int | None = None) -> list[tuple[list[str], list[str]]] | None:
         """The one path search: breadth-first backwards from ``start`` along the hops ``category``
         can take (through ``allowed`` edges), stopped once ``limit`` distinct origins of
         ``origin_bits`` are met. Each route runs from its origin to ``start`` (systems, and the
         flow of each hop). A restricted node stands for its source system and always carries
         that system's own records. ``within`` keeps the search to those nodes (see
-        :meth:`_shortest_nodes`).
+        :meth:`_shortest_nodes`). With a ``budget``, ``None`` once more nodes than that are
+        queued before the search ends.
 
         Once the queue holds enough origins not yet met, nothing found later can come before
         them: the search stops widening (a hub's thousands of senders are not all queued to
@@ -513,6 +543,8 @@ class Graph:
                         and (allowed is None or allowed(hop)):
                     towards[previous] = (node, hop)
                     queue.append(previous)
+                    if budget is not None and len(towards) > budget:
+                        return None
                     source = node_system[previous]
                     if source not in met and is_origin(previous if previous < systems else position_of[source]):
                         queued.add(source)
@@ -589,7 +621,12 @@ class Graph:
 
     def _route(self, origin: str, category: str, start: int, *, skip_start: bool = False):
         """The shortest route of ``origin``'s ``category`` data to node ``start`` that
-        :meth:`_search_back` finds, searched only among the nodes of :meth:`_shortest_nodes`."""
+        :meth:`_search_back` finds: by that search while it stays small, else searched only among
+        the nodes of :meth:`_shortest_nodes`."""
+        found = self._search_back(start, category, self.origin_bit(origin), allowed=None, limit=1,
+                                  skip_start=skip_start, budget=SMALL_SEARCH)
+        if found is not None:
+            return found[0] if found else None
         within = self._shortest_nodes(origin, category, start)
         if within is None:
             return None

@@ -2,8 +2,9 @@
 by any speed change).
 
 Each fast path of the analysis has a plain counterpart here, written the obvious way: a witness
-path by one breadth-first search that stops at nothing but the origins it wants; the systems an
-origin's data reaches read off the reach of every system; evidence by listing every origin and
+path by one breadth-first search that stops at nothing but the origins it wants (the library's
+search between two ends is run both ways: as it chooses, and always from both ends); the
+systems an origin's data reaches read off the reach of every system; evidence by listing every origin and
 sorting; every system's store before choosing the chokepoints; a search per linked component
 that records each feeder it meets. The rules' findings with every plain counterpart swapped in
 must equal, field for field, the findings the library gives: on the curated models, on
@@ -23,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, build
+from flowmap import graph as graph_module
 from flowmap.graph import Edge, Graph
 from flowmap.loader import load_model
 from flowmap.rules import ALL_RULES, Context, _support, chokepoint, retention_extension
@@ -223,12 +225,16 @@ def findings(model) -> list[dict]:
 
 
 def assert_same_as_plain(model) -> None:
-    fast = findings(model)
+    """The library's findings equal the plain implementation's, with path searches as the library
+    chooses them and with every search between two ends made from both ends."""
     with plain_patches():
         plain = findings(model)
-    assert len(fast) == len(plain)
-    for got, expected in zip(fast, plain):
-        assert got == expected, got["id"]
+    for small_search in (graph_module.SMALL_SEARCH, 0):
+        with mock.patch.object(graph_module, "SMALL_SEARCH", small_search):
+            fast = findings(model)
+        assert len(fast) == len(plain)
+        for got, expected in zip(fast, plain):
+            assert got == expected, (small_search, got["id"])
 
 
 # -- the models ------------------------------------------------------------------------------------
