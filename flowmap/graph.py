@@ -451,7 +451,7 @@ class Graph:
             if node >= systems:
                 break  # nodes are sorted: the systems come first
             pairs += (bits & mask).bit_count()
-        if pairs <= len(hops) + systems:
+        if pairs <= 4 * (len(hops) + systems):  # a pair read costs about a quarter of a hop pushed
             ids = self._ids
             for node, bits in reach.items():
                 if node >= systems:
