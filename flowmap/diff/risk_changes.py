@@ -159,6 +159,16 @@ def _names(items: list[str]) -> str:
     return f" ({listing(items, limit=4)})" if items else ""
 
 
+_GAINED_LOST = {
+    "categories": (categories_in_words, "now carries {}", "no longer carries {}"),
+    "subjects": (lambda items: listing([subject_words(x) for x in items], limit=4),
+                 "{} now among the people concerned", "{} no longer among the people concerned"),
+    "safeguards": (lambda items: listing([safeguard_words(x) for x in items], limit=4),
+                   "now stands with {}", "no longer stands with {}"),
+}
+"""List fields said as what a finding gained and lost: (words for the items, gained, lost)."""
+
+
 def how(fields: Iterable[FieldChange]) -> list[str]:
     """What changed in a finding, in words, one phrase per compared field that differs.
 
@@ -202,27 +212,14 @@ def how(fields: Iterable[FieldChange]) -> list[str]:
             lost = [x for x in old if x not in new]
             what = "data from " if name == "origins" else ""
             out.append(f"now reaches {what}{listing(gained, limit=4)} instead of {listing(lost, limit=4)}")
-        elif name == "categories":
+        elif name in _GAINED_LOST:
+            words, gained_text, lost_text = _GAINED_LOST[name]
             gained = [x for x in new if x not in old]
             lost = [x for x in old if x not in new]
             if gained:
-                out.append(f"now carries {categories_in_words(gained)}")
+                out.append(gained_text.format(words(gained)))
             if lost:
-                out.append(f"no longer carries {categories_in_words(lost)}")
-        elif name == "subjects":
-            gained = [subject_words(x) for x in new if x not in old]
-            lost = [subject_words(x) for x in old if x not in new]
-            if gained:
-                out.append(f"{listing(gained, limit=4)} now among the people concerned")
-            if lost:
-                out.append(f"{listing(lost, limit=4)} no longer among the people concerned")
-        elif name == "safeguards":
-            gained = [safeguard_words(x) for x in new if x not in old]
-            lost = [safeguard_words(x) for x in old if x not in new]
-            if gained:
-                out.append(f"now stands with {listing(gained, limit=4)}")
-            if lost:
-                out.append(f"no longer stands with {listing(lost, limit=4)}")
+                out.append(lost_text.format(words(lost)))
         elif name == "questions":
             out += [f"now also asks: {q}" for q in new if q not in old]
             out += [f"no longer asks: {q}" for q in old if q not in new]
