@@ -239,6 +239,39 @@ class Graph:
         edges = self._in[system_id]
         return [e for e in edges if e not in self._answers] if self._answers else edges
 
+    def categories_present(self) -> dict[str, set[str]]:
+        """System id -> the propagated categories held at or reaching it over flows that name
+        them, whatever the flows' transforms or answers: what a flow's sender may be said to
+        have (the validator's flow-data warning reads this). Systems with none are left out.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "asylum", "holds": ["biometric"], "purposes": ["protection.asylum"]},
+        ...     {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
+        ...   "flows": [{"from": "a", "to": "b", "data": ["biometric.face"], "purpose": "enforcement.law"}]})
+        >>> present = Graph(m).categories_present()
+        >>> sorted(present["b"]), "c" in present
+        (['biometric.face'], False)
+        """
+        succ: dict[str, dict[str, list[str]]] = {c: {} for c in self._origins}
+        covered_by = self._covered_by
+        for edge in self.edges:
+            for carried in edge.flow.data:
+                for category in covered_by.get(carried, ()):
+                    succ[category].setdefault(edge.source, []).append(edge.target)
+        present: dict[str, set[str]] = {}
+        for category, adjacency in succ.items():
+            seen = set(self._origins[category])
+            queue = list(seen)
+            for node in queue:  # grows while read: a FIFO queue
+                for child in adjacency.get(node, ()):
+                    if child not in seen:
+                        seen.add(child)
+                        queue.append(child)
+            for node in seen:
+                present.setdefault(node, set()).add(category)
+        return present
+
     # -- reach ------------------------------------------------------------------------------
 
     def _crossing_node(self, edge: Edge) -> int:

@@ -387,7 +387,9 @@ def categories_present(model: Model, taxonomy: Taxonomy) -> dict[str, set[str]]:
     """System id -> the propagated categories held at or reaching it, whatever their origin.
 
     Cheaper than :func:`propagate` when origins do not matter: one breadth-first search
-    per category from all its origins together, no condensation, no bitsets.
+    per category from all its origins together, no condensation, no bitsets
+    (:meth:`flowmap.graph.Graph.categories_present`). For the model's own taxonomy it reads
+    the graph the analysis will use, built here once and kept on the model.
 
     >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
     ...     {"id": "a", "sector": "asylum", "holds": ["biometric"], "purposes": ["protection.asylum"]},
@@ -397,25 +399,11 @@ def categories_present(model: Model, taxonomy: Taxonomy) -> dict[str, set[str]]:
     >>> sorted(present["b"]), "c" in present
     (['biometric.face'], False)
     """
-    graph = category_graph(model, taxonomy)
-    by_node: dict[int, set[str]] = {}
-    for category, adjacency in graph.succ.items():
-        seen = set(graph.origins[category])
-        queue = list(seen)
-        get = adjacency.get
-        for node in queue:  # grows while read: a FIFO queue
-            for child in get(node, ()):
-                if child not in seen:
-                    seen.add(child)
-                    queue.append(child)
-        for node in seen:
-            found = by_node.get(node)
-            if found is None:
-                by_node[node] = {category}
-            else:
-                found.add(category)
-    ids = graph.index.ids
-    return {ids[node]: categories for node, categories in by_node.items()}
+    from flowmap.graph import Graph, graph_of  # local: the graph module builds on this one
+
+    # the categories are propagated by name (a parent covers its children), whatever the taxonomy
+    graph = graph_of(model) if taxonomy is model.effective_taxonomy else Graph(model, taxonomy)
+    return graph.categories_present()
 
 
 def propagate(model: Model, taxonomy: Taxonomy | None = None) -> Propagation:

@@ -109,7 +109,7 @@ def _gathered(ctx: Context, system: System, unknowns: list[Finding]) -> Finding:
     questions = [question_of(f) for f in unknowns]
     count = len(questions)
     topics = list(dict.fromkeys(q.kind.value.replace("_", " ") for q in questions))
-    finding = RULE.finding(
+    return RULE.finding(
         ctx, system,
         severity=unknowns[0].severity,
         confidence=Confidence.low,
@@ -122,8 +122,9 @@ def _gathered(ctx: Context, system: System, unknowns: list[Finding]) -> Finding:
         mitigation=" ".join(dict.fromkeys(_sentence(f.mitigation) for f in unknowns if f.mitigation)),
         question=" ".join(dict.fromkeys(_sentence(q.question, "?") for q in questions)),
         asks=system.id,
+        principles=_union(*(f.principles for f in unknowns)),
+        questions=questions,
     )
-    return finding.replace(questions=questions, principles=_union(*(f.principles for f in unknowns)))
 
 
 def _union(*lists: Iterable[str]) -> list[str]:

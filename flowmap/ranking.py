@@ -78,12 +78,17 @@ def ranked(findings: list[Finding]) -> list[Finding]:
     >>> [f.id for f in ranked([g("creep:x", "x", 5), g("exposure:x", "x", 4), g("exposure:y", "y", 1)])]
     ['creep:x', 'exposure:y', 'exposure:x']
     """
-    ordered = sorted(findings, key=rank_key)
+    keyed = sorted((rank_key(f), f) for f in findings)  # ids are unique: no two keys are equal
     seen: dict[tuple[str, str], int] = {}
-    repeat = {}
-    for finding in ordered:
+    placed = []
+    for key, finding in keyed:
         anchor = (finding.anchor.type, finding.anchor.id)
-        repeat[finding.id] = seen.get(anchor, 0)
-        seen[anchor] = repeat[finding.id] + 1
-    ordered.sort(key=lambda f: (rank_key(f)[:2], repeat[f.id], rank_key(f)[2:]))
-    return [f.replace(rank=number) for number, f in enumerate(ordered, start=1)]
+        repeat = seen.get(anchor, 0)
+        seen[anchor] = repeat + 1
+        placed.append(((key[:2], repeat, key[2:]), finding))
+    placed.sort(key=_first)
+    return [f.replace(rank=number) for number, (_, f) in enumerate(placed, start=1)]
+
+
+def _first(pair: tuple) -> object:
+    return pair[0]

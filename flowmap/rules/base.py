@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
-from flowmap.findings import PATHS_CAP, Anchor, Confidence, Finding, Kind, Severity, capped
+from flowmap.findings import PATHS_CAP, Anchor, Confidence, Finding, Kind, Question, Severity, capped
 from flowmap.graph import Edge, Graph, graph_of
 from flowmap.model import Flow, Model, System
 from flowmap.ranking import breadth
@@ -72,6 +72,8 @@ class Rule:
         question: str = "",
         asks: str | None = None,
         actor_types: int = 0,
+        principles: Iterable[str] | None = None,
+        questions: Iterable[Question] = (),
     ) -> Finding:
         """A finding of this rule anchored at a system or flow.
 
@@ -79,7 +81,8 @@ class Rule:
         at :data:`~flowmap.findings.LIST_CAP` with their exact totals; or the first few, with the
         totals given (``origins_total``, ``reached_total``: counted from bitsets). ``paths`` are (systems,
         flows) witness routes, at most :data:`~flowmap.findings.PATHS_CAP` kept. A finding
-        that rests on unknowns is never critical: it is a question to answer.
+        that rests on unknowns is never critical: it is a question to answer. ``principles``
+        default to the rule's; ``questions`` are those a gathered finding holds (:mod:`flowmap.questions`).
         """
         if aspect is not None and aspect not in self.aspects:
             raise ValueError(f"rule {self.id} has no aspect {aspect!r}")
@@ -88,31 +91,36 @@ class Rule:
         if isinstance(anchor, Flow):
             if anchor.subjects:  # the flow carries only these people's data
                 subjects = [s for s in subjects if s in anchor.subjects] or list(anchor.subjects)
-            message = " ".join(part for part in (message, *_flow_notes(ctx, anchor)) if part)
-            safeguards = sorted(set(anchor.safeguards))
+            notes = _flow_notes(ctx, anchor)
+            if notes:
+                message = " ".join(part for part in (message, *notes) if part)
+            safeguards = sorted(set(anchor.safeguards)) if anchor.safeguards else []
             where = Anchor("flow", anchor.id)
-            anchor_systems = [anchor.source, anchor.target]
-            anchor_flows = [anchor.id]
+            listed_systems = [anchor.source, anchor.target]
+            listed_flows = [anchor.id]
         else:
             where = Anchor("system", anchor.id)
-            anchor_systems, anchor_flows = [anchor.id], []
+            listed_systems, listed_flows = [anchor.id], []
             safeguards = []
+        asked = listed_systems[0]
         kept_paths = list(paths)[:PATHS_CAP]
-        listed_systems = _unique([*anchor_systems, *systems, *(s for p, _ in kept_paths for s in p)])
-        listed_flows = _unique([*anchor_flows, *flows, *(f for _, fl in kept_paths for f in fl)])
+        listed_systems = _unique(listed_systems, systems, *(p for p, _ in kept_paths))
+        listed_flows = _unique(listed_flows, flows, *(fl for _, fl in kept_paths))
         subjects = sorted(set(subjects))
         categories = sorted(set(categories))
-        if confidence is Confidence.low and severity > Severity.medium:
+        low = confidence is Confidence.low
+        if low and severity > Severity.medium:
             severity = Severity.medium
-        shown_origins, counted = capped(list(origins))
+        shown_origins, counted = capped(origins)
         origins_total = counted if origins_total is None else origins_total
         if reached is None:
             shown_reached, reached_total = None, None
         else:
-            shown_reached, counted = capped(list(reached))
+            shown_reached, counted = capped(reached)
             reached_total = counted if reached_total is None else reached_total
+        vulnerable = ctx.is_vulnerable
         return Finding(
-            id=":".join([self.id, where.id, *([aspect] if aspect else [])]),
+            id=f"{self.id}:{where.id}:{aspect}" if aspect else f"{self.id}:{where.id}",
             rule=self.id,
             kind=self.kind,
             severity=severity,
@@ -130,15 +138,16 @@ class Rule:
             reached=shown_reached,
             reached_total=reached_total,
             paths=[p for p, _ in kept_paths],
-            principles=list(self.principles),
+            principles=list(self.principles if principles is None else principles),
             mitigation=mitigation,
             safeguards=safeguards,
-            question=question if confidence is Confidence.low else "",
-            asks=(asks or anchor_systems[0]) if confidence is Confidence.low else None,
+            questions=list(questions),
+            question=question if low else "",
+            asks=(asks or asked) if low else None,
             breadth=breadth(
                 children="child" in subjects,
-                special=sum(1 for c in categories if ctx.sensitivity([c]) >= Sensitivity.special),
-                groups=sum(1 for s in subjects if ctx.taxonomy.is_vulnerable(s)),
+                special=ctx.count_special(categories),
+                groups=sum(1 for s in subjects if vulnerable(s)),
                 origins=origins_total,
                 actor_types=actor_types,
                 reached=reached_total or 0,
@@ -163,8 +172,12 @@ def _flow_notes(ctx: "Context", flow: Flow) -> list[str]:
     return notes
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+def _unique(*lists: Iterable[str]) -> list[str]:
+    """The items of ``lists`` in first-seen order, once each."""
+    seen: dict[str, None] = {}
+    for items in lists:
+        seen.update(dict.fromkeys(items))
+    return list(seen)
 
 
 @dataclass
@@ -175,6 +188,9 @@ class Context:
     sensitive_from: Sensitivity = Sensitivity.high  # exposure counts categories at or above this
 
     _memo: dict = field(default_factory=dict, repr=False)
+    _sensitivity_of: dict = field(default_factory=dict, repr=False)  # category -> Sensitivity, decided once
+    _vulnerable_of: dict = field(default_factory=dict, repr=False)  # people group -> bool, decided once
+    _special_of: dict = field(default_factory=dict, repr=False)  # category -> bool, decided once
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -201,18 +217,48 @@ class Context:
         return self.graph.flows
 
     def system(self, system_id: str) -> System:
-        return self.graph.system(system_id)
+        return self._systems[system_id]
+
+    @cached_property
+    def _systems(self) -> dict[str, System]:
+        return {s.id: s for s in self.graph.systems}
 
     def sensitivity(self, categories: Iterable[str]) -> Sensitivity:
         """The highest sensitivity among ``categories`` (low when there are none)."""
-        return max((self.taxonomy.sensitivity(c) for c in categories), default=Sensitivity.low)
+        of = self._sensitivity_of
+        found = Sensitivity.low
+        for category in categories:
+            level = of.get(category)
+            if level is None:
+                level = of[category] = self.taxonomy.sensitivity(category)
+            if level > found:
+                found = level
+        return found
 
     def is_sensitive(self, category: str) -> bool:
-        return self.taxonomy.sensitivity(category) >= self.sensitive_from
+        return self.sensitivity((category,)) >= self.sensitive_from
+
+    def count_special(self, categories: Iterable[str]) -> int:
+        """How many of ``categories`` are of special sensitivity or above (what the ranking's breadth counts)."""
+        special = self._special_of
+        count = 0
+        for category in categories:
+            found = special.get(category)
+            if found is None:
+                found = special[category] = self.sensitivity((category,)) >= Sensitivity.special
+            count += found
+        return count
+
+    def is_vulnerable(self, subject: str) -> bool:
+        """Whether a people group is vulnerable (children, asylum seekers, ...), decided once per group."""
+        found = self._vulnerable_of.get(subject)
+        if found is None:
+            found = self._vulnerable_of[subject] = self.taxonomy.is_vulnerable(subject)
+        return found
 
     def vulnerable(self, subjects: Iterable[str]) -> bool:
         """Whether the subjects include a vulnerable group (children, asylum seekers, ...)."""
-        return any(self.taxonomy.is_vulnerable(s) for s in subjects)
+        return any(self.is_vulnerable(s) for s in subjects)
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
         """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
