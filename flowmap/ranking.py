@@ -78,15 +78,18 @@ def ranked(findings: list[Finding]) -> list[Finding]:
     >>> [f.id for f in ranked([g("creep:x", "x", 5), g("exposure:x", "x", 4), g("exposure:y", "y", 1)])]
     ['creep:x', 'exposure:y', 'exposure:x']
     """
-    keyed = sorted((rank_key(f), f) for f in findings)  # ids are unique: no two keys are equal
-    seen: dict[tuple[str, str], int] = {}
+    key_of = {f.id: rank_key(f) for f in findings}
+    by_anchor: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        by_anchor.setdefault((finding.anchor.type, finding.anchor.id), []).append(finding)
     placed = []
-    for key, finding in keyed:
-        anchor = (finding.anchor.type, finding.anchor.id)
-        repeat = seen.get(anchor, 0)
-        seen[anchor] = repeat + 1
-        placed.append(((key[:2], repeat, key[2:]), finding))
-    placed.sort(key=_first)
+    for together in by_anchor.values():
+        if len(together) > 1:
+            together.sort(key=lambda f: key_of[f.id])
+        for repeat, finding in enumerate(together):  # 0 for the best at its anchor, 1 for the next...
+            key = key_of[finding.id]
+            placed.append(((*key[:2], repeat, *key[2:]), finding))
+    placed.sort(key=_first)  # ids are unique: no two keys are equal
     return [f.replace(rank=number) for number, (_, f) in enumerate(placed, start=1)]
 
 
