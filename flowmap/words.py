@@ -17,6 +17,7 @@ Every sentence a rule writes goes through these helpers, so that no raw taxonomy
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 
 __all__ = [
@@ -140,6 +141,12 @@ def category_words(category: str) -> str:
 
 def categories_in_words(categories: Iterable[str], *, limit: int = 3) -> str:
     """Categories in words, the first ``limit`` named."""
+    return _categories_in_words(tuple(categories), limit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _categories_in_words(categories: tuple[str, ...], limit: int) -> str:
+    """:func:`categories_in_words`, worded once per list (findings repeat the same few lists)."""
     return listing([category_words(c) for c in categories], limit=limit)
 
 
@@ -153,7 +160,12 @@ def subjects_in_words(subjects: Iterable[str], *, limit: int = 4) -> str:
     >>> subjects_in_words(["a", "b", "c", "d", "e", "child"], limit=2)
     'a, b and 3 other groups, children among them'
     """
-    subjects = list(subjects)
+    return _subjects_in_words(tuple(subjects), limit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _subjects_in_words(subjects: tuple[str, ...], limit: int) -> str:
+    """:func:`subjects_in_words`, worded once per list (findings repeat the same few lists)."""
     others = [subject_words(s) for s in subjects if s != "child"]
     named = listing(others, limit=limit).replace(" others", " other groups").replace(" 1 other", " 1 other group")
     if "child" not in subjects:

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator
 
 from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
-from flowmap.model import System
+from flowmap.model import Mode, System
 from flowmap.rules.base import Context
 from flowmap.words import listing
 
@@ -123,6 +123,7 @@ class Evidence:
         self._rank = [tier_of[key] * count + position for position, key in enumerate(keys)]
         self._people_of = [tuple(system.people) for system in graph.systems]
         self._children, self._vulnerable = children, vulnerable
+        self._decoded: tuple[int, list[int] | None] = (0, [])
         self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
         """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
         ``category_ok=evidence.sensitive.__contains__`` decides each category once."""
@@ -136,9 +137,9 @@ class Evidence:
         """The ``limit`` most important origins of ``bits``, most important first."""
         out: list[str] = []
         systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
-        if bits.bit_count() <= FEW:
-            positions = self.ctx.graph.positions(bits)
-            positions.sort(key=self._rank.__getitem__)
+        few = self._few(bits)
+        if few is not None:
+            positions = sorted(few, key=self._rank.__getitem__)
             return [systems[p].id for p in positions[:limit]]
         for mask in self._tiers:
             found = bits & mask
@@ -150,11 +151,21 @@ class Evidence:
                 break
         return out
 
+    def _few(self, bits: int) -> list[int] | None:
+        """The positions of the origins of ``bits`` (:meth:`Graph.positions
+        <flowmap.graph.Graph.positions>`) when they are at most :data:`FEW`, else ``None``. The
+        last bitset's answer is kept: a finding reads the names and the people of the same
+        origins. The list is shared: read it, do not change it."""
+        if bits != self._decoded[0]:
+            self._decoded = (bits, self.ctx.graph.positions(bits) if bits.bit_count() <= FEW else None)
+        return self._decoded[1]
+
     def subjects(self, bits: int) -> list[str]:
         """The people groups whose data the origins of ``bits`` collect, sorted."""
-        if bits.bit_count() <= FEW:
+        few = self._few(bits)
+        if few is not None:
             people_of = self._people_of
-            return sorted({subject for p in self.ctx.graph.positions(bits) for subject in people_of[p]})
+            return sorted({subject for p in few for subject in people_of[p]})
         return [subject for subject, mask in self._subjects if bits & mask]
 
     def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
@@ -369,9 +380,13 @@ def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:
     return ctx.cached("rules.edges_by_flow", build)
 
 
+WHOLE_DATASETS = frozenset({Mode.bulk, Mode.replication})
+"""The modes of a flow that moves whole datasets at once."""
+
+
 def bulk(edge: Edge) -> bool:
     """Whether the flow moves whole datasets at once (mode ``bulk`` or ``replication``)."""
-    return edge.flow.mode is not None and edge.flow.mode.value in ("bulk", "replication")
+    return edge.flow.mode in WHOLE_DATASETS
 
 
 def technologies_of_risk(ctx: Context, risk) -> list[tuple[System, str]]:

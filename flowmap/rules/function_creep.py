@@ -47,7 +47,9 @@ How to fix
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Callable
 
 from flowmap.findings import PATHS_CAP, Kind, Severity
@@ -89,8 +91,8 @@ def _allowed(ctx: Context, purposes: Purposes) -> Callable[[Edge], bool]:
 
     def build():
         by_use = ctx.cached("function_creep.by_use", lambda: _edges_by_use(ctx))
-        return frozenset(e for used, edges in by_use.items()
-                         if all(_compatible(ctx, p, purposes) for p in used) for e in edges).__contains__
+        return frozenset(chain.from_iterable(edges for used, edges in by_use.items()
+                                             if all(_compatible(ctx, p, purposes) for p in used))).__contains__
 
     return ctx.cached(("function_creep.allowed", purposes), build)
 
@@ -101,6 +103,16 @@ def _edges_by_use(ctx: Context) -> dict[tuple[str, ...], list[Edge]]:
     for edge in ctx.graph.edges:
         out.setdefault(tuple(edge.flow.purposes), []).append(edge)
     return out
+
+
+def _use_of(ctx: Context) -> dict[Edge, tuple[str, ...]]:
+    """Edge -> the purposes its flow serves, as a tuple (built once)."""
+
+    def build():
+        by_use = ctx.cached("function_creep.by_use", lambda: _edges_by_use(ctx))
+        return {edge: used for used, edges in by_use.items() for edge in edges}
+
+    return ctx.cached("function_creep.use_of", build)
 
 
 def _purposes_of(ctx: Context) -> dict[str, Purposes]:
@@ -120,7 +132,9 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
     The origins stay bitsets: nothing here lists them.
     """
     graph = ctx.graph
+    crossing_bits = graph.crossing_bits
     purposes_of = _purposes_of(ctx)
+    use_of = _use_of(ctx)
     uses: dict[str, _Use] = {}
     for category in graph.categories:
         groups: dict[Purposes, list[str]] = {}
@@ -130,7 +144,7 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
                 groups.setdefault(purposes, []).append(origin)
         by_use: dict[tuple[str, ...], list[Edge]] = {}  # the edges carrying it, by the purposes they serve
         for edge in graph.edges_carrying(category):
-            by_use.setdefault(tuple(edge.flow.purposes), []).append(edge)
+            by_use.setdefault(use_of[edge], []).append(edge)
         for purposes, members in sorted(groups.items()):
             allowed = _allowed(ctx, purposes)
             wrong = [e for edges in by_use.values() if not allowed(edges[0]) for e in edges]
@@ -138,10 +152,12 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
                 continue
             reach = graph.reach(category, origins=members, allowed=allowed)  # used here only: not kept
             for edge in wrong:
-                bits = graph.crossing_bits(edge, category, reach)
+                bits = crossing_bits(edge, category, reach)
                 if not bits:
                     continue
-                use = uses.setdefault(edge.flow.id, _Use())
+                use = uses.get(edge.flow.id)
+                if use is None:
+                    use = uses[edge.flow.id] = _Use()
                 if edge not in use.edges:
                     use.edges.append(edge)
                 use.crossing.append((purposes, category, bits))
@@ -180,12 +196,25 @@ def _added_mask(ctx: Context, used: Purposes) -> tuple[int, list[tuple[int, list
     return ctx.cached(("function_creep.added", used), build)
 
 
-def _beyond(ctx: Context, used: tuple[str, ...], purposes: Purposes) -> Purposes:
-    """The purposes in ``used`` compatible with none of ``purposes`` (decided once per pair)."""
-    memo = ctx.cached("function_creep.beyond", dict)
+@dataclass(frozen=True)
+class _Against:
+    """How the purposes a flow serves stand against one group's purposes of collection:
+    ``beyond``, those compatible with none of them; ``added``, the bitset of the origins for which
+    a law added every purpose in ``beyond``; ``provisions``, per such origin its bit and the
+    provisions."""
+
+    beyond: Purposes
+    added: int
+    provisions: list[tuple[int, list[str]]]
+
+
+def _against(ctx: Context, used: Purposes, purposes: Purposes) -> _Against:
+    """How ``used`` (a flow's purposes) stands against ``purposes`` (decided once per pair)."""
+    memo = ctx.cached("function_creep.against", dict)
     found = memo.get((used, purposes))
     if found is None:
-        found = memo[used, purposes] = tuple(p for p in used if not _compatible(ctx, p, purposes))
+        beyond = tuple(p for p in used if not _compatible(ctx, p, purposes))
+        found = memo[used, purposes] = _Against(beyond, *_added_mask(ctx, beyond))
     return found
 
 
@@ -201,17 +230,18 @@ class _Standing:
     provisions: set[str] = field(default_factory=set)
 
 
-def _standing(ctx: Context, flow: Flow, by_group: dict[Purposes, int]) -> _Standing:
+def _standing(ctx: Context, used: Purposes, by_group: dict[Purposes, int]) -> _Standing:
     out = _Standing()
     for purposes, bits in by_group.items():
-        beyond = _beyond(ctx, tuple(flow.purposes), purposes)
-        mask, added = _added_mask(ctx, beyond)
-        if bits & ~mask:
-            out.unauthorised |= bits & ~mask
-            out.used.update(beyond)
-        if bits & mask:
+        against = _against(ctx, used, purposes)
+        mask = against.added
+        beyond = bits & ~mask if mask else bits
+        if beyond:
+            out.unauthorised |= beyond
+            out.used.update(against.beyond)
+        if mask and bits & mask:
             out.authorised |= bits & mask
-            for bit, provisions in added:
+            for bit, provisions in against.provisions:
                 if bits & bit:
                     out.provisions.update(provisions)
     return out
@@ -221,15 +251,19 @@ def check(ctx: Context):
     """One finding per flow of first incompatible use."""
     ev = Evidence.of(ctx)
     purposes_of = _purposes_of(ctx)
-    for flow_id, use in first_uses(ctx).items():
-        flow = ctx.graph.flow(flow_id)
-        bits, categories, by_group = 0, set(), {}
+    for use in first_uses(ctx).values():
+        flow = use.edges[0].flow
+        used = tuple(flow.purposes)
+        bits, categories = 0, set()
+        by_group: dict[Purposes, int] = {}  # purposes of collection -> the origins of that group here
+        own: dict[Purposes, set[str]] = {}  # purposes of collection -> the categories of that group's data here
         for purposes, category, found in use.crossing:
             bits |= found
             categories.add(category)
             by_group[purposes] = by_group.get(purposes, 0) | found
+            own.setdefault(purposes, set()).add(category)
         categories = sorted(categories)
-        standing = _standing(ctx, flow, by_group)
+        standing = _standing(ctx, used, by_group)
         subjects = ev.subjects(bits)
         # three cases (issue 13): without any legal basis, the full grade; a purpose a law added, or a use the
         # flow's own legal basis authorises, one step lower and never critical; within collection, no finding
@@ -241,32 +275,34 @@ def check(ctx: Context):
         )
         if not without_basis:
             severity = min(severity, Severity.high)
-        named = ev.named(bits)
+        named, total = ev.named(bits), bits.bit_count()
         paths: list[tuple[list[str], list[str]]] = []
+        tried: set[Purposes] = set()
         for origin in named:  # the groups of the most important origins first, each along the flows its purposes allow
             group = purposes_of[origin]
-            if len(paths) >= PATHS_CAP or any(purposes_of.get(p[0][0]) == group for p in paths):
+            if group in tried:
                 continue
-            group_bits = by_group[group] & ~sum(ctx.graph.origin_bit(p[0][0]) for p in paths)
-            own = sorted({c for purposes, c, found in use.crossing if purposes == group and found & group_bits})
-            paths += ev.paths(use.edges, group_bits, own, allowed=_allowed(ctx, group),
+            tried.add(group)
+            paths += ev.paths(use.edges, by_group[group], sorted(own[group]), allowed=_allowed(ctx, group),
                               limit=PATHS_CAP - len(paths))
+            if len(paths) >= PATHS_CAP:
+                break
         yield RULE.finding(
             ctx, flow,
             severity=severity,
-            title=_title(ctx, flow, categories, bool(standing.unauthorised), bool(flow.legal_basis)),
-            message=_message(ctx, flow, bits, named, categories, subjects, tuple(by_group), standing),
+            title=_title(flow, categories, bool(standing.unauthorised), bool(flow.legal_basis)),
+            message=_message(ctx, flow, bits, total, named, categories, subjects, tuple(by_group), standing),
             categories=categories,
             subjects=subjects,
             origins=named,
-            origins_total=bits.bit_count(),
+            origins_total=total,
             paths=paths,
             mitigation=MITIGATION,
         )
 
 
-def _title(ctx: Context, flow: Flow, categories: list[str], unauthorised: bool, flow_basis: bool) -> str:
-    purposes = _purposes_in_words(ctx, (tuple(flow.purposes),), sort=False)
+def _title(flow: Flow, categories: list[str], unauthorised: bool, flow_basis: bool) -> str:
+    purposes = _purposes_in_words((tuple(flow.purposes),), sort=False)
     if not unauthorised:
         what = "used for a further purpose added by law:"
     elif flow_basis:
@@ -276,20 +312,23 @@ def _title(ctx: Context, flow: Flow, categories: list[str], unauthorised: bool, 
     return f"{sentence_case(categories_in_words(categories, limit=2))} {what} {purposes} ({flow.id})"
 
 
-def _message(ctx: Context, flow: Flow, bits: int, named: list[str], categories: list[str], subjects: list[str],
-             groups: tuple[Purposes, ...], standing: _Standing) -> str:
+def _message(ctx: Context, flow: Flow, bits: int, total: int, named: list[str], categories: list[str],
+             subjects: list[str], groups: tuple[Purposes, ...], standing: _Standing) -> str:
+    """``total``: how many origins ``bits`` holds; ``named``: the most important of them."""
     sources = ctx.model.sources
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
+    used = tuple(flow.purposes)
+    names = listing([ctx.system(o).display_name for o in named[:3]], total=total)
     head = (
-        f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(bits.bit_count(), 'origin')} "
-        f"({_names(ctx, bits, named)}) for {_purposes_in_words(ctx, groups)}, arrive through the flow {flow.id} at "
-        f"{ctx.system(flow.target).display_name} for {_purposes_in_words(ctx, (tuple(flow.purposes),), sort=False)}."
+        f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(total, 'origin')} "
+        f"({names}) for {_purposes_in_words(groups)}, arrive through the flow {flow.id} at "
+        f"{ctx.system(flow.target).display_name} for {_purposes_in_words((used,), sort=False)}."
     )
     parts = [head]
     if standing.unauthorised:
         parts.append(
-            f"For the data of {_names(ctx, standing.unauthorised, named if standing.unauthorised == bits else None)}, "
-            f"{_purposes_in_words(ctx, (tuple(sorted(standing.used)),), sort=False)} "
+            f"For the data of {names if standing.unauthorised == bits else _names(ctx, standing.unauthorised)}, "
+            f"{_purposes_in_words((tuple(sorted(standing.used)),), sort=False)} "
             f"is none of the purposes of collection, and no law is recorded as adding it to them."
         )
         if flow.legal_basis:
@@ -297,54 +336,51 @@ def _message(ctx: Context, flow: Flow, bits: int, named: list[str], categories: 
                          "still a new use whose necessity and proportionality must be shown.")
         else:
             parts.append("The model records no legal basis for the flow.")
-    decided = _deciding_rules(ctx, flow, groups)
+    decided = _deciding_rules(ctx, used, groups)
     if decided:
         parts.append(f"What decided it: {'; '.join(decided)}.")
     if standing.authorised:
         parts.append(
-            f"For the data of {_names(ctx, standing.authorised, named if standing.authorised == bits else None)}, "
+            f"For the data of {names if standing.authorised == bits else _names(ctx, standing.authorised)}, "
             f"this is a further purpose added by {citations(sources, sorted(standing.provisions))}, beyond why people "
             f"gave the data: authorised, and still a new use whose necessity and proportionality must be shown."
         )
     return " ".join(parts)
 
 
-def _deciding_rules(ctx: Context, flow: Flow, groups: tuple[Purposes, ...]) -> list[str]:
-    """The listed incompatible pairs that decided a use for the flow's purposes is beyond the
+def _deciding_rules(ctx: Context, used: Purposes, groups: tuple[Purposes, ...]) -> list[str]:
+    """The listed incompatible pairs that decided a use for ``used`` (a flow's purposes) is beyond the
     purposes of collection of ``groups``, in words, each with the less specific rule it overrides.
     Empty when no rule applies (the purposes are of different families and no pair is listed): the
-    message's "none of the purposes of collection" says that."""
-    out: list[str] = []
+    message's "none of the purposes of collection" says that. Worded once per analysis and pair."""
     if not ctx.taxonomy.incompatible_pairs:
-        return out
-    for purposes in groups:
-        for used in _beyond(ctx, tuple(flow.purposes), purposes):
-            for collected in purposes:
-                decision = ctx.taxonomy.decide(used, collected)
-                if decision.kind == "incompatible":
-                    words = decision_words(decision)
-                    if words not in out:
-                        out.append(words)
+        return []
+    memo = ctx.cached("function_creep.deciding", dict)
+    out = memo.get((used, groups))
+    if out is None:
+        out = memo[used, groups] = []
+        for purposes in groups:
+            for purpose in _against(ctx, used, purposes).beyond:
+                for collected in purposes:
+                    decision = ctx.taxonomy.decide(purpose, collected)
+                    if decision.kind == "incompatible":
+                        words = decision_words(decision)
+                        if words not in out:
+                            out.append(words)
     return out
 
 
-def _names(ctx: Context, bits: int, named: list[str] | None) -> str:
-    """The three most important origins of ``bits`` by name, the rest counted (``named``: those
-    origins already found, most important first)."""
-    if named is None:
-        return Evidence.of(ctx).listed(bits)
-    return listing([ctx.system(o).display_name for o in named[:3]], total=bits.bit_count())
+def _names(ctx: Context, bits: int) -> str:
+    """The three most important origins of ``bits`` by name, the rest counted."""
+    return Evidence.of(ctx).listed(bits)
 
 
-def _purposes_in_words(ctx: Context, groups: tuple[Purposes, ...], *, sort: bool = True) -> str:
+@functools.lru_cache(maxsize=1024)
+def _purposes_in_words(groups: tuple[Purposes, ...], *, sort: bool = True) -> str:
     """The purposes of ``groups`` in words, as a sentence (in words' order when ``sort``);
-    worded once per analysis and set of groups."""
-    memo = ctx.cached("function_creep.purpose_words", dict)
-    found = memo.get((groups, sort))
-    if found is None:
-        words = list(dict.fromkeys(purpose_words(p) for group in groups for p in group))
-        found = memo[groups, sort] = listing(sorted(words) if sort else words)
-    return found
+    worded once per set of groups (the words are the taxonomy's, the same in every model)."""
+    words = list(dict.fromkeys(purpose_words(p) for group in groups for p in group))
+    return listing(sorted(words) if sort else words)
 
 
 RULE = Rule(
