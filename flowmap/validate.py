@@ -272,7 +272,12 @@ def _retention_check(checked: Checked, path: tuple, retention: str | None) -> No
 
 
 def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
+    # Each check below runs its helper only where a quick set test (C speed) says it may find
+    # something; the helper then decides, so the problems and their order are as without the test.
     sources = model.sources
+    cited = set(sources).issuperset  # every source key cited is one of `sources`
+    categories, purposes, subjects = _allowed(tax.categories), _allowed(tax.purposes), _allowed(tax.subjects)
+    technologies, safeguards = _allowed(tax.technologies), _allowed(tax.safeguards)
     _date_check(checked, ("as_of",), model.as_of)
     first_seen: dict[str, int] = {}
     for i, system in enumerate(model.systems):
@@ -301,31 +306,26 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                 f"unknown actor type {shown(system.actor)}{did_you_mean(system.actor, tax.actors)}: "
                 "use an actor type of `flowmap taxonomy` or declare it under `taxonomy.actors`",
             )
-        _terms(checked, at + ("holds",), system.holds, tax.categories, "category", _CATEGORY_FIX)
-        _terms(checked, at + ("purposes",), system.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
+        if not categories(system.holds):
+            _terms(checked, at + ("holds",), system.holds, tax.categories, "category", _CATEGORY_FIX)
+        if not purposes(system.purposes):
+            _terms(checked, at + ("purposes",), system.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
         for j, further in enumerate(system.further_purposes):
             if further.purpose not in tax.purposes and further.purpose != PLACEHOLDER:
                 checked.error(at + ("further_purposes", j, "purpose"),
                               f"unknown purpose {shown(further.purpose)}{did_you_mean(further.purpose, tax.purposes)}: "
                               f"{_PURPOSE_FIX}")
             _legal_basis(checked, at + ("further_purposes", j, "by"), further.by, sources)
-        _terms(checked, at + ("subjects",), system.subjects, tax.subjects, "subject",
-               "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
-        _terms(checked, at + ("technologies",), system.technologies, tax.technologies, "technology",
-               "use a technology of `flowmap taxonomy` or declare it under `taxonomy.technologies`")
-        _retention_check(checked, at + ("retention",), system.retention)
-        for key, age in system.min_age.items():
-            if key in tax.subjects and key not in system.subjects:
-                checked.error(at + ("min_age", key), f"{shown(key)} is a people group the system does not list "
-                              "under `subjects`: add it there, or name a category it holds", key=True)
-            elif key not in tax.categories and key not in system.subjects:
-                known = [*system.subjects, *tax.categories]
-                checked.error(at + ("min_age", key), f"{shown(key)} is neither a category nor one of the system's "
-                              f"subjects{did_you_mean(key, known)}: name a category it holds or a people group it "
-                              "lists under `subjects`", key=True)
-            if not 0 <= age <= MAX_AGE:
-                checked.error(at + ("min_age", key), f"{age} is not an age: write the youngest age in whole years "
-                              f"(0 to {MAX_AGE})")
+        if not subjects(system.subjects):
+            _terms(checked, at + ("subjects",), system.subjects, tax.subjects, "subject",
+                   "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+        if not technologies(system.technologies):
+            _terms(checked, at + ("technologies",), system.technologies, tax.technologies, "technology",
+                   "use a technology of `flowmap taxonomy` or declare it under `taxonomy.technologies`")
+        if system.retention is not None:
+            _retention_check(checked, at + ("retention",), system.retention)
+        if system.min_age:
+            _min_age_checks(checked, at, system, tax)
         for key, retention in system.retention_by_subject.items():
             if key not in tax.subjects:
                 checked.error(at + ("retention_by_subject", key), f"unknown subject {shown(key)}"
@@ -338,8 +338,10 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                 f"system {shown(system.id)} holds data but lists no purposes: "
                 "add why it is collected (function creep cannot be judged without it)",
             )
-        _sources_cited(checked, at + ("sources",), system.sources, sources)
-        _legal_basis(checked, at + ("legal_basis",), system.legal_basis, sources)
+        if not cited(system.sources):
+            _sources_cited(checked, at + ("sources",), system.sources, sources)
+        if not cited(system.legal_basis):
+            _legal_basis(checked, at + ("legal_basis",), system.legal_basis, sources)
         for j, incident in enumerate(system.incidents):
             _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
             _date_check(checked, at + ("incidents", j, "date"), incident.date)
@@ -354,19 +356,22 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             checked.warning(("systems", i, "rights_via"),
                             f"{shown(via)} looks like a system id but no system has it{hint}: name a system of the "
                             "model or write the authority out in words")
+    declared = system_ids | {PLACEHOLDER}
     flow_seen: dict[str, int] = {}
     for i, flow in enumerate(model.flows):
         if flow is None:
             continue
         at = ("flows", i)
-        for end, ref in (("from", flow.source), ("to", flow.target), ("initiated_by", flow.initiated_by)):
-            if ref is not None and ref not in system_ids and ref != PLACEHOLDER:
-                checked.error(
-                    at + (end,),
-                    f"unknown system {shown(ref)}{did_you_mean(ref, system_ids)}: "
-                    "declare it under `systems` or fix the id",
-                )
-        if flow.explicit_id and not _ID.match(flow.id):
+        if flow.source not in declared or flow.target not in declared or (
+                flow.initiated_by is not None and flow.initiated_by not in declared):
+            for end, ref in (("from", flow.source), ("to", flow.target), ("initiated_by", flow.initiated_by)):
+                if ref is not None and ref not in system_ids and ref != PLACEHOLDER:
+                    checked.error(
+                        at + (end,),
+                        f"unknown system {shown(ref)}{did_you_mean(ref, system_ids)}: "
+                        "declare it under `systems` or fix the id",
+                    )
+        if not _ID.match(flow.id) and flow.explicit_id:
             checked.error(at + ("id",), f"{shown(flow.id)} is not a valid id: use lowercase letters, digits, `_ . -`")
         if flow.id in flow_seen:
             if flow.explicit_id:
@@ -380,18 +385,24 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             checked.error(at + ("id",) if flow.explicit_id else at, message)
         else:
             flow_seen[flow.id] = i
-        _terms(checked, at + ("data",), flow.data, tax.categories, "category", _CATEGORY_FIX)
-        _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
-        _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
-               "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
-        _terms(checked, at + ("safeguards",), flow.safeguards, tax.safeguards, "safeguard",
-               "use a safeguard of `flowmap taxonomy` or declare it under `taxonomy.safeguards`")
+        if not categories(flow.data):
+            _terms(checked, at + ("data",), flow.data, tax.categories, "category", _CATEGORY_FIX)
+        if not purposes(flow.purposes):
+            _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
+        if not subjects(flow.subjects):
+            _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
+                   "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+        if not safeguards(flow.safeguards):
+            _terms(checked, at + ("safeguards",), flow.safeguards, tax.safeguards, "safeguard",
+                   "use a safeguard of `flowmap taxonomy` or declare it under `taxonomy.safeguards`")
         if flow.transform is not None and flow.transform not in tax.transforms and flow.transform != PLACEHOLDER:
             checked.error(at + ("transform",),
                           f"unknown transform {shown(flow.transform)}{did_you_mean(flow.transform, tax.transforms)}: "
                           "use a transform of `flowmap taxonomy` or declare it under `taxonomy.transforms`")
-        _sources_cited(checked, at + ("sources",), flow.sources, sources)
-        _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
+        if not cited(flow.sources):
+            _sources_cited(checked, at + ("sources",), flow.sources, sources)
+        if not cited(flow.legal_basis):
+            _legal_basis(checked, at + ("legal_basis",), flow.legal_basis, sources)
         if flow.bidirectional and flow.returns in ANSWERS:
             checked.error(at + ("returns",), "a bidirectional flow cannot answer with only a hit/no-hit flag or a "
                           "reference: split it into two flows, one each way, and say what each returns")
@@ -406,8 +417,36 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         _flow_data_warnings(model, tax, checked)
 
 
+def _allowed(known: dict) -> Any:
+    """A test that every value of a list is a name of ``known`` or the placeholder of a field that
+    failed validation: where it holds, :func:`_terms` has nothing to say.
+
+    >>> _allowed({"identity": None})(["identity", PLACEHOLDER]), _allowed({"identity": None})(["idnetity"])
+    (True, False)
+    """
+    return {*known, PLACEHOLDER}.issuperset
+
+
+def _min_age_checks(checked: Checked, at: tuple, system: Any, tax: Taxonomy) -> None:
+    """Each ``min_age`` key names a category or one of the system's people groups, with an age."""
+    for key, age in system.min_age.items():
+        if key in tax.subjects and key not in system.subjects:
+            checked.error(at + ("min_age", key), f"{shown(key)} is a people group the system does not list "
+                          "under `subjects`: add it there, or name a category it holds", key=True)
+        elif key not in tax.categories and key not in system.subjects:
+            known = [*system.subjects, *tax.categories]
+            checked.error(at + ("min_age", key), f"{shown(key)} is neither a category nor one of the system's "
+                          f"subjects{did_you_mean(key, known)}: name a category it holds or a people group it "
+                          "lists under `subjects`", key=True)
+        if not 0 <= age <= MAX_AGE:
+            checked.error(at + ("min_age", key), f"{age} is not an age: write the youngest age in whole years "
+                          f"(0 to {MAX_AGE})")
+
+
 def _forwarded_flows(model: Model, checked: Checked) -> None:
     """A flow that forwards what arrived through named flows must name flows into its source."""
+    if not any(flow is not None and isinstance(flow.forwards, list) for flow in model.flows):
+        return  # the common case: no flow names the flows it forwards
     into: dict[str, set[str]] = {}
     for flow in model.flows:
         if flow is not None:
