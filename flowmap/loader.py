@@ -69,6 +69,7 @@ def input_limits() -> tuple[int, int]:
     mib = int(raw)
     return mib * 2**20, MAX_VALUES * mib // (MAX_BYTES // 2**20)
 _VALUE_MARKS = ",:\n[{-"
+_DROP_BUT_MARKS = bytes(b for b in range(256) if b not in _VALUE_MARKS.encode())
 _SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
 MAX_DEPTH = 64
 TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
@@ -318,7 +319,7 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
         if holding:
             raise _fail(name, f"the file is empty: it should hold {holding}")
         raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
-    marks = sum(text.count(mark) for mark in _VALUE_MARKS)
+    marks = _value_marks(text)
     max_values = input_limits()[1]
     if marks > max_values:
         raise _fail(name, f"the file may hold up to {marks:,} values, over the {max_values:,} a model may have "
@@ -330,6 +331,17 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
         data = _parse_yaml(text, name)
     _check_shape(data, name, text, holding)
     return data
+
+
+def _value_marks(text: str) -> int:
+    """How many characters of ``text`` may start a value (:data:`_VALUE_MARKS`, all ASCII, so
+    counted in the UTF-8 bytes): one pass deleting every other byte, twice as fast as a count
+    per character on a large model.
+
+    >>> _value_marks("a: [1, 2]\\n- é")
+    5
+    """
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _DROP_BUT_MARKS))
 
 
 def _parse_json(text: str, name: str) -> Any:
