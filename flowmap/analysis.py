@@ -108,7 +108,8 @@ class Report:
         return b"".join(self.json_chunks()).decode("utf-8")
 
 
-_BATCH = 1000  # findings encoded per chunk: few enough to stay small, many enough to amortise the join
+_BATCH = 250  # findings encoded per chunk: few enough to stay small (a gathered questions finding can be
+# tens of kilobytes), many enough to amortise the join
 
 
 def json_chunks(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> Iterator[bytes]:
@@ -191,9 +192,38 @@ def model_digest(model: Model) -> str:
         canonical["flows"] = sorted(
             data.get("flows") or [], key=lambda f: str(f.get("id") or f"{f.get('from')}->{f.get('to')}")
         )
-        text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-        cached = model._cache["digest"] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256()
+        for piece in _canonical_pieces(canonical):
+            digest.update(piece.encode("utf-8"))
+        cached = model._cache["digest"] = "sha256:" + digest.hexdigest()
     return cached
+
+
+def _canonical_pieces(data: dict[str, Any]) -> Iterator[str]:
+    """``json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)``
+    in pieces: the top-level lists one item at a time, so a large model is never one string.
+
+    >>> data = {"b": [{"y": 1, "x": "é"}, 2], "a": {"k": None}, "c": []}
+    >>> "".join(_canonical_pieces(data)) == json.dumps(data, sort_keys=True, separators=(",", ":"),
+    ...                                               ensure_ascii=False, default=str)
+    True
+    """
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+    yield "{"
+    for number, key in enumerate(sorted(data)):
+        yield ("," if number else "") + dumps(key) + ":"
+        value = data[key]
+        if isinstance(value, list):
+            yield "["
+            for index, item in enumerate(value):
+                yield ("," if index else "") + dumps(item)
+            yield "]"
+        else:
+            yield dumps(value)
+    yield "}"
 
 
 def analyze(
@@ -226,14 +256,18 @@ def analyze(
                 raise AssertionError(f"rule {rule.id} emitted the finding id {finding.id} twice")
             findings[finding.id] = finding
     gathered = gather_questions(findings.values(), ctx)
+    del findings  # the questions' own findings are gathered: let them go before the copies below
     acceptances = [*model.accepted, *accepted]
     result = apply_acceptances(gathered, acceptances, today=today)
+    del gathered
     shown = [
         f for f in result.findings
         if f.severity >= min_severity and (min_confidence is Confidence.low or f.confidence is Confidence.high)
     ]
-    return Report(model, ranked(shown), result.unmatched, result.expired,
-                  covering_findings(result.unmatched, result.findings))
+    covering = covering_findings(result.unmatched, result.findings) if result.unmatched else {}
+    unmatched, expired = result.unmatched, result.expired
+    del result
+    return Report(model, ranked(shown), unmatched, expired, covering)
 
 
 def covering_findings(unmatched: list[Acceptance], findings: list[Finding]) -> dict[str, str]:

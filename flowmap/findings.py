@@ -172,7 +172,7 @@ class Finding:
     asks: str | None = None  # the system that can answer the question
     safeguards: list[str] = field(default_factory=list)  # safeguards standing on the anchor flow (ranking.py)
     questions: list[Question] = field(default_factory=list)  # on a system's gathered questions finding
-    breadth: dict[str, int] = field(default_factory=dict)  # what the ranking weighs (see ranking.py)
+    breadth: tuple[int, ...] = (0, 0, 0, 0, 0, 0)  # what the ranking weighs: ranking.Breadth
     rank: int = 0  # 1 = most important; set by the analysis
     status: str = "open"  # open | accepted | mitigated | false_positive | in_progress
     acceptance: dict[str, Any] | None = None

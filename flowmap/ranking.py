@@ -36,23 +36,37 @@ Rank 1 is the most important finding. A rule records what breadth it saw in
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flowmap.findings import Confidence, Finding
 
-__all__ = ["BREADTH_ORDER", "breadth", "rank_key", "ranked"]
+__all__ = ["BREADTH_ORDER", "Breadth", "breadth", "rank_key", "ranked"]
 
-BREADTH_ORDER = ("children", "special", "groups", "origins", "actor_types", "reached")
-"""What breadth is made of, in the order it is compared."""
+
+class Breadth(NamedTuple):
+    """What a finding's breadth is made of, in the order it is compared (:data:`BREADTH_ORDER`)."""
+
+    children: int = 0
+    special: int = 0
+    groups: int = 0
+    origins: int = 0
+    actor_types: int = 0
+    reached: int = 0
+
+
+BREADTH_ORDER = Breadth._fields
+"""What breadth is made of, in the order it is compared: children, special, groups, origins,
+actor_types, reached."""
 
 
 def breadth(*, children: bool = False, special: int = 0, groups: int = 0, origins: int = 0,
-            actor_types: int = 0, reached: int = 0) -> dict[str, int]:
-    """A finding's breadth, in :data:`BREADTH_ORDER`.
+            actor_types: int = 0, reached: int = 0) -> Breadth:
+    """A finding's breadth, in :data:`BREADTH_ORDER` (a small tuple: one per finding).
 
     >>> breadth(children=True, origins=3)
-    {'children': 1, 'special': 0, 'groups': 0, 'origins': 3, 'actor_types': 0, 'reached': 0}
+    Breadth(children=1, special=0, groups=0, origins=3, actor_types=0, reached=0)
     """
-    return {"children": int(children), "special": special, "groups": groups, "origins": origins,
-            "actor_types": actor_types, "reached": reached}
+    return Breadth(int(children), special, groups, origins, actor_types, reached)
 
 
 def rank_key(finding: Finding) -> tuple:
@@ -63,7 +77,7 @@ def rank_key(finding: Finding) -> tuple:
         -int(finding.severity),
         0 if finding.confidence is Confidence.high else 1,
         len(finding.safeguards),
-        *(-wide.get(name, 0) for name in BREADTH_ORDER),
+        -wide[0], -wide[1], -wide[2], -wide[3], -wide[4], -wide[5],  # in BREADTH_ORDER
         finding.id,
     )
 
