@@ -1,7 +1,7 @@
 """Reading model files safely: bytes -> text -> plain data (dicts and lists).
 
-YAML is read by yaml-rs where it is certain to read it as libyaml does (see
-:mod:`flowmap.yaml_fast`: about ten times faster), else by PyYAML's libyaml loader,
+YAML of 128 KiB or more is read by yaml-rs where it is certain to read it as libyaml does
+(see :mod:`flowmap.yaml_fast`: about ten times faster), else by PyYAML's libyaml loader,
 which also locates every error; always in safe mode: no arbitrary tags. Hostile files get
 one clear diagnostic each: binary content, invalid UTF-8, an empty file, a
 directory, a "billion laughs" alias bomb, recursive aliases, absurd nesting.
@@ -27,7 +27,6 @@ from typing import Any, Iterator
 import orjson
 import yaml
 
-from flowmap import yaml_fast
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
 
@@ -68,6 +67,7 @@ def input_limits() -> tuple[int, int]:
         raise UsageError(f"{LIMIT_VARIABLE}={raw!r} is not a whole number of MiB: set it like 256, or unset it")
     mib = int(raw)
     return mib * 2**20, MAX_VALUES * mib // (MAX_BYTES // 2**20)
+FAST_PATH_MIN_CHARACTERS = 128 * 1024  # YAML shorter than this is read by libyaml alone (see _parse_yaml)
 _VALUE_MARKS = ",:\n[{-"
 _DROP_BUT_MARKS = bytes(b for b in range(256) if b not in _VALUE_MARKS.encode())
 _SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
@@ -425,11 +425,16 @@ def _duplicate_keys_at(text: str) -> list[tuple[int, int, str]]:
 
 def _parse_yaml(text: str, name: str) -> Any:
     """The data of YAML ``text``: from the fast parser where it reads them as libyaml does
-    (:mod:`flowmap.yaml_fast`), else from libyaml, whose errors are located."""
-    data = yaml_fast.load(text, _read_small)
-    if data is not None:
-        return data
-    if not _libyaml_limits_nesting() and _nesting_bound(text) > _C_SAFE_DEPTH:
+    (:mod:`flowmap.yaml_fast`), else from libyaml, whose errors are located. A text under
+    :data:`FAST_PATH_MIN_CHARACTERS` goes to libyaml directly: there the fast path saves less time
+    than importing it takes, and its parser's library holds 5 MB (both read the same data)."""
+    if len(text) >= FAST_PATH_MIN_CHARACTERS:
+        from flowmap import yaml_fast
+
+        data = yaml_fast.load(text, _read_small)
+        if data is not None:
+            return data
+    if _nesting_bound(text) > _C_SAFE_DEPTH and not _libyaml_limits_nesting():  # the bound is the cheaper
         place = _too_deep_at(text)
         if place:
             raise _fail(name, TOO_DEEP, *place)
