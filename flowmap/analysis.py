@@ -255,6 +255,7 @@ def analyze(
             if finding.id in findings:
                 raise AssertionError(f"rule {rule.id} emitted the finding id {finding.id} twice")
             findings[finding.id] = finding
+    ctx.forget()  # the rules' memos: not needed from here on
     gathered = gather_questions(findings.values(), ctx)
     del findings  # the questions' own findings are gathered: let them go before the copies below
     acceptances = [*model.accepted, *accepted]

@@ -239,6 +239,16 @@ class Graph:
         edges = self._in[system_id]
         return [e for e in edges if e not in self._answers] if self._answers else edges
 
+    def forget_searches(self) -> None:
+        """Drop what path searches and filtered reaches memoised (the hops per category, the
+        reaches kept under a key); the full reach of each category stays. The analysis calls
+        this once its rules are done, so that the memory goes to the findings' copies instead.
+        Later calls build what they need again."""
+        self._reach.clear()
+        self._all_hops.clear()
+        self._reverse.clear()
+        self._forward.clear()
+
     def categories_present(self) -> dict[str, set[str]]:
         """System id -> the propagated categories held at or reaching it over flows that name
         them, whatever the flows' transforms or answers: what a flow's sender may be said to

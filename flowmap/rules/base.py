@@ -196,6 +196,12 @@ class Context:
     def taxonomy(self) -> Taxonomy:
         return self.model.effective_taxonomy
 
+    def forget(self) -> None:
+        """Drop what the rules memoised (:meth:`cached`) and the graph's path searches
+        (:meth:`Graph.forget_searches`): called by the analysis once every rule has run."""
+        self._memo.clear()
+        self.graph.forget_searches()
+
     def cached(self, key: object, build: Callable[[], object]):
         """``build()``, computed once per analysis for ``key`` (derived data a rule reuses)."""
         if key not in self._memo:
