@@ -2,8 +2,8 @@
 
 Each command parses its options, calls one library function and formats the
 result. Library errors (:class:`flowmap.errors.FlowmapError`) become
-``Error: ...`` lines on stderr and exit code 2. Commands are registered in the
-explicit list at the bottom of this file; each lives in its own module.
+``Error: ...`` lines on stderr and exit code 2. Commands are listed in the explicit
+table ``_COMMANDS`` of this file; each lives in its own module, imported when first asked for.
 
 Exit codes (:class:`flowmap.cli.options.Exit`, the same for every command): 0 clean, 1 findings
 at or above the gate, 2 bad input or usage (or output that cannot be written), 130 interrupted,
@@ -13,6 +13,7 @@ shell reports a program ended by SIGPIPE.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -52,8 +53,45 @@ class FlowmapGroup(click.Group):
             click.echo("Interrupted", err=True)
             sys.exit(Exit.INTERRUPTED)
 
+    # Each command is imported when it is first asked for: `flowmap analyze` reads no other
+    # command's module (a help listing, or `commands`, imports them all).
+    @property
+    def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
+        for name in _COMMANDS:
+            self.get_command(None, name)  # type: ignore[arg-type]
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands and cmd_name in _COMMANDS:
+            module, attribute = _COMMANDS[cmd_name]
+            self._commands[cmd_name] = getattr(importlib.import_module(f"flowmap.cli.{module}"), attribute)
+        return self._commands.get(cmd_name)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)  # registration order, which groups related commands
+        return list(dict.fromkeys([*_COMMANDS, *self._commands]))  # registration order: related ones together
+
+
+# name -> (module of flowmap.cli, the command in it), in the order `flowmap --help` lists them
+_COMMANDS = {
+    "validate": ("validate_cmd", "validate"),
+    "analyze": ("analyze_cmd", "analyze"),
+    "system": ("system_cmd", "system"),
+    "paths": ("paths_cmd", "paths"),
+    "rules": ("rules_cmd", "rules"),
+    "schema": ("reference", "schema"),
+    "taxonomy": ("reference", "taxonomy"),
+    "synth": ("synth_cmd", "synth"),
+    "diff": ("diff_cmd", "diff"),
+    "history": ("diff_cmd", "history"),
+    "map": ("map_cmd", "map_command"),
+    "report": ("report_cmd", "report"),
+    "import": ("tables_cmd", "import_command"),
+    "export": ("tables_cmd", "export_command"),
+}
 
 
 def _detach_stdout() -> None:
@@ -83,11 +121,3 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    from flowmap.cli import analyze_cmd, diff_cmd, map_cmd, paths_cmd, reference, report_cmd, rules_cmd, synth_cmd, system_cmd, tables_cmd, validate_cmd
-
-    for command in (validate_cmd.validate, analyze_cmd.analyze, system_cmd.system, paths_cmd.paths, rules_cmd.rules, reference.schema, reference.taxonomy, synth_cmd.synth, diff_cmd.diff, diff_cmd.history, map_cmd.map_command, report_cmd.report, tables_cmd.import_command, tables_cmd.export_command):
-        main.add_command(command)
-
-
-_register()
