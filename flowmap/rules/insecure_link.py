@@ -30,8 +30,11 @@ How to fix
 
 from __future__ import annotations
 
+import functools
+
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.model import Flow
+from flowmap.rules._support import WHOLE_DATASETS
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural
 
@@ -47,11 +50,6 @@ QUESTION_MITIGATION = (
     "Find out from the operator whether these flows are encrypted, authenticated and logged, and record "
     "the answers (true or false) in each flow's transport, with a source; secure those that are not."
 )
-
-
-def _transport(flow: Flow) -> dict[str, bool | None]:
-    t = flow.transport
-    return {"encrypted": t.encrypted, "authenticated": t.authenticated, "logged": t.logged}
 
 
 def _missing(values: dict[str, bool | None]) -> str:
@@ -80,7 +78,18 @@ def _state(values: dict[str, bool | None]) -> str:
 
 def _volume(flow: Flow) -> bool:
     """Whether the flow moves whole datasets at once (mode ``bulk`` or ``replication``)."""
-    return flow.mode is not None and flow.mode.value in ("bulk", "replication")
+    return flow.mode in WHOLE_DATASETS
+
+
+@functools.lru_cache(maxsize=None)
+def _described(encrypted: bool | None, authenticated: bool | None, logged: bool | None) -> tuple[str, str]:
+    """(:func:`_missing`, :func:`_state`) of a transport, worded once per combination of values.
+
+    >>> _described(False, True, None)
+    ('not encrypted', 'not encrypted, and whether it is logged is not recorded')
+    """
+    values = {"encrypted": encrypted, "authenticated": authenticated, "logged": logged}
+    return _missing(values), _state(values)
 
 
 def check(ctx: Context):
@@ -110,24 +119,25 @@ def check(ctx: Context):
         if t.encrypted and t.authenticated and t.logged:
             continue
         if False in (t.encrypted, t.authenticated, t.logged):
-            yield _known(ctx, flow, _transport(flow))
+            yield _known(ctx, flow)
         else:
             unknown_by_sender.setdefault(flow.source, []).append(flow)
     for sender, flows in sorted(unknown_by_sender.items()):
         yield _unknown(ctx, sender, flows, sent[sender])
 
 
-def _known(ctx: Context, flow: Flow, values: dict[str, bool | None]):
+def _known(ctx: Context, flow: Flow):
     categories = sorted(set(flow.data))
     volume = _volume(flow)
     source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
     how = f" by {flow.mode.value}" if volume else ""
     both_ways = " and back" if flow.bidirectional else ""
-    state = _state(values)
+    t = flow.transport
+    missing, state = _described(t.encrypted, t.authenticated, t.logged)
     return RULE.finding(
         ctx, flow,
         severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume),
-        title=f"The flow {flow.id} from {source} to {target} is {_missing(values)}",
+        title=f"The flow {flow.id} from {source} to {target} is {missing}",
         message=(
             f"The flow {flow.id} carries {categories_in_words(categories)}{how} from {source} to {target}{both_ways}, "
             f"and the model records that it is {state}. Data in transit can be intercepted or obtained by an "
@@ -144,35 +154,35 @@ def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
     name = system.display_name
     categories = sorted({c for f in flows for c in f.data})
     volume = any(_volume(f) for f in flows)
-    unknown = [p for p in PROPERTIES if any(getattr(f.transport, p) is None for f in flows)]
-    ids = [f.id for f in flows]
+    unknown = listing([p for p in PROPERTIES if any(getattr(f.transport, p) is None for f in flows)])
     if len(flows) == 1:
         (flow,) = flows
-        what = f"the flow {flow.id} from {name} to {ctx.system(flow.target).display_name}"
+        target = ctx.system(flow.target).display_name
+        what = f"the flow {flow.id} from {name} to {target}"
         title = f"Transport security of the flow {flow.id} from {name} not recorded"
         carries = f"It carries {categories_in_words(categories)}{' as whole datasets' if volume else ''}."
-        question = f"Is its flow to {ctx.system(flow.target).display_name} ({flow.id}) {listing(unknown)}?"
+        question = f"Is its flow to {target} ({flow.id}) {unknown}?"
     else:
         targets = list(dict.fromkeys(ctx.system(f.target).display_name for f in flows))
         what = f"the {len(flows)} flows from {name} to {plural(len(targets), 'system')} ({listing(targets)})"
         title = f"Transport security of {len(flows)} outgoing flows from {name} not recorded"
         carries = f"They carry {categories_in_words(categories)}{', some as whole datasets' if volume else ''}."
         if len(flows) == sent:
-            question = f"Are its {len(flows)} outgoing flows {listing(unknown)}?"
+            question = f"Are its {len(flows)} outgoing flows {unknown}?"
         else:
-            question = f"Are its flows to {listing(targets)} {listing(unknown)}?"
+            question = f"Are its flows to {listing(targets)} {unknown}?"
     return RULE.finding(
         ctx, system, aspect="unknown_transport",
         confidence=Confidence.low,
         severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume, low_confidence=True),
         title=title,
         message=(
-            f"The model does not record whether {what} {'is' if len(flows) == 1 else 'are'} {listing(unknown)}. "
+            f"The model does not record whether {what} {'is' if len(flows) == 1 else 'are'} {unknown}. "
             f"{carries} Data in transit that is not encrypted and authenticated can be intercepted or obtained by "
             f"an impersonated end, and without logs misuse cannot be traced."
         ),
         categories=categories,
-        flows=ids[:FLOWS_CAP],
+        flows=[f.id for f in flows[:FLOWS_CAP]],
         mitigation=QUESTION_MITIGATION,
         question=question,
         asks=sender,
