@@ -34,7 +34,7 @@ from flowmap.words import listing
 
 __all__ = [
     "Evidence", "purpose_standing", "union", "origins_in_order", "lead_category", "entry_edges", "entries_by_flow",
-    "edges_by_flow", "bulk", "technologies_of_risk",
+    "edges_by_flow", "bulk", "technologies_of_risk", "bitset",
 ]
 
 
@@ -59,16 +59,29 @@ def origins_in_order(ctx: Context, by_origin: dict[str, list[str]]) -> list[str]
     """Origins most important first: children among their people, then the most sensitive
     data, then vulnerable people, then id."""
 
+    people = Evidence.of(ctx).people_order
+
     def key(origin: str):
-        system = ctx.system(origin)
-        return (
-            "child" not in system.people,
-            -ctx.sensitivity(by_origin[origin]),
-            not ctx.vulnerable(system.people),
-            origin,
-        )
+        no_children, not_vulnerable = people[origin]
+        return no_children, -ctx.sensitivity(by_origin[origin]), not_vulnerable, origin
 
     return sorted(by_origin, key=key)
+
+
+def bitset(positions: Iterable[int]) -> int:
+    """The bitset with the bits at ``positions`` set, built at once (one ``|`` per bit would copy
+    the whole, growing bitset each time).
+
+    >>> bitset([0, 3, 9]) == 0b1000001001, bitset([])
+    (True, 0)
+    """
+    positions = list(positions)
+    if not positions:
+        return 0
+    buffer = bytearray(max(positions) // 8 + 1)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
 
 
 FEW = 24
@@ -99,21 +112,24 @@ class Evidence:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         graph = ctx.graph
-        tiers: dict[tuple, int] = {}
-        subject_masks: dict[str, int] = {}
-        children = vulnerable = 0
+        tiers: dict[tuple, list[int]] = {}  # the positions of the origins of each tier, then of each people group
+        members: dict[str, list[int]] = {}
+        children, vulnerable = [], []
         keys = []
-        for system in graph.systems:
-            bit = graph.origin_bit(system.id)
-            key = ("child" not in system.people, -ctx.sensitivity(system.holds), not ctx.vulnerable(system.people))
+        for position, system in enumerate(graph.systems):  # bit i stands for the i-th system in id order
+            people = system.people
+            key = ("child" not in people, -ctx.sensitivity(system.holds), not ctx.vulnerable(people))
             keys.append(key)
-            tiers[key] = tiers.get(key, 0) | bit
-            for subject in system.people:  # children too where a min_age says so
-                subject_masks[subject] = subject_masks.get(subject, 0) | bit
+            tiers.setdefault(key, []).append(position)
+            for subject in people:  # children too where a min_age says so
+                members.setdefault(subject, []).append(position)
             if not key[0]:
-                children |= bit
+                children.append(position)
             if not key[2]:
-                vulnerable |= bit
+                vulnerable.append(position)
+        tiers = {key: bitset(positions) for key, positions in tiers.items()}
+        subject_masks = {subject: bitset(positions) for subject, positions in members.items()}
+        children, vulnerable = bitset(children), bitset(vulnerable)
         order = sorted(tiers)
         self._tiers = [tiers[key] for key in order]
         self._subjects = sorted(subject_masks.items())
@@ -124,6 +140,10 @@ class Evidence:
         self._people_of = [tuple(system.people) for system in graph.systems]
         self._children, self._vulnerable = children, vulnerable
         self._decoded: tuple[int, list[int] | None] = (0, [])
+        self._available_at: dict[str, list[tuple[str, int]]] | None = None
+        self.people_order = {system.id: (key[0], key[2]) for system, key in zip(graph.systems, keys)}
+        """System id -> (no children among its people, no vulnerable group among them): the parts of
+        the order of origins fixed per system (:func:`origins_in_order`)."""
         self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
         """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
         ``category_ok=evidence.sensitive.__contains__`` decides each category once."""
@@ -266,15 +286,25 @@ class Evidence:
         >>> ctx.graph.bits_to_origins("", bits), categories
         (['a'], ['criminal.suspicion'])
         """
-        graph = self.ctx.graph
         bits, categories = 0, []
-        for category in graph.categories:  # the reach at a system: what it holds, and what its flows bring
+        for category, found in self._available().get(system_id, ()):
             if category_ok is None or category_ok(category):
-                found = graph.origin_bits_at(system_id, category)
-                if found:
-                    bits |= found
-                    categories.append(category)
+                bits |= found
+                categories.append(category)
         return bits, categories
+
+    def _available(self) -> dict[str, list[tuple[str, int]]]:
+        """System id -> (category, origins bitset) for every category whose data is available there
+        (:meth:`~flowmap.graph.Graph.available`: what it holds, and what its flows bring), in
+        category order; read off each category's reach once, for every system at once."""
+        if self._available_at is None:
+            graph, table = self.ctx.graph, {}
+            for category in graph.categories:
+                for system_id, bits in graph.available(category):
+                    if bits:
+                        table.setdefault(system_id, []).append((category, bits))
+            self._available_at = table
+        return self._available_at
 
     def carried(self, edge: Edge) -> list[str]:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
 from flowmap.model import System
-from flowmap.rules._support import Evidence, bulk, entries_by_flow, purpose_standing
+from flowmap.rules._support import Evidence, bitset, bulk, entries_by_flow, purpose_standing
 from flowmap.rules.base import Context, Rule
 from flowmap.words import (
     actor_words, categories_in_words, citations, listing, plural, purpose_words, sentence_case, subjects_in_words,
@@ -56,13 +56,14 @@ def purpose_groups(ctx: Context) -> list[tuple[int, System]]:
     collected for the same purposes stand alike against any use (built once per analysis)."""
 
     def build():
-        groups: dict[tuple, tuple[int, System]] = {}
-        for system in ctx.systems:
+        groups: dict[tuple, list[int]] = {}  # the positions of its origins (bit i: the i-th system in id order)
+        first: dict[tuple, System] = {}
+        for position, system in enumerate(ctx.systems):
             key = (tuple(sorted(set(system.purposes))),
                    tuple(sorted((fp.purpose, tuple(fp.by)) for fp in system.further_purposes)))
-            mask, first = groups.get(key, (0, system))
-            groups[key] = (mask | ctx.graph.origin_bit(system.id), first)
-        return list(groups.values())
+            groups.setdefault(key, []).append(position)
+            first.setdefault(key, system)
+        return [(bitset(positions), first[key]) for key, positions in groups.items()]
 
     return ctx.cached("exposure.purpose_groups", build)
 
@@ -72,16 +73,31 @@ def standing_of(ctx: Context, bits: int, used: list[str]) -> dict[str, tuple[int
     and the purposes ``used`` (only the standings that occur)."""
     out: dict[str, tuple[int, list[System]]] = {}
     memo = ctx.cached("exposure.standing", dict)
+    used = tuple(used)
     for mask, system in purpose_groups(ctx):
         found = bits & mask
         if not found:
             continue
-        key = (system.id, tuple(used))
+        key = (system.id, used)
         if key not in memo:
             memo[key] = purpose_standing(ctx, system, used)
         group_bits, systems = out.get(memo[key], (0, []))
         out[memo[key]] = (group_bits | found, [*systems, system])
     return out
+
+
+def _beyond(ctx: Context, purpose: str) -> int:
+    """The origins (bitset) whose purposes of collection and added purposes a use for ``purpose``
+    goes beyond (decided once per purpose)."""
+
+    def build():
+        mask = 0
+        for group, system in purpose_groups(ctx):
+            if purpose_standing(ctx, system, [purpose]) == "beyond":
+                mask |= group
+        return mask
+
+    return ctx.cached(("exposure.beyond", purpose), build)
 
 
 def provisions(systems: list[System], used: list[str]) -> list[str]:
@@ -209,11 +225,7 @@ def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> lis
         beyond_bits = standings["beyond"][0]
         uses = []
         for purpose in flow.purposes:  # each purpose with the origins whose collection it goes beyond
-            mask = 0
-            for group, system in purpose_groups(ctx):
-                if purpose_standing(ctx, system, [purpose]) == "beyond":
-                    mask |= group
-            found = beyond_bits & mask
+            found = beyond_bits & _beyond(ctx, purpose)
             if found:
                 origins = listing([ctx.system(o).display_name for o in evidence.named(found, 3)],
                                   total=found.bit_count())

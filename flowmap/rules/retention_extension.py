@@ -131,6 +131,11 @@ def _parsed(retention: str | None) -> float | None:
     return parse_retention(retention)
 
 
+def _durations(ctx: Context) -> dict[str, float | None]:
+    """System id -> :func:`_duration` of the system (decided once per analysis)."""
+    return ctx.cached("retention_extension.durations", lambda: {s.id: _duration(s) for s in ctx.systems})
+
+
 def _unknown(system: System) -> bool:
     return _parsed(system.retention) is None and not system.retention_by_subject
 
@@ -148,15 +153,17 @@ def check(ctx: Context):
 def extensions(ctx: Context):
     """One finding per flow whose source keeps data for a known duration and whose target keeps
     it longer (a linked target keeps it no longer than its source)."""
+    durations = _durations(ctx)
+    by_subject = {s.id for s in ctx.systems if s.retention_by_subject}  # retention per people group
     for edge in ctx.graph.edges:
+        grouped = edge.source in by_subject or edge.target in by_subject
+        if not grouped:
+            before, after = durations[edge.source], durations[edge.target]
+            if not _extends(before, after):
+                continue
         if edge.flow.answer:  # only a flag or a reference crosses: the target keeps no copy of the record
             continue
         source, target = ctx.system(edge.source), ctx.system(edge.target)
-        grouped = bool(source.retention_by_subject or target.retention_by_subject)
-        if not grouped:
-            before, after = _duration(source), _duration(target)
-            if not _extends(before, after):
-                continue
         bits, categories = _handed_on(ctx, edge)
         if not bits:
             continue
@@ -385,10 +392,9 @@ def link_lifetimes(ctx: Context):
     graph = ctx.graph
     feeders = Feeders(ctx)
     by_duration: dict[float, int] = {}  # known retention -> the systems that keep data that long
-    for system in ctx.systems:
-        days = _duration(system)
+    for system_id, days in _durations(ctx).items():
         if days is not None:
-            by_duration[days] = by_duration.get(days, 0) | graph.origin_bit(system.id)
+            by_duration[days] = by_duration.get(days, 0) | graph.origin_bit(system_id)
     durations = sorted(by_duration, reverse=True)
     for component in ctx.systems:
         if component.retention != "linked":
@@ -470,7 +476,7 @@ def unknown_retentions(ctx: Context):
         if not _unknown(system):
             continue
         by_holder: dict[str, set[str]] = {}
-        own = [c for c in system.holds if ctx.is_sensitive(c)]
+        own = [c for c in system.holds if c in sensitive]  # held categories are propagated ones
         if own:
             by_holder[system.id] = set(own)
         for edge in graph.arriving(system.id):
@@ -479,7 +485,7 @@ def unknown_retentions(ctx: Context):
                     by_holder.setdefault(edge.source, set()).add(category)
         if not by_holder:
             continue
-        holders = origins_in_order(ctx, {h: sorted(c) for h, c in by_holder.items()})  # few: its senders
+        holders = origins_in_order(ctx, by_holder)  # few: its senders
         categories = sorted({c for cats in by_holder.values() for c in cats})
         subjects = ctx.subjects_of(holders)
         yield RULE.finding(
