@@ -107,6 +107,8 @@ def acceptance_options(command: Callable) -> Callable:
 
 def load_accepted(files: Iterable[str]) -> list:
     """The acceptances of every file, in the order given."""
+    if not files:
+        return []  # the common case: no reader to import
     from flowmap.accept_file import load_acceptances
 
     return [acceptance for path in files for acceptance in load_acceptances(path)]
