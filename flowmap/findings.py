@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 __all__ = [
     "Severity", "Confidence", "Kind", "Anchor", "Finding", "Question", "LIST_CAP", "PATHS_CAP", "capped",
@@ -89,9 +89,8 @@ class Kind(str, enum.Enum):
     model_quality = "model_quality"
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
-    """The element where a finding is fixed: a flow or a system.
+class Anchor(NamedTuple):
+    """The element where a finding is fixed: a flow or a system (a small tuple: one per finding).
 
     >>> Anchor("system", "cir").to_dict()
     {'system': 'cir'}

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from flowmap.findings import PATHS_CAP, Anchor, Confidence, Finding, Kind, Question, Severity, capped
 from flowmap.graph import Edge, Graph, graph_of
 from flowmap.model import Flow, Model, System
-from flowmap.ranking import breadth
+from flowmap.ranking import Breadth
 from flowmap.severity import grade
 from flowmap.taxonomy import Sensitivity, Taxonomy
 from flowmap.words import listing, safeguard_words
@@ -104,8 +104,14 @@ class Rule:
             safeguards = []
         asked = listed_systems[0]
         kept_paths = list(paths)[:PATHS_CAP]
-        listed_systems = _unique(listed_systems, systems, *(p for p, _ in kept_paths))
-        listed_flows = _unique(listed_flows, flows, *(fl for _, fl in kept_paths))
+        seen_systems, seen_flows = dict.fromkeys(listed_systems), dict.fromkeys(listed_flows)
+        if systems:
+            seen_systems.update(dict.fromkeys(systems))
+        if flows:
+            seen_flows.update(dict.fromkeys(flows))
+        for path_systems, path_flows in kept_paths:
+            seen_systems.update(dict.fromkeys(path_systems))
+            seen_flows.update(dict.fromkeys(path_flows))
         subjects = sorted(set(subjects))
         categories = sorted(set(categories))
         low = confidence is Confidence.low
@@ -118,7 +124,6 @@ class Rule:
         else:
             shown_reached, counted = capped(reached)
             reached_total = counted if reached_total is None else reached_total
-        vulnerable = ctx.is_vulnerable
         return Finding(
             id=f"{self.id}:{where.id}:{aspect}" if aspect else f"{self.id}:{where.id}",
             rule=self.id,
@@ -129,8 +134,8 @@ class Rule:
             message=message,
             anchor=where,
             aspect=aspect,
-            systems=listed_systems,
-            flows=listed_flows,
+            systems=list(seen_systems),
+            flows=list(seen_flows),
             categories=categories,
             subjects=subjects,
             origins=shown_origins,
@@ -144,10 +149,10 @@ class Rule:
             questions=list(questions),
             question=question if low else "",
             asks=(asks or asked) if low else None,
-            breadth=breadth(
-                children="child" in subjects,
+            breadth=Breadth(  # what the ranking weighs
+                children=int("child" in subjects),
                 special=ctx.count_special(categories),
-                groups=sum(1 for s in subjects if vulnerable(s)),
+                groups=ctx.count_vulnerable(subjects),
                 origins=origins_total,
                 actor_types=actor_types,
                 reached=reached_total or 0,
@@ -170,14 +175,6 @@ def _flow_notes(ctx: "Context", flow: Flow) -> list[str]:
         notes.append(f"The data passes {flow.transform}{about}. That is still personal data, so its categories "
                      "count as carried on.")
     return notes
-
-
-def _unique(*lists: Iterable[str]) -> list[str]:
-    """The items of ``lists`` in first-seen order, once each."""
-    seen: dict[str, None] = {}
-    for items in lists:
-        seen.update(dict.fromkeys(items))
-    return list(seen)
 
 
 @dataclass
@@ -261,6 +258,17 @@ class Context:
         if found is None:
             found = self._vulnerable_of[subject] = self.taxonomy.is_vulnerable(subject)
         return found
+
+    def count_vulnerable(self, subjects: Iterable[str]) -> int:
+        """How many of ``subjects`` are vulnerable people groups (what the ranking's breadth counts)."""
+        vulnerable = self._vulnerable_of
+        count = 0
+        for subject in subjects:
+            found = vulnerable.get(subject)
+            if found is None:
+                found = self.is_vulnerable(subject)
+            count += found
+        return count
 
     def vulnerable(self, subjects: Iterable[str]) -> bool:
         """Whether the subjects include a vulnerable group (children, asylum seekers, ...)."""
