@@ -45,6 +45,15 @@ def test_json_duplicates_are_found_on_the_standard_parser_route_too():
     assert _lines(excinfo) == ["m.json:1:12: duplicate key 'a': keep only one"]
 
 
+def test_json_duplicate_keys_written_with_space_before_the_colon_are_errors_too():
+    text = '{"a" : 1,\n "b"\t: {"c" :1, "c"  : 2},\n "a" : 3}'
+    with pytest.raises(ModelError) as excinfo:
+        loader.read_data_text(text, "m.json")
+    assert _lines(excinfo) == ["m.json:2:17: duplicate key 'c': keep only one",
+                               "m.json:3:2: duplicate key 'a': keep only one"]
+    assert loader.read_data_text('{"a" : "x :y", "b" :1}', "m.json") == {"a": "x :y", "b": 1}
+
+
 def test_a_colon_after_a_quote_inside_a_json_string_is_no_duplicate():
     assert loader.read_data_text('{"a": "say \\": hi", "b": "\\":"}', "m.json") == {"a": 'say ": hi', "b": '":'}
 
