@@ -201,9 +201,9 @@ def model_digest(model: Model) -> str:
 
 def _canonical_pieces(data: dict[str, Any]) -> Iterator[str]:
     """``json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)``
-    in pieces: the top-level lists one item at a time, so a large model is never one string.
+    in pieces: the top-level lists 500 items at a time, so a large model is never one string.
 
-    >>> data = {"b": [{"y": 1, "x": "é"}, 2], "a": {"k": None}, "c": []}
+    >>> data = {"b": [{"y": 1, "x": "é"}, *range(1000)], "a": {"k": None}, "c": []}
     >>> "".join(_canonical_pieces(data)) == json.dumps(data, sort_keys=True, separators=(",", ":"),
     ...                                               ensure_ascii=False, default=str)
     True
@@ -218,8 +218,8 @@ def _canonical_pieces(data: dict[str, Any]) -> Iterator[str]:
         value = data[key]
         if isinstance(value, list):
             yield "["
-            for index, item in enumerate(value):
-                yield ("," if index else "") + dumps(item)
+            for start in range(0, len(value), 500):  # "[a,b]" less its brackets, joined by ","
+                yield ("," if start else "") + dumps(value[start : start + 500])[1:-1]
             yield "]"
         else:
             yield dumps(value)
