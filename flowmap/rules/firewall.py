@@ -50,10 +50,12 @@ How to fix
 
 from __future__ import annotations
 
+from typing import Callable
+
 from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import Evidence, bulk, entry_edges
+from flowmap.rules._support import Evidence, bitset, bulk, entry_edges
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity, ancestors
 from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
@@ -107,13 +109,15 @@ def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
     entries = entry_edges(ctx, _enforcement)
     entering = set(entries)
     outside = _outside(ctx)
-    same_actor: dict[str, int] = {}  # actor type -> its systems: a victim's report to the police stays there
-    for system in ctx.systems:
+    by_actor: dict[str, list[int]] = {}  # actor type -> its systems: a victim's report to the police stays there
+    for position, system in enumerate(ctx.systems):  # bit i stands for the i-th system in id order
         if system.actor:
-            same_actor[system.actor] = same_actor.get(system.actor, 0) | graph.origin_bit(system.id)
+            by_actor.setdefault(system.actor, []).append(position)
+    same_actor = {actor: bitset(positions) for actor, positions in by_actor.items()}
+    sheltered = {s.id for s in ctx.systems if protected(s)}  # the protected systems, decided once each
     found: dict[Edge, tuple[int, set[str]]] = {}
     for category in graph.categories:
-        origins = [o for o in graph.origins_of(category) if protected(ctx.system(o))]
+        origins = [o for o in graph.origins_of(category) if o in sheltered]
         if not origins:
             continue
         reach = graph.reach(category, origins=origins, allowed=outside)  # used here only: not kept
@@ -128,13 +132,14 @@ def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
     return {edge: (found[edge][0], sorted(found[edge][1])) for edge in entries if edge in found}
 
 
-def _outside(ctx: Context):
-    """Whether an edge keeps data outside enforcement's hands (its target is no enforcement actor)."""
+def _outside(ctx: Context) -> Callable[[Edge], bool]:
+    """Whether an edge keeps data outside enforcement's hands (its target is no enforcement actor):
+    a set's membership test, the set built once per analysis."""
 
-    def allowed(edge: Edge) -> bool:
-        return not _enforcement(ctx.system(edge.target))
+    def build():
+        return frozenset(e for e in ctx.graph.edges if not _enforcement(ctx.system(e.target))).__contains__
 
-    return allowed
+    return ctx.cached("firewall.outside", build)
 
 
 def check(ctx: Context):
@@ -188,14 +193,14 @@ def _service_masks(ctx: Context) -> list[tuple[str, int]]:
     """Each service, in words, with the bitset of the protected systems that provide it."""
 
     def build():
-        masks: dict[str, int] = {}
-        for system in ctx.systems:
+        providers: dict[str, list[int]] = {}
+        for position, system in enumerate(ctx.systems):  # bit i stands for the i-th system in id order
             if not protected(system):
                 continue
             purposes = _firewall_purposes(system)
             for words in {_service_words(p) for p in purposes} or {f"{term_words(system.sector)} services"}:
-                masks[words] = masks.get(words, 0) | ctx.graph.origin_bit(system.id)
-        return sorted(masks.items())
+                providers.setdefault(words, []).append(position)
+        return sorted((words, bitset(positions)) for words, positions in providers.items())
 
     return ctx.cached("firewall.services", build)
 
