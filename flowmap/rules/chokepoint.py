@@ -239,10 +239,12 @@ def _bounds(ctx: Context) -> list[tuple[tuple, System]]:
         if not counted(category):
             continue
         level = ctx.taxonomy.sensitivity(category)
-        for counts in (total, *([sensitive] if level >= ctx.sensitive_from else []),
-                       *([special] if level >= Sensitivity.special else [])):
-            for system_id, bits in graph.available(category):
-                counts[system_id] = counts.get(system_id, 0) + bits.bit_count()
+        tallies = (total, *([sensitive] if level >= ctx.sensitive_from else []),
+                   *([special] if level >= Sensitivity.special else []))
+        for system_id, bits in graph.available(category):  # each system's datasets counted once per category
+            count = bits.bit_count()
+            for counts in tallies:
+                counts[system_id] = counts.get(system_id, 0) + count
     return sorted(((-special.get(s.id, 0), -sensitive.get(s.id, 0), -total.get(s.id, 0), s.id), s)
                   for s in graph.systems if s.kind is not SystemKind.external)
 
