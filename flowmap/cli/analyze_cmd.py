@@ -80,7 +80,6 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
     from flowmap.errors import UsageError
     from flowmap.findings import Confidence, Severity
     from flowmap.gitrev import input_text, load_input
-    from flowmap.render import render
     from flowmap.rules import select_rules
 
     def severity(value: str, option: str) -> Severity:
@@ -111,6 +110,8 @@ def analyze(model_path: str, fmt: str, output: Path | None, fail_on: str | None,
     if fmt == "json":  # streamed: a large model's report never exists as one string
         emit_chunks(report.json_chunks(), output)
     else:
+        from flowmap.render import render
+
         emit(render(report, fmt, **options), output)
     if fmt != "json":  # JSON carries these in the document itself
         for acceptance in report.unmatched_acceptances:
