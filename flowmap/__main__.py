@@ -1,3 +1,3 @@
-from flowmap.cli import main
+from flowmap.entry import run
 
-main()
+run()
