@@ -37,6 +37,7 @@ def test_the_library_neither_pauses_the_collector_nor_forks():
         text = path.read_text("utf-8")
         assert "gc_paused" not in text and "gc.disable" not in text, path
         assert not {"multiprocessing", "concurrent.futures"} & _imports(path) and "os.fork" not in text, path
+        assert "os._exit" not in text or path.name == "entry.py", path  # only the process's own entry point
 
 
 def test_rules_read_the_model_through_the_graph_only():
