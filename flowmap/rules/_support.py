@@ -144,6 +144,8 @@ class Evidence:
         self.people_order = {system.id: (key[0], key[2]) for system, key in zip(graph.systems, keys)}
         """System id -> (no children among its people, no vulnerable group among them): the parts of
         the order of origins fixed per system (:func:`origins_in_order`)."""
+        self._category_rank = {category: rank for rank, category in enumerate(
+            sorted(graph.categories, key=lambda c: (-ctx.taxonomy.sensitivity(c), c)))}
         self.sensitive = frozenset(c for c in graph.categories if ctx.is_sensitive(c))
         """The propagated categories of high sensitivity or above (as :meth:`Context.is_sensitive`):
         ``category_ok=evidence.sensitive.__contains__`` decides each category once."""
@@ -334,20 +336,31 @@ class Evidence:
         (:meth:`~flowmap.graph.Graph.nearest_paths`; ``allowed`` restricts the flows)."""
         graph = self.ctx.graph
         out: list[tuple[list[str], list[str]]] = []
-        seen: set[str] = set()
-        for category in sorted(categories, key=lambda c: (-self.ctx.taxonomy.sensitivity(c), c)):
+        for category in self.most_sensitive_first(categories):
             for edge in [edges] if isinstance(edges, Edge) else edges:
                 wanted = graph.crossing_bits(edge, category) & bits
-                for origin in seen:
-                    wanted &= ~graph.origin_bit(origin)
                 if not wanted:
                     continue
                 for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, limit=limit - len(out)):
-                    seen.add(path[0][0])
+                    bits &= ~graph.origin_bit(path[0][0])  # one route per origin
                     out.append(path)
                 if len(out) >= limit:
                     return out
         return out
+
+    def most_sensitive_first(self, categories: Iterable[str]) -> list[str]:
+        """``categories`` the most sensitive first, by name among equals.
+
+        >>> from flowmap.model import Model
+        >>> ctx = Context(Model.model_validate({"flowmap": 1, "name": "x", "systems": [{"id": "a",
+        ...     "sector": "police", "holds": ["identity.contact", "biometric.face"], "purposes": ["enforcement.law"]}]}))
+        >>> Evidence.of(ctx).most_sensitive_first(["identity.contact", "biometric.face", "criminal.record"])
+        ['biometric.face', 'criminal.record', 'identity.contact']
+        """
+        try:
+            return sorted(categories, key=self._category_rank.__getitem__)
+        except KeyError:  # a category no system holds: decided here
+            return sorted(categories, key=lambda c: (-self.ctx.taxonomy.sensitivity(c), c))
 
 
 def purpose_standing(ctx: Context, system: System, used: Iterable[str]) -> str:

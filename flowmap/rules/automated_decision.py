@@ -69,9 +69,11 @@ def decides_automatically(flow: Flow) -> bool:
     >>> decides_automatically(flow(automated_decision=True)), decides_automatically(flow(mode="query"))
     (True, False)
     """
-    if "automated_decision" in flow.model_fields_set and flow.automated_decision is not None:
-        return bool(flow.automated_decision)
-    return flow.mode == Mode.automated_screening
+    if flow.automated_decision:  # true only where the model says so
+        return True
+    if flow.mode is not Mode.automated_screening:
+        return False
+    return "automated_decision" not in flow.model_fields_set  # screening, unless the model says it decides nothing
 
 
 def _review(flow: Flow, receiver: System) -> bool | None:
