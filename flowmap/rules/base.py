@@ -219,12 +219,11 @@ class Context:
         """Flows sorted by id."""
         return self.graph.flows
 
-    def system(self, system_id: str) -> System:
-        return self._systems[system_id]
-
     @cached_property
-    def _systems(self) -> dict[str, System]:
-        return {s.id: s for s in self.graph.systems}
+    def system(self) -> Callable[[str], System]:
+        """``ctx.system(system_id)``: the system with this id (one dict lookup: rules ask it
+        hundreds of thousands of times)."""
+        return {s.id: s for s in self.graph.systems}.__getitem__
 
     def sensitivity(self, categories: Iterable[str]) -> Sensitivity:
         """The highest sensitivity among ``categories`` (low when there are none)."""
