@@ -114,10 +114,10 @@ def capped(items: Iterable[str], cap: int = LIST_CAP) -> tuple[list[str], int]:
     return list(items[:cap]), len(items)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Question:
     """One thing the model does not say, as a rule asked it: an item of a system's gathered
-    ``questions`` finding (see :mod:`flowmap.questions`).
+    ``questions`` finding (see :mod:`flowmap.questions`). A value, like :class:`Finding`.
 
     >>> Question(id="insecure_link:vis:unknown_transport", rule="insecure_link", kind=Kind.insecure_link,
     ...          severity=Severity.medium, question="Are the flows from VIS encrypted?", title="t").to_dict()["severity"]
