@@ -35,7 +35,7 @@ from flowmap.words import categories_in_words
 def check(ctx: Context):
     """Per system that holds data: one finding if it lists no purposes, one if it lists no subjects."""
     for system in ctx.systems:
-        if not system.holds:
+        if not system.holds or (system.purposes and system.subjects):
             continue
         categories = sorted(set(system.holds))
         what = f"{system.display_name} collects {categories_in_words(categories)}"
