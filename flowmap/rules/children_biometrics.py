@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from flowmap.findings import LIST_CAP, Kind, Severity
 from flowmap.model import System
+from flowmap.rules._support import bitset
 from flowmap.rules.base import Context, Rule
 from flowmap.words import actor_words, categories_in_words, category_words, listing, plural, subjects_in_words
 
@@ -123,14 +124,12 @@ class _Concern:
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        graph = ctx.graph
-        self.mask = 0
-        self.by_type: dict[str, int] = {}
-        for system in ctx.systems:
+        by_type: dict[str, list[int]] = {}
+        for position, system in enumerate(ctx.systems):  # bit i stands for the i-th system in id order
             if system.actor:
-                bit = graph.origin_bit(system.id)
-                self.mask |= bit
-                self.by_type[system.actor] = self.by_type.get(system.actor, 0) | bit
+                by_type.setdefault(system.actor, []).append(position)
+        self.by_type = {actor: bitset(positions) for actor, positions in by_type.items()}
+        self.mask = bitset(p for positions in by_type.values() for p in positions)
         self.by_rank = [0] * (len(ACTOR_ORDER) + 1)
         for actor, bits in self.by_type.items():
             self.by_rank[_actor_rank(actor)] |= bits
