@@ -34,7 +34,7 @@ from flowmap.words import listing
 
 __all__ = [
     "Evidence", "purpose_standing", "union", "origins_in_order", "lead_category", "entry_edges", "entries_by_flow",
-    "edges_by_flow", "bulk", "technologies_of_risk", "bitset",
+    "edges_by_flow", "bulk", "technologies_of_risk", "bitset", "display_names",
 ]
 
 
@@ -66,6 +66,19 @@ def origins_in_order(ctx: Context, by_origin: dict[str, list[str]]) -> list[str]
         return no_children, -ctx.sensitivity(by_origin[origin]), not_vulnerable, origin
 
     return sorted(by_origin, key=key)
+
+
+def display_names(ctx: Context) -> dict[str, str]:
+    """System id -> the name findings call it by (:attr:`~flowmap.model.System.display_name`),
+    read once per analysis: messages name thousands of systems.
+
+    >>> from flowmap.model import Model
+    >>> ctx = Context(Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "vis", "name": "VIS", "sector": "visa"}, {"id": "a", "sector": "border"}]}))
+    >>> display_names(ctx)
+    {'a': 'a', 'vis': 'VIS'}
+    """
+    return ctx.cached("rules.display_names", lambda: {s.id: s.display_name for s in ctx.systems})
 
 
 def bitset(positions: Iterable[int]) -> int:
@@ -315,7 +328,8 @@ class Evidence:
     def listed(self, bits: int, limit: int = 3, *, named: list[str] | None = None) -> str:
         """The ``limit`` most important origins of ``bits`` by name, the rest counted:
         "Eurodac, VIS, SIS and 4 others" (``named``: :meth:`named` of ``bits``, if already found)."""
-        names = [self.ctx.system(o).display_name for o in (self.named(bits, limit) if named is None else named[:limit])]
+        name_of = display_names(self.ctx)
+        names = [name_of[o] for o in (self.named(bits, limit) if named is None else named[:limit])]
         return listing(names, limit=limit, total=bits.bit_count())
 
     def across_flows(self, flows: Iterable) -> tuple[int, list[str]]:

@@ -38,10 +38,12 @@ How to fix
 
 from __future__ import annotations
 
+import functools
+
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.model import Flow, System
 from flowmap.rules import _support
-from flowmap.rules._support import edges_by_flow
+from flowmap.rules._support import display_names, edges_by_flow
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words
 
@@ -101,14 +103,15 @@ def _unasked_flows(ctx: Context, ev: _support.Evidence) -> dict[str, _Unasked]:
 
 def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: int, origins: list[str],
                    categories: list[str]) -> tuple[list[str], str]:
-    """(subjects, a sentence: "Fingerprints about ..., from 3 origins (...), are held at X.").
+    """(subjects, a sentence: "Fingerprints about ..., from 3 origins (...), are held at X.");
+    ``origins``: the most important origins of ``bits``.
 
     The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
     """
     subjects = sorted({*system.people, *ev.subjects(bits)})
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = "," if people.endswith("among them") else ""
-    if bits != ctx.graph.origin_bit(system.id):
+    if origins != [system.id]:  # the data of others too
         where = f", from {plural(bits.bit_count(), 'origin')} ({ev.listed(bits, named=origins)}),"
     sentence = f"{sentence_case(categories_in_words(categories))}{people}{where} are held at {system.display_name}."
     return subjects, sentence
@@ -130,12 +133,13 @@ def _flows_words(ctx: Context, system: System, unasked: _Unasked) -> tuple[str, 
     ('the 5 flows of sensitive data from VIS to 5 systems (a, b, c and 2 others)', '5 flows of sensitive data to 5 systems (a, b, c and 2 others)', '5 outgoing flows')
     """
     flows = unasked.flows
+    name_of = display_names(ctx)
     if len(flows) == 1:
         (flow,) = flows
-        target = ctx.system(flow.target).display_name
+        target = name_of[flow.target]
         return (f"the flow {flow.id} from {system.display_name} to {target}", f"flow {flow.id} to {target}",
                 f"the flow {flow.id}")
-    targets = list(dict.fromkeys(ctx.system(f.target).display_name for f in flows))
+    targets = list(dict.fromkeys(name_of[f.target] for f in flows))
     where = f"to {plural(len(targets), 'system')} ({listing(targets)})"
     return (f"the {len(flows)} flows of sensitive data from {system.display_name} {where}",
             f"{len(flows)} flows of sensitive data {where}", f"{len(flows)} outgoing flows")
@@ -214,7 +218,7 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
     titled = [_UNKNOWN[u][0] for u in unknown]
     flows, its, flow_ids = "", "", []
     if unknown:
-        parts.append(f"The model does not record {listing([_UNKNOWN[u][1] for u in unknown])}.")
+        parts.append(_not_recorded(tuple(unknown)))
     if unasked is not None:
         flows, its, short = _flows_words(ctx, system, unasked)
         crossing = sorted(unasked.categories)
@@ -235,7 +239,7 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
         until = "Until the law that allows it is known"
     else:
         until = "Until this is known"
-    contest = ", or that the people concerned can contest it" if {"oversight", "redress"} & set(unknown) else ""
+    contest = ", or that the people concerned can contest it" if "oversight" in unknown or "redress" in unknown else ""
     parts.append(f"{until}, nobody can check that the processing is lawful, necessary and proportionate{contest}.")
     return RULE.finding(
         ctx, system, aspect="unknown_safeguards",
@@ -250,6 +254,16 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
         mitigation=MITIGATIONS["unknown_safeguards"],
         question=_question(name, unknown, flows, its),
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _not_recorded(unknown: tuple[str, ...]) -> str:
+    """The sentence saying what the model does not record of a system's safeguards.
+
+    >>> _not_recorded(("legal_basis", "redress"))
+    'The model does not record which law allows the processing and whether the people concerned can access, correct or contest their data.'
+    """
+    return f"The model does not record {listing([_UNKNOWN[u][1] for u in unknown])}."
 
 
 def _question(name: str, unknown: list[str], flows: str = "", its: str = "") -> str:

@@ -55,7 +55,7 @@ from typing import Callable
 from flowmap.findings import PATHS_CAP, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Flow, System
-from flowmap.rules._support import Evidence, bulk
+from flowmap.rules._support import Evidence, bulk, display_names
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.words import (
@@ -318,11 +318,12 @@ def _message(ctx: Context, flow: Flow, bits: int, total: int, named: list[str], 
     sources = ctx.model.sources
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     used = tuple(flow.purposes)
-    names = listing([ctx.system(o).display_name for o in named[:3]], total=total)
+    name_of = display_names(ctx)
+    names = listing([name_of[o] for o in named[:3]], total=total)
     head = (
         f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(total, 'origin')} "
         f"({names}) for {_purposes_in_words(groups)}, arrive through the flow {flow.id} at "
-        f"{ctx.system(flow.target).display_name} for {_purposes_in_words((used,), sort=False)}."
+        f"{name_of[flow.target]} for {_purposes_in_words((used,), sort=False)}."
     )
     parts = [head]
     if standing.unauthorised:

@@ -34,7 +34,7 @@ import functools
 
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.model import Flow
-from flowmap.rules._support import WHOLE_DATASETS
+from flowmap.rules._support import WHOLE_DATASETS, display_names
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural
 
@@ -92,6 +92,16 @@ def _described(encrypted: bool | None, authenticated: bool | None, logged: bool 
     return _missing(values), _state(values)
 
 
+@functools.lru_cache(maxsize=None)
+def _unrecorded(encrypted: bool | None, authenticated: bool | None, logged: bool | None) -> tuple[str, ...]:
+    """The properties of :data:`PROPERTIES` a transport does not record.
+
+    >>> _unrecorded(None, True, None)
+    ('encrypted', 'logged')
+    """
+    return tuple(p for p, value in zip(PROPERTIES, (encrypted, authenticated, logged)) if value is None)
+
+
 def check(ctx: Context):
     """One finding per flow known to be insecure; one question per system sending flows whose
     transport is not recorded.
@@ -129,7 +139,8 @@ def check(ctx: Context):
 def _known(ctx: Context, flow: Flow):
     categories = sorted(set(flow.data))
     volume = _volume(flow)
-    source, target = ctx.system(flow.source).display_name, ctx.system(flow.target).display_name
+    name_of = display_names(ctx)
+    source, target = name_of[flow.source], name_of[flow.target]
     how = f" by {flow.mode.value}" if volume else ""
     both_ways = " and back" if flow.bidirectional else ""
     t = flow.transport
@@ -150,20 +161,29 @@ def _known(ctx: Context, flow: Flow):
 
 def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
     """The question to a sender about its ``flows`` with unknown transport (of ``sent`` flows it sends)."""
-    system = ctx.system(sender)
-    name = system.display_name
-    categories = sorted({c for f in flows for c in f.data})
-    volume = any(_volume(f) for f in flows)
-    unknown = listing([p for p in PROPERTIES if any(getattr(f.transport, p) is None for f in flows)])
+    name_of = display_names(ctx)
+    name = name_of[sender]
+    categories: set[str] = set()
+    volume = False
+    unrecorded: set[str] = set()
+    targets: dict[str, None] = {}  # the names of the receivers, in flow order, once each
+    for flow in flows:
+        categories.update(flow.data)
+        volume = volume or _volume(flow)
+        t = flow.transport
+        unrecorded.update(_unrecorded(t.encrypted, t.authenticated, t.logged))
+        targets[name_of[flow.target]] = None
+    categories = sorted(categories)
+    unknown = listing([p for p in PROPERTIES if p in unrecorded])
     if len(flows) == 1:
         (flow,) = flows
-        target = ctx.system(flow.target).display_name
+        target = name_of[flow.target]
         what = f"the flow {flow.id} from {name} to {target}"
         title = f"Transport security of the flow {flow.id} from {name} not recorded"
         carries = f"It carries {categories_in_words(categories)}{' as whole datasets' if volume else ''}."
         question = f"Is its flow to {target} ({flow.id}) {unknown}?"
     else:
-        targets = list(dict.fromkeys(ctx.system(f.target).display_name for f in flows))
+        targets = list(targets)
         what = f"the {len(flows)} flows from {name} to {plural(len(targets), 'system')} ({listing(targets)})"
         title = f"Transport security of {len(flows)} outgoing flows from {name} not recorded"
         carries = f"They carry {categories_in_words(categories)}{', some as whole datasets' if volume else ''}."
@@ -172,7 +192,7 @@ def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
         else:
             question = f"Are its flows to {listing(targets)} {unknown}?"
     return RULE.finding(
-        ctx, system, aspect="unknown_transport",
+        ctx, ctx.system(sender), aspect="unknown_transport",
         confidence=Confidence.low,
         severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), volume=volume, low_confidence=True),
         title=title,
