@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from flowmap.findings import LIST_CAP, Confidence, Kind, Severity
 from flowmap.model import Flow, Mode, System
-from flowmap.rules._support import Evidence
+from flowmap.rules._support import Evidence, display_names
 from flowmap.rules.base import Context, Rule
 from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words, term_words
 
@@ -113,7 +113,7 @@ def _flow_finding(ctx: Context, flow: Flow):
     """A flow on which the model records that no person reviews the automated decisions."""
     receiver = ctx.system(flow.target)
     bits, categories, subjects = _decided_on(ctx, receiver, [flow])
-    name, source = receiver.display_name, ctx.system(flow.source).display_name
+    name, source = receiver.display_name, display_names(ctx)[flow.source]
     people = subjects_in_words(subjects) if subjects else "people"
     how = _how([flow], people, f"{categories_in_words(categories)} from {source}")
     return RULE.finding(
@@ -137,7 +137,8 @@ def _review_question(ctx: Context, receiver: System, flows: list[Flow]):
     bits, categories, subjects = _decided_on(ctx, receiver, flows)
     name = receiver.display_name
     people = subjects_in_words(subjects) if subjects else "people"
-    sources = list(dict.fromkeys(ctx.system(f.source).display_name for f in flows))
+    name_of = display_names(ctx)
+    sources = list(dict.fromkeys(name_of[f.source] for f in flows))
     if len(flows) == 1:
         (flow,) = flows
         where = f"On the flow {flow.id}, the receiving system, {name}"

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from flowmap.findings import Kind, Severity
 from flowmap.model import System
-from flowmap.rules._support import Evidence, bitset, bulk, entries_by_flow, purpose_standing
+from flowmap.rules._support import Evidence, bitset, bulk, display_names, entries_by_flow, purpose_standing
 from flowmap.rules.base import Context, Rule
 from flowmap.words import (
     actor_words, categories_in_words, citations, listing, plural, purpose_words, sentence_case, subjects_in_words,
@@ -160,11 +160,12 @@ def check(ctx: Context):
         worst = max(standings, key=STANDINGS.index)
         answer = flow.answer
         answer_only = answer is not None
-        names = [ctx.system(o).display_name for o in origins]
+        name_of = display_names(ctx)
+        names = [name_of[o] for o in origins]
         people = f" about {subjects_in_words(subjects)}" if subjects else ""
         whence = f"from {plural(total, 'origin')} ({listing(names, total=total)})"
         who = f"{actor.display_name}, an actor of concern ({actor_words(actor.actor)})"
-        through = f"through the flow {edge.id} from {ctx.system(edge.source).display_name}"
+        through = f"through the flow {edge.id} from {name_of[edge.source]}"
         if answer == "reference":
             head = (f"{who}, can search {categories_in_words(categories)}{people}, {whence}, {through}. Only a "
                     "reference crosses this flow (that a record exists, and which one and where); asking for the "
@@ -206,9 +207,7 @@ def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> lis
     used = listing([purpose_words(p) for p in flow.purposes])
     whose = {}
     for standing, (bits, _) in standings.items():
-        count = bits.bit_count()
-        whose[standing] = ("" if len(standings) == 1 else
-                           f"For the data of {listing([ctx.system(o).display_name for o in evidence.named(bits, 3)], total=count)}, ")
+        whose[standing] = "" if len(standings) == 1 else f"For the data of {evidence.listed(bits)}, "
     out = []
     if "collection" in standings:
         head = whose["collection"]
@@ -227,8 +226,7 @@ def _purposes_in_words(ctx: Context, evidence: Evidence, flow, standings) -> lis
         for purpose in flow.purposes:  # each purpose with the origins whose collection it goes beyond
             found = beyond_bits & _beyond(ctx, purpose)
             if found:
-                origins = listing([ctx.system(o).display_name for o in evidence.named(found, 3)],
-                                  total=found.bit_count())
+                origins = evidence.listed(found)
                 uses.append(f"the use for {purpose_words(purpose)} goes beyond the purposes for which {origins} "
                             "collected the data")
         sentence = sentence_case("; ".join(uses))

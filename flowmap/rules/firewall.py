@@ -55,7 +55,7 @@ from typing import Callable
 from flowmap.findings import Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import Evidence, bitset, bulk, entry_edges
+from flowmap.rules._support import Evidence, bitset, bulk, display_names, entry_edges
 from flowmap.rules.base import Context, Rule
 from flowmap.taxonomy import Sensitivity, ancestors
 from flowmap.words import sentence_case, actor_words, categories_in_words, listing, plural, subjects_in_words, term_words
@@ -221,12 +221,13 @@ def _service_words(purpose: str) -> str:
 
 def _message(ctx: Context, edge: Edge, hands: str, origins: list[str], total: int, services: list[str],
              categories: list[str], subjects: list[str]) -> str:
-    names = [ctx.system(o).display_name for o in origins]
+    name_of = display_names(ctx)
+    names = [name_of[o] for o in origins]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     return (
         f"{sentence_case(categories_in_words(categories))}{people}, given to {listing(services)} "
         f"at {plural(total, 'origin')} ({listing(names, total=total)}), enter the hands of {hands} through the flow "
-        f"{edge.id} from {ctx.system(edge.source).display_name}, without having been in enforcement's hands before. "
+        f"{edge.id} from {name_of[edge.source]}, without having been in enforcement's hands before. "
         "People who fear that using these services exposes them to enforcement stop using them: "
         "the firewall between services and enforcement is breached here."
     )

@@ -83,7 +83,7 @@ import functools
 from flowmap.findings import LIST_CAP, PATHS_CAP, Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import Evidence, bulk, origins_in_order
+from flowmap.rules._support import Evidence, bulk, display_names, origins_in_order
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.validate import parse_retention
@@ -248,7 +248,8 @@ def _handed_on(ctx: Context, edge: Edge) -> tuple[int, list[str]]:
 
 def _extension_message(ctx, edge: Edge, source: System, target: System, before: float, after: float,
                        origins, total, categories, subjects) -> str:
-    names = [ctx.system(o).display_name for o in origins]
+    name_of = display_names(ctx)
+    names = [name_of[o] for o in origins]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     collected = (
         "" if origins == [source.id]
@@ -265,7 +266,8 @@ def _extension_message(ctx, edge: Edge, source: System, target: System, before: 
 def _group_message(ctx, edge: Edge, source: System, target: System, by_group, origins, total, categories,
                    subjects) -> str:
     """The message of an extension found per people group: each group, how long each end keeps it."""
-    names = [ctx.system(o).display_name for o in origins]
+    name_of = display_names(ctx)
+    names = [name_of[o] for o in origins]
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     collected = "" if origins == [source.id] else f" (collected by {plural(total, 'origin')}: {listing(names, total=total)})"
     kept = "; ".join(
@@ -517,7 +519,7 @@ def _unknown_message(ctx, system: System, by_holder: dict[str, set[str]], holder
         received = sorted({c for h in senders for c in by_holder[h]})
         parts.append(
             f"It receives {categories_in_words(received)} from {plural(len(senders), 'system')} "
-            f"({listing([ctx.system(h).display_name for h in senders])}): whether it keeps them longer than "
+            f"({listing([display_names(ctx)[h] for h in senders])}): whether it keeps them longer than "
             f"{'that system does' if len(senders) == 1 else 'those systems do'} cannot be told."
         )
     return " ".join(parts)
