@@ -128,11 +128,20 @@ class Evidence:
         tiers: dict[tuple, list[int]] = {}  # the positions of the origins of each tier, then of each people group
         members: dict[str, list[int]] = {}
         children, vulnerable = [], []
-        keys = []
+        keys, people_of = [], []
+        level_of: dict[tuple[str, ...], int] = {}  # what a system holds -> its most sensitive level, negated
+        fragile: dict[tuple[str, ...], bool] = {}  # people groups -> whether one is vulnerable
         for position, system in enumerate(graph.systems):  # bit i stands for the i-th system in id order
-            people = system.people
-            key = ("child" not in people, -ctx.sensitivity(system.holds), not ctx.vulnerable(people))
+            people, holds = tuple(system.people), tuple(system.holds)  # systems share a few of each
+            level = level_of.get(holds)
+            if level is None:
+                level = level_of[holds] = -ctx.sensitivity(holds)
+            vulnerable_people = fragile.get(people)
+            if vulnerable_people is None:
+                vulnerable_people = fragile[people] = ctx.vulnerable(people)
+            key = ("child" not in people, level, not vulnerable_people)
             keys.append(key)
+            people_of.append(people)
             tiers.setdefault(key, []).append(position)
             for subject in people:  # children too where a min_age says so
                 members.setdefault(subject, []).append(position)
@@ -150,7 +159,7 @@ class Evidence:
         tier_of = {key: number for number, key in enumerate(order)}
         count = len(graph.systems)
         self._rank = [tier_of[key] * count + position for position, key in enumerate(keys)]
-        self._people_of = [tuple(system.people) for system in graph.systems]
+        self._people_of = people_of
         self._children, self._vulnerable = children, vulnerable
         self._decoded: tuple[int, list[int] | None] = (0, [])
         self._available_at: dict[str, list[tuple[str, int]]] | None = None

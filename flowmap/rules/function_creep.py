@@ -55,7 +55,7 @@ from typing import Callable
 from flowmap.findings import PATHS_CAP, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import Flow, System
-from flowmap.rules._support import Evidence, bulk, display_names
+from flowmap.rules._support import Evidence, bulk, display_names, union
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.words import (
@@ -75,10 +75,12 @@ Purposes = tuple[str, ...]
 @dataclass
 class _Use:
     """What arrives through one flow for a purpose beyond collection: the flow's edges, and per
-    (purposes of collection, category) the bitset of the origins whose data it is."""
+    group of purposes of collection the bitset of its origins whose data it is (``by_group``)
+    and the categories of that data (``own``)."""
 
     edges: list[Edge] = field(default_factory=list)
-    crossing: list[tuple[Purposes, str, int]] = field(default_factory=list)
+    by_group: dict[Purposes, int] = field(default_factory=dict)
+    own: dict[Purposes, set[str]] = field(default_factory=dict)
 
 
 def _compatible(ctx: Context, used: str, purposes: Purposes) -> bool:
@@ -160,7 +162,8 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
                     use = uses[edge.flow.id] = _Use()
                 if edge not in use.edges:
                     use.edges.append(edge)
-                use.crossing.append((purposes, category, bits))
+                use.by_group[purposes] = use.by_group.get(purposes, 0) | bits
+                use.own.setdefault(purposes, set()).add(category)
     return dict(sorted(uses.items()))
 
 
@@ -254,15 +257,9 @@ def check(ctx: Context):
     for use in first_uses(ctx).values():
         flow = use.edges[0].flow
         used = tuple(flow.purposes)
-        bits, categories = 0, set()
-        by_group: dict[Purposes, int] = {}  # purposes of collection -> the origins of that group here
-        own: dict[Purposes, set[str]] = {}  # purposes of collection -> the categories of that group's data here
-        for purposes, category, found in use.crossing:
-            bits |= found
-            categories.add(category)
-            by_group[purposes] = by_group.get(purposes, 0) | found
-            own.setdefault(purposes, set()).add(category)
-        categories = sorted(categories)
+        by_group, own = use.by_group, use.own
+        bits = union(by_group)
+        categories = sorted(set().union(*own.values()))
         standing = _standing(ctx, used, by_group)
         subjects = ev.subjects(bits)
         # three cases (issue 13): without any legal basis, the full grade; a purpose a law added, or a use the
