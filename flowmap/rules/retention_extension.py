@@ -317,6 +317,7 @@ class Feeders:
         self.first: dict[str, dict[str, Edge]] = {}  # linked system -> feeder -> its first flow into it
         self.first_categories: dict[str, dict[str, int]] = {}  # linked system -> category -> the feeders whose first flow moves it
         self._moving: dict[Edge, list[str]] = {}
+        self._searched: tuple[str, list[str], dict[str, tuple[str, Edge] | None]] | None = None  # the last search
         for system in ctx.systems:
             if system.retention != "linked":
                 continue
@@ -351,7 +352,10 @@ class Feeders:
 
     def _search(self, component: str) -> tuple[list[str], dict[str, tuple[str, Edge] | None]]:
         """The linked systems met backwards from ``component``, in the order met, and for each
-        the next system and flow towards the component."""
+        the next system and flow towards the component (the last component's search is kept: its
+        routes are read right after it)."""
+        if self._searched is not None and self._searched[0] == component:
+            return self._searched[1], self._searched[2]
         order = [component]
         towards: dict[str, tuple[str, Edge] | None] = {component: None}
         for node in order:  # grows while read: breadth first
@@ -359,6 +363,7 @@ class Feeders:
                 if source not in towards:
                     towards[source] = (node, edge)
                     order.append(source)
+        self._searched = (component, order, towards)
         return order, towards
 
     def of(self, component: str) -> tuple[int, list[str]]:
@@ -368,11 +373,14 @@ class Feeders:
         met = graph.origin_bit(component)  # the component is no feeder of itself
         categories: set[str] = set()
         for node in order:
-            new = self.feeding[node] & ~met
+            fed = self.feeding[node]
+            if not fed:
+                continue
+            new = fed & ~met
             if new:
                 met |= new
                 for category, bits in self.first_categories[node].items():
-                    if bits & new:
+                    if category not in categories and bits & new:
                         categories.add(category)
         return met & ~graph.origin_bit(component), sorted(categories)
 
