@@ -85,7 +85,7 @@ def question_of(finding: Finding) -> Question:
     return Question(
         id=finding.id, rule=finding.rule, kind=finding.kind, severity=finding.severity,
         question=finding.question or finding.title, title=finding.title,
-        flows=list(finding.flows), categories=list(finding.categories),
+        flows=finding.flows, categories=finding.categories,  # values: shared, never changed in place
     )
 
 
