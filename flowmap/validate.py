@@ -204,6 +204,7 @@ def _legal_basis(checked: Checked, path: tuple, entries: Iterable[str], sources:
 
 _CATEGORY_FIX = "use a category of `flowmap taxonomy` or declare it under `taxonomy.categories`"
 _PURPOSE_FIX = "use a purpose of `flowmap taxonomy` or declare it under `taxonomy.purposes`"
+_SUBJECT_FIX = "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`"
 
 
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -317,8 +318,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                               f"{_PURPOSE_FIX}")
             _legal_basis(checked, at + ("further_purposes", j, "by"), further.by, sources)
         if not subjects(system.subjects):
-            _terms(checked, at + ("subjects",), system.subjects, tax.subjects, "subject",
-                   "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+            _terms(checked, at + ("subjects",), system.subjects, tax.subjects, "subject", _SUBJECT_FIX)
         if not technologies(system.technologies):
             _terms(checked, at + ("technologies",), system.technologies, tax.technologies, "technology",
                    "use a technology of `flowmap taxonomy` or declare it under `taxonomy.technologies`")
@@ -390,8 +390,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         if not purposes(flow.purposes):
             _terms(checked, at + ("purpose",), flow.purposes, tax.purposes, "purpose", _PURPOSE_FIX)
         if not subjects(flow.subjects):
-            _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject",
-                   "use a subject of `flowmap taxonomy` or declare it under `taxonomy.subjects`")
+            _terms(checked, at + ("subjects",), flow.subjects, tax.subjects, "subject", _SUBJECT_FIX)
         if not safeguards(flow.safeguards):
             _terms(checked, at + ("safeguards",), flow.safeguards, tax.safeguards, "safeguard",
                    "use a safeguard of `flowmap taxonomy` or declare it under `taxonomy.safeguards`")

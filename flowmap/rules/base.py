@@ -242,32 +242,18 @@ class Context:
 
     def count_special(self, categories: Iterable[str]) -> int:
         """How many of ``categories`` are of special sensitivity or above (what the ranking's breadth counts)."""
-        special = self._special_of
-        count = 0
-        for category in categories:
-            found = special.get(category)
-            if found is None:
-                found = special[category] = self.sensitivity((category,)) >= Sensitivity.special
-            count += found
-        return count
+        return _count_decided(self._special_of, categories, self._special)
+
+    def _special(self, category: str) -> bool:
+        return self.sensitivity((category,)) >= Sensitivity.special
 
     def is_vulnerable(self, subject: str) -> bool:
         """Whether a people group is vulnerable (children, asylum seekers, ...), decided once per group."""
-        found = self._vulnerable_of.get(subject)
-        if found is None:
-            found = self._vulnerable_of[subject] = self.taxonomy.is_vulnerable(subject)
-        return found
+        return _count_decided(self._vulnerable_of, (subject,), self.taxonomy.is_vulnerable) == 1
 
     def count_vulnerable(self, subjects: Iterable[str]) -> int:
         """How many of ``subjects`` are vulnerable people groups (what the ranking's breadth counts)."""
-        vulnerable = self._vulnerable_of
-        count = 0
-        for subject in subjects:
-            found = vulnerable.get(subject)
-            if found is None:
-                found = self.is_vulnerable(subject)
-            count += found
-        return count
+        return _count_decided(self._vulnerable_of, subjects, self.taxonomy.is_vulnerable)
 
     def vulnerable(self, subjects: Iterable[str]) -> bool:
         """Whether the subjects include a vulnerable group (children, asylum seekers, ...)."""
@@ -284,3 +270,19 @@ class Context:
     @staticmethod
     def low_confidence(*values: bool | None) -> Confidence:
         return Confidence.low if any(v is None for v in values) else Confidence.high
+
+
+def _count_decided(decided: dict, items: Iterable[str], decide: Callable[[str], bool]) -> int:
+    """How many of ``items`` pass ``decide``, each item decided once per analysis (kept in ``decided``).
+
+    >>> table = {}
+    >>> _count_decided(table, ["a", "bb", "a"], lambda item: len(item) > 1), table
+    (1, {'a': False, 'bb': True})
+    """
+    count = 0
+    for item in items:
+        found = decided.get(item)
+        if found is None:
+            found = decided[item] = decide(item)
+        count += found
+    return count
