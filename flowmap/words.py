@@ -144,7 +144,7 @@ def categories_in_words(categories: Iterable[str], *, limit: int = 3) -> str:
     return _categories_in_words(tuple(categories), limit)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _categories_in_words(categories: tuple[str, ...], limit: int) -> str:
     """:func:`categories_in_words`, worded once per list (findings repeat the same few lists)."""
     return listing([category_words(c) for c in categories], limit=limit)
@@ -163,7 +163,7 @@ def subjects_in_words(subjects: Iterable[str], *, limit: int = 4) -> str:
     return _subjects_in_words(tuple(subjects), limit)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _subjects_in_words(subjects: tuple[str, ...], limit: int) -> str:
     """:func:`subjects_in_words`, worded once per list (findings repeat the same few lists)."""
     others = [subject_words(s) for s in subjects if s != "child"]

@@ -162,8 +162,9 @@ class Evidence:
         self._people_of = people_of
         self._children, self._vulnerable = children, vulnerable
         self._decoded: tuple[int, list[int] | None] = (0, [])
-        self._available_at: dict[str, list[tuple[str, int]]] | None = None
-        self.people_order = {system.id: (key[0], key[2]) for system, key in zip(graph.systems, keys)}
+        alike: dict[tuple[bool, bool], tuple[bool, bool]] = {}  # four values: each tuple made once
+        self.people_order = {system.id: alike.setdefault((key[0], key[2]), (key[0], key[2]))
+                             for system, key in zip(graph.systems, keys)}
         """System id -> (no children among its people, no vulnerable group among them): the parts of
         the order of origins fixed per system (:func:`origins_in_order`)."""
         self._category_rank = {category: rank for rank, category in enumerate(
@@ -310,25 +311,40 @@ class Evidence:
         >>> ctx.graph.bits_to_origins("", bits), categories
         (['a'], ['criminal.suspicion'])
         """
+        graph = self.ctx.graph
         bits, categories = 0, []
-        for category, found in self._available().get(system_id, ()):
+        for category in graph.categories:  # the reach at a system: what it holds, and what its flows bring
             if category_ok is None or category_ok(category):
-                bits |= found
-                categories.append(category)
+                found = graph.origin_bits_at(system_id, category)
+                if found:
+                    bits |= found
+                    categories.append(category)
         return bits, categories
 
-    def _available(self) -> dict[str, list[tuple[str, int]]]:
-        """System id -> (category, origins bitset) for every category whose data is available there
-        (:meth:`~flowmap.graph.Graph.available`: what it holds, and what its flows bring), in
-        category order; read off each category's reach once, for every system at once."""
-        if self._available_at is None:
-            graph, table = self.ctx.graph, {}
-            for category in graph.categories:
-                for system_id, bits in graph.available(category):
-                    if bits:
-                        table.setdefault(system_id, []).append((category, bits))
-            self._available_at = table
-        return self._available_at
+    def everywhere(self, *, category_ok: Callable[[str], bool] | None = None) -> dict[str, tuple[int, list[str]]]:
+        """:meth:`at` every system where some data is available, read off each category's reach
+        once (:meth:`~flowmap.graph.Graph.available`) rather than asking each category per system.
+        Not kept: the caller reads it and lets it go.
+
+        >>> from flowmap.model import Model
+        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "police", "holds": ["criminal.suspicion"], "purposes": ["enforcement.law"]},
+        ...     {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
+        ...   "flows": [{"from": "a", "to": "b", "data": ["criminal"], "purpose": "enforcement.law"}]})
+        >>> ev = Evidence.of(Context(m))
+        >>> sorted(ev.everywhere()) == ["a", "b"] and ev.everywhere()["b"] == ev.at("b")
+        True
+        """
+        graph = self.ctx.graph
+        out: dict[str, tuple[int, list[str]]] = {}
+        for category in graph.categories:
+            if category_ok is None or category_ok(category):
+                for system_id, found in graph.available(category):
+                    if found:
+                        bits, categories = out.get(system_id, (0, []))
+                        categories.append(category)
+                        out[system_id] = (bits | found if bits else found, categories)
+        return out
 
     def carried(self, edge: Edge) -> list[str]:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
@@ -440,7 +456,7 @@ def edges_by_flow(ctx: Context) -> dict[str, list[Edge]]:
     def build():
         out: dict[str, list[Edge]] = {}
         for edge in ctx.graph.edges:
-            out.setdefault(edge.id, []).append(edge)
+            out.setdefault(edge.flow.id, []).append(edge)
         return out
 
     return ctx.cached("rules.edges_by_flow", build)

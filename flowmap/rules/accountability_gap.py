@@ -145,7 +145,9 @@ def _flows_words(ctx: Context, system: System, unasked: _Unasked) -> tuple[str, 
             f"{len(flows)} flows of sensitive data {where}", f"{len(flows)} outgoing flows")
 
 
-def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unasked: _Unasked | None):
+def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unasked: _Unasked | None,
+                     available: tuple[int, list[str]]):
+    """``available``: (origins bitset, categories) of the sensitive data available at the system."""
     controls = system.controls
     established = [
         gap for gap, value in (("no_oversight", controls.independent_oversight), ("no_redress", controls.redress))
@@ -160,7 +162,7 @@ def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unaske
     ]
     if not established and not unknown and unasked is None:
         return
-    bits, categories = ev.at(system.id, category_ok=ev.sensitive.__contains__)
+    bits, categories = available
     if not bits:
         return
     origins, total = ev.named(bits), bits.bit_count()
@@ -292,8 +294,9 @@ def check(ctx: Context):
     sensitive data it sends with no legal basis recorded."""
     ev = _support.Evidence.of(ctx)
     unasked = _unasked_flows(ctx, ev)
+    available = ev.everywhere(category_ok=ev.sensitive.__contains__)  # sensitive data at each system
     for system in ctx.systems:
-        yield from _system_findings(ctx, ev, system, unasked.get(system.id))
+        yield from _system_findings(ctx, ev, system, unasked.get(system.id), available.get(system.id, (0, [])))
 
 
 RULE = Rule(

@@ -126,9 +126,9 @@ def _question(ctx: Context, sender: System, flows: list[Flow]):
         recorded = "these transfers"
         question = (f"Which adequacy decision, agreement or law allows each of the {len(flows)} flows from "
                     f"{sender.display_name} to {there} ({listing(names)})?")
+    sensitivity, vulnerable = ctx.sensitivity(categories), ctx.vulnerable(subjects)
     severity = max(
-        ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
-                  actor=actor, low_confidence=True)
+        ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor, low_confidence=True)
         for actor in {t.actor for t in targets}
     )
     return RULE.finding(

@@ -94,10 +94,11 @@ def _enforcement(system: System) -> bool:
     return system.actor in ENFORCEMENT_ACTORS
 
 
-def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
+def first_entries(ctx: Context, outside: Callable[[Edge], bool] | None = None) -> dict[Edge, tuple[int, list[str]]]:
     """Entry edge -> (bitset of the protected origins, categories) of the data that enters
     enforcement's hands through that edge *first*: by a route on which no enforcement actor held
-    it before. Edges in flow-id order; categories sorted.
+    it before. Edges in flow-id order; categories sorted. ``outside``: :func:`_outside`, when
+    the caller has it already.
 
     Notes
     -----
@@ -108,7 +109,7 @@ def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
     graph = ctx.graph
     entries = entry_edges(ctx, _enforcement)
     entering = set(entries)
-    outside = _outside(ctx)
+    outside = outside or _outside(ctx)
     by_actor: dict[str, list[int]] = {}  # actor type -> its systems: a victim's report to the police stays there
     for position, system in enumerate(ctx.systems):  # bit i stands for the i-th system in id order
         if system.actor:
@@ -134,12 +135,8 @@ def first_entries(ctx: Context) -> dict[Edge, tuple[int, list[str]]]:
 
 def _outside(ctx: Context) -> Callable[[Edge], bool]:
     """Whether an edge keeps data outside enforcement's hands (its target is no enforcement actor):
-    a set's membership test, the set built once per analysis."""
-
-    def build():
-        return frozenset(e for e in ctx.graph.edges if not _enforcement(ctx.system(e.target))).__contains__
-
-    return ctx.cached("firewall.outside", build)
+    a set's membership test."""
+    return frozenset(e for e in ctx.graph.edges if not _enforcement(ctx.system(e.target))).__contains__
 
 
 def check(ctx: Context):
@@ -147,7 +144,7 @@ def check(ctx: Context):
     outside = _outside(ctx)
     evidence = Evidence.of(ctx)
     by_flow: dict[str, list[tuple[Edge, int, list[str]]]] = {}
-    for edge, (bits, categories) in first_entries(ctx).items():
+    for edge, (bits, categories) in first_entries(ctx, outside).items():
         by_flow.setdefault(edge.flow.id, []).append((edge, bits, categories))
     for uses in by_flow.values():  # both directions of a bidirectional flow make one finding
         bits = 0

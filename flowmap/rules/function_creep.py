@@ -75,12 +75,10 @@ Purposes = tuple[str, ...]
 @dataclass
 class _Use:
     """What arrives through one flow for a purpose beyond collection: the flow's edges, and per
-    group of purposes of collection the bitset of its origins whose data it is (``by_group``)
-    and the categories of that data (``own``)."""
+    (purposes of collection, category) the bitset of the origins whose data it is."""
 
     edges: list[Edge] = field(default_factory=list)
-    by_group: dict[Purposes, int] = field(default_factory=dict)
-    own: dict[Purposes, set[str]] = field(default_factory=dict)
+    crossing: list[tuple[Purposes, str, int]] = field(default_factory=list)
 
 
 def _compatible(ctx: Context, used: str, purposes: Purposes) -> bool:
@@ -107,16 +105,6 @@ def _edges_by_use(ctx: Context) -> dict[tuple[str, ...], list[Edge]]:
     return out
 
 
-def _use_of(ctx: Context) -> dict[Edge, tuple[str, ...]]:
-    """Edge -> the purposes its flow serves, as a tuple (built once)."""
-
-    def build():
-        by_use = ctx.cached("function_creep.by_use", lambda: _edges_by_use(ctx))
-        return {edge: used for used, edges in by_use.items() for edge in edges}
-
-    return ctx.cached("function_creep.use_of", build)
-
-
 def _purposes_of(ctx: Context) -> dict[str, Purposes]:
     """System id -> its purposes of collection, sorted (the group its data is judged in)."""
     return ctx.cached("function_creep.purposes",
@@ -136,7 +124,8 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
     graph = ctx.graph
     crossing_bits = graph.crossing_bits
     purposes_of = _purposes_of(ctx)
-    use_of = _use_of(ctx)
+    by_use = ctx.cached("function_creep.by_use", lambda: _edges_by_use(ctx))
+    use_of = {edge: used for used, edges in by_use.items() for edge in edges}  # edge -> the purposes it serves
     uses: dict[str, _Use] = {}
     for category in graph.categories:
         groups: dict[Purposes, list[str]] = {}
@@ -162,8 +151,7 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
                     use = uses[edge.flow.id] = _Use()
                 if edge not in use.edges:
                     use.edges.append(edge)
-                use.by_group[purposes] = use.by_group.get(purposes, 0) | bits
-                use.own.setdefault(purposes, set()).add(category)
+                use.crossing.append((purposes, category, bits))
     return dict(sorted(uses.items()))
 
 
@@ -257,9 +245,15 @@ def check(ctx: Context):
     for use in first_uses(ctx).values():
         flow = use.edges[0].flow
         used = tuple(flow.purposes)
-        by_group, own = use.by_group, use.own
+        categories: set[str] = set()
+        by_group: dict[Purposes, int] = {}  # purposes of collection -> the origins of that group here
+        own: dict[Purposes, set[str]] = {}  # purposes of collection -> the categories of that group's data here
+        for purposes, category, found in use.crossing:
+            categories.add(category)
+            by_group[purposes] = by_group.get(purposes, 0) | found
+            own.setdefault(purposes, set()).add(category)
         bits = union(by_group)
-        categories = sorted(set().union(*own.values()))
+        categories = sorted(categories)
         standing = _standing(ctx, used, by_group)
         subjects = ev.subjects(bits)
         # three cases (issue 13): without any legal basis, the full grade; a purpose a law added, or a use the

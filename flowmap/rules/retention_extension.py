@@ -132,8 +132,8 @@ def _parsed(retention: str | None) -> float | None:
 
 
 def _durations(ctx: Context) -> dict[str, float | None]:
-    """System id -> :func:`_duration` of the system (decided once per analysis)."""
-    return ctx.cached("retention_extension.durations", lambda: {s.id: _duration(s) for s in ctx.systems})
+    """System id -> :func:`_duration` of the system."""
+    return {s.id: _duration(s) for s in ctx.systems}
 
 
 def _unknown(system: System) -> bool:
