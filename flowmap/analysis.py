@@ -265,7 +265,7 @@ def analyze(
         f for f in result.findings
         if f.severity >= min_severity and (min_confidence is Confidence.low or f.confidence is Confidence.high)
     ]
-    covering = covering_findings(result.unmatched, result.findings) if result.unmatched else {}
+    covering = covering_findings(result.unmatched, result.findings)
     unmatched, expired = result.unmatched, result.expired
     del result
     return Report(model, ranked(shown), unmatched, expired, covering)
@@ -285,7 +285,9 @@ def covering_findings(unmatched: list[Acceptance], findings: list[Finding]) -> d
     >>> covering_findings([a], [f])
     {'exposure:asylum-authorities:europol': 'exposure:eurodac->europol'}
     """
-    out = {}
+    out: dict[str, str] = {}
+    if not unmatched:
+        return out
     asked = {q.id: f.id for f in findings for q in f.questions}  # a rule's own id for a gathered question
     for acceptance in unmatched:
         if acceptance.finding in asked:

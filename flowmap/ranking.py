@@ -36,6 +36,7 @@ Rank 1 is the most important finding. A rule records what breadth it saw in
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import NamedTuple
 
 from flowmap.findings import Confidence, Finding
@@ -103,9 +104,5 @@ def ranked(findings: list[Finding]) -> list[Finding]:
         for repeat, finding in enumerate(together):  # 0 for the best at its anchor, 1 for the next...
             key = key_of[finding.id]
             placed.append(((*key[:2], repeat, *key[2:]), finding))
-    placed.sort(key=_first)  # ids are unique: no two keys are equal
+    placed.sort(key=itemgetter(0))  # ids are unique: no two keys are equal
     return [f.replace(rank=number) for number, (_, f) in enumerate(placed, start=1)]
-
-
-def _first(pair: tuple) -> object:
-    return pair[0]

@@ -249,7 +249,10 @@ class Context:
 
     def is_vulnerable(self, subject: str) -> bool:
         """Whether a people group is vulnerable (children, asylum seekers, ...), decided once per group."""
-        return _count_decided(self._vulnerable_of, (subject,), self.taxonomy.is_vulnerable) == 1
+        found = self._vulnerable_of.get(subject)
+        if found is None:
+            found = self._vulnerable_of[subject] = self.taxonomy.is_vulnerable(subject)
+        return found
 
     def count_vulnerable(self, subjects: Iterable[str]) -> int:
         """How many of ``subjects`` are vulnerable people groups (what the ranking's breadth counts)."""

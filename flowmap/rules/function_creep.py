@@ -310,7 +310,8 @@ def _message(ctx: Context, flow: Flow, bits: int, total: int, named: list[str], 
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     used = tuple(flow.purposes)
     name_of = display_names(ctx)
-    names = listing([name_of[o] for o in named[:3]], total=total)
+    evidence = Evidence.of(ctx)
+    names = evidence.listed(bits, named=named)
     head = (
         f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(total, 'origin')} "
         f"({names}) for {_purposes_in_words(groups)}, arrive through the flow {flow.id} at "
@@ -319,7 +320,7 @@ def _message(ctx: Context, flow: Flow, bits: int, total: int, named: list[str], 
     parts = [head]
     if standing.unauthorised:
         parts.append(
-            f"For the data of {names if standing.unauthorised == bits else _names(ctx, standing.unauthorised)}, "
+            f"For the data of {names if standing.unauthorised == bits else evidence.listed(standing.unauthorised)}, "
             f"{_purposes_in_words((tuple(sorted(standing.used)),), sort=False)} "
             f"is none of the purposes of collection, and no law is recorded as adding it to them."
         )
@@ -333,7 +334,7 @@ def _message(ctx: Context, flow: Flow, bits: int, total: int, named: list[str], 
         parts.append(f"What decided it: {'; '.join(decided)}.")
     if standing.authorised:
         parts.append(
-            f"For the data of {names if standing.authorised == bits else _names(ctx, standing.authorised)}, "
+            f"For the data of {names if standing.authorised == bits else evidence.listed(standing.authorised)}, "
             f"this is a further purpose added by {citations(sources, sorted(standing.provisions))}, beyond why people "
             f"gave the data: authorised, and still a new use whose necessity and proportionality must be shown."
         )
@@ -360,11 +361,6 @@ def _deciding_rules(ctx: Context, used: Purposes, groups: tuple[Purposes, ...]) 
                         if words not in out:
                             out.append(words)
     return out
-
-
-def _names(ctx: Context, bits: int) -> str:
-    """The three most important origins of ``bits`` by name, the rest counted."""
-    return Evidence.of(ctx).listed(bits)
 
 
 @functools.lru_cache(maxsize=1024)
