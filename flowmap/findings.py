@@ -135,8 +135,7 @@ class Question:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "rule": self.rule, "kind": self.kind.value, "severity": self.severity.name,
-                "question": self.question, "title": self.title, "flows": list(self.flows),
-                "categories": list(self.categories)}
+                "question": self.question, "title": self.title, "flows": self.flows, "categories": self.categories}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Question":
@@ -198,7 +197,8 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape (``reached`` only where the rule has a reach, ``safeguards``
         only where some stand on the anchor flow, ``question`` only on findings that rest on
-        unknowns, ``acceptance`` only when one applies)."""
+        unknowns, ``acceptance`` only when one applies). Its lists are the finding's own: like
+        the finding, never change them in place (the JSON writer converts tens of thousands)."""
         data: dict[str, Any] = {
             "id": self.id,
             "rule": self.rule,
@@ -208,22 +208,22 @@ class Finding:
             "rank": self.rank,
             "title": self.title,
             "message": self.message,
-            "anchor": self.anchor.to_dict(),
-            "systems": list(self.systems),
-            "flows": list(self.flows),
-            "categories": list(self.categories),
-            "subjects": list(self.subjects),
-            "origins": list(self.origins),
+            "anchor": {self.anchor.type: self.anchor.id},
+            "systems": self.systems,
+            "flows": self.flows,
+            "categories": self.categories,
+            "subjects": self.subjects,
+            "origins": self.origins,
             "origins_total": self.origins_total,
         }
         if self.reached is not None:
-            data["reached"] = list(self.reached)
+            data["reached"] = self.reached
             data["reached_total"] = self.reached_total
-        data["paths"] = [list(p) for p in self.paths]
-        data["principles"] = list(self.principles)
+        data["paths"] = self.paths
+        data["principles"] = self.principles
         data["mitigation"] = self.mitigation
         if self.safeguards:
-            data["safeguards"] = list(self.safeguards)
+            data["safeguards"] = self.safeguards
         if self.question:
             data["question"] = self.question
             data["asks"] = self.asks

@@ -83,3 +83,23 @@ def test_a_hub_heavy_ecosystem_has_no_more_findings_than_systems_and_flows():
     assert findings <= elements, (findings, elements)
     assert len(report.questions) <= len(model.systems)  # one gathered finding per system at most
     assert len({f.id for f in report.findings}) == findings
+
+
+def test_the_model_digest_is_the_sha256_of_the_canonical_json():
+    # the digest is written by orjson for speed; it must be the hash of the documented canonical form
+    import hashlib
+    import json
+
+    from flowmap.analysis import _sha256_of, model_digest
+
+    for path in sorted((ROOT / "models").glob("*.yaml")):
+        model = load_model(path)
+        data = dict(model._cache["source_data"])
+        data["systems"] = sorted(data.get("systems") or [], key=lambda s: str(s.get("id")))
+        data["flows"] = sorted(data.get("flows") or [], key=lambda f: str(f.get("id") or f"{f.get('from')}->{f.get('to')}"))
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        assert model_digest(model) == "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(), path.name
+    # what orjson refuses (a whole number beyond 64 bits) is written by json.dumps instead
+    odd = {"n": [2**70, "é", None, True, 1.0], "a": {"z": 0, "b": [0.0]}}
+    plain = json.dumps(odd, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert _sha256_of(odd) == hashlib.sha256(plain.encode("utf-8")).hexdigest()
