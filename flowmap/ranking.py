@@ -39,7 +39,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import NamedTuple
 
-from flowmap.findings import Confidence, Finding
+from flowmap.findings import Anchor, Confidence, Finding
 
 __all__ = ["BREADTH_ORDER", "Breadth", "breadth", "rank_key", "ranked"]
 
@@ -93,16 +93,14 @@ def ranked(findings: list[Finding]) -> list[Finding]:
     >>> [f.id for f in ranked([g("creep:x", "x", 5), g("exposure:x", "x", 4), g("exposure:y", "y", 1)])]
     ['creep:x', 'exposure:y', 'exposure:x']
     """
-    key_of = {f.id: rank_key(f) for f in findings}
-    by_anchor: dict[tuple[str, str], list[Finding]] = {}
+    by_anchor: dict[Anchor, list[tuple[tuple, Finding]]] = {}
     for finding in findings:
-        by_anchor.setdefault((finding.anchor.type, finding.anchor.id), []).append(finding)
+        by_anchor.setdefault(finding.anchor, []).append((rank_key(finding), finding))
     placed = []
     for together in by_anchor.values():
         if len(together) > 1:
-            together.sort(key=lambda f: key_of[f.id])
-        for repeat, finding in enumerate(together):  # 0 for the best at its anchor, 1 for the next...
-            key = key_of[finding.id]
+            together.sort(key=itemgetter(0))
+        for repeat, (key, finding) in enumerate(together):  # 0 for the best at its anchor, 1 for the next...
             placed.append(((*key[:2], repeat, *key[2:]), finding))
     placed.sort(key=itemgetter(0))  # ids are unique: no two keys are equal
     return [f.replace(rank=number) for number, (_, f) in enumerate(placed, start=1)]
