@@ -104,14 +104,16 @@ class Rule:
             safeguards = []
         asked = listed_systems[0]
         kept_paths = list(paths)[:PATHS_CAP]
-        seen_systems, seen_flows = dict.fromkeys(listed_systems), dict.fromkeys(listed_flows)
-        if systems:
-            seen_systems.update(dict.fromkeys(systems))
-        if flows:
-            seen_flows.update(dict.fromkeys(flows))
-        for path_systems, path_flows in kept_paths:
-            seen_systems.update(dict.fromkeys(path_systems))
-            seen_flows.update(dict.fromkeys(path_flows))
+        if systems or flows or kept_paths:  # the anchor's elements first, then the others, each once
+            seen_systems, seen_flows = dict.fromkeys(listed_systems), dict.fromkeys(listed_flows)
+            if systems:
+                seen_systems.update(dict.fromkeys(systems))
+            if flows:
+                seen_flows.update(dict.fromkeys(flows))
+            for path_systems, path_flows in kept_paths:
+                seen_systems.update(dict.fromkeys(path_systems))
+                seen_flows.update(dict.fromkeys(path_flows))
+            listed_systems, listed_flows = list(seen_systems), list(seen_flows)
         subjects = sorted(set(subjects))
         categories = sorted(set(categories))
         low = confidence is Confidence.low
@@ -134,8 +136,8 @@ class Rule:
             message=message,
             anchor=where,
             aspect=aspect,
-            systems=list(seen_systems),
-            flows=list(seen_flows),
+            systems=listed_systems,
+            flows=listed_flows,
             categories=categories,
             subjects=subjects,
             origins=shown_origins,
