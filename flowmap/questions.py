@@ -104,36 +104,40 @@ def gather_questions(findings: Iterable[Finding], ctx: Context) -> list[Finding]
 
 
 def _gathered(ctx: Context, system: System, unknowns: list[Finding]) -> Finding:
-    """One system's questions as one finding, worst first."""
+    """One system's questions as one finding, worst first: what the questions name, each once, in
+    the order first named."""
     unknowns = sorted(unknowns, key=lambda f: (-int(f.severity), f.id))
     questions = [question_of(f) for f in unknowns]
+    systems, flows, principles, topics, mitigations, asked = {}, {}, {}, {}, {}, {}  # ordered sets
+    categories: set[str] = set()
+    subjects: set[str] = set()
+    for finding, question in zip(unknowns, questions):
+        systems.update(dict.fromkeys(finding.systems))
+        flows.update(dict.fromkeys(finding.flows))
+        principles.update(dict.fromkeys(finding.principles))
+        categories.update(finding.categories)
+        subjects.update(finding.subjects)
+        topics[finding.kind.value.replace("_", " ")] = None
+        if finding.mitigation:
+            mitigations[_sentence(finding.mitigation)] = None
+        asked[_sentence(question.question, "?")] = None
     count = len(questions)
-    topics = list(dict.fromkeys(q.kind.value.replace("_", " ") for q in questions))
     return RULE.finding(
         ctx, system,
         severity=unknowns[0].severity,
         confidence=Confidence.low,
         title=f"{system.display_name}: {count} question{'s' if count != 1 else ''} to answer ({', '.join(topics)})",
         message=" ".join(_sentence(f.message) for f in unknowns),
-        systems=_union(*(f.systems for f in unknowns)),
-        flows=_union(*(f.flows for f in unknowns)),
-        categories=set().union(*(f.categories for f in unknowns)),
-        subjects=set().union(*(f.subjects for f in unknowns)),
-        mitigation=" ".join(dict.fromkeys(_sentence(f.mitigation) for f in unknowns if f.mitigation)),
-        question=" ".join(dict.fromkeys(_sentence(q.question, "?") for q in questions)),
+        systems=list(systems),
+        flows=list(flows),
+        categories=categories,
+        subjects=subjects,
+        mitigation=" ".join(mitigations),
+        question=" ".join(asked),
         asks=system.id,
-        principles=_union(*(f.principles for f in unknowns)),
+        principles=list(principles),
         questions=questions,
     )
-
-
-def _union(*lists: Iterable[str]) -> list[str]:
-    """The items of the lists in first-seen order, once each.
-
-    >>> _union(["a", "b"], ["b", "c"])
-    ['a', 'b', 'c']
-    """
-    return list(dict.fromkeys(item for items in lists for item in items))
 
 
 def _sentence(text: str, end: str = ".") -> str:
