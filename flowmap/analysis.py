@@ -25,7 +25,7 @@ from flowmap import __version__
 from flowmap.acceptance import apply_acceptances
 from flowmap.findings import Confidence, Finding, Severity
 from flowmap.questions import gather_questions
-from flowmap.ranking import ranked
+from flowmap.ranking import rank_order
 from flowmap.model import Acceptance, Model
 from flowmap.rules import ALL_RULES, Context, Rule, select_rules  # noqa: F401 (select_rules: doctest)
 from flowmap.taxonomy import Sensitivity
@@ -286,7 +286,10 @@ def analyze(
     covering = covering_findings(result.unmatched, result.findings)
     unmatched, expired = result.unmatched, result.expired
     del result
-    return Report(model, ranked(shown), unmatched, expired, covering)
+    order = rank_order(shown)
+    for number, finding in enumerate(order, start=1):  # made by this analysis and not shared yet: numbered in place
+        finding.rank = number
+    return Report(model, order, unmatched, expired, covering)
 
 
 def covering_findings(unmatched: list[Acceptance], findings: list[Finding]) -> dict[str, str]:

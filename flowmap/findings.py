@@ -148,7 +148,8 @@ class Finding:
 
     A value: never change one in place, :meth:`replace` gives a changed copy. (It is not a
     frozen dataclass because an analysis builds tens of thousands of them, and a frozen one
-    costs about five times as much to build.)
+    costs about five times as much to build. The one exception: the analysis sets the ``rank``
+    of the findings it has just made, before anyone else sees them.)
     """
 
     id: str  # <rule>:<anchor>[:<aspect>]

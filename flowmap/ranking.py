@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 from flowmap.findings import Anchor, Confidence, Finding
 
-__all__ = ["BREADTH_ORDER", "Breadth", "breadth", "rank_key", "ranked"]
+__all__ = ["BREADTH_ORDER", "Breadth", "breadth", "rank_key", "rank_order", "ranked"]
 
 
 class Breadth(NamedTuple):
@@ -84,7 +84,7 @@ def rank_key(finding: Finding) -> tuple:
 
 
 def ranked(findings: list[Finding]) -> list[Finding]:
-    """The findings in rank order, each with its ``rank`` set (1 = most important).
+    """Copies of the findings in rank order, each with its ``rank`` set (1 = most important).
 
     >>> from flowmap.findings import Anchor, Confidence, Finding, Kind, Severity
     >>> def g(id, anchor, origins):
@@ -93,6 +93,13 @@ def ranked(findings: list[Finding]) -> list[Finding]:
     >>> [f.id for f in ranked([g("creep:x", "x", 5), g("exposure:x", "x", 4), g("exposure:y", "y", 1)])]
     ['creep:x', 'exposure:y', 'exposure:x']
     """
+    return [f.replace(rank=number) for number, f in enumerate(rank_order(findings), start=1)]
+
+
+def rank_order(findings: list[Finding]) -> list[Finding]:
+    """The findings themselves in rank order, their ``rank`` not set: for the analysis, which numbers
+    the findings it has just made in place (copying tens of thousands to set one number costs more
+    than all of the ranking); everyone else calls :func:`ranked`."""
     by_anchor: dict[Anchor, list[tuple[tuple, Finding]]] = {}
     for finding in findings:
         by_anchor.setdefault(finding.anchor, []).append((rank_key(finding), finding))
@@ -103,4 +110,4 @@ def ranked(findings: list[Finding]) -> list[Finding]:
         for repeat, (key, finding) in enumerate(together):  # 0 for the best at its anchor, 1 for the next...
             placed.append(((*key[:2], repeat, *key[2:]), finding))
     placed.sort(key=itemgetter(0))  # ids are unique: no two keys are equal
-    return [f.replace(rank=number) for number, (_, f) in enumerate(placed, start=1)]
+    return [finding for _, finding in placed]
