@@ -188,8 +188,6 @@ class Context:
 
     _memo: dict = field(default_factory=dict, repr=False)
     _sensitivity_of: dict = field(default_factory=dict, repr=False)  # category -> Sensitivity, decided once
-    _vulnerable_of: dict = field(default_factory=dict, repr=False)  # people group -> bool, decided once
-    _special_of: dict = field(default_factory=dict, repr=False)  # category -> bool, decided once
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -242,23 +240,27 @@ class Context:
     def is_sensitive(self, category: str) -> bool:
         return self.sensitivity((category,)) >= self.sensitive_from
 
-    def count_special(self, categories: Iterable[str]) -> int:
-        """How many of ``categories`` are of special sensitivity or above (what the ranking's breadth counts)."""
-        return _count_decided(self._special_of, categories, self._special)
+    @cached_property
+    def _special_categories(self) -> frozenset[str]:
+        """The taxonomy's categories of special sensitivity or above (an unknown one counts as high)."""
+        return frozenset(c for c, term in self.taxonomy.categories.items() if term.sensitivity >= Sensitivity.special)
 
-    def _special(self, category: str) -> bool:
-        return self.sensitivity((category,)) >= Sensitivity.special
+    @cached_property
+    def _vulnerable_groups(self) -> frozenset[str]:
+        return frozenset(s for s, term in self.taxonomy.subjects.items() if term.vulnerable)
+
+    def count_special(self, categories: Iterable[str]) -> int:
+        """How many distinct ``categories`` are of special sensitivity or above (what the ranking's
+        breadth counts)."""
+        return len(self._special_categories.intersection(categories))
 
     def is_vulnerable(self, subject: str) -> bool:
-        """Whether a people group is vulnerable (children, asylum seekers, ...), decided once per group."""
-        found = self._vulnerable_of.get(subject)
-        if found is None:
-            found = self._vulnerable_of[subject] = self.taxonomy.is_vulnerable(subject)
-        return found
+        """Whether a people group is vulnerable (children, asylum seekers, ...)."""
+        return subject in self._vulnerable_groups
 
     def count_vulnerable(self, subjects: Iterable[str]) -> int:
-        """How many of ``subjects`` are vulnerable people groups (what the ranking's breadth counts)."""
-        return _count_decided(self._vulnerable_of, subjects, self.taxonomy.is_vulnerable)
+        """How many distinct ``subjects`` are vulnerable people groups (what the ranking's breadth counts)."""
+        return len(self._vulnerable_groups.intersection(subjects))
 
     def vulnerable(self, subjects: Iterable[str]) -> bool:
         """Whether the subjects include a vulnerable group (children, asylum seekers, ...)."""
@@ -276,18 +278,3 @@ class Context:
     def low_confidence(*values: bool | None) -> Confidence:
         return Confidence.low if any(v is None for v in values) else Confidence.high
 
-
-def _count_decided(decided: dict, items: Iterable[str], decide: Callable[[str], bool]) -> int:
-    """How many of ``items`` pass ``decide``, each item decided once per analysis (kept in ``decided``).
-
-    >>> table = {}
-    >>> _count_decided(table, ["a", "bb", "a"], lambda item: len(item) > 1), table
-    (1, {'a': False, 'bb': True})
-    """
-    count = 0
-    for item in items:
-        found = decided.get(item)
-        if found is None:
-            found = decided[item] = decide(item)
-        count += found
-    return count
