@@ -241,7 +241,9 @@ def _standing(ctx: Context, used: Purposes, by_group: dict[Purposes, int]) -> _S
 def check(ctx: Context):
     """One finding per flow of first incompatible use."""
     ev = Evidence.of(ctx)
+    writer = _Writer(ctx)
     purposes_of = _purposes_of(ctx)
+    described = None  # the origins whose people and names were read last
     for use in first_uses(ctx).values():
         flow = use.edges[0].flow
         used = tuple(flow.purposes)
@@ -255,7 +257,8 @@ def check(ctx: Context):
         bits = union(by_group)
         categories = sorted(categories)
         standing = _standing(ctx, used, by_group)
-        subjects = ev.subjects(bits)
+        if bits != described:  # flows leaving one system often carry the same origins' data: described once
+            described, subjects, named = bits, ev.subjects(bits), ev.named(bits)
         # three cases (issue 13): without any legal basis, the full grade; a purpose a law added, or a use the
         # flow's own legal basis authorises, one step lower and never critical; within collection, no finding
         without_basis = bool(standing.unauthorised) and not flow.legal_basis
@@ -266,7 +269,7 @@ def check(ctx: Context):
         )
         if not without_basis:
             severity = min(severity, Severity.high)
-        named, total = ev.named(bits), bits.bit_count()
+        total = bits.bit_count()
         paths: list[tuple[list[str], list[str]]] = []
         tried: set[Purposes] = set()
         for origin in named:  # the groups of the most important origins first, each along the flows its purposes allow
@@ -281,8 +284,8 @@ def check(ctx: Context):
         yield RULE.finding(
             ctx, flow,
             severity=severity,
-            title=_title(flow, categories, bool(standing.unauthorised), bool(flow.legal_basis)),
-            message=_message(ctx, flow, bits, total, named, categories, subjects, tuple(by_group), standing),
+            title=writer.title(flow, used, categories, bool(standing.unauthorised)),
+            message=writer.message(flow, used, bits, total, named, categories, subjects, tuple(by_group), standing),
             categories=categories,
             subjects=subjects,
             origins=named,
@@ -292,53 +295,69 @@ def check(ctx: Context):
         )
 
 
-def _title(flow: Flow, categories: list[str], unauthorised: bool, flow_basis: bool) -> str:
-    purposes = _purposes_in_words((tuple(flow.purposes),), sort=False)
-    if not unauthorised:
-        what = "used for a further purpose added by law:"
-    elif flow_basis:
-        what = "used, on the flow's legal basis, beyond the purposes of collection for"
-    else:
-        what = "used without a recorded legal basis for"
-    return f"{sentence_case(categories_in_words(categories, limit=2))} {what} {purposes} ({flow.id})"
+class _Writer:
+    """The titles and messages of one analysis: what they name is read once, and the words
+    findings repeat (the legal basis flows cite) are written once."""
 
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.evidence = Evidence.of(ctx)
+        self.name_of = display_names(ctx)
+        self._cited: dict[tuple[str, ...], str] = {}  # a flow's legal basis -> in words
 
-def _message(ctx: Context, flow: Flow, bits: int, total: int, named: list[str], categories: list[str],
-             subjects: list[str], groups: tuple[Purposes, ...], standing: _Standing) -> str:
-    """``total``: how many origins ``bits`` holds; ``named``: the most important of them."""
-    sources = ctx.model.sources
-    people = f" about {subjects_in_words(subjects)}" if subjects else ""
-    used = tuple(flow.purposes)
-    name_of = display_names(ctx)
-    evidence = Evidence.of(ctx)
-    names = evidence.listed(bits, named=named)
-    head = (
-        f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(total, 'origin')} "
-        f"({names}) for {_purposes_in_words(groups)}, arrive through the flow {flow.id} at "
-        f"{name_of[flow.target]} for {_purposes_in_words((used,), sort=False)}."
-    )
-    parts = [head]
-    if standing.unauthorised:
-        parts.append(
-            f"For the data of {names if standing.unauthorised == bits else evidence.listed(standing.unauthorised)}, "
-            f"{_purposes_in_words((tuple(sorted(standing.used)),), sort=False)} "
-            f"is none of the purposes of collection, and no law is recorded as adding it to them."
-        )
-        if flow.legal_basis:
-            parts.append(f"The flow cites as its legal basis {citations(sources, flow.legal_basis)}: authorised, and "
-                         "still a new use whose necessity and proportionality must be shown.")
+    def citations(self, legal_basis: list[str]) -> str:
+        """:func:`~flowmap.words.citations` of a legal basis (worded once per analysis)."""
+        key = tuple(legal_basis)
+        found = self._cited.get(key)
+        if found is None:
+            found = self._cited[key] = citations(self.ctx.model.sources, key)
+        return found
+
+    @staticmethod
+    def title(flow: Flow, used: Purposes, categories: list[str], unauthorised: bool) -> str:
+        if not unauthorised:
+            what = "used for a further purpose added by law:"
+        elif flow.legal_basis:
+            what = "used, on the flow's legal basis, beyond the purposes of collection for"
         else:
-            parts.append("The model records no legal basis for the flow.")
-    decided = _deciding_rules(ctx, used, groups)
-    if decided:
-        parts.append(f"What decided it: {'; '.join(decided)}.")
-    if standing.authorised:
-        parts.append(
-            f"For the data of {names if standing.authorised == bits else evidence.listed(standing.authorised)}, "
-            f"this is a further purpose added by {citations(sources, sorted(standing.provisions))}, beyond why people "
-            f"gave the data: authorised, and still a new use whose necessity and proportionality must be shown."
+            what = "used without a recorded legal basis for"
+        return (f"{sentence_case(categories_in_words(categories, limit=2))} {what} "
+                f"{_purposes_in_words((used,), sort=False)} ({flow.id})")
+
+    def message(self, flow: Flow, used: Purposes, bits: int, total: int, named: list[str], categories: list[str],
+                subjects: list[str], groups: tuple[Purposes, ...], standing: _Standing) -> str:
+        """``total``: how many origins ``bits`` holds; ``named``: the most important of them."""
+        people = f" about {subjects_in_words(subjects)}" if subjects else ""
+        evidence = self.evidence
+        names = evidence.listed(bits, named=named)
+        head = (
+            f"{sentence_case(categories_in_words(categories))}{people}, collected by {plural(total, 'origin')} "
+            f"({names}) for {_purposes_in_words(groups)}, arrive through the flow {flow.id} at "
+            f"{self.name_of[flow.target]} for {_purposes_in_words((used,), sort=False)}."
         )
-    return " ".join(parts)
+        parts = [head]
+        if standing.unauthorised:
+            parts.append(
+                f"For the data of {names if standing.unauthorised == bits else evidence.listed(standing.unauthorised)}, "
+                f"{_purposes_in_words((tuple(sorted(standing.used)),), sort=False)} "
+                f"is none of the purposes of collection, and no law is recorded as adding it to them."
+            )
+            if flow.legal_basis:
+                parts.append(f"The flow cites as its legal basis {self.citations(flow.legal_basis)}: authorised, and "
+                             "still a new use whose necessity and proportionality must be shown.")
+            else:
+                parts.append("The model records no legal basis for the flow.")
+        decided = _deciding_rules(self.ctx, used, groups)
+        if decided:
+            parts.append(f"What decided it: {'; '.join(decided)}.")
+        if standing.authorised:
+            parts.append(
+                f"For the data of {names if standing.authorised == bits else evidence.listed(standing.authorised)}, "
+                f"this is a further purpose added by {citations(self.ctx.model.sources, sorted(standing.provisions))}, "
+                f"beyond why people gave the data: authorised, and still a new use whose necessity and proportionality "
+                f"must be shown."
+            )
+        return " ".join(parts)
 
 
 def _deciding_rules(ctx: Context, used: Purposes, groups: tuple[Purposes, ...]) -> list[str]:
