@@ -45,6 +45,7 @@ from flowmap.model import Flow, System
 from flowmap.rules import _support
 from flowmap.rules._support import display_names, edges_by_flow
 from flowmap.rules.base import Context, Rule
+from flowmap.taxonomy import Sensitivity
 from flowmap.words import categories_in_words, listing, plural, sentence_case, subjects_in_words
 
 FLOWS_CAP = LIST_CAP
@@ -145,21 +146,25 @@ def _flows_words(ctx: Context, system: System, unasked: _Unasked) -> tuple[str, 
             f"{len(flows)} flows of sensitive data {where}", f"{len(flows)} outgoing flows")
 
 
+@functools.lru_cache(maxsize=None)
+def _gaps(legal_basis: bool, oversight: bool | None, redress: bool | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(established gaps, unknowns) of a system's safeguards: whether it records a legal basis, and
+    its controls (decided once per combination: systems share a few).
+
+    >>> _gaps(False, False, None)
+    (('no_oversight',), ('legal_basis', 'redress'))
+    """
+    established = tuple(gap for gap, value in (("no_oversight", oversight), ("no_redress", redress)) if value is False)
+    unknown = tuple(name for name, missing in (
+        ("legal_basis", not legal_basis), ("oversight", oversight is None), ("redress", redress is None)) if missing)
+    return established, unknown
+
+
 def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unasked: _Unasked | None,
                      available: tuple[int, list[str]]):
     """``available``: (origins bitset, categories) of the sensitive data available at the system."""
     controls = system.controls
-    established = [
-        gap for gap, value in (("no_oversight", controls.independent_oversight), ("no_redress", controls.redress))
-        if value is False
-    ]
-    unknown = [
-        name for name, missing in (
-            ("legal_basis", not system.legal_basis),
-            ("oversight", controls.independent_oversight is None),
-            ("redress", controls.redress is None),
-        ) if missing
-    ]
+    established, unknown = _gaps(bool(system.legal_basis), controls.independent_oversight, controls.redress)
     if not established and not unknown and unasked is None:
         return
     bits, categories = available
@@ -188,14 +193,16 @@ def _system_findings(ctx: Context, ev: _support.Evidence, system: System, unaske
             mitigation=MITIGATIONS[gap],
         )
     if unknown or unasked is not None:
-        yield _question_finding(ctx, system, unknown, unasked, held, bits, origins, categories, subjects)
+        yield _question_finding(ctx, system, unknown, unasked, held, bits, origins, categories, subjects,
+                                sensitivity, vulnerable)
 
 
-def _question_finding(ctx: Context, system: System, unknown: list[str], unasked: _Unasked | None, held: str,
-                      bits: int, origins: list[str], categories: list[str], subjects: list[str]):
+def _question_finding(ctx: Context, system: System, unknown: tuple[str, ...], unasked: _Unasked | None, held: str,
+                      bits: int, origins: list[str], categories: list[str], subjects: list[str],
+                      sensitivity: Sensitivity, vulnerable: bool):
     """The one question to a system about what is not recorded: its own safeguards, and the
     legal basis of the flows of sensitive data it sends (in whole sentences, never "with no
-    legal basis is recorded").
+    legal basis is recorded"). ``sensitivity`` and ``vulnerable``: of ``categories`` and ``subjects``.
 
     >>> from flowmap.model import Model
     >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -220,7 +227,7 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
     titled = [_UNKNOWN[u][0] for u in unknown]
     flows, its, flow_ids = "", "", []
     if unknown:
-        parts.append(_not_recorded(tuple(unknown)))
+        parts.append(_not_recorded(unknown))
     if unasked is not None:
         flows, its, short = _flows_words(ctx, system, unasked)
         crossing = sorted(unasked.categories)
@@ -235,6 +242,7 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
         titled.append(f"a legal basis for {short}")
         flow_ids = [f.id for f in unasked.flows]
         categories = sorted({*categories, *crossing})
+        sensitivity = max(sensitivity, ctx.sensitivity(crossing))
     if len(titled) > 1 or len(flow_ids) > 1:
         until = "Until these are known"
     elif flow_ids:
@@ -246,8 +254,7 @@ def _question_finding(ctx: Context, system: System, unknown: list[str], unasked:
     return RULE.finding(
         ctx, system, aspect="unknown_safeguards",
         confidence=Confidence.low,
-        severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
-                           low_confidence=True),
+        severity=ctx.grade(RULE, sensitivity=sensitivity, vulnerable=vulnerable, low_confidence=True),
         title=f"Safeguards of {name} not recorded: {listing(titled)}",
         message=" ".join(parts),
         categories=categories, subjects=subjects,
@@ -268,21 +275,21 @@ def _not_recorded(unknown: tuple[str, ...]) -> str:
     return f"The model does not record {listing([_UNKNOWN[u][1] for u in unknown])}."
 
 
-def _question(name: str, unknown: list[str], flows: str = "", its: str = "") -> str:
+def _question(name: str, unknown: tuple[str, ...], flows: str = "", its: str = "") -> str:
     """One short question about what is unknown at a system and the flows it sends.
 
-    >>> _question("VIS", ["oversight"])
+    >>> _question("VIS", ("oversight",))
     'Is there independent oversight of VIS?'
-    >>> _question("VIS", ["legal_basis", "oversight", "redress"])
+    >>> _question("VIS", ("legal_basis", "oversight", "redress"))
     'Is there a legal basis, independent oversight and a route to redress for VIS?'
-    >>> _question("VIS", ["oversight"], "the flow vis->a from VIS to A", "flow vis->a to A")
+    >>> _question("VIS", ("oversight",), "the flow vis->a from VIS to A", "flow vis->a to A")
     'Is there independent oversight of VIS, and which law allows its flow vis->a to A?'
-    >>> _question("VIS", [], "the flow vis->a from VIS to A")
+    >>> _question("VIS", (), "the flow vis->a from VIS to A")
     'Which law allows the flow vis->a from VIS to A?'
     """
     if not unknown:
         return f"Which law allows {flows}?"
-    if unknown == ["oversight"]:
+    if unknown == ("oversight",):
         asked = f"Is there independent oversight of {name}"
     else:
         asked = f"Is there {listing([_UNKNOWN[u][0] for u in unknown])} for {name}"

@@ -104,27 +104,35 @@ def first_entries(ctx: Context, outside: Callable[[Edge], bool] | None = None) -
     -----
     Per category, one reach from the protected origins over the flows that do not enter an
     enforcement actor's hands (:meth:`~flowmap.graph.Graph.reach`); what crosses an entry edge
-    in that reach arrives there without having been in enforcement's hands.
+    in that reach arrives there without having been in enforcement's hands. Only the protected
+    origins whose data crosses an entry edge by any route (in the category's full reach) can
+    cross it by such a route: the reach starts from them alone, and origins never mix in a reach.
     """
     graph = ctx.graph
     entries = entry_edges(ctx, _enforcement)
     entering = set(entries)
     outside = outside or _outside(ctx)
     by_actor: dict[str, list[int]] = {}  # actor type -> its systems: a victim's report to the police stays there
+    sheltered = []  # the positions of the protected systems
     for position, system in enumerate(ctx.systems):  # bit i stands for the i-th system in id order
         if system.actor:
             by_actor.setdefault(system.actor, []).append(position)
+        if protected(system):
+            sheltered.append(position)
     same_actor = {actor: bitset(positions) for actor, positions in by_actor.items()}
-    sheltered = {s.id for s in ctx.systems if protected(s)}  # the protected systems, decided once each
+    sheltered_bits = bitset(sheltered)
     found: dict[Edge, tuple[int, set[str]]] = {}
     for category in graph.categories:
-        origins = [o for o in graph.origins_of(category) if o in sheltered]
-        if not origins:
+        entries_here = [edge for edge in graph.edges_carrying(category) if edge in entering]
+        candidates = 0
+        for edge in entries_here:
+            candidates |= graph.crossing_bits(edge, category)
+        candidates &= sheltered_bits
+        if not candidates:
             continue
+        origins = graph.bits_to_origins(category, candidates)
         reach = graph.reach(category, origins=origins, allowed=outside)  # used here only: not kept
-        for edge in graph.edges_carrying(category):
-            if edge not in entering:
-                continue
+        for edge in entries_here:
             actor = ctx.system(edge.target)
             bits = graph.crossing_bits(edge, category, reach) & ~(graph.origin_bit(actor.id) | same_actor[actor.actor])
             if bits:
@@ -136,7 +144,8 @@ def first_entries(ctx: Context, outside: Callable[[Edge], bool] | None = None) -
 def _outside(ctx: Context) -> Callable[[Edge], bool]:
     """Whether an edge keeps data outside enforcement's hands (its target is no enforcement actor):
     a set's membership test."""
-    return frozenset(e for e in ctx.graph.edges if not _enforcement(ctx.system(e.target))).__contains__
+    enforcement = {s.id for s in ctx.systems if _enforcement(s)}
+    return frozenset(e for e in ctx.graph.edges if e.target not in enforcement).__contains__
 
 
 def check(ctx: Context):

@@ -102,6 +102,16 @@ def _unrecorded(encrypted: bool | None, authenticated: bool | None, logged: bool
     return tuple(p for p, value in zip(PROPERTIES, (encrypted, authenticated, logged)) if value is None)
 
 
+@functools.lru_cache(maxsize=None)
+def _properties_in_words(unrecorded: frozenset[str]) -> str:
+    """The properties of :data:`PROPERTIES` among ``unrecorded``, in words (once per combination).
+
+    >>> _properties_in_words(frozenset({"logged", "encrypted"}))
+    'encrypted and logged'
+    """
+    return listing([p for p in PROPERTIES if p in unrecorded])
+
+
 def check(ctx: Context):
     """One finding per flow known to be insecure; one question per system sending flows whose
     transport is not recorded.
@@ -121,6 +131,7 @@ def check(ctx: Context):
     >>> asked.question  # two of its three flows: named by where they go
     'Are its flows to a and b encrypted, authenticated and logged?'
     """
+    name_of = display_names(ctx)
     unknown_by_sender: dict[str, list[Flow]] = {}
     sent: dict[str, int] = {}
     for flow in ctx.flows:
@@ -129,17 +140,17 @@ def check(ctx: Context):
         if t.encrypted and t.authenticated and t.logged:
             continue
         if False in (t.encrypted, t.authenticated, t.logged):
-            yield _known(ctx, flow)
+            yield _known(ctx, name_of, flow)
         else:
             unknown_by_sender.setdefault(flow.source, []).append(flow)
     for sender, flows in sorted(unknown_by_sender.items()):
-        yield _unknown(ctx, sender, flows, sent[sender])
+        yield _unknown(ctx, name_of, sender, flows, sent[sender])
 
 
-def _known(ctx: Context, flow: Flow):
+def _known(ctx: Context, name_of: dict[str, str], flow: Flow):
+    """The finding of a flow known to be insecure (``name_of``: :func:`display_names`)."""
     categories = sorted(set(flow.data))
     volume = _volume(flow)
-    name_of = display_names(ctx)
     source, target = name_of[flow.source], name_of[flow.target]
     how = f" by {flow.mode.value}" if volume else ""
     both_ways = " and back" if flow.bidirectional else ""
@@ -159,9 +170,8 @@ def _known(ctx: Context, flow: Flow):
     )
 
 
-def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
+def _unknown(ctx: Context, name_of: dict[str, str], sender: str, flows: list[Flow], sent: int):
     """The question to a sender about its ``flows`` with unknown transport (of ``sent`` flows it sends)."""
-    name_of = display_names(ctx)
     name = name_of[sender]
     categories: set[str] = set()
     volume = False
@@ -174,7 +184,7 @@ def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
         unrecorded.update(_unrecorded(t.encrypted, t.authenticated, t.logged))
         targets[name_of[flow.target]] = None
     categories = sorted(categories)
-    unknown = listing([p for p in PROPERTIES if p in unrecorded])
+    unknown = _properties_in_words(frozenset(unrecorded))
     if len(flows) == 1:
         (flow,) = flows
         target = name_of[flow.target]
@@ -183,14 +193,14 @@ def _unknown(ctx: Context, sender: str, flows: list[Flow], sent: int):
         carries = f"It carries {categories_in_words(categories)}{' as whole datasets' if volume else ''}."
         question = f"Is its flow to {target} ({flow.id}) {unknown}?"
     else:
-        targets = list(targets)
-        what = f"the {len(flows)} flows from {name} to {plural(len(targets), 'system')} ({listing(targets)})"
+        receivers = listing(targets)
+        what = f"the {len(flows)} flows from {name} to {plural(len(targets), 'system')} ({receivers})"
         title = f"Transport security of {len(flows)} outgoing flows from {name} not recorded"
         carries = f"They carry {categories_in_words(categories)}{', some as whole datasets' if volume else ''}."
         if len(flows) == sent:
             question = f"Are its {len(flows)} outgoing flows {unknown}?"
         else:
-            question = f"Are its flows to {listing(targets)} {unknown}?"
+            question = f"Are its flows to {receivers} {unknown}?"
     return RULE.finding(
         ctx, ctx.system(sender), aspect="unknown_transport",
         confidence=Confidence.low,

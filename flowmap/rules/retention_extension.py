@@ -83,7 +83,7 @@ import functools
 from flowmap.findings import LIST_CAP, PATHS_CAP, Confidence, Kind, Severity
 from flowmap.graph import Edge
 from flowmap.model import System
-from flowmap.rules._support import Evidence, bulk, display_names, origins_in_order
+from flowmap.rules._support import Evidence, bitset, bulk, display_names, origins_in_order
 from flowmap.rules.base import Context, Rule
 from flowmap.severity import grade
 from flowmap.validate import parse_retention
@@ -142,18 +142,18 @@ def _unknown(system: System) -> bool:
 
 def check(ctx: Context):
     """Extensions at flows, link lifetimes at linked components, unknown retentions as questions."""
-    yield from extensions(ctx)
-    yield from link_lifetimes(ctx)
+    durations = _durations(ctx)
+    yield from extensions(ctx, durations)
+    yield from link_lifetimes(ctx, durations)
     yield from unknown_retentions(ctx)
 
 
 # -- a flow into a longer-lived holder ------------------------------------------------------------
 
 
-def extensions(ctx: Context):
+def extensions(ctx: Context, durations: dict[str, float | None]):
     """One finding per flow whose source keeps data for a known duration and whose target keeps
-    it longer (a linked target keeps it no longer than its source)."""
-    durations = _durations(ctx)
+    it longer (a linked target keeps it no longer than its source). ``durations``: :func:`_durations`."""
     by_subject = {s.id for s in ctx.systems if s.retention_by_subject}  # retention per people group
     for edge in ctx.graph.edges:
         grouped = edge.source in by_subject or edge.target in by_subject
@@ -397,20 +397,22 @@ class Feeders:
         return route, flows
 
 
-def link_lifetimes(ctx: Context):
-    """One finding per linked component whose sources keep their data for different known periods."""
-    graph = ctx.graph
+def link_lifetimes(ctx: Context, durations: dict[str, float | None]):
+    """One finding per linked component whose sources keep their data for different known periods
+    (``durations``: :func:`_durations`)."""
     feeders = Feeders(ctx)
-    by_duration: dict[float, int] = {}  # known retention -> the systems that keep data that long
-    for system_id, days in _durations(ctx).items():
+    keeping: dict[float, list[int]] = {}  # known retention -> the positions of the systems that keep data that long
+    for position, system in enumerate(ctx.systems):  # bit i stands for the i-th system in id order
+        days = durations[system.id]
         if days is not None:
-            by_duration[days] = by_duration.get(days, 0) | graph.origin_bit(system_id)
-    durations = sorted(by_duration, reverse=True)
+            keeping.setdefault(days, []).append(position)
+    by_duration = {days: bitset(positions) for days, positions in keeping.items()}
+    longest_first = sorted(by_duration, reverse=True)
     for component in ctx.systems:
         if component.retention != "linked":
             continue
         fed, categories = feeders.of(component.id)
-        known = [(days, fed & by_duration[days]) for days in durations if fed & by_duration[days]]  # longest first
+        known = [(days, fed & by_duration[days]) for days in longest_first if fed & by_duration[days]]  # longest first
         if len(known) < 2:
             continue
         longest, shortest = known[0], known[-1]
@@ -482,6 +484,7 @@ def unknown_retentions(ctx: Context):
     collects sensitive data, and the systems that hand it sensitive data."""
     graph = ctx.graph
     sensitive = Evidence.of(ctx).sensitive
+    name_of = display_names(ctx)
     for system in ctx.systems:
         if not _unknown(system):
             continue
@@ -496,7 +499,7 @@ def unknown_retentions(ctx: Context):
         if not by_holder:
             continue
         holders = origins_in_order(ctx, by_holder)  # few: its senders
-        categories = sorted({c for cats in by_holder.values() for c in cats})
+        categories = sorted(set().union(*by_holder.values()))
         subjects = ctx.subjects_of(holders)
         yield RULE.finding(
             ctx, system,
@@ -505,7 +508,7 @@ def unknown_retentions(ctx: Context):
             severity=ctx.grade(RULE, sensitivity=ctx.sensitivity(categories), vulnerable=ctx.vulnerable(subjects),
                                low_confidence=True),
             title=f"How long is sensitive data kept in {system.display_name}?",
-            message=_unknown_message(ctx, system, by_holder, holders),
+            message=_unknown_message(system, by_holder, holders, categories, name_of),
             categories=categories,
             subjects=subjects,
             origins=holders,
@@ -514,7 +517,10 @@ def unknown_retentions(ctx: Context):
         )
 
 
-def _unknown_message(ctx, system: System, by_holder: dict[str, set[str]], holders: list[str]) -> str:
+def _unknown_message(system: System, by_holder: dict[str, set[str]], holders: list[str], categories: list[str],
+                     name_of: dict[str, str]) -> str:
+    """``holders``: those of ``by_holder`` (holder -> the sensitive categories it holds or hands on)
+    in :func:`origins_in_order`; ``categories``: all of theirs, sorted; ``name_of``: :func:`display_names`."""
     parts = [f"The model records no retention period for {system.display_name}."]
     if system.id in by_holder:
         people = f" about {subjects_in_words(system.subjects)}" if system.subjects else ""
@@ -524,10 +530,10 @@ def _unknown_message(ctx, system: System, by_holder: dict[str, set[str]], holder
         )
     senders = [h for h in holders if h != system.id]
     if senders:
-        received = sorted({c for h in senders for c in by_holder[h]})
+        received = categories if system.id not in by_holder else sorted({c for h in senders for c in by_holder[h]})
         parts.append(
             f"It receives {categories_in_words(received)} from {plural(len(senders), 'system')} "
-            f"({listing([display_names(ctx)[h] for h in senders])}): whether it keeps them longer than "
+            f"({listing([name_of[h] for h in senders])}): whether it keeps them longer than "
             f"{'that system does' if len(senders) == 1 else 'those systems do'} cannot be told."
         )
     return " ".join(parts)
