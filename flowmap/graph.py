@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Callable, Iterable, Iterator
 
 from flowmap.model import Flow, Model, System
@@ -84,38 +85,53 @@ class Graph:
     def __init__(self, model: Model, taxonomy: Taxonomy | None = None):
         self.model = model
         self.taxonomy = taxonomy or model.effective_taxonomy
-        self.systems: list[System] = sorted(model.systems, key=lambda s: s.id)
-        self.flows: list[Flow] = sorted(model.flows, key=lambda f: f.id)
-        self._system = {s.id: s for s in self.systems}
-        self._flow = {f.id: f for f in self.flows}
+        self.systems: list[System] = sorted(model.systems, key=attrgetter("id"))
+        self.flows: list[Flow] = sorted(model.flows, key=attrgetter("id"))
+        self._ids = [s.id for s in self.systems]
+        self._position = {sid: i for i, sid in enumerate(self._ids)}
+        self._system = dict(zip(self._ids, self.systems))
+        self._flow: dict[str, Flow] = {}
+        self._out: dict[str, list[Edge]] = {sid: [] for sid in self._ids}
+        self._in: dict[str, list[Edge]] = {sid: [] for sid in self._ids}
+        # nodes: one per system (in id order), then one per restricted edge (forwards not "all")
+        self._edge_node: dict[Edge, int] = {}
+        self._cross: dict[Edge, int] = {}  # edge -> the node whose origins cross it
+        self._alike: dict[tuple[tuple[str, ...], str | None], list[Edge]] = {}
+        """(data, transform) -> the edges of the flows that have them: they carry the same categories."""
         edges: list[Edge] = []
-        for flow in self.flows:
-            edges.append(Edge(flow.source, flow.target, flow))
+        answers: list[Edge] = []  # edges nothing arrives through
+        out_of, into, position, edge_node, cross = self._out, self._in, self._position, self._edge_node, self._cross
+        for flow in self.flows:  # one pass: each flow of a large model is read once here
+            self._flow[flow.id] = flow
+            source, target = flow.source, flow.target
+            these = [Edge(source, target, flow)]
             if flow.bidirectional:
-                edges.append(Edge(flow.target, flow.source, flow, reverse=True))
+                these.append(Edge(target, source, flow, reverse=True))
+            restricted = flow.forwards != "all"
+            for edge in these:
+                edges.append(edge)
+                out_of[edge.source].append(edge)
+                into[edge.target].append(edge)
+                if restricted:
+                    cross[edge] = edge_node[edge] = len(self._ids) + len(edge_node)
+                else:
+                    cross[edge] = position[edge.source]
+            if not flow.delivers:
+                answers.extend(these)
+            terms = (tuple(flow.data), flow.transform)
+            alike = self._alike.get(terms)
+            if alike is None:
+                self._alike[terms] = these
+            else:
+                alike.extend(these)
         self.edges: list[Edge] = edges
-        self._answers = frozenset(e for e in edges if not e.flow.delivers)  # edges nothing arrives through
-        self._out: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
-        self._in: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
-        for edge in edges:
-            self._out[edge.source].append(edge)
-            self._in[edge.target].append(edge)
-        self._origins = self._origins_by_category()
+        self._answers = frozenset(answers)
+        self._origins = self._origins_by_category({term for data, _ in self._alike for term in data})
         self._covered_by: dict[str, list[str]] = {}
         for category in self._origins:
             for ancestor in ancestors(category):
                 self._covered_by.setdefault(ancestor, []).append(category)
-        # nodes: one per system (in id order), then one per restricted edge (forwards not "all")
-        self._ids = [s.id for s in self.systems]
-        self._position = {sid: i for i, sid in enumerate(self._ids)}
-        self._edge_node: dict[Edge, int] = {}
-        for edge in edges:
-            if edge.flow.forwards != "all":
-                self._edge_node[edge] = len(self._ids) + len(self._edge_node)
         self._node_system = self._ids + [e.source for e in self._edge_node]
-        self._cross: dict[Edge, int] = {  # edge -> the node whose origins cross it
-            edge: self._edge_node.get(edge, self._position[edge.source]) for edge in edges
-        }
         self._full: dict[str, dict[int, int]] = {}  # category -> its reach from every origin
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
@@ -148,14 +164,18 @@ class Graph:
 
     # -- categories --------------------------------------------------------------------------
 
-    def _origins_by_category(self) -> dict[str, list[str]]:
+    def _origins_by_category(self, named: set[str]) -> dict[str, list[str]]:
         """Propagated category -> its origin systems, sorted. A system holding a parent category
-        (``biometric``) is also the origin of every more specific category some flow carries."""
+        (``biometric``) is also the origin of every more specific category some flow ``named``."""
         origins: dict[str, set[str]] = {}
         for system in self.systems:
             for category in system.holds:
-                origins.setdefault(category, set()).add(system.id)
-        for category in sorted({d for f in self.flows for d in f.data}):
+                holding = origins.get(category)
+                if holding is None:
+                    origins[category] = {system.id}
+                else:
+                    holding.add(system.id)
+        for category in sorted(named):
             for ancestor in ancestors(category)[1:]:
                 if ancestor in origins:
                     origins.setdefault(category, set()).update(origins[ancestor])
@@ -189,22 +209,33 @@ class Graph:
     def _categories_of(self, edge: Edge) -> list[str]:
         if not self.taxonomy.personal(edge.flow.transform):  # statistics: no one's data moves on
             return []
+        return self._covered(edge.flow.data)
+
+    def _covered(self, data: Iterable[str]) -> list[str]:
+        """The propagated categories the terms of ``data`` cover, sorted."""
         found: set[str] = set()
-        for data in edge.flow.data:
-            found.update(self._covered_by.get(data, ()))
+        for term in data:
+            found.update(self._covered_by.get(term, ()))
         return sorted(found)
 
     @cached_property
     def _carried(self) -> dict[Edge, list[str]]:
-        """Edge -> the propagated categories it carries, sorted (each list built once, shared)."""
-        return {edge: self._categories_of(edge) for edge in self.edges}
+        """Edge -> the propagated categories it carries, sorted: one list per (data, transform)
+        of the flows, shared by the edges alike."""
+        out = {}
+        for (data, transform), edges in self._alike.items():
+            carried = self._covered(data) if self.taxonomy.personal(transform) else []  # statistics: nothing moves on
+            for edge in edges:
+                out[edge] = carried
+        return out
 
     @cached_property
     def _carrying(self) -> dict[str, list[Edge]]:
         """Category -> the edges that carry it, in flow-id order."""
         out: dict[str, list[Edge]] = {c: [] for c in self._origins}
-        for edge, carried in self._carried.items():
-            for category in carried:
+        carried = self._carried
+        for edge in self.edges:
+            for category in carried[edge]:
                 out[category].append(edge)
         return out
 
@@ -263,24 +294,44 @@ class Graph:
         >>> sorted(present["b"]), "c" in present
         (['biometric.face'], False)
         """
-        succ: dict[str, dict[str, list[str]]] = {c: {} for c in self._origins}
-        covered_by = self._covered_by
-        for edge in self.edges:
-            for carried in edge.flow.data:
-                for category in covered_by.get(carried, ()):
-                    succ[category].setdefault(edge.source, []).append(edge.target)
-        present: dict[str, set[str]] = {}
-        for category, adjacency in succ.items():
-            seen = set(self._origins[category])
-            queue = list(seen)
-            for node in queue:  # grows while read: a FIFO queue
-                for child in adjacency.get(node, ()):
-                    if child not in seen:
-                        seen.add(child)
-                        queue.append(child)
-            for node in seen:
-                present.setdefault(node, set()).add(category)
-        return present
+        categories = list(self._origins)
+        bit = {category: 1 << i for i, category in enumerate(categories)}
+        term_bits = {term: sum(bit[c] for c in covered) for term, covered in self._covered_by.items()}
+        position = self._position
+        sends: list[list[tuple[int, int]]] = [[] for _ in self._ids]  # system -> (receiver, categories named)
+        for (data, _), edges in self._alike.items():
+            named = 0
+            for term in data:
+                named |= term_bits.get(term, 0)
+            if named:
+                for edge in edges:
+                    sends[position[edge.source]].append((position[edge.target], named))
+        present = [0] * len(self._ids)  # system (position) -> bits of the categories there
+        for category, origins in self._origins.items():
+            for origin in origins:
+                present[position[origin]] |= bit[category]
+        queue = deque(node for node, bits in enumerate(present) if bits)
+        queued = [bits != 0 for bits in present]
+        while queue:  # every category at once; a system is read again only when some new to it arrive
+            node = queue.popleft()
+            queued[node] = False
+            bits = present[node]
+            for receiver, named in sends[node]:
+                new = bits & named & ~present[receiver]
+                if new:
+                    present[receiver] |= new
+                    if not queued[receiver]:
+                        queued[receiver] = True
+                        queue.append(receiver)
+        out: dict[str, set[str]] = {}
+        for system_id, bits in zip(self._ids, present):
+            if bits:
+                found = out[system_id] = set()
+                while bits:
+                    low = bits & -bits
+                    found.add(categories[low.bit_length() - 1])
+                    bits ^= low
+        return out
 
     # -- reach ------------------------------------------------------------------------------
 
@@ -292,7 +343,11 @@ class Graph:
         """(from node, to node, edge) for every hop ``category`` can take: each allowed edge from
         its crossing node to its target, and each allowed named flow into a restricted edge's node."""
         every = self._all_hops.get(category)
-        if every is None:
+        if every is None and not self._edge_node:  # no restricted flow: one hop per edge that delivers
+            cross, position, answers = self._cross, self._position, self._answers
+            every = self._all_hops[category] = [(cross[edge], position[edge.target], edge)
+                                                for edge in self.edges_carrying(category) if edge not in answers]
+        elif every is None:
             every = self._all_hops[category] = []
             carrying = set(self.edges_carrying(category))
             for edge in self.edges_carrying(category):
