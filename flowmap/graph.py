@@ -132,6 +132,8 @@ class Graph:
             for ancestor in ancestors(category):
                 self._covered_by.setdefault(ancestor, []).append(category)
         self._node_system = self._ids + [e.source for e in self._edge_node]
+        self._node_owner = list(range(len(self._ids))) + [position[e.source] for e in self._edge_node]
+        """Node -> the position of its system (a restricted edge's node stands for its source)."""
         self._full: dict[str, dict[int, int]] = {}  # category -> its reach from every origin
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
@@ -443,7 +445,7 @@ class Graph:
         (['a', 'b', 'c'], ['a', 'b'])
         """
         ids = self._ids
-        if limit is None:
+        if limit is None or bits.bit_count() <= limit:
             return [ids[i] for i in set_bits(bits)]
         out = []
         while bits and len(out) < limit:
@@ -605,29 +607,25 @@ class Graph:
         Once the queue holds enough origins not yet met, nothing found later can come before
         them: the search stops widening (a hub's thousands of senders are not all queued to
         find the three nearest origins among the first of them)."""
-        systems = len(self._ids)
-        node_system, position_of = self._node_system, self._position
-        towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
-        queue = deque([start])
-        met: set[str] = set()
-        queued: set[str] = set()  # origins waiting in the queue, not yet met
-        out: list[tuple[list[str], list[str]]] = []
-        reverse = self._reverse_hops(category)
+        node_system, owner = self._node_system, self._node_owner
+        reverse = self._reverse.get(category)
+        if reverse is None:
+            reverse = self._reverse_hops(category)
         limit = min(limit, origin_bits.bit_count())  # no more routes than origins to find
-        if origin_bits.bit_count() <= 64:
-            is_origin = set(set_bits(origin_bits)).__contains__
-        else:
-            def is_origin(position: int) -> bool:
-                return origin_bits >> position & 1
+        towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
+        queue = [start]
+        met: set[int] = set()  # the origins (positions) whose route is found
+        counted: set[int] = set()  # those and the origins waiting in the queue
+        out: list[tuple[list[str], list[str]]] = []
         widening = True
-        while queue and len(out) < limit:
-            node = queue.popleft()
-            system = node_system[node]
-            if system not in met and is_origin(node if node < systems else position_of[system]) \
-                    and not (skip_start and node == start):
-                met.add(system)
-                queued.discard(system)
-                route, flows = [system], []
+        for node in queue:  # grows while read: breadth-first
+            if len(out) >= limit:
+                break
+            origin = owner[node]
+            if origin not in met and origin_bits >> origin & 1 and not (skip_start and node == start):
+                met.add(origin)
+                counted.add(origin)
+                route, flows = [node_system[node]], []
                 at = node
                 while towards[at] is not None:
                     at, hop = towards[at]
@@ -643,10 +641,10 @@ class Graph:
                     queue.append(previous)
                     if budget is not None and len(towards) > budget:
                         return None
-                    source = node_system[previous]
-                    if source not in met and is_origin(previous if previous < systems else position_of[source]):
-                        queued.add(source)
-                        if len(queued) >= limit - len(out):
+                    origin = owner[previous]
+                    if origin not in met and origin_bits >> origin & 1:
+                        counted.add(origin)
+                        if len(counted) >= limit:
                             widening = False
                             break
         return out

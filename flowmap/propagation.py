@@ -205,19 +205,22 @@ def set_bits(bits: int) -> list[int]:
     """Positions of the set bits, lowest first.
 
     Few bits (the usual case: an origin's data reaches a system from a handful of origins)
-    are peeled off lowest first; many are found by scanning the binary text with
-    ``str.find``, which reads the width once rather than once per bit. At 10,000 systems
-    this is faster than either method alone, on sparse and on dense bitsets.
+    are peeled off highest first: each step clears the top bit, so the number shrinks as it
+    is read (peeling the lowest first would copy the whole width per bit). Many are found by
+    scanning the binary text with ``str.find``, which reads the width once rather than once
+    per bit. At 10,000 systems this is faster than either method alone, on sparse and on
+    dense bitsets.
 
     >>> set_bits(0b10110), set_bits((1 << 40) - 1)[-3:]
     ([1, 2, 4], [37, 38, 39])
     """
-    if bits.bit_count() <= 32:
+    if bits.bit_count() <= 128:
         out = []
         while bits:
-            low = bits & -bits
-            out.append(low.bit_length() - 1)
-            bits ^= low
+            top = bits.bit_length() - 1
+            out.append(top)
+            bits ^= 1 << top
+        out.reverse()
         return out
     text = bin(bits)[:1:-1]  # least significant bit first
     out = []

@@ -146,8 +146,9 @@ def categories_in_words(categories: Iterable[str], *, limit: int = 3) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _categories_in_words(categories: tuple[str, ...], limit: int) -> str:
-    """:func:`categories_in_words`, worded once per list (findings repeat the same few lists)."""
-    return listing([category_words(c) for c in categories], limit=limit)
+    """:func:`categories_in_words`, worded once per list (findings repeat the same few lists); only
+    the categories named are put into words, the rest counted."""
+    return listing([category_words(c) for c in categories[:limit]], limit=limit, total=len(categories))
 
 
 def subject_words(subject: str) -> str:

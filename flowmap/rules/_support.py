@@ -23,6 +23,7 @@ Everything here reads the model through :class:`~flowmap.graph.Graph`; nothing e
 
 from __future__ import annotations
 
+from functools import cached_property
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
@@ -151,6 +152,15 @@ class Evidence:
                 vulnerable.append(position)
         tiers = {key: bitset(positions) for key, positions in tiers.items()}
         subject_masks = {subject: bitset(positions) for subject, positions in members.items()}
+        # for bitsets of few origins: each system's people groups as bits, in the groups' sorted order
+        subject_bit = {subject: 1 << number for number, subject in enumerate(sorted(members))}
+        people_bits: dict[tuple[str, ...], int] = {}
+        for people in people_of:
+            if people not in people_bits:
+                people_bits[people] = sum(subject_bit[s] for s in set(people))
+        self._people_bits = [people_bits[people] for people in people_of]
+        self._subject_names = sorted(members)
+        self._people_named: dict[int, list[str]] = {}  # people bits -> the groups (few combinations)
         children, vulnerable = bitset(children), bitset(vulnerable)
         order = sorted(tiers)
         self._tiers = [tiers[key] for key in order]
@@ -159,7 +169,7 @@ class Evidence:
         tier_of = {key: number for number, key in enumerate(order)}
         count = len(graph.systems)
         self._rank = [tier_of[key] * count + position for position, key in enumerate(keys)]
-        self._people_of = people_of
+        self._ids = [system.id for system in graph.systems]
         self._children, self._vulnerable = children, vulnerable
         self._decoded: tuple[int, list[int] | None] = (0, [])
         alike: dict[tuple[bool, bool], tuple[bool, bool]] = {}  # four values: each tuple made once
@@ -180,20 +190,19 @@ class Evidence:
 
     def named(self, bits: int, limit: int = LIST_CAP) -> list[str]:
         """The ``limit`` most important origins of ``bits``, most important first."""
-        out: list[str] = []
-        systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
         few = self._few(bits)
         if few is not None:
+            ids = self._ids  # bit i stands for the i-th system in id order
             positions = sorted(few, key=self._rank.__getitem__)
-            return [systems[p].id for p in positions[:limit]]
+            return [ids[p] for p in positions[:limit]]
+        out: list[str] = []
+        graph = self.ctx.graph
         for mask in self._tiers:
             found = bits & mask
-            while found and len(out) < limit:
-                low = found & -found
-                out.append(systems[low.bit_length() - 1].id)
-                found ^= low
-            if len(out) >= limit:
-                break
+            if found:
+                out += graph.bits_to_origins("", found, limit=limit - len(out))
+                if len(out) >= limit:
+                    break
         return out
 
     def _few(self, bits: int) -> list[int] | None:
@@ -209,8 +218,14 @@ class Evidence:
         """The people groups whose data the origins of ``bits`` collect, sorted."""
         few = self._few(bits)
         if few is not None:
-            people_of = self._people_of
-            return sorted({subject for p in few for subject in people_of[p]})
+            people, people_bits = 0, self._people_bits
+            for position in few:
+                people |= people_bits[position]
+            found = self._people_named.get(people)
+            if found is None:
+                names = self._subject_names
+                found = self._people_named[people] = [names[i] for i in range(people.bit_length()) if people >> i & 1]
+            return list(found)
         return [subject for subject, mask in self._subjects if bits & mask]
 
     def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
@@ -350,10 +365,14 @@ class Evidence:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
         return self.ctx.graph.carried(edge)
 
+    @cached_property
+    def _display_names(self) -> dict[str, str]:
+        return display_names(self.ctx)
+
     def listed(self, bits: int, limit: int = 3, *, named: list[str] | None = None) -> str:
         """The ``limit`` most important origins of ``bits`` by name, the rest counted:
         "Eurodac, VIS, SIS and 4 others" (``named``: :meth:`named` of ``bits``, if already found)."""
-        name_of = display_names(self.ctx)
+        name_of = self._display_names
         names = [name_of[o] for o in (self.named(bits, limit) if named is None else named[:limit])]
         return listing(names, limit=limit, total=bits.bit_count())
 
