@@ -47,7 +47,7 @@ from operator import attrgetter
 from typing import Callable, Iterable, Iterator
 
 from flowmap.model import Flow, Model, System
-from flowmap.propagation import propagate_bits, set_bits
+from flowmap.propagation import bitset, propagate_bits, set_bits
 from flowmap.taxonomy import Taxonomy, ancestors
 
 __all__ = ["Edge", "Graph", "graph_of"]
@@ -365,9 +365,12 @@ class Graph:
         return [hop for hop in every if allowed(hop[2])]
 
     def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
+        """Node -> the nodes its hops for ``category`` (through ``allowed`` edges) lead to."""
         succ: dict[int, list[int]] = {}
         get = succ.get
-        for source, target, _ in self._hops(category, allowed):
+        for source, target, edge in self._hops(category, None):
+            if allowed is not None and not allowed(edge):
+                continue
             targets = get(source)
             if targets is None:
                 succ[source] = [target]
@@ -552,14 +555,20 @@ class Graph:
                 break  # nodes are sorted: the systems come first
             pairs += (bits & mask).bit_count()
         if pairs <= 4 * (len(hops) + systems):  # a pair read costs about a quarter of a hop pushed
-            ids = self._ids
+            reached: dict[int, list[int]] = {}  # origin position -> the systems its data reaches
             for node, bits in reach.items():
                 if node >= systems:
                     break
                 found = bits & mask
                 if found:
                     for position in set_bits(found):
-                        out[ids[position]] |= 1 << node
+                        nodes = reached.get(position)
+                        if nodes is None:
+                            reached[position] = [node]
+                        else:
+                            nodes.append(node)
+            for origin in origins:
+                out[origin] = bitset(reached.get(self._position[origin], ()))
             return out
         upstream: dict[int, list[int]] = {}
         for source, target, _ in hops:

@@ -35,7 +35,7 @@ from flowmap.taxonomy import Taxonomy, ancestors
 
 __all__ = [
     "Edge", "Index", "CategoryGraph", "Propagation", "category_graph", "categories_present", "propagate",
-    "propagate_bits", "set_bits", "strongly_connected_components",
+    "bitset", "propagate_bits", "set_bits", "strongly_connected_components",
 ]
 
 
@@ -199,6 +199,22 @@ def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]], size: int 
                     bits_at[child] = found | bits if found else bits
     reached.sort()
     return {node: bits_at[node] for node in reached}
+
+
+def bitset(positions: Iterable[int]) -> int:
+    """The bitset with the bits at ``positions`` set, built at once (one ``|`` per bit would copy
+    the whole, growing bitset each time).
+
+    >>> bitset([0, 3, 9]) == 0b1000001001, bitset([])
+    (True, 0)
+    """
+    positions = list(positions)
+    if not positions:
+        return 0
+    buffer = bytearray(max(positions) // 8 + 1)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
 
 
 def set_bits(bits: int) -> list[int]:
