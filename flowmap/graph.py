@@ -346,9 +346,8 @@ class Graph:
         its crossing node to its target, and each allowed named flow into a restricted edge's node."""
         every = self._all_hops.get(category)
         if every is None and not self._edge_node:  # no restricted flow: one hop per edge that delivers
-            cross, position, answers = self._cross, self._position, self._answers
-            every = self._all_hops[category] = [(cross[edge], position[edge.target], edge)
-                                                for edge in self.edges_carrying(category) if edge not in answers]
+            self._all_hops.update(self._delivering_hops())
+            every = self._all_hops.setdefault(category, [])
         elif every is None:
             every = self._all_hops[category] = []
             carrying = set(self.edges_carrying(category))
@@ -363,6 +362,19 @@ class Graph:
         if allowed is None:
             return every
         return [hop for hop in every if allowed(hop[2])]
+
+    def _delivering_hops(self) -> dict[str, list[tuple[int, int, Edge]]]:
+        """:meth:`_hops` of every category at once when no flow is restricted: one hop per edge
+        that delivers, shared by the categories it carries."""
+        hops: dict[str, list[tuple[int, int, Edge]]] = {category: [] for category in self._origins}
+        cross, position, answers, carried = self._cross, self._position, self._answers, self._carried
+        for edge in self.edges:
+            categories = carried[edge]
+            if categories and edge not in answers:
+                hop = (cross[edge], position[edge.target], edge)
+                for category in categories:
+                    hops[category].append(hop)
+        return hops
 
     def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
         """Node -> the nodes its hops for ``category`` (through ``allowed`` edges) lead to."""
