@@ -43,7 +43,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import Callable, Iterable, Iterator
 
 from flowmap.model import Flow, Model, System
@@ -378,11 +379,12 @@ class Graph:
 
     def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
         """Node -> the nodes its hops for ``category`` (through ``allowed`` edges) lead to."""
+        hops: Iterable[tuple[int, int, Edge]] = self._hops(category, None)
+        if allowed is not None:  # map and compress: no Python-level loop around a set's membership test
+            hops = compress(hops, map(allowed, map(itemgetter(2), hops)))
         succ: dict[int, list[int]] = {}
         get = succ.get
-        for source, target, edge in self._hops(category, None):
-            if allowed is not None and not allowed(edge):
-                continue
+        for source, target, _ in hops:
             targets = get(source)
             if targets is None:
                 succ[source] = [target]
@@ -604,7 +606,11 @@ class Graph:
         if found is None:
             found = self._reverse[category] = {}
             for source, target, edge in self._hops(category, None):
-                found.setdefault(target, []).append((source, edge))
+                into = found.get(target)
+                if into is None:
+                    found[target] = [(source, edge)]
+                else:
+                    into.append((source, edge))
         return found
 
     def _forward_hops(self, category: str) -> dict[int, list[int]]:

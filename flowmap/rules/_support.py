@@ -390,7 +390,7 @@ class Evidence:
                 if not wanted:
                     continue
                 for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, limit=limit - len(out)):
-                    bits &= ~graph.origin_bit(path[0][0])  # one route per origin
+                    bits ^= graph.origin_bit(path[0][0])  # one route per origin (one of bits: it was wanted)
                     out.append(path)
                 if len(out) >= limit:
                     return out
