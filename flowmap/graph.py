@@ -778,7 +778,10 @@ class Graph:
         [(['b', 'p'], ['b->p']), (['a', 'b', 'p'], ['a->b', 'b->p'])]
         """
         found = self._search_back(self._crossing_node(edge), category, origin_bits, allowed=allowed, limit=limit)
-        return [(route + [edge.target], flows + [edge.flow.id]) for route, flows in found]
+        for route, flows in found:  # each search builds its own lists
+            route.append(edge.target)
+            flows.append(edge.flow.id)
+        return found
 
     def path_to(self, origin: str, category: str, edge: Edge, *, allowed: EdgeFilter | None = None,
                 key: object = None) -> tuple[list[str], list[str]] | None:
