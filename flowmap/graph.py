@@ -138,7 +138,7 @@ class Graph:
         self._full: dict[str, dict[int, int]] = {}  # category -> its reach from every origin
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
-        self._reverse: dict[str, dict[int, list[tuple[int, Edge]]]] = {}
+        self._reverse: dict[str, dict[int, list[tuple[int, int, Edge]]]] = {}
         self._forward: dict[str, dict[int, list[int]]] = {}
 
     # -- elements ---------------------------------------------------------------------------
@@ -600,17 +600,17 @@ class Graph:
 
     # -- witness paths -----------------------------------------------------------------------
 
-    def _reverse_hops(self, category: str) -> dict[int, list[tuple[int, Edge]]]:
-        """Node -> the (node, edge) hops that lead into it, for ``category`` (memoised)."""
+    def _reverse_hops(self, category: str) -> dict[int, list[tuple[int, int, Edge]]]:
+        """Node -> the hops for ``category`` that lead into it (memoised)."""
         found = self._reverse.get(category)
         if found is None:
             found = self._reverse[category] = {}
-            for source, target, edge in self._hops(category, None):
-                into = found.get(target)
+            for hop in self._hops(category, None):
+                into = found.get(hop[1])
                 if into is None:
-                    found[target] = [(source, edge)]
+                    found[hop[1]] = [hop]
                 else:
-                    into.append((source, edge))
+                    into.append(hop)
         return found
 
     def _forward_hops(self, category: str) -> dict[int, list[int]]:
@@ -661,7 +661,7 @@ class Graph:
                 out.append((route, flows))
             if not widening:
                 continue
-            for previous, hop in reverse.get(node, ()):
+            for previous, _, hop in reverse.get(node, ()):
                 if previous not in towards and (within is None or previous in within) \
                         and (allowed is None or allowed(hop)):
                     towards[previous] = (node, hop)
@@ -711,7 +711,7 @@ class Graph:
                 grown = []
                 for node in back:
                     steps = behind[node] + 1
-                    for previous, _ in backward.get(node, ()):
+                    for previous, _, _ in backward.get(node, ()):
                         if previous not in behind:
                             behind[previous] = steps
                             grown.append(previous)
@@ -726,7 +726,7 @@ class Graph:
             nearer = ahead[node] - 1
             if nearer < 0:
                 continue
-            for previous, _ in backward.get(node, ()):
+            for previous, _, _ in backward.get(node, ()):
                 if ahead.get(previous) == nearer and previous not in nodes:
                     nodes.add(previous)
                     todo.append(previous)

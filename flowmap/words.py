@@ -114,10 +114,9 @@ def listing(items: Iterable[str], *, limit: int = 3, total: int | None = None) -
     >>> listing(["a"]), listing(["a", "b"]), listing(["a", "b"], total=5)
     ('a', 'a and b', 'a, b and 3 others')
     """
-    items = list(items)
-    total = len(items) if total is None else total
-    named = items[:limit]
-    rest = total - len(named)
+    named = list(items)
+    rest = (len(named) if total is None else total) - min(len(named), limit)
+    del named[limit:]
     if rest > 0:
         return f"{', '.join(named)} and {plural(rest, 'other')}"
     if len(named) <= 1:

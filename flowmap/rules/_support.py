@@ -220,17 +220,18 @@ class Evidence:
         ``exclude`` and every bit in ``within`` (a mask; -1 is everyone). Only categories some
         origin's data crosses with, in the order the flows carry them."""
         graph = self.ctx.graph
-        filtered = within != -1 or exclude != 0
+        keep = within & ~exclude if within != -1 or exclude != 0 else None
         out: dict[str, int] = {}
         for edge in [edges] if isinstance(edges, Edge) else edges:
             for category in graph.carried(edge):
                 if category_ok is not None and not category_ok(category):
                     continue
                 found = graph.crossing_bits(edge, category)
-                if filtered and found:
-                    found &= within & ~exclude
+                if keep is not None and found:
+                    found &= keep
                 if found:
-                    out[category] = out.get(category, 0) | found
+                    known = out.get(category)
+                    out[category] = found if known is None else known | found
         return out
 
     def crossing(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
