@@ -43,10 +43,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import Callable, Iterable, Iterator
 
 from flowmap.model import Flow, Model, System
-from flowmap.propagation import propagate_bits, set_bits
+from flowmap.propagation import bitset, propagate_bits, set_bits
 from flowmap.taxonomy import Taxonomy, ancestors
 
 __all__ = ["Edge", "Graph", "graph_of"]
@@ -84,42 +86,59 @@ class Graph:
     def __init__(self, model: Model, taxonomy: Taxonomy | None = None):
         self.model = model
         self.taxonomy = taxonomy or model.effective_taxonomy
-        self.systems: list[System] = sorted(model.systems, key=lambda s: s.id)
-        self.flows: list[Flow] = sorted(model.flows, key=lambda f: f.id)
-        self._system = {s.id: s for s in self.systems}
-        self._flow = {f.id: f for f in self.flows}
+        self.systems: list[System] = sorted(model.systems, key=attrgetter("id"))
+        self.flows: list[Flow] = sorted(model.flows, key=attrgetter("id"))
+        self._ids = [s.id for s in self.systems]
+        self._position = {sid: i for i, sid in enumerate(self._ids)}
+        self._system = dict(zip(self._ids, self.systems))
+        self._flow: dict[str, Flow] = {}
+        self._out: dict[str, list[Edge]] = {sid: [] for sid in self._ids}
+        self._in: dict[str, list[Edge]] = {sid: [] for sid in self._ids}
+        # nodes: one per system (in id order), then one per restricted edge (forwards not "all")
+        self._edge_node: dict[Edge, int] = {}
+        self._cross: dict[Edge, int] = {}  # edge -> the node whose origins cross it
+        self._alike: dict[tuple[tuple[str, ...], str | None], list[Edge]] = {}
+        """(data, transform) -> the edges of the flows that have them: they carry the same categories."""
         edges: list[Edge] = []
-        for flow in self.flows:
-            edges.append(Edge(flow.source, flow.target, flow))
+        answers: list[Edge] = []  # edges nothing arrives through
+        out_of, into, position, edge_node, cross = self._out, self._in, self._position, self._edge_node, self._cross
+        for flow in self.flows:  # one pass: each flow of a large model is read once here
+            self._flow[flow.id] = flow
+            source, target = flow.source, flow.target
+            these = [Edge(source, target, flow)]
             if flow.bidirectional:
-                edges.append(Edge(flow.target, flow.source, flow, reverse=True))
+                these.append(Edge(target, source, flow, reverse=True))
+            restricted = flow.forwards != "all"
+            for edge in these:
+                edges.append(edge)
+                out_of[edge.source].append(edge)
+                into[edge.target].append(edge)
+                if restricted:
+                    cross[edge] = edge_node[edge] = len(self._ids) + len(edge_node)
+                else:
+                    cross[edge] = position[edge.source]
+            if not flow.delivers:
+                answers.extend(these)
+            terms = (tuple(flow.data), flow.transform)
+            alike = self._alike.get(terms)
+            if alike is None:
+                self._alike[terms] = these
+            else:
+                alike.extend(these)
         self.edges: list[Edge] = edges
-        self._answers = frozenset(e for e in edges if not e.flow.delivers)  # edges nothing arrives through
-        self._out: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
-        self._in: dict[str, list[Edge]] = {s.id: [] for s in self.systems}
-        for edge in edges:
-            self._out[edge.source].append(edge)
-            self._in[edge.target].append(edge)
-        self._origins = self._origins_by_category()
+        self._answers = frozenset(answers)
+        self._origins = self._origins_by_category({term for data, _ in self._alike for term in data})
         self._covered_by: dict[str, list[str]] = {}
         for category in self._origins:
             for ancestor in ancestors(category):
                 self._covered_by.setdefault(ancestor, []).append(category)
-        # nodes: one per system (in id order), then one per restricted edge (forwards not "all")
-        self._ids = [s.id for s in self.systems]
-        self._position = {sid: i for i, sid in enumerate(self._ids)}
-        self._edge_node: dict[Edge, int] = {}
-        for edge in edges:
-            if edge.flow.forwards != "all":
-                self._edge_node[edge] = len(self._ids) + len(self._edge_node)
         self._node_system = self._ids + [e.source for e in self._edge_node]
-        self._cross: dict[Edge, int] = {  # edge -> the node whose origins cross it
-            edge: self._edge_node.get(edge, self._position[edge.source]) for edge in edges
-        }
+        self._node_owner = list(range(len(self._ids))) + [position[e.source] for e in self._edge_node]
+        """Node -> the position of its system (a restricted edge's node stands for its source)."""
         self._full: dict[str, dict[int, int]] = {}  # category -> its reach from every origin
         self._reach: dict[tuple, dict[int, int]] = {}
         self._all_hops: dict[str, list[tuple[int, int, Edge]]] = {}
-        self._reverse: dict[str, dict[int, list[tuple[int, Edge]]]] = {}
+        self._reverse: dict[str, dict[int, list[tuple[int, int, Edge]]]] = {}
         self._forward: dict[str, dict[int, list[int]]] = {}
 
     # -- elements ---------------------------------------------------------------------------
@@ -148,14 +167,18 @@ class Graph:
 
     # -- categories --------------------------------------------------------------------------
 
-    def _origins_by_category(self) -> dict[str, list[str]]:
+    def _origins_by_category(self, named: set[str]) -> dict[str, list[str]]:
         """Propagated category -> its origin systems, sorted. A system holding a parent category
-        (``biometric``) is also the origin of every more specific category some flow carries."""
+        (``biometric``) is also the origin of every more specific category some flow ``named``."""
         origins: dict[str, set[str]] = {}
         for system in self.systems:
             for category in system.holds:
-                origins.setdefault(category, set()).add(system.id)
-        for category in sorted({d for f in self.flows for d in f.data}):
+                holding = origins.get(category)
+                if holding is None:
+                    origins[category] = {system.id}
+                else:
+                    holding.add(system.id)
+        for category in sorted(named):
             for ancestor in ancestors(category)[1:]:
                 if ancestor in origins:
                     origins.setdefault(category, set()).update(origins[ancestor])
@@ -189,22 +212,33 @@ class Graph:
     def _categories_of(self, edge: Edge) -> list[str]:
         if not self.taxonomy.personal(edge.flow.transform):  # statistics: no one's data moves on
             return []
+        return self._covered(edge.flow.data)
+
+    def _covered(self, data: Iterable[str]) -> list[str]:
+        """The propagated categories the terms of ``data`` cover, sorted."""
         found: set[str] = set()
-        for data in edge.flow.data:
-            found.update(self._covered_by.get(data, ()))
+        for term in data:
+            found.update(self._covered_by.get(term, ()))
         return sorted(found)
 
     @cached_property
     def _carried(self) -> dict[Edge, list[str]]:
-        """Edge -> the propagated categories it carries, sorted (each list built once, shared)."""
-        return {edge: self._categories_of(edge) for edge in self.edges}
+        """Edge -> the propagated categories it carries, sorted: one list per (data, transform)
+        of the flows, shared by the edges alike."""
+        out = {}
+        for (data, transform), edges in self._alike.items():
+            carried = self._covered(data) if self.taxonomy.personal(transform) else []  # statistics: nothing moves on
+            for edge in edges:
+                out[edge] = carried
+        return out
 
     @cached_property
     def _carrying(self) -> dict[str, list[Edge]]:
         """Category -> the edges that carry it, in flow-id order."""
         out: dict[str, list[Edge]] = {c: [] for c in self._origins}
-        for edge, carried in self._carried.items():
-            for category in carried:
+        carried = self._carried
+        for edge in self.edges:
+            for category in carried[edge]:
                 out[category].append(edge)
         return out
 
@@ -263,24 +297,44 @@ class Graph:
         >>> sorted(present["b"]), "c" in present
         (['biometric.face'], False)
         """
-        succ: dict[str, dict[str, list[str]]] = {c: {} for c in self._origins}
-        covered_by = self._covered_by
-        for edge in self.edges:
-            for carried in edge.flow.data:
-                for category in covered_by.get(carried, ()):
-                    succ[category].setdefault(edge.source, []).append(edge.target)
-        present: dict[str, set[str]] = {}
-        for category, adjacency in succ.items():
-            seen = set(self._origins[category])
-            queue = list(seen)
-            for node in queue:  # grows while read: a FIFO queue
-                for child in adjacency.get(node, ()):
-                    if child not in seen:
-                        seen.add(child)
-                        queue.append(child)
-            for node in seen:
-                present.setdefault(node, set()).add(category)
-        return present
+        categories = list(self._origins)
+        bit = {category: 1 << i for i, category in enumerate(categories)}
+        term_bits = {term: sum(bit[c] for c in covered) for term, covered in self._covered_by.items()}
+        position = self._position
+        sends: list[list[tuple[int, int]]] = [[] for _ in self._ids]  # system -> (receiver, categories named)
+        for (data, _), edges in self._alike.items():
+            named = 0
+            for term in data:
+                named |= term_bits.get(term, 0)
+            if named:
+                for edge in edges:
+                    sends[position[edge.source]].append((position[edge.target], named))
+        present = [0] * len(self._ids)  # system (position) -> bits of the categories there
+        for category, origins in self._origins.items():
+            for origin in origins:
+                present[position[origin]] |= bit[category]
+        queue = deque(node for node, bits in enumerate(present) if bits)
+        queued = [bits != 0 for bits in present]
+        while queue:  # every category at once; a system is read again only when some new to it arrive
+            node = queue.popleft()
+            queued[node] = False
+            bits = present[node]
+            for receiver, named in sends[node]:
+                new = bits & named & ~present[receiver]
+                if new:
+                    present[receiver] |= new
+                    if not queued[receiver]:
+                        queued[receiver] = True
+                        queue.append(receiver)
+        out: dict[str, set[str]] = {}
+        for system_id, bits in zip(self._ids, present):
+            if bits:
+                found = out[system_id] = set()
+                while bits:
+                    low = bits & -bits
+                    found.add(categories[low.bit_length() - 1])
+                    bits ^= low
+        return out
 
     # -- reach ------------------------------------------------------------------------------
 
@@ -292,7 +346,10 @@ class Graph:
         """(from node, to node, edge) for every hop ``category`` can take: each allowed edge from
         its crossing node to its target, and each allowed named flow into a restricted edge's node."""
         every = self._all_hops.get(category)
-        if every is None:
+        if every is None and not self._edge_node:  # no restricted flow: one hop per edge that delivers
+            self._all_hops.update(self._delivering_hops())
+            every = self._all_hops.setdefault(category, [])
+        elif every is None:
             every = self._all_hops[category] = []
             carrying = set(self.edges_carrying(category))
             for edge in self.edges_carrying(category):
@@ -307,10 +364,27 @@ class Graph:
             return every
         return [hop for hop in every if allowed(hop[2])]
 
+    def _delivering_hops(self) -> dict[str, list[tuple[int, int, Edge]]]:
+        """:meth:`_hops` of every category at once when no flow is restricted: one hop per edge
+        that delivers, shared by the categories it carries."""
+        hops: dict[str, list[tuple[int, int, Edge]]] = {category: [] for category in self._origins}
+        cross, position, answers, carried = self._cross, self._position, self._answers, self._carried
+        for edge in self.edges:
+            categories = carried[edge]
+            if categories and edge not in answers:
+                hop = (cross[edge], position[edge.target], edge)
+                for category in categories:
+                    hops[category].append(hop)
+        return hops
+
     def _adjacency(self, category: str, allowed: EdgeFilter | None) -> dict[int, list[int]]:
+        """Node -> the nodes its hops for ``category`` (through ``allowed`` edges) lead to."""
+        hops: Iterable[tuple[int, int, Edge]] = self._hops(category, None)
+        if allowed is not None:  # map and compress: no Python-level loop around a set's membership test
+            hops = compress(hops, map(allowed, map(itemgetter(2), hops)))
         succ: dict[int, list[int]] = {}
         get = succ.get
-        for source, target, _ in self._hops(category, allowed):
+        for source, target, _ in hops:
             targets = get(source)
             if targets is None:
                 succ[source] = [target]
@@ -388,7 +462,7 @@ class Graph:
         (['a', 'b', 'c'], ['a', 'b'])
         """
         ids = self._ids
-        if limit is None:
+        if limit is None or bits.bit_count() <= limit:
             return [ids[i] for i in set_bits(bits)]
         out = []
         while bits and len(out) < limit:
@@ -495,14 +569,20 @@ class Graph:
                 break  # nodes are sorted: the systems come first
             pairs += (bits & mask).bit_count()
         if pairs <= 4 * (len(hops) + systems):  # a pair read costs about a quarter of a hop pushed
-            ids = self._ids
+            reached: dict[int, list[int]] = {}  # origin position -> the systems its data reaches
             for node, bits in reach.items():
                 if node >= systems:
                     break
                 found = bits & mask
                 if found:
                     for position in set_bits(found):
-                        out[ids[position]] |= 1 << node
+                        nodes = reached.get(position)
+                        if nodes is None:
+                            reached[position] = [node]
+                        else:
+                            nodes.append(node)
+            for origin in origins:
+                out[origin] = bitset(reached.get(self._position[origin], ()))
             return out
         upstream: dict[int, list[int]] = {}
         for source, target, _ in hops:
@@ -520,13 +600,17 @@ class Graph:
 
     # -- witness paths -----------------------------------------------------------------------
 
-    def _reverse_hops(self, category: str) -> dict[int, list[tuple[int, Edge]]]:
-        """Node -> the (node, edge) hops that lead into it, for ``category`` (memoised)."""
+    def _reverse_hops(self, category: str) -> dict[int, list[tuple[int, int, Edge]]]:
+        """Node -> the hops for ``category`` that lead into it (memoised)."""
         found = self._reverse.get(category)
         if found is None:
             found = self._reverse[category] = {}
-            for source, target, edge in self._hops(category, None):
-                found.setdefault(target, []).append((source, edge))
+            for hop in self._hops(category, None):
+                into = found.get(hop[1])
+                if into is None:
+                    found[hop[1]] = [hop]
+                else:
+                    into.append(hop)
         return found
 
     def _forward_hops(self, category: str) -> dict[int, list[int]]:
@@ -550,29 +634,25 @@ class Graph:
         Once the queue holds enough origins not yet met, nothing found later can come before
         them: the search stops widening (a hub's thousands of senders are not all queued to
         find the three nearest origins among the first of them)."""
-        systems = len(self._ids)
-        node_system, position_of = self._node_system, self._position
-        towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
-        queue = deque([start])
-        met: set[str] = set()
-        queued: set[str] = set()  # origins waiting in the queue, not yet met
-        out: list[tuple[list[str], list[str]]] = []
-        reverse = self._reverse_hops(category)
+        node_system, owner = self._node_system, self._node_owner
+        reverse = self._reverse.get(category)
+        if reverse is None:
+            reverse = self._reverse_hops(category)
         limit = min(limit, origin_bits.bit_count())  # no more routes than origins to find
-        if origin_bits.bit_count() <= 64:
-            is_origin = set(set_bits(origin_bits)).__contains__
-        else:
-            def is_origin(position: int) -> bool:
-                return origin_bits >> position & 1
+        towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
+        queue = [start]
+        met: set[int] = set()  # the origins (positions) whose route is found
+        counted: set[int] = set()  # those and the origins waiting in the queue
+        out: list[tuple[list[str], list[str]]] = []
         widening = True
-        while queue and len(out) < limit:
-            node = queue.popleft()
-            system = node_system[node]
-            if system not in met and is_origin(node if node < systems else position_of[system]) \
-                    and not (skip_start and node == start):
-                met.add(system)
-                queued.discard(system)
-                route, flows = [system], []
+        for node in queue:  # grows while read: breadth-first
+            if len(out) >= limit:
+                break
+            origin = owner[node]
+            if origin not in met and origin_bits >> origin & 1 and not (skip_start and node == start):
+                met.add(origin)
+                counted.add(origin)
+                route, flows = [node_system[node]], []
                 at = node
                 while towards[at] is not None:
                     at, hop = towards[at]
@@ -581,17 +661,17 @@ class Graph:
                 out.append((route, flows))
             if not widening:
                 continue
-            for previous, hop in reverse.get(node, ()):
+            for previous, _, hop in reverse.get(node, ()):
                 if previous not in towards and (within is None or previous in within) \
                         and (allowed is None or allowed(hop)):
                     towards[previous] = (node, hop)
                     queue.append(previous)
                     if budget is not None and len(towards) > budget:
                         return None
-                    source = node_system[previous]
-                    if source not in met and is_origin(previous if previous < systems else position_of[source]):
-                        queued.add(source)
-                        if len(queued) >= limit - len(out):
+                    origin = owner[previous]
+                    if origin not in met and origin_bits >> origin & 1:
+                        counted.add(origin)
+                        if len(counted) >= limit:
                             widening = False
                             break
         return out
@@ -631,7 +711,7 @@ class Graph:
                 grown = []
                 for node in back:
                     steps = behind[node] + 1
-                    for previous, _ in backward.get(node, ()):
+                    for previous, _, _ in backward.get(node, ()):
                         if previous not in behind:
                             behind[previous] = steps
                             grown.append(previous)
@@ -646,7 +726,7 @@ class Graph:
             nearer = ahead[node] - 1
             if nearer < 0:
                 continue
-            for previous, _ in backward.get(node, ()):
+            for previous, _, _ in backward.get(node, ()):
                 if ahead.get(previous) == nearer and previous not in nodes:
                     nodes.add(previous)
                     todo.append(previous)
@@ -698,7 +778,10 @@ class Graph:
         [(['b', 'p'], ['b->p']), (['a', 'b', 'p'], ['a->b', 'b->p'])]
         """
         found = self._search_back(self._crossing_node(edge), category, origin_bits, allowed=allowed, limit=limit)
-        return [(route + [edge.target], flows + [edge.flow.id]) for route, flows in found]
+        for route, flows in found:  # each search builds its own lists
+            route.append(edge.target)
+            flows.append(edge.flow.id)
+        return found
 
     def path_to(self, origin: str, category: str, edge: Edge, *, allowed: EdgeFilter | None = None,
                 key: object = None) -> tuple[list[str], list[str]] | None:

@@ -23,12 +23,14 @@ Everything here reads the model through :class:`~flowmap.graph.Graph`; nothing e
 
 from __future__ import annotations
 
+from functools import cached_property
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from flowmap.findings import LIST_CAP, PATHS_CAP
 from flowmap.graph import Edge, EdgeFilter
 from flowmap.model import Mode, System
+from flowmap.propagation import bitset
 from flowmap.rules.base import Context
 from flowmap.words import listing
 
@@ -79,22 +81,6 @@ def display_names(ctx: Context) -> dict[str, str]:
     {'a': 'a', 'vis': 'VIS'}
     """
     return ctx.cached("rules.display_names", lambda: {s.id: s.display_name for s in ctx.systems})
-
-
-def bitset(positions: Iterable[int]) -> int:
-    """The bitset with the bits at ``positions`` set, built at once (one ``|`` per bit would copy
-    the whole, growing bitset each time).
-
-    >>> bitset([0, 3, 9]) == 0b1000001001, bitset([])
-    (True, 0)
-    """
-    positions = list(positions)
-    if not positions:
-        return 0
-    buffer = bytearray(max(positions) // 8 + 1)
-    for position in positions:
-        buffer[position >> 3] |= 1 << (position & 7)
-    return int.from_bytes(buffer, "little")
 
 
 FEW = 24
@@ -151,6 +137,15 @@ class Evidence:
                 vulnerable.append(position)
         tiers = {key: bitset(positions) for key, positions in tiers.items()}
         subject_masks = {subject: bitset(positions) for subject, positions in members.items()}
+        # for bitsets of few origins: each system's people groups as bits, in the groups' sorted order
+        subject_bit = {subject: 1 << number for number, subject in enumerate(sorted(members))}
+        people_bits: dict[tuple[str, ...], int] = {}
+        for people in people_of:
+            if people not in people_bits:
+                people_bits[people] = sum(subject_bit[s] for s in set(people))
+        self._people_bits = [people_bits[people] for people in people_of]
+        self._subject_names = sorted(members)
+        self._people_named: dict[int, list[str]] = {}  # people bits -> the groups (few combinations)
         children, vulnerable = bitset(children), bitset(vulnerable)
         order = sorted(tiers)
         self._tiers = [tiers[key] for key in order]
@@ -159,7 +154,7 @@ class Evidence:
         tier_of = {key: number for number, key in enumerate(order)}
         count = len(graph.systems)
         self._rank = [tier_of[key] * count + position for position, key in enumerate(keys)]
-        self._people_of = people_of
+        self._ids = [system.id for system in graph.systems]
         self._children, self._vulnerable = children, vulnerable
         self._decoded: tuple[int, list[int] | None] = (0, [])
         alike: dict[tuple[bool, bool], tuple[bool, bool]] = {}  # four values: each tuple made once
@@ -180,20 +175,19 @@ class Evidence:
 
     def named(self, bits: int, limit: int = LIST_CAP) -> list[str]:
         """The ``limit`` most important origins of ``bits``, most important first."""
-        out: list[str] = []
-        systems = self.ctx.graph.systems  # bit i stands for the i-th system in id order
         few = self._few(bits)
         if few is not None:
+            ids = self._ids  # bit i stands for the i-th system in id order
             positions = sorted(few, key=self._rank.__getitem__)
-            return [systems[p].id for p in positions[:limit]]
+            return [ids[p] for p in positions[:limit]]
+        out: list[str] = []
+        graph = self.ctx.graph
         for mask in self._tiers:
             found = bits & mask
-            while found and len(out) < limit:
-                low = found & -found
-                out.append(systems[low.bit_length() - 1].id)
-                found ^= low
-            if len(out) >= limit:
-                break
+            if found:
+                out += graph.bits_to_origins("", found, limit=limit - len(out))
+                if len(out) >= limit:
+                    break
         return out
 
     def _few(self, bits: int) -> list[int] | None:
@@ -209,8 +203,14 @@ class Evidence:
         """The people groups whose data the origins of ``bits`` collect, sorted."""
         few = self._few(bits)
         if few is not None:
-            people_of = self._people_of
-            return sorted({subject for p in few for subject in people_of[p]})
+            people, people_bits = 0, self._people_bits
+            for position in few:
+                people |= people_bits[position]
+            found = self._people_named.get(people)
+            if found is None:
+                names = self._subject_names
+                found = self._people_named[people] = [names[i] for i in range(people.bit_length()) if people >> i & 1]
+            return list(found)
         return [subject for subject, mask in self._subjects if bits & mask]
 
     def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
@@ -220,17 +220,18 @@ class Evidence:
         ``exclude`` and every bit in ``within`` (a mask; -1 is everyone). Only categories some
         origin's data crosses with, in the order the flows carry them."""
         graph = self.ctx.graph
-        filtered = within != -1 or exclude != 0
+        keep = within & ~exclude if within != -1 or exclude != 0 else None
         out: dict[str, int] = {}
         for edge in [edges] if isinstance(edges, Edge) else edges:
             for category in graph.carried(edge):
                 if category_ok is not None and not category_ok(category):
                     continue
                 found = graph.crossing_bits(edge, category)
-                if filtered and found:
-                    found &= within & ~exclude
+                if keep is not None and found:
+                    found &= keep
                 if found:
-                    out[category] = out.get(category, 0) | found
+                    known = out.get(category)
+                    out[category] = found if known is None else known | found
         return out
 
     def crossing(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
@@ -336,24 +337,33 @@ class Evidence:
         True
         """
         graph = self.ctx.graph
-        out: dict[str, tuple[int, list[str]]] = {}
+        bits_at: dict[str, int] = {}
+        categories_at: dict[str, list[str]] = {}
         for category in graph.categories:
             if category_ok is None or category_ok(category):
                 for system_id, found in graph.available(category):
                     if found:
-                        bits, categories = out.get(system_id, (0, []))
-                        categories.append(category)
-                        out[system_id] = (bits | found if bits else found, categories)
-        return out
+                        bits = bits_at.get(system_id)
+                        if bits is None:
+                            bits_at[system_id] = found
+                            categories_at[system_id] = [category]
+                        else:
+                            bits_at[system_id] = bits | found
+                            categories_at[system_id].append(category)
+        return {system_id: (bits, categories_at[system_id]) for system_id, bits in bits_at.items()}
 
     def carried(self, edge: Edge) -> list[str]:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
         return self.ctx.graph.carried(edge)
 
+    @cached_property
+    def _display_names(self) -> dict[str, str]:
+        return display_names(self.ctx)
+
     def listed(self, bits: int, limit: int = 3, *, named: list[str] | None = None) -> str:
         """The ``limit`` most important origins of ``bits`` by name, the rest counted:
         "Eurodac, VIS, SIS and 4 others" (``named``: :meth:`named` of ``bits``, if already found)."""
-        name_of = display_names(self.ctx)
+        name_of = self._display_names
         names = [name_of[o] for o in (self.named(bits, limit) if named is None else named[:limit])]
         return listing(names, limit=limit, total=bits.bit_count())
 
@@ -381,7 +391,7 @@ class Evidence:
                 if not wanted:
                     continue
                 for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, limit=limit - len(out)):
-                    bits &= ~graph.origin_bit(path[0][0])  # one route per origin
+                    bits ^= graph.origin_bit(path[0][0])  # one route per origin (one of bits: it was wanted)
                     out.append(path)
                 if len(out) >= limit:
                     return out
