@@ -324,7 +324,7 @@ def decode(raw: bytes, name: str) -> str:
 
 def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
     """Parse model text (JSON when the name ends in .json, YAML otherwise); see :func:`read_data`."""
-    if not text.strip():
+    if not text or text.isspace():  # as `not text.strip()`, without copying the text
         if holding:
             raise _fail(name, f"the file is empty: it should hold {holding}")
         raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")

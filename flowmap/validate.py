@@ -267,6 +267,13 @@ def _control_characters(data: Any, checked: Checked, text: str | None, limit: in
 MAX_AGE = 120
 
 
+def _incident_checks(checked: Checked, at: tuple, incidents: list, sources: dict) -> None:
+    """The sources and the date of each incident of the system or flow at ``at``."""
+    for j, incident in enumerate(incidents):
+        _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
+        _date_check(checked, at + ("incidents", j, "date"), incident.date)
+
+
 def _retention_check(checked: Checked, path: tuple, retention: str | None) -> None:
     if retention is not None and retention not in RETENTION_WORDS and not _DURATION.match(retention):
         checked.error(path, f"{shown(retention)} is not an ISO 8601 duration (like P5Y or P18M) "
@@ -343,9 +350,8 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             _sources_cited(checked, at + ("sources",), system.sources, sources)
         if not cited(system.legal_basis):
             _legal_basis(checked, at + ("legal_basis",), system.legal_basis, sources)
-        for j, incident in enumerate(system.incidents):
-            _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
-            _date_check(checked, at + ("incidents", j, "date"), incident.date)
+        if system.incidents:
+            _incident_checks(checked, at, system.incidents, sources)
 
     system_ids = set(first_seen)
     for i, system in enumerate(model.systems):  # rights_via: a system id, or an authority in words
@@ -372,7 +378,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                         f"unknown system {shown(ref)}{did_you_mean(ref, system_ids)}: "
                         "declare it under `systems` or fix the id",
                     )
-        if not _ID.match(flow.id) and flow.explicit_id:
+        if flow.explicit_id and not _ID.match(flow.id):  # the cheaper test first: most flows keep the default id
             checked.error(at + ("id",), f"{shown(flow.id)} is not a valid id: use lowercase letters, digits, `_ . -`")
         if flow.id in flow_seen:
             if flow.explicit_id:
@@ -409,9 +415,8 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         if flow.bidirectional and flow.forwards != "all":
             checked.error(at + ("forwards",), "a bidirectional flow cannot restrict what it forwards: "
                           "split it into two flows, one each way, and restrict each")
-        for j, incident in enumerate(flow.incidents):
-            _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
-            _date_check(checked, at + ("incidents", j, "date"), incident.date)
+        if flow.incidents:
+            _incident_checks(checked, at, flow.incidents, sources)
     _forwarded_flows(model, checked)
     if not any(severity == "error" for _, _, severity, _ in checked.problems):
         _flow_data_warnings(model, tax, checked)
