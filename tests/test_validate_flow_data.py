@@ -1,7 +1,7 @@
 """The flow-data warning (a flow carries a category its source never holds or receives) propagates
 every category at once, as bits (validate._present_bits): it must warn exactly where the plain way
-does, one breadth-first search per category (Graph.categories_present), on models with many such
-warnings, bidirectional flows, answers, transforms and parents or children carried."""
+does, one breadth-first search per category, on models with many such warnings, bidirectional
+flows, answers, transforms and parents or children carried."""
 
 from __future__ import annotations
 
@@ -20,11 +20,30 @@ CATEGORIES = ["identity", "identity.biographic", "biometric", "biometric.face", 
               "criminal.record"]
 
 
+def _plain_present(graph: Graph) -> dict[str, set[str]]:
+    """System id -> the propagated categories held at it or reaching it over flows that carry them
+    (a flow carrying a parent carries its children), whatever their transforms or answers: one
+    breadth-first search per category."""
+    present: dict[str, set[str]] = {}
+    for category in graph.categories:
+        seen = set(graph.origins_of(category))
+        queue = list(seen)
+        for system in queue:
+            for edge in graph.out_edges(system):
+                carried = any(category == name or category.startswith(name + ".") for name in edge.flow.data)
+                if carried and edge.target not in seen:
+                    seen.add(edge.target)
+                    queue.append(edge.target)
+        for system in seen:
+            present.setdefault(system, set()).add(category)
+    return present
+
+
 def _plain_warnings(model) -> list[tuple]:
-    """The warnings as the plain way finds them: the categories present at each system, one
-    breadth-first search per category, and a category carried is answered by one present, a
-    parent of it, or a child of it."""
-    present = Graph(model).categories_present()
+    """The warnings as the plain way finds them: the categories present at each system, and a
+    category carried is answered by one present, a parent of it, or a child of it, at the source
+    or, for a bidirectional flow, at either end."""
+    present = _plain_present(Graph(model))
     found = []
     for i, flow in enumerate(model.flows):
         have = set(present.get(flow.source, ()))
