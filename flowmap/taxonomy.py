@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable
 
+import yaml
+
 __all__ = [
     "Decision",
     "Sensitivity",
@@ -266,24 +268,15 @@ def taxonomy_from_data(data: dict) -> Taxonomy:
 
 @functools.lru_cache(maxsize=1)
 def _builtin_data() -> dict:
-    """The built-in taxonomy file as plain data, read once per process by the fast YAML parser
-    where it reads the file as libyaml does (:func:`flowmap.yaml_fast.load`: 1 ms, and PyYAML,
-    20 ms to import, is not needed for a JSON model), else by libyaml's C loader (6 ms, against
-    60 ms for the pure-Python one; the file reads the same through all three:
-    tests/test_taxonomy_load.py).
+    """The built-in taxonomy file as plain data, read once per process by libyaml's C loader
+    where PyYAML has it (6 ms, against 60 ms for the pure-Python one; the file reads the same
+    through both: tests/test_taxonomy_load.py).
 
     >>> sorted(_builtin_data())[:3]
     ['actors', 'categories', 'compatible']
     """
-    from flowmap import yaml_fast
-
     text = resources.files("flowmap").joinpath("taxonomy.yaml").read_text("utf-8")
-    data = yaml_fast.load(text)
-    if data is None:
-        import yaml
-
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return data
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def builtin_taxonomy() -> Taxonomy:

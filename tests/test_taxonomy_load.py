@@ -1,13 +1,10 @@
-"""The built-in taxonomy file is read by the fast YAML parser (flowmap.yaml_fast), else by libyaml's
-C loader, for speed: it must read exactly as PyYAML's pure-Python safe loader reads it (values and
-their types), whatever is added to it."""
+"""The built-in taxonomy file is read by libyaml's C loader for speed: it must read exactly as
+PyYAML's pure-Python safe loader reads it (values and their types), whatever is added to it."""
 
 from importlib import resources
 
-import pytest
 import yaml
 
-from flowmap import yaml_fast
 from flowmap.taxonomy import _builtin_data
 
 
@@ -16,10 +13,3 @@ def test_the_builtin_taxonomy_reads_the_same_through_both_loaders():
     pure = yaml.load(text, Loader=yaml.SafeLoader)
     assert repr(_builtin_data()) == repr(pure)
     assert pure["categories"], "the file lost its categories"
-
-
-@pytest.mark.skipif(not yaml_fast.available(), reason="yaml-rs is not installed")
-def test_the_fast_parser_reads_the_builtin_taxonomy():
-    """Where it does not, every model, JSON too, pays for importing PyYAML again."""
-    text = resources.files("flowmap").joinpath("taxonomy.yaml").read_text("utf-8")
-    assert repr(yaml_fast.load(text)) == repr(yaml.load(text, Loader=yaml.SafeLoader))
