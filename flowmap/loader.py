@@ -266,7 +266,11 @@ def _read_capped(path: Path, name: str) -> bytes:
         head = handle.read(min(_SNIFF, max_bytes + 1))
         if b"\x00" in head:
             decode(head, name)  # raises: binary, or UTF-16
-        raw = head + handle.read(max_bytes + 1 - len(head))
+        if handle.seekable():  # a file: read whole from the start, rather than copied onto the head
+            handle.seek(0)
+            raw = handle.read(max_bytes + 1)
+        else:  # a pipe
+            raw = head + handle.read(max_bytes + 1 - len(head))
     if len(raw) > max_bytes:
         raise _fail(name, f"gives more than {limit} MiB, the limit for a model: split the model")
     return raw
