@@ -10,7 +10,7 @@ returns (:func:`flowmap.cli.options.write_atomically`).
 
 The process also starts without pydantic plugins (``PYDANTIC_DISABLE_PLUGINS``, pydantic's own
 switch, unless the user set it): flowmap's models are its own, and looking for plugins to hook
-into them reads the metadata of every installed package, 25 ms of every start.
+into them reads the metadata of every installed package, about 10 ms of every start.
 
 Only the process entry points use this (the ``flowmap`` script and ``python -m flowmap``);
 tests and library callers call :data:`flowmap.cli.main`, which returns or raises as usual.
