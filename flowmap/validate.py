@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import deque
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from pydantic import ValidationError
 
@@ -27,6 +27,9 @@ from flowmap.errors import ModelError
 from flowmap.model import ANSWERS, ID_PATTERN, Model, TaxonomyExtension
 from flowmap.structure import PLACEHOLDER, Checked, explain_validation_error, partial_model
 from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, ancestors, builtin_taxonomy
+
+if TYPE_CHECKING:
+    from flowmap.graph import Graph
 
 __all__ = [
     "build_model", "effective_taxonomy", "explain_validation_error", "Checked", "RETENTION_WORDS", "parse_retention"
@@ -514,7 +517,7 @@ def _covered_bits(bits: dict[str, int]) -> dict[str, int]:
     return covered
 
 
-def _present_bits(graph: Any, bits: dict[str, int], covered: dict[str, int]) -> dict[str, int]:
+def _present_bits(graph: Graph, bits: dict[str, int], covered: dict[str, int]) -> dict[str, int]:
     """System id -> the propagated categories held at it or reaching it over flows that carry them
     (``covered``: what each carried name stands for), whatever the flows' transforms or answers,
     as the union of their ``bits``; systems with none are left out.
