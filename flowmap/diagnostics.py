@@ -13,7 +13,6 @@ a\\nb.yaml:1:1: fake:2:1: real
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
@@ -110,5 +109,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     >>> did_you_mean("europoll", ["europol", "eurodac"])
     " (did you mean 'europol'?)"
     """
+    import difflib  # only asked when something is wrong
+
     match = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.75)
     return f" (did you mean {shown(match[0])}?)" if match else ""

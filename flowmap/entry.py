@@ -8,6 +8,10 @@ flushes standard output and standard error, and ends the process with the comman
 code through :func:`os._exit`. Every file a command writes is written and closed before it
 returns (:func:`flowmap.cli.options.write_atomically`).
 
+The process also starts without pydantic plugins (``PYDANTIC_DISABLE_PLUGINS``, pydantic's own
+switch, unless the user set it): flowmap's models are its own, and looking for plugins to hook
+into them reads the metadata of every installed package, about 10 ms of every start.
+
 Only the process entry points use this (the ``flowmap`` script and ``python -m flowmap``);
 tests and library callers call :data:`flowmap.cli.main`, which returns or raises as usual.
 
@@ -40,6 +44,7 @@ def exit_status(code: object) -> int:
 
 def run() -> None:
     """Run ``flowmap`` with the process's arguments and end the process (see the module docstring)."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from flowmap.cli import main
 
     try:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable
+from collections import deque
+from typing import TYPE_CHECKING, Any, Iterable
 
 from pydantic import ValidationError
 
@@ -26,6 +27,9 @@ from flowmap.errors import ModelError
 from flowmap.model import ANSWERS, ID_PATTERN, Model, TaxonomyExtension
 from flowmap.structure import PLACEHOLDER, Checked, explain_validation_error, partial_model
 from flowmap.taxonomy import SECTIONS, Category, Sensitivity, Taxonomy, Term, TechnologyRisk, ancestors, builtin_taxonomy
+
+if TYPE_CHECKING:
+    from flowmap.graph import Graph
 
 __all__ = [
     "build_model", "effective_taxonomy", "explain_validation_error", "Checked", "RETENTION_WORDS", "parse_retention"
@@ -266,6 +270,13 @@ def _control_characters(data: Any, checked: Checked, text: str | None, limit: in
 MAX_AGE = 120
 
 
+def _incident_checks(checked: Checked, at: tuple, incidents: list, sources: dict) -> None:
+    """The sources and the date of each incident of the system or flow at ``at``."""
+    for j, incident in enumerate(incidents):
+        _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
+        _date_check(checked, at + ("incidents", j, "date"), incident.date)
+
+
 def _retention_check(checked: Checked, path: tuple, retention: str | None) -> None:
     if retention is not None and retention not in RETENTION_WORDS and not _DURATION.match(retention):
         checked.error(path, f"{shown(retention)} is not an ISO 8601 duration (like P5Y or P18M) "
@@ -342,9 +353,8 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
             _sources_cited(checked, at + ("sources",), system.sources, sources)
         if not cited(system.legal_basis):
             _legal_basis(checked, at + ("legal_basis",), system.legal_basis, sources)
-        for j, incident in enumerate(system.incidents):
-            _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
-            _date_check(checked, at + ("incidents", j, "date"), incident.date)
+        if system.incidents:
+            _incident_checks(checked, at, system.incidents, sources)
 
     system_ids = set(first_seen)
     for i, system in enumerate(model.systems):  # rights_via: a system id, or an authority in words
@@ -371,7 +381,7 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
                         f"unknown system {shown(ref)}{did_you_mean(ref, system_ids)}: "
                         "declare it under `systems` or fix the id",
                     )
-        if not _ID.match(flow.id) and flow.explicit_id:
+        if flow.explicit_id and not _ID.match(flow.id):  # the cheaper test first: most flows keep the default id
             checked.error(at + ("id",), f"{shown(flow.id)} is not a valid id: use lowercase letters, digits, `_ . -`")
         if flow.id in flow_seen:
             if flow.explicit_id:
@@ -408,9 +418,8 @@ def _semantic_checks(model: Model, tax: Taxonomy, checked: Checked) -> None:
         if flow.bidirectional and flow.forwards != "all":
             checked.error(at + ("forwards",), "a bidirectional flow cannot restrict what it forwards: "
                           "split it into two flows, one each way, and restrict each")
-        for j, incident in enumerate(flow.incidents):
-            _sources_cited(checked, at + ("incidents", j, "sources"), incident.sources, sources)
-            _date_check(checked, at + ("incidents", j, "date"), incident.date)
+        if flow.incidents:
+            _incident_checks(checked, at, flow.incidents, sources)
     _forwarded_flows(model, checked)
     if not any(severity == "error" for _, _, severity, _ in checked.problems):
         _flow_data_warnings(model, tax, checked)
@@ -466,36 +475,79 @@ def _forwarded_flows(model: Model, checked: Checked) -> None:
 
 
 def _flow_data_warnings(model: Model, tax: Taxonomy, checked: Checked) -> None:
-    """Warn when a flow carries a category its source never has, even after propagation."""
-    from flowmap.propagation import categories_present  # local: propagation needs a valid model
+    """Warn when a flow carries a category its source never has, even after propagation: neither
+    the category nor a child of it is held at the source or reaches it over flows that carry it.
+
+    Nothing more needs asking: where a parent of the category reaches the source, so does the
+    category (a flow names it, so the parent's origins are its origins too, and every flow that
+    carries the parent carries it); what the receiver of a bidirectional flow has, the flow carries
+    back to its source."""
+    from flowmap.graph import Graph, graph_of  # local: the graph needs a valid model
 
     try:
-        by_system = categories_present(model, tax)
+        # for the model's own taxonomy, the graph the analysis reads: built here once, kept on the model
+        graph = graph_of(model) if tax is model.effective_taxonomy else Graph(model, tax)
     except KeyError:  # dangling references already reported as errors
         return
-    closures: dict[str, tuple[set[str], set[str]]] = {}
-    nothing: set[str] = set()
-
-    def available(system: str) -> tuple[set[str], set[str]]:
-        """(categories present at ``system``, those and all their ancestors), computed once per system."""
-        found = closures.get(system)
-        if found is None:
-            present = by_system.get(system, nothing)
-            found = closures[system] = (present, {a for c in present for a in ancestors(c)})
-        return found
-
+    bits = {category: 1 << index for index, category in enumerate(graph.categories)}
+    covered = _covered_bits(bits)
+    present = _present_bits(graph, bits, covered)
     for i, flow in enumerate(model.flows):
-        present, closure = available(flow.source)
-        if flow.bidirectional:
-            other, other_closure = available(flow.target)
-            present, closure = present | other, closure | other_closure
+        have = present.get(flow.source, 0)
         for j, category in enumerate(flow.data):
-            # present covers it (an ancestor-or-self is present) or it covers something present
-            # (it is an ancestor-or-self of a present category): tax.covers either way round
-            if category in closure or any(a in present for a in ancestors(category)):
-                continue
-            checked.warning(
-                ("flows", i, "data", j),
-                f"flow {shown(flow.id)} carries {shown(category)} but {shown(flow.source)} never holds or receives it: "
-                f"add it to the `holds` of {shown(flow.source)} or to a flow into it",
-            )
+            if not have & covered.get(category, 0):
+                checked.warning(
+                    ("flows", i, "data", j),
+                    f"flow {shown(flow.id)} carries {shown(category)} but {shown(flow.source)} never holds or "
+                    f"receives it: add it to the `holds` of {shown(flow.source)} or to a flow into it",
+                )
+
+
+def _covered_bits(bits: dict[str, int]) -> dict[str, int]:
+    """Each name a flow may carry -> the propagated categories it covers (itself and its children),
+    as the union of their ``bits``.
+
+    >>> _covered_bits({"biometric.face": 1, "biometric.iris": 2})
+    {'biometric.face': 1, 'biometric': 3, 'biometric.iris': 2}
+    """
+    covered: dict[str, int] = {}
+    for category, bit in bits.items():
+        for name in ancestors(category):
+            covered[name] = covered.get(name, 0) | bit
+    return covered
+
+
+def _present_bits(graph: Graph, bits: dict[str, int], covered: dict[str, int]) -> dict[str, int]:
+    """System id -> the propagated categories held at it or reaching it over flows that carry them
+    (``covered``: what each carried name stands for), whatever the flows' transforms or answers,
+    as the union of their ``bits``; systems with none are left out.
+
+    One pass over the systems whose categories grew, all categories at once: a system's bits only
+    grow, so each is passed on again only when they do.
+    """
+    present: dict[str, int] = {}
+    for category, bit in bits.items():
+        for origin in graph.origins_of(category):
+            present[origin] = present.get(origin, 0) | bit
+    onward: dict[str, list[tuple[str, int]]] = {}  # system -> (receiver, what the edge can carry)
+    for edge in graph.edges:
+        carries = 0
+        for name in edge.flow.data:
+            carries |= covered.get(name, 0)
+        if carries:
+            onward.setdefault(edge.source, []).append((edge.target, carries))
+    pending = deque(present)
+    waiting = set(present)
+    while pending:
+        system = pending.popleft()
+        waiting.discard(system)
+        have = present[system]
+        for receiver, carries in onward.get(system, ()):
+            before = present.get(receiver, 0)
+            after = before | (have & carries)
+            if after != before:
+                present[receiver] = after
+                if receiver not in waiting:
+                    waiting.add(receiver)
+                    pending.append(receiver)
+    return present
