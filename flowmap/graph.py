@@ -659,6 +659,8 @@ class Graph:
                     route.append(node_system[at])
                     flows.append(hop.flow.id)
                 out.append((route, flows))
+                if len(out) >= limit:  # the last route wanted: no need to read this node's senders
+                    break
             if not widening:
                 continue
             for previous, _, hop in reverse.get(node, ()):
