@@ -51,7 +51,7 @@ from flowmap.model import Flow, Model, System
 from flowmap.propagation import bitset, propagate_bits, set_bits
 from flowmap.taxonomy import Taxonomy, ancestors
 
-__all__ = ["Edge", "Graph", "graph_of"]
+__all__ = ["Edge", "Graph", "graph_of", "bitset"]  # bitset: the bits of origin positions, for the rules
 
 
 @dataclass(frozen=True, slots=True, eq=False)

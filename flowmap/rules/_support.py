@@ -28,9 +28,8 @@ from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from flowmap.findings import LIST_CAP, PATHS_CAP
-from flowmap.graph import Edge, EdgeFilter
+from flowmap.graph import Edge, EdgeFilter, bitset
 from flowmap.model import Mode, System
-from flowmap.propagation import bitset
 from flowmap.rules.base import Context
 from flowmap.words import listing
 
