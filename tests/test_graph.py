@@ -55,8 +55,15 @@ def random_models(draw, hub_heavy: bool = False):
         returns = draw(st.sampled_from([None, None, None, None, "hit_no_hit", "reference", "record"]))
         if returns and kind != "bidirectional":
             flow["returns"] = returns
+        transform = draw(st.sampled_from([None, None, None, None, "aggregated", "pseudonymised"]))
+        if transform:
+            flow["transform"] = transform
         flows.append(flow)
     return systems, flows
+
+
+STATISTICS = {"aggregated", "anonymised"}
+"""Transforms after which no one's data moves on."""
 
 
 def covers(carried: str, category: str) -> bool:
@@ -91,6 +98,8 @@ def naive_crossing(systems, flows):
                 passing = set(own[y])
                 for named in forwards if isinstance(forwards, list) else []:
                     passing |= arrived.get((named, y), set())
+            if f.get("transform") in STATISTICS:
+                passing = set()
             for origin, c in passing:
                 if any(covers(d, c) for d in f["data"]) and (origin, c) not in crossing[(f["id"], y)]:
                     crossing[(f["id"], y)].add((origin, c))
@@ -113,6 +122,35 @@ def test_reach_and_crossing_match_the_definition(case):
     for edge in graph.edges:
         got = {(o, c) for c, origins in graph.crossing(edge).items() for o in origins}
         assert got == crossing[(edge.flow.id, edge.source)], edge.flow.id
+
+
+def naive_present(systems, flows, origins):
+    """Fixed point of the categories at each system, from their ``origins`` (category -> systems),
+    over the flows that name them whatever their transforms, answers and restrictions."""
+    present = {s["id"]: set() for s in systems}
+    for c, systems_of in origins.items():
+        for sid in systems_of:
+            present[sid].add(c)
+    directions = [(f["from"], f["to"], f["data"]) for f in flows]
+    directions += [(f["to"], f["from"], f["data"]) for f in flows if f.get("bidirectional")]
+    changed = True
+    while changed:
+        changed = False
+        for y, x, data in directions:
+            for c in present[y] - present[x]:
+                if any(covers(d, c) for d in data):
+                    present[x].add(c)
+                    changed = True
+    return {sid: found for sid, found in present.items() if found}
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_models(hub_heavy=True))
+def test_categories_present_match_the_definition(case):
+    systems, flows = case
+    graph = Graph(build(systems, flows))
+    origins = {c: graph.origins_of(c) for c in graph.categories}
+    assert graph.categories_present() == naive_present(systems, flows, origins)
 
 
 @settings(max_examples=100, deadline=None)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import build
-from flowmap.propagation import propagate, strongly_connected_components
+from flowmap.propagation import bitset, propagate, propagate_bits, set_bits, strongly_connected_components
 from flowmap.taxonomy import ancestors
 
 CATEGORIES = ["biometric", "biometric.face", "biometric.fingerprint", "identity", "identity.biographic",
@@ -106,3 +106,49 @@ def test_cycles_share_everything_inside_them():
              for i in range(3)]
     result = propagate(build(systems, flows))
     assert result.origins_at("s0", "identity") == ["s0", "s1", "s2"]
+
+
+@st.composite
+def random_graphs(draw):
+    """A graph on up to 12 nodes and seeds with bitsets, zero among them."""
+    n = draw(st.integers(1, 12))
+    succ: dict[int, list[int]] = {}
+    for _ in range(draw(st.integers(0, 30))):
+        succ.setdefault(draw(st.integers(0, n - 1)), []).append(draw(st.integers(0, n - 1)))
+    seeds = draw(st.dictionaries(st.integers(0, n - 1), st.integers(0, 63), min_size=1, max_size=4))
+    return n, succ, seeds
+
+
+@settings(max_examples=300, deadline=None)
+@given(random_graphs())
+def test_propagate_bits_is_the_fixed_point_over_the_nodes_reached(case):
+    n, succ, seeds = case
+    reached, queue = set(seeds), list(seeds)
+    for node in queue:
+        for child in succ.get(node, ()):
+            if child not in reached:
+                reached.add(child)
+                queue.append(child)
+    bits = {node: seeds.get(node, 0) for node in reached}
+    changed = True
+    while changed:
+        changed = False
+        for node in reached:
+            for child in succ.get(node, ()):
+                if bits[child] | bits[node] != bits[child]:
+                    bits[child] |= bits[node]
+                    changed = True
+    assert list(propagate_bits(seeds, succ, n).items()) == sorted(bits.items())
+    components = strongly_connected_components(sorted(seeds), succ, n)
+    graph = nx.DiGraph([(a, b) for a, targets in succ.items() for b in targets])
+    graph.add_nodes_from(range(n))
+    expected = {frozenset(c) & frozenset(reached) for c in nx.strongly_connected_components(graph)}
+    assert {frozenset(c) for c in components} == expected - {frozenset()}
+    assert all(component == sorted(component) for component in components)
+
+
+@given(st.sets(st.integers(0, 20_000), max_size=400))
+def test_set_bits_and_bitset_are_inverse(positions):
+    bits = bitset(positions)
+    assert bits == sum(1 << p for p in positions)
+    assert set_bits(bits) == sorted(positions)
