@@ -82,22 +82,6 @@ def display_names(ctx: Context) -> dict[str, str]:
     return ctx.cached("rules.display_names", lambda: {s.id: s.display_name for s in ctx.systems})
 
 
-def bitset(positions: Iterable[int]) -> int:
-    """The bitset with the bits at ``positions`` set, built at once (one ``|`` per bit would copy
-    the whole, growing bitset each time).
-
-    >>> bitset([0, 3, 9]) == 0b1000001001, bitset([])
-    (True, 0)
-    """
-    positions = list(positions)
-    if not positions:
-        return 0
-    buffer = bytearray(max(positions) // 8 + 1)
-    for position in positions:
-        buffer[position >> 3] |= 1 << (position & 7)
-    return int.from_bytes(buffer, "little")
-
-
 FEW = 24
 """A bitset of at most this many origins is decoded and sorted rather than masked tier by tier."""
 
