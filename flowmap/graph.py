@@ -40,7 +40,6 @@ enumerated.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
@@ -282,61 +281,6 @@ class Graph:
         self._all_hops.clear()
         self._reverse.clear()
         self._forward.clear()
-
-    def categories_present(self) -> dict[str, set[str]]:
-        """System id -> the propagated categories held at or reaching it over flows that name
-        them, whatever the flows' transforms or answers: what a flow's sender may be said to
-        have (the validator's flow-data warning reads this). Systems with none are left out.
-
-        >>> from flowmap.model import Model
-        >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
-        ...     {"id": "a", "sector": "asylum", "holds": ["biometric"], "purposes": ["protection.asylum"]},
-        ...     {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
-        ...   "flows": [{"from": "a", "to": "b", "data": ["biometric.face"], "purpose": "enforcement.law"}]})
-        >>> present = Graph(m).categories_present()
-        >>> sorted(present["b"]), "c" in present
-        (['biometric.face'], False)
-        """
-        categories = list(self._origins)
-        bit = {category: 1 << i for i, category in enumerate(categories)}
-        term_bits = {term: sum(bit[c] for c in covered) for term, covered in self._covered_by.items()}
-        position = self._position
-        sends: list[list[tuple[int, int]]] = [[] for _ in self._ids]  # system -> (receiver, categories named)
-        for (data, _), edges in self._alike.items():
-            named = 0
-            for term in data:
-                named |= term_bits.get(term, 0)
-            if named:
-                for edge in edges:
-                    sends[position[edge.source]].append((position[edge.target], named))
-        present = [0] * len(self._ids)  # system (position) -> bits of the categories there
-        for category, origins in self._origins.items():
-            for origin in origins:
-                present[position[origin]] |= bit[category]
-        queue = deque(node for node, bits in enumerate(present) if bits)
-        queued = [bits != 0 for bits in present]
-        while queue:  # every category at once; a system is read again only when some new to it arrive
-            node = queue.popleft()
-            queued[node] = False
-            bits = present[node]
-            for receiver, named in sends[node]:
-                new = bits & named & ~present[receiver]
-                if new:
-                    present[receiver] |= new
-                    if not queued[receiver]:
-                        queued[receiver] = True
-                        queue.append(receiver)
-        out: dict[str, set[str]] = {}
-        for system_id, bits in zip(self._ids, present):
-            if bits:
-                found = out[system_id] = set()
-                while bits:
-                    low = bits & -bits
-                    found.add(categories[low.bit_length() - 1])
-                    bits ^= low
-        return out
-
-    # -- reach ------------------------------------------------------------------------------
 
     def _crossing_node(self, edge: Edge) -> int:
         """The node whose origins cross ``edge``: its own node when restricted, else its source."""

@@ -34,7 +34,7 @@ from flowmap.model import Flow, Model
 from flowmap.taxonomy import Taxonomy, ancestors
 
 __all__ = [
-    "Edge", "Index", "CategoryGraph", "Propagation", "category_graph", "categories_present", "propagate",
+    "Edge", "Index", "CategoryGraph", "Propagation", "category_graph", "propagate",
     "bitset", "propagate_bits", "set_bits", "strongly_connected_components",
 ]
 
@@ -418,29 +418,6 @@ def _category_graph(model: Model, taxonomy: Taxonomy) -> CategoryGraph:
     position = index.position
     origins = {c: sorted(position[s] for s in by_category[c]) for c in succ}
     return CategoryGraph(index, origins, succ, covered_by)
-
-
-def categories_present(model: Model, taxonomy: Taxonomy) -> dict[str, set[str]]:
-    """System id -> the propagated categories held at or reaching it, whatever their origin.
-
-    Cheaper than :func:`propagate` when origins do not matter: one breadth-first search
-    per category from all its origins together, no condensation, no bitsets
-    (:meth:`flowmap.graph.Graph.categories_present`). For the model's own taxonomy it reads
-    the graph the analysis will use, built here once and kept on the model.
-
-    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
-    ...     {"id": "a", "sector": "asylum", "holds": ["biometric"], "purposes": ["protection.asylum"]},
-    ...     {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
-    ...   "flows": [{"from": "a", "to": "b", "data": ["biometric.face"], "purpose": "enforcement.law"}]})
-    >>> present = categories_present(m, m.effective_taxonomy)
-    >>> sorted(present["b"]), "c" in present
-    (['biometric.face'], False)
-    """
-    from flowmap.graph import Graph, graph_of  # local: the graph module builds on this one
-
-    # the categories are propagated by name (a parent covers its children), whatever the taxonomy
-    graph = graph_of(model) if taxonomy is model.effective_taxonomy else Graph(model, taxonomy)
-    return graph.categories_present()
 
 
 def propagate(model: Model, taxonomy: Taxonomy | None = None) -> Propagation:

@@ -124,35 +124,6 @@ def test_reach_and_crossing_match_the_definition(case):
         assert got == crossing[(edge.flow.id, edge.source)], edge.flow.id
 
 
-def naive_present(systems, flows, origins):
-    """Fixed point of the categories at each system, from their ``origins`` (category -> systems),
-    over the flows that name them whatever their transforms, answers and restrictions."""
-    present = {s["id"]: set() for s in systems}
-    for c, systems_of in origins.items():
-        for sid in systems_of:
-            present[sid].add(c)
-    directions = [(f["from"], f["to"], f["data"]) for f in flows]
-    directions += [(f["to"], f["from"], f["data"]) for f in flows if f.get("bidirectional")]
-    changed = True
-    while changed:
-        changed = False
-        for y, x, data in directions:
-            for c in present[y] - present[x]:
-                if any(covers(d, c) for d in data):
-                    present[x].add(c)
-                    changed = True
-    return {sid: found for sid, found in present.items() if found}
-
-
-@settings(max_examples=150, deadline=None)
-@given(random_models(hub_heavy=True))
-def test_categories_present_match_the_definition(case):
-    systems, flows = case
-    graph = Graph(build(systems, flows))
-    origins = {c: graph.origins_of(c) for c in graph.categories}
-    assert graph.categories_present() == naive_present(systems, flows, origins)
-
-
 @settings(max_examples=100, deadline=None)
 @given(random_models(hub_heavy=True))
 def test_witness_paths_end_by_crossing_the_edge_and_follow_real_flows(case):
