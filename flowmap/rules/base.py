@@ -242,12 +242,16 @@ class Context:
 
     @cached_property
     def _special_categories(self) -> frozenset[str]:
-        """The taxonomy's categories of special sensitivity or above (an unknown one counts as high)."""
-        return frozenset(c for c, term in self.taxonomy.categories.items() if term.sensitivity >= Sensitivity.special)
+        """The taxonomy's categories of special sensitivity or above (an unknown one counts as high,
+        so it is never among them), as :meth:`Taxonomy.sensitivity` decides."""
+        taxonomy = self.taxonomy
+        return frozenset(c for c in taxonomy.categories if taxonomy.sensitivity(c) >= Sensitivity.special)
 
     @cached_property
     def _vulnerable_groups(self) -> frozenset[str]:
-        return frozenset(s for s, term in self.taxonomy.subjects.items() if term.vulnerable)
+        """The taxonomy's vulnerable people groups, as :meth:`Taxonomy.is_vulnerable` decides."""
+        taxonomy = self.taxonomy
+        return frozenset(s for s in taxonomy.subjects if taxonomy.is_vulnerable(s))
 
     def count_special(self, categories: Iterable[str]) -> int:
         """How many distinct ``categories`` are of special sensitivity or above (what the ranking's
