@@ -209,7 +209,7 @@ class Finding:
             "rank": self.rank,
             "title": self.title,
             "message": self.message,
-            "anchor": {self.anchor.type: self.anchor.id},
+            "anchor": self.anchor.to_dict(),
             "systems": self.systems,
             "flows": self.flows,
             "categories": self.categories,
