@@ -352,20 +352,15 @@ class Evidence:
         True
         """
         graph = self.ctx.graph
-        bits_at: dict[str, int] = {}
-        categories_at: dict[str, list[str]] = {}
+        out: dict[str, tuple[int, list[str]]] = {}
         for category in graph.categories:
             if category_ok is None or category_ok(category):
                 for system_id, found in graph.available(category):
                     if found:
-                        bits = bits_at.get(system_id)
-                        if bits is None:
-                            bits_at[system_id] = found
-                            categories_at[system_id] = [category]
-                        else:
-                            bits_at[system_id] = bits | found
-                            categories_at[system_id].append(category)
-        return {system_id: (bits, categories_at[system_id]) for system_id, bits in bits_at.items()}
+                        bits, categories = out.get(system_id, (0, []))
+                        categories.append(category)
+                        out[system_id] = (bits | found if bits else found, categories)
+        return out
 
     def carried(self, edge: Edge) -> list[str]:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
