@@ -101,8 +101,9 @@ class Graph:
         edges: list[Edge] = []
         answers: list[Edge] = []  # edges nothing arrives through
         out_of, into, position, edge_node, cross = self._out, self._in, self._position, self._edge_node, self._cross
+        flow_of, alike_of, systems = self._flow, self._alike, len(self._ids)
         for flow in self.flows:  # one pass: each flow of a large model is read once here
-            self._flow[flow.id] = flow
+            flow_of[flow.id] = flow
             source, target = flow.source, flow.target
             these = [Edge(source, target, flow)]
             if flow.bidirectional:
@@ -113,15 +114,15 @@ class Graph:
                 out_of[edge.source].append(edge)
                 into[edge.target].append(edge)
                 if restricted:
-                    cross[edge] = edge_node[edge] = len(self._ids) + len(edge_node)
+                    cross[edge] = edge_node[edge] = systems + len(edge_node)
                 else:
                     cross[edge] = position[edge.source]
             if not flow.delivers:
                 answers.extend(these)
             terms = (tuple(flow.data), flow.transform)
-            alike = self._alike.get(terms)
+            alike = alike_of.get(terms)
             if alike is None:
-                self._alike[terms] = these
+                alike_of[terms] = these
             else:
                 alike.extend(these)
         self.edges: list[Edge] = edges

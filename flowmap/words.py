@@ -114,9 +114,10 @@ def listing(items: Iterable[str], *, limit: int = 3, total: int | None = None) -
     >>> listing(["a"]), listing(["a", "b"]), listing(["a", "b"], total=5)
     ('a', 'a and b', 'a, b and 3 others')
     """
-    named = list(items)
-    rest = (len(named) if total is None else total) - min(len(named), limit)
-    del named[limit:]
+    items = list(items)
+    total = len(items) if total is None else total
+    named = items[:limit]
+    rest = total - len(named)
     if rest > 0:
         return f"{', '.join(named)} and {plural(rest, 'other')}"
     if len(named) <= 1:
@@ -145,9 +146,8 @@ def categories_in_words(categories: Iterable[str], *, limit: int = 3) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _categories_in_words(categories: tuple[str, ...], limit: int) -> str:
-    """:func:`categories_in_words`, worded once per list (findings repeat the same few lists); only
-    the categories named are put into words, the rest counted."""
-    return listing([category_words(c) for c in categories[:limit]], limit=limit, total=len(categories))
+    """:func:`categories_in_words`, worded once per list (findings repeat the same few lists)."""
+    return listing([category_words(c) for c in categories], limit=limit)
 
 
 def subject_words(subject: str) -> str:

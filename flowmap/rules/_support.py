@@ -137,13 +137,13 @@ class Evidence:
         tiers = {key: bitset(positions) for key, positions in tiers.items()}
         subject_masks = {subject: bitset(positions) for subject, positions in members.items()}
         # for bitsets of few origins: each system's people groups as bits, in the groups' sorted order
-        subject_bit = {subject: 1 << number for number, subject in enumerate(sorted(members))}
+        self._subject_names = sorted(members)
+        subject_bit = {subject: 1 << number for number, subject in enumerate(self._subject_names)}
         people_bits: dict[tuple[str, ...], int] = {}
         for people in people_of:
             if people not in people_bits:
                 people_bits[people] = sum(subject_bit[s] for s in set(people))
         self._people_bits = [people_bits[people] for people in people_of]
-        self._subject_names = sorted(members)
         self._people_named: dict[int, list[str]] = {}  # people bits -> the groups (few combinations)
         children, vulnerable = bitset(children), bitset(vulnerable)
         order = sorted(tiers)
@@ -336,20 +336,15 @@ class Evidence:
         True
         """
         graph = self.ctx.graph
-        bits_at: dict[str, int] = {}
-        categories_at: dict[str, list[str]] = {}
+        out: dict[str, tuple[int, list[str]]] = {}
         for category in graph.categories:
             if category_ok is None or category_ok(category):
                 for system_id, found in graph.available(category):
                     if found:
-                        bits = bits_at.get(system_id)
-                        if bits is None:
-                            bits_at[system_id] = found
-                            categories_at[system_id] = [category]
-                        else:
-                            bits_at[system_id] = bits | found
-                            categories_at[system_id].append(category)
-        return {system_id: (bits, categories_at[system_id]) for system_id, bits in bits_at.items()}
+                        bits, categories = out.get(system_id, (0, []))
+                        categories.append(category)
+                        out[system_id] = (bits | found if bits else found, categories)
+        return out
 
     def carried(self, edge: Edge) -> list[str]:
         """:meth:`Graph.carried <flowmap.graph.Graph.carried>` (computed once per edge there)."""
@@ -357,6 +352,7 @@ class Evidence:
 
     @cached_property
     def _display_names(self) -> dict[str, str]:
+        """:func:`display_names`, looked up once for the many findings that list origins."""
         return display_names(self.ctx)
 
     def listed(self, bits: int, limit: int = 3, *, named: list[str] | None = None) -> str:
@@ -390,7 +386,7 @@ class Evidence:
                 if not wanted:
                     continue
                 for path in graph.nearest_paths(edge, category, wanted, allowed=allowed, limit=limit - len(out)):
-                    bits ^= graph.origin_bit(path[0][0])  # one route per origin (one of bits: it was wanted)
+                    bits ^= graph.origin_bit(path[0][0])  # one route per origin (its bit is set: it was wanted)
                     out.append(path)
                 if len(out) >= limit:
                     return out
