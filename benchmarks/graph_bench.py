@@ -4,7 +4,6 @@
 over N runs (5 by default) of:
 
 - ``construction``: ``Graph(model)``;
-- ``categories_present``: on a fresh graph (validation's flow-data warning runs it at load);
 - ``reach of every category``: the full reach of each category on a fresh graph;
 - ``filtered reaches``: the reaches from fewer origins or through fewer flows that the rules ask
   for (function_creep, firewall), recorded during one run of the rules and replayed;
@@ -69,9 +68,6 @@ def main() -> None:
     gc.disable()
     repeat = args.repeat
     print(f"{'construction':26s} {_median(lambda: Graph(model), repeat):7.3f} s")
-    graphs = iter([Graph(model) for _ in range(repeat)])
-    print(f"{'categories_present':26s} {_median(lambda: next(graphs).categories_present(), repeat):7.3f} s")
-
     graphs = iter([Graph(model) for _ in range(repeat)])
 
     def every_reach():
