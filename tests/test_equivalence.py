@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, build
 from flowmap import graph as graph_module
+from flowmap.findings import Severity
 from flowmap.graph import Edge, Graph
 from flowmap.loader import load_model
 from flowmap.rules import ALL_RULES, Context, _support, chokepoint, retention_extension
@@ -172,7 +173,8 @@ def plain_chokepoints(ctx):
 
 
 def plain_feeders(ctx, component: str) -> dict[str, tuple[list[str], list[str], list[str]]]:
-    """Feeder -> (route, flows, categories moving on the flow by which the search first met it)."""
+    """Feeder -> (route, flows, categories): the route and flows by which the search first met it,
+    and every category moving on any of its flows into a linked system the search meets."""
     graph = ctx.graph
     found: dict[str, tuple[list[str], list[str], list[str]]] = {}
     seen = {component}
@@ -184,8 +186,10 @@ def plain_feeders(ctx, component: str) -> dict[str, tuple[list[str], list[str], 
             if not carried:
                 continue
             source = ctx.system(edge.source)
-            if source.id not in found and source.id != component and (source.retention != "linked" or source.holds):
-                found[source.id] = ([source.id, *route], [edge.id, *flows], carried)
+            if source.id != component and (source.retention != "linked" or source.holds):
+                if source.id not in found:
+                    found[source.id] = ([source.id, *route], [edge.id, *flows], [])
+                found[source.id][2].extend(c for c in carried if c not in found[source.id][2])
             if source.retention == "linked" and source.id not in seen:
                 seen.add(source.id)
                 queue.append((source.id, [source.id, *route], [edge.id, *flows]))
@@ -253,10 +257,12 @@ def test_synthetic_ecosystems_find_the_same_as_the_plain_implementation(profile)
     assert_same_as_plain(model)
 
 
-def test_a_feeder_counts_with_its_first_flow_into_the_linked_systems():
+def test_a_feeder_counts_with_every_flow_into_the_linked_systems():
     """The feeder ``a`` is met at ``cir`` through its first flow there, which moves identity data;
-    its second flow there and its flow into ``sbms`` (met later) move facial images: what counts
-    of a feeder is what its first flow moves."""
+    its second flow there and its flow into ``sbms`` (which feeds ``cir``) move facial images. All
+    of them count: the component's link joins everything ``a`` brings into the linked systems, and
+    facial images are special category data that grade the finding. The route stays the shortest,
+    by the flow the search meets first."""
     model = build(
         [{"id": "a", "sector": "border", "holds": ["identity.biographic", "biometric.face"],
           "purposes": ["migration.border_management"], "retention": "P5Y"},
@@ -270,8 +276,34 @@ def test_a_feeder_counts_with_its_first_flow_into_the_linked_systems():
          {"from": "b", "to": "cir", "data": ["identity"], "purpose": "operations.interoperability"},
          {"from": "sbms", "to": "cir", "data": ["biometric"], "purpose": "operations.interoperability"}])
     ctx = Context(model)
-    assert plain_feeders(ctx, "cir")["a"] == (["a", "cir"], ["a-cir-1"], ["identity.biographic"])
-    assert "biometric.face" in plain_feeders(ctx, "sbms")["a"][2]
+    assert plain_feeders(ctx, "cir")["a"] == (["a", "cir"], ["a-cir-1"], ["identity.biographic", "biometric.face"])
+    assert plain_feeders(ctx, "sbms")["a"] == (["a", "sbms"], ["a->sbms"], ["biometric.face"])
+    feeders = retention_extension.Feeders(ctx)
+    assert feeders.of("cir")[1] == ["biometric.face", "identity.biographic"]
+    assert feeders.route("cir", "a") == (["a", "cir"], ["a-cir-1"])
+    (link,) = [f for f in retention_extension.check(ctx) if f.id == "retention_extension:cir:link_lifetime"]
+    assert link.categories == ["biometric.face", "identity.biographic"]
+    assert link.severity is Severity.medium  # identity data alone would leave it low
+    assert_same_as_plain(model)
+
+
+def test_a_feeder_through_a_linked_system_counts_with_its_flows_there():
+    """``a`` feeds ``cir`` only through ``sbms``: its facial images there count at ``cir`` too."""
+    model = build(
+        [{"id": "a", "sector": "border", "holds": ["biometric.face"], "purposes": ["migration.border_management"],
+          "retention": "P5Y"},
+         {"id": "b", "sector": "visa", "holds": ["identity.biographic"], "purposes": ["migration.visa"],
+          "retention": "P10Y"},
+         {"id": "cir", "sector": "interoperability", "retention": "linked"},
+         {"id": "sbms", "sector": "interoperability", "retention": "linked"}],
+        [{"from": "a", "to": "sbms", "data": ["biometric"], "purpose": "operations.interoperability"},
+         {"from": "b", "to": "cir", "data": ["identity"], "purpose": "operations.interoperability"},
+         {"from": "b", "to": "sbms", "data": ["identity"], "purpose": "operations.interoperability"},
+         {"from": "sbms", "to": "cir", "data": ["identity"], "purpose": "operations.interoperability"}])
+    ctx = Context(model)
+    assert plain_feeders(ctx, "cir")["a"] == (["a", "sbms", "cir"], ["a->sbms", "sbms->cir"], ["biometric.face"])
+    (link,) = [f for f in retention_extension.check(ctx) if f.id == "retention_extension:cir:link_lifetime"]
+    assert link.categories == ["biometric.face", "identity.biographic"]
     assert_same_as_plain(model)
 
 

@@ -25,7 +25,10 @@ What it detects
       retention. What outlives a source is the *link*: the cross-system identity file lives
       as long as the longest-lived source feeding it. Reported when the sources feeding the
       component (directly or through other linked components) keep their data for different
-      known periods; the message names the longest and the shortest.
+      known periods; the message names the longest and the shortest. Its categories are every
+      category the sources' flows move into the component and into the linked components that
+      feed it (the sensitivity of all of them grades the finding), and each source's witness
+      path is a shortest route from it to the component.
     - **An unknown retention** (aspect ``unknown_retention``, anchored at the system, low
       confidence): a system that holds or receives sensitive data and whose ``retention`` is
       omitted or ``unknown``. Nothing can be compared there: it is a question to answer. The
@@ -289,11 +292,15 @@ class Feeders:
 
     A feeder sends a linked system some origin's data; a linked system that collects data itself
     is a feeder too (its retention is set outside the model), and the systems feeding it are
-    followed as well. Each feeder is met by a breadth-first search backwards from the component
-    (flows in flow-id order); what counts of it is its first flow into the first system where it
-    is met: the categories that flow moves, and the route. Per linked system the search needs
-    only its feeders as one bitset, so a component that thousands of systems feed through others
-    is searched over the linked systems alone.
+    followed as well. The search goes breadth first backwards from the component over the linked
+    systems that send it data (flows in flow-id order). What counts of a feeder is every category
+    that any of its flows moves into the linked systems met (the component, and the linked
+    systems that feed it), since all of them end up joined to the component's links: a feeder
+    that sends identity data to the CIR and facial images to the sBMS, which feeds the CIR,
+    counts with both. Its route is a shortest one: its first flow into the first linked system
+    where it is met, then on to the component. Per linked system the search needs only its
+    feeders as one bitset, and per category the feeders whose flows move it, so a component that
+    thousands of systems feed through others is searched over the linked systems alone.
 
     >>> from flowmap.model import Model
     >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
@@ -307,6 +314,20 @@ class Feeders:
     >>> bits, categories = feeders.of("cir")
     >>> ctx.graph.bits_to_origins("", bits), categories, feeders.route("cir", "ees")
     (['ees'], ['biometric.face'], (['ees', 'sbms', 'cir'], ['ees->sbms', 'sbms->cir']))
+
+    A feeder's flows into every linked system met count, not only the flow by which it is met:
+
+    >>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+    ...     {"id": "ees", "sector": "border", "holds": ["biometric.face", "identity.biographic"],
+    ...      "purposes": ["migration.border_management"]},
+    ...     {"id": "sbms", "sector": "interoperability", "retention": "linked"},
+    ...     {"id": "cir", "sector": "interoperability", "retention": "linked"}],
+    ...   "flows": [{"from": "ees", "to": "cir", "data": ["identity"], "purpose": "operations.interoperability"},
+    ...             {"from": "ees", "to": "sbms", "data": ["biometric"], "purpose": "operations.interoperability"},
+    ...             {"from": "sbms", "to": "cir", "data": ["biometric"], "purpose": "operations.interoperability"}]})
+    >>> feeders = Feeders(Context(m))
+    >>> feeders.of("cir")[1], feeders.route("cir", "ees")
+    (['biometric.face', 'identity.biographic'], (['ees', 'cir'], ['ees->cir']))
     """
 
     def __init__(self, ctx: Context):
@@ -315,7 +336,10 @@ class Feeders:
         self.upstream: dict[str, list[tuple[str, Edge]]] = {}  # linked system -> its linked senders, in flow order
         self.feeding: dict[str, int] = {}  # linked system -> the bitset of its feeders
         self.first: dict[str, dict[str, Edge]] = {}  # linked system -> feeder -> its first flow into it
-        self.first_categories: dict[str, dict[str, int]] = {}  # linked system -> category -> the feeders whose first flow moves it
+        self.moved: dict[str, dict[str, int]] = {}  # linked system -> category -> the feeders whose flows into it move it
+        self.categories = graph.categories  # sorted: bit i of a category mask stands for the i-th
+        self._bit = {c: 1 << i for i, c in enumerate(self.categories)}
+        self.moved_mask: dict[str, int] = {}  # linked system -> the categories its feeders' flows move, as a mask
         self._moving: dict[Edge, list[str]] = {}
         self._searched: tuple[str, list[str], dict[str, tuple[str, Edge] | None]] | None = None  # the last search
         for system in ctx.systems:
@@ -327,8 +351,8 @@ class Feeders:
                 if not moving:
                     continue
                 source = ctx.system(edge.source)
-                if (source.retention != "linked" or source.holds) and source.id not in first:
-                    first[source.id] = edge
+                if source.retention != "linked" or source.holds:  # a feeder: each of its flows counts
+                    first.setdefault(source.id, edge)
                     bit = graph.origin_bit(source.id)
                     for category in moving:
                         by_category[category] = by_category.get(category, 0) | bit
@@ -336,7 +360,11 @@ class Feeders:
                     upstream.append((source.id, edge))
             self.upstream[system.id] = upstream
             self.first[system.id] = first
-            self.first_categories[system.id] = by_category
+            self.moved[system.id] = by_category
+            mask = 0
+            for category in by_category:
+                mask |= self._bit[category]
+            self.moved_mask[system.id] = mask
             bits = 0
             for feeder in first:
                 bits |= graph.origin_bit(feeder)
@@ -367,22 +395,22 @@ class Feeders:
         return order, towards
 
     def of(self, component: str) -> tuple[int, list[str]]:
-        """(feeders bitset, categories their first flows move, sorted) of a linked component."""
-        graph = self.ctx.graph
+        """(feeders bitset, the categories their flows move into the linked systems met, sorted) of
+        a linked component."""
         order, _ = self._search(component)
-        met = graph.origin_bit(component)  # the component is no feeder of itself
-        categories: set[str] = set()
+        itself = self.ctx.graph.origin_bit(component)  # the component is no feeder of itself
+        met = mask = 0
         for node in order:
             fed = self.feeding[node]
-            if not fed:
-                continue
-            new = fed & ~met
-            if new:
-                met |= new
-                for category, bits in self.first_categories[node].items():
-                    if category not in categories and bits & new:
-                        categories.add(category)
-        return met & ~graph.origin_bit(component), sorted(categories)
+            if not fed & itself:
+                met |= fed
+                mask |= self.moved_mask[node]
+            elif fed := fed & ~itself:  # the component feeds this system: leave its own flows out
+                met |= fed
+                for category, bits in self.moved[node].items():
+                    if bits & fed:
+                        mask |= self._bit[category]
+        return met, [c for c in self.categories if mask & self._bit[c]]
 
     def route(self, component: str, feeder: str) -> tuple[list[str], list[str]]:
         """The route by which ``feeder`` was met: its first flow into the first linked system met
