@@ -75,3 +75,24 @@ def test_csv_cells_that_look_like_formulas_are_quoted():
     assert (registry["acceptance_reason"], registry["acceptance_by"]) == ("'@SUM(1+1)", "'+cmd|' /C calc'!A0")
     assert any('=HYPERLINK("http://evil","x")' in c for r in rows for c in r.values())  # the name is in some text
     assert not [c for r in rows for c in r.values() if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_csv_appends_the_safeguards_standing_on_the_anchor_flow():
+    """Findings anchored at a safeguarded flow carry its safeguards in JSON; the CSV has them in a
+    last column, after every column earlier versions wrote (spreadsheets read them by position)."""
+    assert COLUMNS == (
+        "id", "rank", "rule", "kind", "severity", "confidence", "title", "message", "anchor_type", "anchor",
+        "systems", "flows", "categories", "subjects", "origins", "origins_total", "reached", "reached_total",
+        "paths", "principles", "mitigation", "question", "asks",
+        "status", "acceptance_reason", "acceptance_by", "acceptance_until", "safeguards",
+    )
+    report = analyze(load_model(EU))
+    result = CliRunner().invoke(main, ["analyze", str(EU), "--format", "csv"])
+    frame = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    assert list(frame["safeguards"]) == [";".join(f.safeguards) for f in report.findings]
+    guarded = {row["id"]: row["safeguards"] for row in frame.to_dict("records") if row["safeguards"]}
+    assert guarded  # the model records safeguards on some flows where findings stand
+    by_id = {f.id: f.to_dict() for f in report.findings}
+    for finding_id, cell in guarded.items():
+        assert "flow" in by_id[finding_id]["anchor"]
+        assert cell.split(";") == by_id[finding_id]["safeguards"]

@@ -1,7 +1,9 @@
 """CSV output: one row per finding (pandas), every finding, in rank order.
 
 List fields are joined with ``;``; ``paths`` holds up to three witness paths, each written
-``a > b > c``, joined with ``;``. Every cell goes through
+``a > b > c``, joined with ``;``. ``safeguards`` (the safeguards recorded on the anchor flow)
+is the last column: columns are only ever appended, since spreadsheets read them by position.
+Every cell goes through
 :func:`~flowmap.render.cells.guard_cell`: model text that a spreadsheet program would run as a
 formula gets a leading ``'``.
 
@@ -13,10 +15,13 @@ formula gets a leading ``'``.
 ...             confidence=Confidence.high, title="t", message="m, with a comma", anchor=Anchor("flow", "a->b"),
 ...             systems=["a", "b"], origins=["a"], origins_total=1, paths=[["a", "b"]], rank=1)
 >>> print(render_csv(Report(m, [f])).splitlines()[1])
-exposure:a->b,1,exposure,exposure,high,high,t,"m, with a comma",flow,a->b,a;b,,,,a,1,,,a > b,,,,,open,,,
+exposure:a->b,1,exposure,exposure,high,high,t,"m, with a comma",flow,a->b,a;b,,,,a,1,,,a > b,,,,,open,,,,
 >>> f = f.replace(title='=HYPERLINK("http://evil")', message="-5 km")
 >>> print(render_csv(Report(m, [f])).splitlines()[1])
-exposure:a->b,1,exposure,exposure,high,high,"'=HYPERLINK(""http://evil"")",'-5 km,flow,a->b,a;b,,,,a,1,,,a > b,,,,,open,,,
+exposure:a->b,1,exposure,exposure,high,high,"'=HYPERLINK(""http://evil"")",'-5 km,flow,a->b,a;b,,,,a,1,,,a > b,,,,,open,,,,
+>>> f = f.replace(safeguards=["prior_authorisation", "access_logging"])
+>>> print(render_csv(Report(m, [f])).splitlines()[1].rsplit(",", 1)[1])
+prior_authorisation;access_logging
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["COLUMNS", "render_csv"]
 
-LIST_FIELDS = ("systems", "flows", "categories", "subjects", "origins", "reached", "principles")
+LIST_FIELDS = ("systems", "flows", "categories", "subjects", "origins", "reached", "principles", "safeguards")
 COLUMNS = (
     "id", "rank", "rule", "kind", "severity", "confidence", "title", "message", "anchor_type", "anchor",
     "systems", "flows", "categories", "subjects", "origins", "origins_total", "reached", "reached_total",
     "paths", "principles", "mitigation", "question", "asks",
     "status", "acceptance_reason", "acceptance_by", "acceptance_until",
+    "safeguards",  # appended: existing columns keep their positions
 )
 
 
