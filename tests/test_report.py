@@ -279,3 +279,45 @@ def test_the_inventory_shows_who_answers_and_from_which_age_escaped():
     assert "P10Y; irregular migrant: P5Y" in text
     markdown = render_report(model, "markdown")
     assert "| Rights exercised via | Authority \\| \\*x\\* |" in markdown and "<img" not in markdown
+
+
+def returns_model():
+    return build(
+        [{"id": "vis", "sector": "visa", "holds": ["biometric.fingerprint", "identity.biographic"],
+          "purposes": ["migration.visa"]},
+         {"id": "police", "sector": "police", "actor": "law_enforcement"},
+         {"id": "consulate", "sector": "visa"}],
+        [{"id": "vis-check", "from": "vis", "to": "police", "data": ["biometric.fingerprint"],
+          "purpose": "enforcement.law", "returns": "hit_no_hit"},
+         {"id": "vis-record", "from": "vis", "to": "police", "data": ["identity.biographic"],
+          "purpose": "enforcement.law", "returns": "record"},
+         {"from": "vis", "to": "consulate", "data": ["identity.biographic"], "purpose": "migration.visa"}],
+    )
+
+
+def test_the_flow_register_says_what_comes_back_on_a_flow_with_its_data():
+    """format 1.1 ``returns``: a hit/no-hit check and the record sent after it read differently in
+    the register; a flow without ``returns`` shows its data alone."""
+    model = returns_model()
+    text = render_report(model)
+    assert '<tr id="flow-vis-check"><td><code>vis-check</code></td><td>vis → police</td>' \
+           "<td>biometric.fingerprint; returns: hit no hit</td>" in text
+    assert "<td>identity.biographic; returns: record</td>" in text
+    assert '<tr id="flow-vis->consulate"><td><code>vis->consulate</code></td><td>vis → consulate</td>' \
+           "<td>identity.biographic</td>" in text.replace("&gt;", ">")
+    markdown = render_report(model, "markdown")
+    assert "| biometric.fingerprint; returns: hit no hit |" in markdown
+    assert "| identity.biographic; returns: record |" in markdown
+
+
+def test_what_comes_back_on_a_flow_is_escaped_in_the_register():
+    """``returns`` is a closed list in the format, but the register escapes it like every model
+    string: a model built past validation cannot put markup in the report."""
+    model = returns_model()
+    flow = next(f for f in model.flows if f.id == "vis-check")
+    object.__setattr__(flow, "returns", EVIL)
+    text = render_report(model)
+    assert "<img src=x" not in text and "<script>alert(1)" not in text
+    assert "returns: &lt;img src=x onerror=" in text
+    markdown = render_report(model, "markdown")
+    assert "<img" not in markdown and "<script" not in markdown and "returns: " in markdown

@@ -3,8 +3,9 @@
 Everything here is text a renderer only escapes and lays out (HTML, Markdown, Word), so the
 three formats cannot disagree:
 
-- :func:`flow_register`: part 1, one row per flow (from, to, data, people, purposes, mode,
-  legal basis, conditions, safeguards and transport, retention at the receiver);
+- :func:`flow_register`: part 1, one row per flow (from, to, data and what comes back when the
+  flow records ``returns``, people, purposes, mode, legal basis, conditions, safeguards and
+  transport, retention at the receiver);
 - :func:`purposes_of_use`: part 2, per purpose a flow serves: where it is a purpose of
   collection or a further purpose added by law, its flows' legal bases, conditions and
   safeguards, and what function creep and retention extension say about it;
@@ -29,6 +30,16 @@ reader to fill, in the sign-off block and an action without an owner).
 ['clinic->police', 'clinic → police', 'special.health', 'patient', 'enforcement.law']
 >>> row.conditions, row.transport, row.retention
 ('court order', 'encrypted: yes; authenticated: not stated; logged: not stated', 'P5Y')
+
+What comes back on a flow (``returns``, format 1.1) is said with its data:
+
+>>> m = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+...     {"id": "vis", "sector": "visa", "holds": ["biometric.fingerprint"], "purposes": ["migration.visa"]},
+...     {"id": "police", "sector": "police"}],
+...   "flows": [{"from": "vis", "to": "police", "data": ["biometric.fingerprint"], "purpose": "enforcement.law",
+...              "returns": "hit_no_hit"}]})
+>>> flow_register(m)[0].cells()[2]
+'biometric.fingerprint; returns: hit no hit'
 """
 
 from __future__ import annotations
@@ -111,10 +122,12 @@ class FlowRow:
     safeguards: str  # automated decisions and human review, what the flow passes on
     transport: str
     retention: str
+    returns: str = ""  # what comes back on the flow (``returns``, in words); "" when the model does not say
 
     def cells(self) -> list[str]:
         safeguards = "; ".join(x for x in (self.safeguards, self.transport) if x)
-        return [self.id, self.route, self.data, self.people, self.purposes, self.mode, self.legal_basis,
+        data = f"{self.data}; returns: {self.returns}" if self.returns else self.data
+        return [self.id, self.route, data, self.people, self.purposes, self.mode, self.legal_basis,
                 self.conditions, safeguards, self.retention]
 
 
@@ -157,6 +170,7 @@ def flow_register(model: Model) -> list[FlowRow]:
             safeguards="; ".join(safeguards),
             transport=transport,
             retention=target.retention or NOT_STATED,
+            returns=_words(flow.returns) if flow.returns else "",
         ))
     return rows
 
