@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
-import yaml
 
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
@@ -80,7 +79,16 @@ MAX_EXPANSION = 10  # aliases may at most multiply the node count by this factor
 MIN_EXPANSION_BUDGET = 1_000_000  # ...or reach this many nodes, whichever is larger
 MIN_TEXT_BUDGET = 10_000_000  # likewise for the characters of text, against the file's length
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported where a YAML text is read, not with this module: a JSON model never needs it,
+# and importing it costs about 20 ms of every start (most of it compiling yaml.reader's patterns).
+
+
+@functools.cache
+def _base_loader() -> type:
+    """PyYAML's safe loader, libyaml's where PyYAML has it."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _scalar(construct: Any, problem: str, fix: str) -> Any:
@@ -91,6 +99,8 @@ def _scalar(construct: Any, problem: str, fix: str) -> Any:
         try:
             return construct(loader, node)
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            import yaml
+
             value = str(node.value)
             if "digits" in str(exc):  # Python refuses to convert integers of over 4,300 digits
                 message = f"a number of {len(value):,} digits is too long to read: shorten it, or quote it as text"
@@ -99,37 +109,6 @@ def _scalar(construct: Any, problem: str, fix: str) -> Any:
             raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
 
     return checked
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that records duplicate mapping keys instead of silently keeping the last."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[Any, str]] = []
-
-    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
-        # PyYAML deletes the `<<` entries from this very list, then puts the merged pairs before
-        # it in a new one: ``own`` keeps the keys written here, which may override merged ones
-        own = node.value
-        mapping = super().construct_mapping(node, deep=deep)
-        if len(mapping) != len(node.value):  # a key repeated, or one merged and then overridden
-            seen: set = set()
-            for key_node, _ in own:
-                key = key_node.value
-                if key in seen:
-                    self.duplicate_keys.append((key_node.start_mark, str(key)))
-                seen.add(key)
-        return mapping
-
-
-for _tag, _problem, _fix in (
-    ("int", "is not a whole number", "fix it, or remove the `!!int` tag"),
-    ("float", "is not a number", "fix it, or remove the `!!float` tag"),
-    ("bool", "is not true or false", "fix it, or remove the `!!bool` tag"),
-):
-    _tag = f"tag:yaml.org,2002:{_tag}"
-    _Loader.add_constructor(_tag, _scalar(_Loader.yaml_constructors[_tag], _problem, _fix))
 
 
 def _timestamp_or_text(construct: Any) -> Any:
@@ -145,9 +124,43 @@ def _timestamp_or_text(construct: Any) -> Any:
     return checked
 
 
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", _timestamp_or_text(_Loader.yaml_constructors["tag:yaml.org,2002:timestamp"])
-)
+@functools.cache
+def _model_loader() -> type:
+    """flowmap's safe loader class for models, made when a YAML text is first read: it records
+    duplicate mapping keys instead of silently keeping the last, makes a bad ``!!int``,
+    ``!!float`` or ``!!bool`` one located error, and leaves an impossible date as text."""
+
+    class ModelLoader(_base_loader()):  # type: ignore[misc, valid-type]
+        """Safe loader that records duplicate mapping keys instead of silently keeping the last."""
+
+        def __init__(self, stream: str):
+            super().__init__(stream)
+            self.duplicate_keys: list[tuple[Any, str]] = []
+
+        def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+            # PyYAML deletes the `<<` entries from this very list, then puts the merged pairs before
+            # it in a new one: ``own`` keeps the keys written here, which may override merged ones
+            own = node.value
+            mapping = super().construct_mapping(node, deep=deep)
+            if len(mapping) != len(node.value):  # a key repeated, or one merged and then overridden
+                seen: set = set()
+                for key_node, _ in own:
+                    key = key_node.value
+                    if key in seen:
+                        self.duplicate_keys.append((key_node.start_mark, str(key)))
+                    seen.add(key)
+            return mapping
+
+    for kind, problem, fix in (
+        ("int", "is not a whole number", "fix it, or remove the `!!int` tag"),
+        ("float", "is not a number", "fix it, or remove the `!!float` tag"),
+        ("bool", "is not true or false", "fix it, or remove the `!!bool` tag"),
+    ):
+        tag = f"tag:yaml.org,2002:{kind}"
+        ModelLoader.add_constructor(tag, _scalar(ModelLoader.yaml_constructors[tag], problem, fix))
+    timestamp = "tag:yaml.org,2002:timestamp"
+    ModelLoader.add_constructor(timestamp, _timestamp_or_text(ModelLoader.yaml_constructors[timestamp]))
+    return ModelLoader
 
 
 def _fail(file: str, message: str, line: int = 0, column: int = 0, path: str = "") -> ModelError:
@@ -407,7 +420,9 @@ def _refuse_json_duplicates(keys: int, text: str, name: str) -> None:
 
 def _duplicate_keys_at(text: str) -> list[tuple[int, int, str]]:
     """Line, column and key of each repeated key in ``text`` (JSON or flow YAML), from parser events."""
-    parser = _BaseLoader(text)
+    import yaml
+
+    parser = _base_loader()(text)
     found: list[tuple[int, int, str]] = []
     frames: list[tuple[set | None, bool]] = []  # per open collection: keys seen (None: a sequence), next is a key
     try:
@@ -448,7 +463,9 @@ def _parse_yaml(text: str, name: str) -> Any:
         place = _too_deep_at(text)
         if place:
             raise _fail(name, TOO_DEEP, *place)
-    loader = _Loader(text)
+    import yaml
+
+    loader = _model_loader()(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -483,7 +500,7 @@ def _parse_yaml(text: str, name: str) -> Any:
 
 def _read_small(text: str) -> Any:
     """A short YAML text read by flowmap's libyaml loader: the fast path's reference for a scalar."""
-    loader = _Loader(text)
+    loader = _model_loader()(text)
     try:
         return loader.get_single_data()
     finally:
@@ -499,9 +516,11 @@ def _libyaml_limits_nesting() -> bool:
     >>> isinstance(_libyaml_limits_nesting(), bool)
     True
     """
+    import yaml
+
     for deep in ("[" * 1100, "- " * 1100 + "x"):
         try:
-            yaml.load(deep, Loader=_BaseLoader)
+            yaml.load(deep, Loader=_base_loader())
         except yaml.YAMLError as exc:
             if "nesting depth" not in str(exc):
                 return False
@@ -575,7 +594,9 @@ def _too_deep_at(text: str) -> tuple[int, int] | None:
     >>> _too_deep_at("a: [[1]]") is None
     True
     """
-    parser = _BaseLoader(text)
+    import yaml
+
+    parser = _base_loader()(text)
     depth = 0
     resume = 0  # where the text after the last event starts
     try:
@@ -785,7 +806,9 @@ def _alias_over_budget_at(text: str, node_budget: int, text_budget: int) -> tupl
     >>> _alias_over_budget_at("a: &x [1, 2]\\nb: [*x, *x, *x]\\n", 100, 7)
     (2, 9)
     """
-    parser = _BaseLoader(text)
+    import yaml
+
+    parser = _base_loader()(text)
     sizes: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, characters) it expands to
     opened: list[tuple[str | None, int, int]] = []  # per open collection: anchor, totals at its start
     nodes = characters = 0

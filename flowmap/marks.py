@@ -14,19 +14,17 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import yaml
-
 __all__ = ["Locator"]
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Locator:
     """Finds where a path such as ``("flows", 3, "to")`` stands in a file's text."""
 
     def __init__(self, text: str):
+        import yaml  # here, not with the module: a valid JSON model never imports PyYAML
+
         try:
-            self._root = yaml.compose(text, Loader=_Loader)
+            self._root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (yaml.YAMLError, RecursionError):
             self._root = None
 
@@ -36,6 +34,8 @@ class Locator:
         With ``key=True`` the last step points at the mapping key rather than its value
         (for an unknown field, the key is what is wrong).
         """
+        import yaml
+
         node = self._root
         if node is None:
             return (0, 0)

@@ -17,7 +17,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowmap.diagnostics import Diagnostic, did_you_mean, format_path, shown
-from flowmap.marks import Locator
 from flowmap.model import Flow, Model, System, TaxonomyExtension
 
 __all__ = ["Checked", "explain_validation_error", "partial_model", "PLACEHOLDER"]
@@ -42,7 +41,11 @@ class Checked:
     def diagnostics(self, text: str | None) -> list[Diagnostic]:
         """The problems located and sorted; past :data:`MAX_REPORTED` of them, the first found
         and one line saying how many more there are (a file with a million mistakes repeats one)."""
-        locator = Locator(text) if (text and self.problems) else None
+        locator = None
+        if text and self.problems:
+            from flowmap.marks import Locator  # here: a model without problems has nothing to locate
+
+            locator = Locator(text)
         out = []
         for path, message, severity, key in self.problems[:MAX_REPORTED]:
             line, column = locator.locate(path, key=key) if locator else (0, 0)

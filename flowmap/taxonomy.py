@@ -1,7 +1,8 @@
 """The taxonomy: data categories, purposes, sectors, actor types, subjects, technologies.
 
-The built-in taxonomy ships as ``flowmap/taxonomy.yaml``; a model extends it
-under ``taxonomy:`` (see :func:`merge_extension`).
+The built-in taxonomy is written in ``flowmap/taxonomy.yaml``, the file people edit, and ships
+beside it as ``flowmap/taxonomy.json``, generated from it (``python -m flowmap.taxonomy``), which
+is what flowmap reads; a model extends it under ``taxonomy:`` (see :func:`merge_extension`).
 
 >>> tax = builtin_taxonomy()
 >>> tax.covers("biometric", "biometric.face")
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable
 
-import yaml
+import orjson
 
 __all__ = [
     "Decision",
@@ -268,15 +269,36 @@ def taxonomy_from_data(data: dict) -> Taxonomy:
 
 @functools.lru_cache(maxsize=1)
 def _builtin_data() -> dict:
-    """The built-in taxonomy file as plain data, read once per process by libyaml's C loader
-    where PyYAML has it (6 ms, against 60 ms for the pure-Python one; the file reads the same
-    through both: tests/test_taxonomy_load.py).
+    """The built-in taxonomy as plain data, read once per process from ``taxonomy.json``: JSON,
+    so that a run reads it without importing PyYAML (about 25 ms, with parsing the YAML; a JSON
+    model needs no YAML at all). tests/test_taxonomy_json.py fails when the file is not
+    :func:`json_of_yaml` of ``taxonomy.yaml``.
 
     >>> sorted(_builtin_data())[:3]
     ['actors', 'categories', 'compatible']
     """
-    text = resources.files("flowmap").joinpath("taxonomy.yaml").read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return orjson.loads(resources.files("flowmap").joinpath("taxonomy.json").read_bytes())
+
+
+def json_of_yaml(yaml_text: str) -> str:
+    """``taxonomy.json`` as generated from the text of ``taxonomy.yaml``: the same data, in the
+    same order, one entry a line.
+
+    >>> print(json_of_yaml("categories:\\n  id: {sensitivity: high}\\n"), end="")
+    {
+     "categories": {
+      "id": {
+       "sensitivity": "high"
+      }
+     }
+    }
+    """
+    import json
+
+    import yaml
+
+    data = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def builtin_taxonomy() -> Taxonomy:
@@ -287,3 +309,8 @@ def builtin_taxonomy() -> Taxonomy:
 def builtin_names(section: str) -> Iterable[str]:
     """Names the built-in taxonomy defines in one section."""
     return (_builtin_data().get(section) or {}).keys()
+
+
+if __name__ == "__main__":  # python -m flowmap.taxonomy: regenerate taxonomy.json after editing taxonomy.yaml
+    folder = resources.files("flowmap")
+    folder.joinpath("taxonomy.json").write_text(json_of_yaml(folder.joinpath("taxonomy.yaml").read_text("utf-8")), "utf-8")

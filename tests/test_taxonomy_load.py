@@ -1,5 +1,6 @@
-"""The built-in taxonomy file is read by libyaml's C loader for speed: it must read exactly as
-PyYAML's pure-Python safe loader reads it (values and their types), whatever is added to it."""
+"""The built-in taxonomy is read from ``taxonomy.json``, generated from ``taxonomy.yaml`` by
+libyaml's C loader: it must read exactly as PyYAML's pure-Python safe loader reads the YAML
+(values, their types and their order), whatever is added to it."""
 
 from importlib import resources
 
@@ -8,7 +9,7 @@ import yaml
 from flowmap.taxonomy import _builtin_data
 
 
-def test_the_builtin_taxonomy_reads_the_same_through_both_loaders():
+def test_the_builtin_taxonomy_reads_as_the_yaml_through_the_pure_loader():
     text = resources.files("flowmap").joinpath("taxonomy.yaml").read_text("utf-8")
     pure = yaml.load(text, Loader=yaml.SafeLoader)
     assert repr(_builtin_data()) == repr(pure)
