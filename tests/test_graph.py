@@ -125,6 +125,20 @@ def test_reach_and_crossing_match_the_definition(case):
 
 
 @settings(max_examples=100, deadline=None)
+@given(random_models(hub_heavy=True), st.data())
+def test_crossed_reads_the_crossing_bits_of_many_edges_at_once(case, data):
+    systems, flows = case
+    graph = Graph(build(systems, flows))
+    for category in graph.categories:
+        edges = data.draw(st.lists(st.sampled_from(graph.edges), max_size=8)) if graph.edges else []
+        origins = data.draw(st.lists(st.sampled_from(graph.origins_of(category)), unique=True))
+        reach = graph.reach(category, origins=origins, allowed=lambda edge: edge.flow.id < "f07")
+        for chosen in (None, reach):
+            expected = [(edge, graph.crossing_bits(edge, category, chosen)) for edge in edges]
+            assert graph.crossed(edges, category, chosen) == [(edge, bits) for edge, bits in expected if bits]
+
+
+@settings(max_examples=100, deadline=None)
 @given(random_models(hub_heavy=True))
 def test_witness_paths_end_by_crossing_the_edge_and_follow_real_flows(case):
     systems, flows = case

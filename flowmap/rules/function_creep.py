@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, filterfalse
 from typing import Callable
 
 from flowmap.findings import PATHS_CAP, Kind, Severity
@@ -122,10 +122,7 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
     The origins stay bitsets: nothing here lists them.
     """
     graph = ctx.graph
-    crossing_bits = graph.crossing_bits
     purposes_of = _purposes_of(ctx)
-    by_use = ctx.cached("function_creep.by_use", lambda: _edges_by_use(ctx))
-    use_of = {edge: used for used, edges in by_use.items() for edge in edges}  # edge -> the purposes it serves
     uses: dict[str, _Use] = {}
     for category in graph.categories:
         groups: dict[Purposes, list[str]] = {}
@@ -133,19 +130,14 @@ def first_uses(ctx: Context) -> dict[str, _Use]:
             purposes = purposes_of[origin]
             if purposes:
                 groups.setdefault(purposes, []).append(origin)
-        by_use: dict[tuple[str, ...], list[Edge]] = {}  # the edges carrying it, by the purposes they serve
-        for edge in graph.edges_carrying(category):
-            by_use.setdefault(use_of[edge], []).append(edge)
+        carrying = graph.edges_carrying(category)
         for purposes, members in sorted(groups.items()):
             allowed = _allowed(ctx, purposes)
-            wrong = [e for edges in by_use.values() if not allowed(edges[0]) for e in edges]
+            wrong = list(filterfalse(allowed, carrying))
             if not wrong:
                 continue
             reach = graph.reach(category, origins=members, allowed=allowed)  # used here only: not kept
-            for edge in wrong:
-                bits = crossing_bits(edge, category, reach)
-                if not bits:
-                    continue
+            for edge, bits in graph.crossed(wrong, category, reach):
                 use = uses.get(edge.flow.id)
                 if use is None:
                     use = uses[edge.flow.id] = _Use()
