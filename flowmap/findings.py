@@ -103,6 +103,13 @@ class Anchor(NamedTuple):
         return {self.type: self.id}
 
 
+_SEVERITY_NAMES = {severity: severity.name for severity in Severity}
+_KIND_VALUES = {kind: kind.value for kind in Kind}
+_CONFIDENCE_VALUES = {confidence: confidence.value for confidence in Confidence}
+# an enum's ``.name`` and ``.value`` are Python-level properties: read once here for the tens of
+# thousands of findings and questions a report writes
+
+
 def capped(items: Iterable[str], cap: int = LIST_CAP) -> tuple[list[str], int]:
     """The first ``cap`` items and the exact total.
 
@@ -134,7 +141,7 @@ class Question:
     categories: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "rule": self.rule, "kind": self.kind.value, "severity": self.severity.name,
+        return {"id": self.id, "rule": self.rule, "kind": _KIND_VALUES[self.kind], "severity": _SEVERITY_NAMES[self.severity],
                 "question": self.question, "title": self.title, "flows": self.flows, "categories": self.categories}
 
     @classmethod
@@ -203,9 +210,9 @@ class Finding:
         data: dict[str, Any] = {
             "id": self.id,
             "rule": self.rule,
-            "kind": self.kind.value,
-            "severity": self.severity.name,
-            "confidence": self.confidence.value,
+            "kind": _KIND_VALUES[self.kind],
+            "severity": _SEVERITY_NAMES[self.severity],
+            "confidence": _CONFIDENCE_VALUES[self.confidence],
             "rank": self.rank,
             "title": self.title,
             "message": self.message,
