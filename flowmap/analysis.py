@@ -279,10 +279,9 @@ def analyze(
     acceptances = [*model.accepted, *accepted]
     result = apply_acceptances(gathered, acceptances, today=today)
     del gathered
-    shown = [
-        f for f in result.findings
-        if f.severity >= min_severity and (min_confidence is Confidence.low or f.confidence is Confidence.high)
-    ]
+    shown = [f for f in result.findings if f.severity >= min_severity]
+    if min_confidence is Confidence.high:
+        shown = [f for f in shown if f.established]
     covering = covering_findings(result.unmatched, result.findings)
     unmatched, expired = result.unmatched, result.expired
     del result
