@@ -18,10 +18,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
-    "Severity", "Confidence", "Kind", "Anchor", "Finding", "Question", "LIST_CAP", "PATHS_CAP", "capped",
+    "Severity", "Confidence", "Kind", "Anchor", "Finding", "Question", "LIST_CAP", "PATHS_CAP",
 ]
 
 LIST_CAP = 10
@@ -108,17 +108,6 @@ _KIND_VALUES = {kind: kind.value for kind in Kind}
 _CONFIDENCE_VALUES = {confidence: confidence.value for confidence in Confidence}
 # an enum's ``.name`` and ``.value`` are Python-level properties: read once here for the tens of
 # thousands of findings and questions a report writes
-
-
-def capped(items: Iterable[str], cap: int = LIST_CAP) -> tuple[list[str], int]:
-    """The first ``cap`` items and the exact total.
-
-    >>> capped(["a", "b", "c"], 2)
-    (['a', 'b'], 3)
-    """
-    if not isinstance(items, (list, tuple)):
-        items = list(items)
-    return list(items[:cap]), len(items)
 
 
 @dataclass(slots=True)

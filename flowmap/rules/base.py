@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
-from flowmap.findings import PATHS_CAP, Anchor, Confidence, Finding, Kind, Question, Severity, capped
+from flowmap.findings import LIST_CAP, PATHS_CAP, Anchor, Confidence, Finding, Kind, Question, Severity
 from flowmap.graph import Edge, Graph, graph_of
 from flowmap.model import Flow, Model, System
 from flowmap.ranking import Breadth
@@ -23,8 +23,9 @@ from flowmap.words import listing, safeguard_words
 
 __all__ = ["Rule", "Context", "LINDDUN"]
 
-_LOW, _MEDIUM = Confidence.low, Severity.medium  # read once: in Python 3.11 an enum member read off its
-# class costs ~0.4 µs (EnumType.__getattr__ slows every class attribute), and every finding reads these
+# Enum members read for every finding, read once: in Python 3.11 reading a member off its class costs
+# ~0.4 µs (EnumType.__getattr__ slows every class attribute)
+_LOW_CONFIDENCE, _MEDIUM, _LEAST_SENSITIVE = Confidence.low, Severity.medium, Sensitivity.low
 
 LINDDUN = (
     "linking",
@@ -115,16 +116,18 @@ class Rule:
             listed_systems, listed_flows = list(dict.fromkeys(listed_systems)), list(dict.fromkeys(listed_flows))
         subjects = sorted(set(subjects))
         categories = sorted(set(categories))
-        low = confidence is _LOW
+        low = confidence is _LOW_CONFIDENCE
         if low and severity > _MEDIUM:
             severity = _MEDIUM
-        shown_origins, counted = capped(origins)
-        origins_total = counted if origins_total is None else origins_total
+        shown_origins = list(origins[:LIST_CAP])  # a list even from the default ()
+        if origins_total is None:
+            origins_total = len(origins)
         if reached is None:
             shown_reached, reached_total = None, None
         else:
-            shown_reached, counted = capped(reached)
-            reached_total = counted if reached_total is None else reached_total
+            shown_reached = reached[:LIST_CAP]
+            if reached_total is None:
+                reached_total = len(reached)
         return Finding(
             id=f"{self.id}:{where.id}:{aspect}" if aspect else f"{self.id}:{where.id}",
             rule=self.id,
@@ -223,7 +226,7 @@ class Context:
     def sensitivity(self, categories: Iterable[str]) -> Sensitivity:
         """The highest sensitivity among ``categories`` (low when there are none)."""
         of = self._sensitivity_of
-        found = Sensitivity.low
+        found = _LEAST_SENSITIVE
         for category in categories:
             level = of.get(category)
             if level is None:
@@ -263,7 +266,7 @@ class Context:
 
     def vulnerable(self, subjects: Iterable[str]) -> bool:
         """Whether the subjects include a vulnerable group (children, asylum seekers, ...)."""
-        return any(self.is_vulnerable(s) for s in subjects)
+        return not self._vulnerable_groups.isdisjoint(subjects)
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
         """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
