@@ -56,13 +56,13 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         by_severity = Counter(f.severity for f in self.findings)
-        by_kind = Counter(f.kind.value for f in self.findings)
-        by_confidence = Counter(f.confidence.value for f in self.findings)
+        by_kind = Counter(f.kind for f in self.findings)  # counted by member: an enum's .value is a Python-level property
+        by_confidence = Counter(f.confidence for f in self.findings)
         return {
             "findings": len(self.findings),
             "by_severity": {s.name: by_severity[s] for s in reversed(Severity) if by_severity[s]},
-            "by_kind": dict(sorted(by_kind.items())),
-            "by_confidence": {c: by_confidence[c] for c in ("high", "low") if by_confidence[c]},
+            "by_kind": {kind.value: count for kind, count in sorted(by_kind.items())},
+            "by_confidence": {c.value: by_confidence[c] for c in Confidence if by_confidence[c]},
         }
 
     def most_findings(self, limit: int = 5) -> list[tuple[str, int]]:
@@ -279,10 +279,9 @@ def analyze(
     acceptances = [*model.accepted, *accepted]
     result = apply_acceptances(gathered, acceptances, today=today)
     del gathered
-    shown = [
-        f for f in result.findings
-        if f.severity >= min_severity and (min_confidence is Confidence.low or f.confidence is Confidence.high)
-    ]
+    shown = [f for f in result.findings if f.severity >= min_severity]
+    if min_confidence is Confidence.high:
+        shown = [f for f in shown if f.established]
     covering = covering_findings(result.unmatched, result.findings)
     unmatched, expired = result.unmatched, result.expired
     del result

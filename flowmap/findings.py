@@ -18,10 +18,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
-    "Severity", "Confidence", "Kind", "Anchor", "Finding", "Question", "LIST_CAP", "PATHS_CAP", "capped",
+    "Severity", "Confidence", "Kind", "Anchor", "Finding", "Question", "LIST_CAP", "PATHS_CAP",
 ]
 
 LIST_CAP = 10
@@ -103,15 +103,11 @@ class Anchor(NamedTuple):
         return {self.type: self.id}
 
 
-def capped(items: Iterable[str], cap: int = LIST_CAP) -> tuple[list[str], int]:
-    """The first ``cap`` items and the exact total.
-
-    >>> capped(["a", "b", "c"], 2)
-    (['a', 'b'], 3)
-    """
-    if not isinstance(items, (list, tuple)):
-        items = list(items)
-    return list(items[:cap]), len(items)
+_SEVERITY_NAMES = {severity: severity.name for severity in Severity}
+_KIND_VALUES = {kind: kind.value for kind in Kind}
+_CONFIDENCE_VALUES = {confidence: confidence.value for confidence in Confidence}
+# an enum's ``.name`` and ``.value`` are Python-level properties: read once here for the tens of
+# thousands of findings and questions a report writes
 
 
 @dataclass(slots=True)
@@ -134,7 +130,7 @@ class Question:
     categories: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "rule": self.rule, "kind": self.kind.value, "severity": self.severity.name,
+        return {"id": self.id, "rule": self.rule, "kind": _KIND_VALUES[self.kind], "severity": _SEVERITY_NAMES[self.severity],
                 "question": self.question, "title": self.title, "flows": self.flows, "categories": self.categories}
 
     @classmethod
@@ -203,9 +199,9 @@ class Finding:
         data: dict[str, Any] = {
             "id": self.id,
             "rule": self.rule,
-            "kind": self.kind.value,
-            "severity": self.severity.name,
-            "confidence": self.confidence.value,
+            "kind": _KIND_VALUES[self.kind],
+            "severity": _SEVERITY_NAMES[self.severity],
+            "confidence": _CONFIDENCE_VALUES[self.confidence],
             "rank": self.rank,
             "title": self.title,
             "message": self.message,

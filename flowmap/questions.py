@@ -94,8 +94,9 @@ def gather_questions(findings: Iterable[Finding], ctx: Context) -> list[Finding]
     asked (in system id order) gathering every finding that rests on unknowns."""
     established: list[Finding] = []
     asked: dict[str, list[Finding]] = {}
+    high = Confidence.high  # read once: an enum member read off its class is slow in Python 3.11
     for finding in findings:
-        if finding.confidence is Confidence.high:
+        if finding.confidence is high:
             established.append(finding)
         else:
             system = finding.asks or (finding.systems[0] if finding.systems else finding.anchor.id)
@@ -106,18 +107,17 @@ def gather_questions(findings: Iterable[Finding], ctx: Context) -> list[Finding]
 def _gathered(ctx: Context, system: System, unknowns: list[Finding]) -> Finding:
     """One system's questions as one finding, worst first: what the questions name, each once, in
     the order first named."""
-    unknowns = sorted(unknowns, key=lambda f: (-int(f.severity), f.id))
+    unknowns = sorted(unknowns, key=lambda f: (-f.severity, f.id))
     questions = [question_of(f) for f in unknowns]
-    systems, flows, principles, topics, mitigations, asked = {}, {}, {}, {}, {}, {}  # ordered sets
-    categories: set[str] = set()
-    subjects: set[str] = set()
+    systems, flows, principles, categories, subjects = [], [], [], [], []  # as named: Rule.finding keeps each once
+    topics, mitigations, asked = {}, {}, {}  # ordered sets
     for finding, question in zip(unknowns, questions):
-        systems.update(dict.fromkeys(finding.systems))
-        flows.update(dict.fromkeys(finding.flows))
-        principles.update(dict.fromkeys(finding.principles))
-        categories.update(finding.categories)
-        subjects.update(finding.subjects)
-        topics[finding.kind.value.replace("_", " ")] = None
+        systems += finding.systems
+        flows += finding.flows
+        principles += finding.principles
+        categories += finding.categories
+        subjects += finding.subjects
+        topics[_TOPICS[finding.kind]] = None
         if finding.mitigation:
             mitigations[_sentence(finding.mitigation)] = None
         asked[_sentence(question.question, "?")] = None
@@ -128,16 +128,20 @@ def _gathered(ctx: Context, system: System, unknowns: list[Finding]) -> Finding:
         confidence=Confidence.low,
         title=f"{system.display_name}: {count} question{'s' if count != 1 else ''} to answer ({', '.join(topics)})",
         message=" ".join(_sentence(f.message) for f in unknowns),
-        systems=list(systems),
-        flows=list(flows),
+        systems=systems,
+        flows=flows,
         categories=categories,
         subjects=subjects,
         mitigation=" ".join(mitigations),
         question=" ".join(asked),
         asks=system.id,
-        principles=list(principles),
+        principles=list(dict.fromkeys(principles)),
         questions=questions,
     )
+
+
+_TOPICS = {kind: kind.value.replace("_", " ") for kind in Kind}
+"""A kind of finding as a topic of questions in a gathered finding's title: ``insecure link``."""
 
 
 def _sentence(text: str, end: str = ".") -> str:

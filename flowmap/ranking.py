@@ -75,12 +75,16 @@ def rank_key(finding: Finding) -> tuple:
     then id."""
     wide = finding.breadth
     return (
-        -int(finding.severity),
-        0 if finding.confidence is Confidence.high else 1,
+        -finding.severity,
+        _CONFIDENCE_ORDER[finding.confidence],
         len(finding.safeguards),
         -wide[0], -wide[1], -wide[2], -wide[3], -wide[4], -wide[5],  # in BREADTH_ORDER
         finding.id,
     )
+
+
+_CONFIDENCE_ORDER = {Confidence.high: 0, Confidence.low: 1}
+"""Established findings first (a table: an enum member read off its class is slow in Python 3.11)."""
 
 
 def ranked(findings: list[Finding]) -> list[Finding]:
@@ -99,15 +103,14 @@ def ranked(findings: list[Finding]) -> list[Finding]:
 def rank_order(findings: list[Finding]) -> list[Finding]:
     """The findings themselves in rank order, their ``rank`` not set: for the analysis, which numbers
     the findings it has just made in place (copying tens of thousands to set one number costs more
-    than all of the ranking); everyone else calls :func:`ranked`."""
-    by_anchor: dict[Anchor, list[tuple[tuple, Finding]]] = {}
-    for finding in findings:
-        by_anchor.setdefault(finding.anchor, []).append((rank_key(finding), finding))
-    placed = []
-    for together in by_anchor.values():
-        if len(together) > 1:
-            together.sort(key=itemgetter(0))
-        for repeat, (key, finding) in enumerate(together):  # 0 for the best at its anchor, 1 for the next...
-            placed.append(((*key[:2], repeat, *key[2:]), finding))
-    placed.sort(key=itemgetter(0))  # ids are unique: no two keys are equal
-    return [finding for _, finding in placed]
+    than all of the ranking); everyone else calls :func:`ranked`.
+
+    One sort by :func:`rank_key`, which also puts each anchor's findings in their order; the findings
+    are then dealt, in that order, into tiers of severity, confidence and place at their anchor."""
+    at_anchor: dict[Anchor, int] = {}  # how many findings of each anchor are dealt so far
+    tiers: dict[tuple, list[Finding]] = {}
+    for key, finding in sorted([(rank_key(f), f) for f in findings], key=itemgetter(0)):  # ids, hence keys, are unique
+        place = at_anchor.get(finding.anchor, 0)  # 0 for the best at its anchor, 1 for the next...
+        at_anchor[finding.anchor] = place + 1
+        tiers.setdefault((key[0], key[1], place), []).append(finding)  # severity, confidence, place
+    return [finding for tier in sorted(tiers) for finding in tiers[tier]]
