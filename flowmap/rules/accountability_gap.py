@@ -92,13 +92,13 @@ def _unasked_flows(ctx: Context, ev: _support.Evidence) -> dict[str, _Unasked]:
     for flow in ctx.flows:
         if flow.legal_basis:
             continue
-        bits, categories = ev.crossing(edges[flow.id], category_ok=ev.sensitive.__contains__)
-        if not bits:
+        by_category = ev.by_category(edges[flow.id], category_ok=ev.sensitive.__contains__)
+        if not by_category:  # no origin's sensitive data crosses it
             continue
         found = out.setdefault(flow.source, _Unasked())
         found.flows.append(flow)
-        found.bits |= bits
-        found.categories.update(categories)
+        found.bits |= _support.union(by_category)
+        found.categories.update(by_category)  # sorted once per sender, when worded
     return out
 
 
