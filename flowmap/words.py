@@ -144,9 +144,10 @@ def categories_in_words(categories: Iterable[str], *, limit: int = 3) -> str:
     return _categories_in_words(tuple(categories), limit)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=16384)
 def _categories_in_words(categories: tuple[str, ...], limit: int) -> str:
-    """:func:`categories_in_words`, worded once per list (findings repeat the same few lists)."""
+    """:func:`categories_in_words`, worded once per list (findings repeat the same lists: at 10,000
+    systems about 95,000 calls on 12,000 lists, which a smaller cache kept missing)."""
     return listing([category_words(c) for c in categories], limit=limit)
 
 
