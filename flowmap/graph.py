@@ -207,15 +207,13 @@ class Graph:
         ['biometric.face']
         """
         found = self._carried.get(edge)
-        return self._categories_of(edge) if found is None else found
+        return self._categories_of(edge.flow.data, edge.flow.transform) if found is None else found
 
-    def _categories_of(self, edge: Edge) -> list[str]:
-        if not self.taxonomy.personal(edge.flow.transform):  # statistics: no one's data moves on
+    def _categories_of(self, data: Iterable[str], transform: str | None) -> list[str]:
+        """The propagated categories a flow with this ``data`` and ``transform`` carries, sorted:
+        those its terms cover, none when the transform leaves no one's data (statistics)."""
+        if not self.taxonomy.personal(transform):
             return []
-        return self._covered(edge.flow.data)
-
-    def _covered(self, data: Iterable[str]) -> list[str]:
-        """The propagated categories the terms of ``data`` cover, sorted."""
         found: set[str] = set()
         for term in data:
             found.update(self._covered_by.get(term, ()))
@@ -227,7 +225,7 @@ class Graph:
         of the flows, shared by the edges alike."""
         out = {}
         for (data, transform), edges in self._alike.items():
-            carried = self._covered(data) if self.taxonomy.personal(transform) else []  # statistics: nothing moves on
+            carried = self._categories_of(data, transform)
             for edge in edges:
                 out[edge] = carried
         return out
@@ -430,10 +428,7 @@ class Graph:
 
     def origin_bits_at(self, system_id: str, category: str) -> int:
         """Bitset of the origins whose ``category`` data is available at a system (held or received)."""
-        reach = self._full.get(category)
-        if reach is None:
-            reach = self.reach(category)
-        return reach.get(self._position[system_id], 0)
+        return self.reach(category).get(self._position[system_id], 0)
 
     def available(self, category: str) -> Iterator[tuple[str, int]]:
         """(system id, bitset of the origins whose ``category`` data is available there) for
@@ -456,9 +451,7 @@ class Graph:
     def crossing_bits(self, edge: Edge, category: str, reach: dict[int, int] | None = None) -> int:
         """Bitset of the origins whose ``category`` data crosses ``edge`` (0 when it does not carry it)."""
         if reach is None:
-            reach = self._full.get(category)
-            if reach is None:
-                reach = self.reach(category)
+            reach = self.reach(category)  # the category's full reach, kept once made
         return reach.get(self._cross[edge], 0)
 
     def crossed(self, edges: list[Edge], category: str, reach: dict[int, int] | None = None) -> list[tuple[Edge, int]]:
@@ -476,9 +469,7 @@ class Graph:
         [('a->b', True)]
         """
         if reach is None:
-            reach = self._full.get(category)
-            if reach is None:
-                reach = self.reach(category)
+            reach = self.reach(category)  # the category's full reach, kept once made
         found = list(map(reach.get, map(self._cross.__getitem__, edges)))  # None where nothing crosses
         return list(compress(zip(edges, found), found))
 
@@ -601,9 +592,7 @@ class Graph:
         them: the search stops widening (a hub's thousands of senders are not all queued to
         find the three nearest origins among the first of them)."""
         node_system, owner = self._node_system, self._node_owner
-        reverse = self._reverse.get(category)
-        if reverse is None:
-            reverse = self._reverse_hops(category)
+        reverse = self._reverse_hops(category)
         limit = min(limit, origin_bits.bit_count())  # no more routes than origins to find
         towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
         queue = [start]
