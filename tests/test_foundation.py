@@ -174,6 +174,11 @@ def test_main_command_of_the_readme_runs_on_the_bundled_model():
     assert result.stdout.splitlines()[-1].startswith(f"{len(expected)} findings: ")
     assert f"  {expected[0]['id']}  " in result.stdout
     assert "Traceback" not in result.stderr
+    blocks = re.findall(r"^```(\w*)\n(.*?)\n```$", readme, flags=re.S | re.M)
+    shown = next(text for language, text in blocks if not language).splitlines()  # the first screen, as the README shows it
+    if shown[-1] == "...":
+        shown = shown[:-1]
+    assert result.stdout.splitlines()[:len(shown)] == shown, "README.md shows another first screen: update it"
 
 
 def test_help_does_not_import_heavy_libraries():
