@@ -109,7 +109,7 @@ def _what_is_there(ctx: Context, ev: _support.Evidence, system: System, bits: in
 
     The system's name is never the subject of a verb: names are often plural ("Asylum authorities").
     """
-    subjects = sorted({*system.people, *ev.subjects(bits)})
+    subjects = ev.subjects(bits | ctx.graph.origin_bit(system.id))  # its own people too, sorted
     people = f" about {subjects_in_words(subjects)}" if subjects else ""
     where = "," if people.endswith("among them") else ""
     if origins != [system.id]:  # the data of others too
@@ -225,7 +225,7 @@ def _question_finding(ctx: Context, system: System, unknown: tuple[str, ...], un
     name = system.display_name
     parts = [held]
     titled = [_UNKNOWN[u][0] for u in unknown]
-    flows, its, flow_ids = "", "", []
+    flows, its, flow_ids, count = "", "", [], 0
     if unknown:
         parts.append(_not_recorded(unknown))
     if unasked is not None:
@@ -240,12 +240,13 @@ def _question_finding(ctx: Context, system: System, unknown: tuple[str, ...], un
             f"{categories_in_words(crossing)}{whose}."
         )
         titled.append(f"a legal basis for {short}")
-        flow_ids = [f.id for f in unasked.flows]
-        categories = sorted({*categories, *crossing})
+        count = len(unasked.flows)
+        flow_ids = [f.id for f in unasked.flows[:FLOWS_CAP]]
+        categories = [*categories, *crossing]  # made unique and sorted by the finding
         sensitivity = max(sensitivity, ctx.sensitivity(crossing))
-    if len(titled) > 1 or len(flow_ids) > 1:
+    if len(titled) > 1 or count > 1:
         until = "Until these are known"
-    elif flow_ids:
+    elif count:
         until = "Until the law that allows it is known"
     else:
         until = "Until this is known"
@@ -259,7 +260,7 @@ def _question_finding(ctx: Context, system: System, unknown: tuple[str, ...], un
         message=" ".join(parts),
         categories=categories, subjects=subjects,
         origins=origins, origins_total=bits.bit_count(),
-        flows=flow_ids[:FLOWS_CAP],
+        flows=flow_ids,
         mitigation=MITIGATIONS["unknown_safeguards"],
         question=_question(name, unknown, flows, its),
     )
