@@ -144,6 +144,7 @@ class Evidence:
             if people not in people_bits:
                 people_bits[people] = sum(subject_bit[s] for s in set(people))
         self._people_bits = [people_bits[people] for people in people_of]
+        self._people_bits_of = {system.id: bits for system, bits in zip(graph.systems, self._people_bits)}
         self._people_named: dict[int, list[str]] = {}  # people bits -> the groups (few combinations)
         children, vulnerable = bitset(children), bitset(vulnerable)
         order = sorted(tiers)
@@ -205,12 +206,33 @@ class Evidence:
             people, people_bits = 0, self._people_bits
             for position in few:
                 people |= people_bits[position]
-            found = self._people_named.get(people)
-            if found is None:
-                names = self._subject_names
-                found = self._people_named[people] = [names[i] for i in range(people.bit_length()) if people >> i & 1]
-            return list(found)
+            return self._groups(people)
         return [subject for subject, mask in self._subjects if bits & mask]
+
+    def subjects_of(self, systems: Iterable[str]) -> list[str]:
+        """The people groups whose data these systems (ids) collect, sorted: :meth:`subjects`
+        of their bits, as :meth:`Context.subjects_of <flowmap.rules.base.Context.subjects_of>`
+        says, from the groups of each system noted once.
+
+        >>> from flowmap.model import Model
+        >>> ctx = Context(Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        ...     {"id": "a", "sector": "asylum", "subjects": ["asylum_seeker", "child"]},
+        ...     {"id": "b", "sector": "visa", "subjects": ["visa_applicant"]}]}))
+        >>> Evidence.of(ctx).subjects_of(["b", "a"]) == ctx.subjects_of(["b", "a"])
+        True
+        """
+        people, people_bits = 0, self._people_bits_of
+        for system in systems:
+            people |= people_bits[system]
+        return self._groups(people)
+
+    def _groups(self, people: int) -> list[str]:
+        """The people groups of ``people`` (bit i: the i-th group in sorted order), sorted."""
+        found = self._people_named.get(people)
+        if found is None:
+            names = self._subject_names
+            found = self._people_named[people] = [names[i] for i in range(people.bit_length()) if people >> i & 1]
+        return list(found)
 
     def by_category(self, edges: Edge | list[Edge], *, category_ok: Callable[[str], bool] | None = None,
                     exclude: int = 0, within: int = -1) -> dict[str, int]:

@@ -176,7 +176,7 @@ def _profiling_finding(ctx: Context, system: System, used: list[str]):
     low = review is None
     ev = Evidence.of(ctx)
     bits, categories = ev.at(system.id)
-    subjects = sorted({*system.people, *ev.subjects(bits)})
+    subjects = ev.subjects(bits | ctx.graph.origin_bit(system.id))  # its own people too, sorted
     name = system.display_name
     techniques = listing([term_words(t) for t in used])
     about = f" about {subjects_in_words(subjects)}" if subjects else ""

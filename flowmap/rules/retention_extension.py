@@ -511,7 +511,8 @@ def unknown_retentions(ctx: Context):
     data. Its evidence is the holders whose retention cannot be compared with it: itself where it
     collects sensitive data, and the systems that hand it sensitive data."""
     graph = ctx.graph
-    sensitive = Evidence.of(ctx).sensitive
+    evidence = Evidence.of(ctx)
+    sensitive = evidence.sensitive
     name_of = display_names(ctx)
     for system in ctx.systems:
         if not _unknown(system):
@@ -528,7 +529,7 @@ def unknown_retentions(ctx: Context):
             continue
         holders = origins_in_order(ctx, by_holder)  # few: its senders
         categories = sorted(set().union(*by_holder.values()))
-        subjects = ctx.subjects_of(holders)
+        subjects = evidence.subjects_of(holders)
         yield RULE.finding(
             ctx, system,
             aspect="unknown_retention",
