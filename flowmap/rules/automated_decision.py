@@ -237,7 +237,7 @@ def check(ctx: Context):
     for receiver, flows in sorted(unknown.items()):
         yield _review_question(ctx, ctx.system(receiver), flows)
     for system in ctx.systems:
-        used = [t for t in sorted(set(system.technologies)) if t in PROFILING]
+        used = sorted(set(system.technologies).intersection(PROFILING))
         if used and system.controls.human_review is not True:
             yield _profiling_finding(ctx, system, used)
 
