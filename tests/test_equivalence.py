@@ -116,6 +116,10 @@ def plain_subjects(self, bits):
     return self.ctx.subjects_of(self.ctx.graph.bits_to_origins("", bits))
 
 
+def plain_subjects_of(self, systems):
+    return self.ctx.subjects_of(systems)
+
+
 def plain_at(self, system_id, *, category_ok=None):
     """What a system holds, and what its incoming flows bring."""
     graph = self.ctx.graph
@@ -213,6 +217,7 @@ def plain_patches() -> ExitStack:
         (Graph, "nearest_paths", plain_nearest_paths), (Graph, "path_to", plain_path_to), (Graph, "path", plain_path),
         (Graph, "reached_bits", plain_reached_bits),
         (_support.Evidence, "named", plain_named), (_support.Evidence, "subjects", plain_subjects),
+        (_support.Evidence, "subjects_of", plain_subjects_of),
         (_support.Evidence, "at", plain_at), (_support.Evidence, "in_order", plain_in_order),
         (_support, "entry_edges", plain_entry_edges), (chokepoint, "chokepoints", plain_chokepoints),
         (retention_extension.Feeders, "of", plain_feeders_of), (retention_extension.Feeders, "route", plain_route),
