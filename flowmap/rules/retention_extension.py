@@ -237,7 +237,7 @@ def _handed_on(ctx: Context, edge: Edge) -> tuple[int, list[str]]:
     for category in graph.carried(edge):
         bits = graph.crossing_bits(edge, category)
         if bits and category in back:
-            other = graph.origin_bit(source) if source in graph.origins_of(category) else 0
+            other = graph.origin_bits_at(source, category) & graph.origin_bit(source)  # its own, if it collects it
             for e in graph.arriving(source):
                 if e.source != target and category in graph.carried(e):
                     other |= graph.crossing_bits(e, category)
