@@ -37,6 +37,36 @@ def test_replace_copies_and_leaves_the_original():
     assert (copy.rank, copy.status, finding.rank, finding.status) == (3, "mitigated", 0, "open")
 
 
+def test_rule_finding_puts_each_value_in_its_field():
+    """Rule.finding builds a Finding by position: every value must land in the field it is for."""
+    from flowmap.model import Model
+    from flowmap.ranking import Breadth
+    from flowmap.rules import Context, Rule
+
+    model = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        {"id": "a", "sector": "health"}, {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
+        "flows": [{"from": "a", "to": "b", "data": ["special.health"], "purpose": "enforcement.law"}]})
+    ctx = Context(model)
+    rule = Rule(id="r", name="n", kind=Kind.exposure, default_severity=Severity.high, principles=("p1",),
+                linddun="linking", check=lambda ctx: (), aspects=("x",))
+    finding = rule.finding(
+        ctx, ctx.flows[0], severity=Severity.critical, title="T", message="M", aspect="x", confidence=Confidence.low,
+        categories=["special.health", "special.health"], subjects=["child"], origins=["a"], origins_total=5,
+        reached=["c"], reached_total=7, paths=[(["a", "b", "c"], ["a->b", "b->c"])], systems=["c"], flows=["b->c"],
+        mitigation="fix", question="Q?", actor_types=2, principles=["p2"], questions=[],
+    )
+    assert {name: getattr(finding, name) for name in (
+        "id", "rule", "kind", "severity", "confidence", "title", "message", "anchor", "aspect", "systems", "flows",
+        "categories", "subjects", "origins", "origins_total", "reached", "reached_total", "paths", "principles",
+        "mitigation", "question", "asks", "safeguards", "questions", "breadth", "rank", "status", "acceptance")} == {
+        "id": "r:a->b:x", "rule": "r", "kind": Kind.exposure, "severity": Severity.medium, "confidence": Confidence.low,
+        "title": "T", "message": "M", "anchor": Anchor("flow", "a->b"), "aspect": "x", "systems": ["a", "b", "c"],
+        "flows": ["a->b", "b->c"], "categories": ["special.health"], "subjects": ["child"], "origins": ["a"],
+        "origins_total": 5, "reached": ["c"], "reached_total": 7, "paths": [["a", "b", "c"]], "principles": ["p2"],
+        "mitigation": "fix", "question": "Q?", "asks": "a", "safeguards": [], "questions": [],
+        "breadth": Breadth(1, 1, 1, 5, 2, 7), "rank": 0, "status": "open", "acceptance": None}
+
+
 def test_ranking_puts_established_findings_first_within_a_severity():
     findings = ranked([
         _finding(id="x:q", confidence=Confidence.low, severity=Severity.medium),
