@@ -133,3 +133,14 @@ def test_the_model_digest_is_the_sha256_of_the_canonical_json():
     odd = {"n": [2**70, "é", None, True, 1.0], "a": {"z": 0, "b": [0.0]}}
     plain = json.dumps(odd, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert _sha256_of(odd) == hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def test_context_grade_takes_every_step_of_the_severity_function():
+    """Context.grade names the severity function's parameters itself: it must keep up with them."""
+    import inspect
+
+    from flowmap.rules import Context
+    from flowmap.severity import grade
+
+    steps = list(inspect.signature(grade).parameters.values())[1:]  # all but the rule's default severity
+    assert list(inspect.signature(Context.grade).parameters.values())[2:] == steps  # all but self and the rule

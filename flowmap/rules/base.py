@@ -270,11 +270,21 @@ class Context:
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
         """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
-        return sorted({s for o in origins for s in self.system(o).people})
+        people_of = self._people_of
+        return sorted({s for o in origins for s in people_of[o]})
 
-    def grade(self, rule: Rule, **kwargs) -> Severity:
+    @cached_property
+    def _people_of(self) -> dict[str, list[str]]:
+        """Each system's people groups, by system id (:attr:`System.people`, read once per system)."""
+        return {s.id: s.people for s in self.graph.systems}
+
+    def grade(self, rule: Rule, *, sensitivity: Sensitivity | None = None, vulnerable: bool = False,
+              actor: str | None = None, volume: bool = False, low_confidence: bool = False, answer_only: bool = False,
+              remote: int = 0, standing: str | None = None, structural: bool = False) -> Severity:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""
-        return grade(rule.default_severity, **kwargs)
+        return grade(rule.default_severity, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor, volume=volume,
+                     low_confidence=low_confidence, answer_only=answer_only, remote=remote, standing=standing,
+                     structural=structural)
 
     @staticmethod
     def low_confidence(*values: bool | None) -> Confidence:
