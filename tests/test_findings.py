@@ -144,3 +144,14 @@ def test_context_grade_takes_every_step_of_the_severity_function():
 
     steps = list(inspect.signature(grade).parameters.values())[1:]  # all but the rule's default severity
     assert list(inspect.signature(Context.grade).parameters.values())[2:] == steps  # all but self and the rule
+
+
+def test_question_of_puts_each_value_in_its_field():
+    """question_of builds a Question by position: every value must land in the field it is for."""
+    from flowmap.questions import question_of
+
+    finding = _finding(id="r:a->b:x", rule="r", kind=Kind.insecure_link, severity=Severity.medium,
+                       confidence=Confidence.low, title="T", question="Q?", flows=["a->b"], categories=["c"])
+    assert question_of(finding).to_dict() == {"id": "r:a->b:x", "rule": "r", "kind": "insecure_link",
+                                              "severity": "medium", "question": "Q?", "title": "T",
+                                              "flows": ["a->b"], "categories": ["c"]}
