@@ -152,8 +152,9 @@ def _encode_lines(items: list, last: bool) -> Iterator[bytes]:
     dumps = orjson.dumps
     for start in range(0, len(items), _BATCH):
         lines = [dumps(item.to_dict() if hasattr(item, "to_dict") else item) for item in items[start : start + _BATCH]]
-        end = b"\n" if last and start + _BATCH >= len(items) else b",\n"
-        yield b"    " + b",\n    ".join(lines) + end
+        yield b"    "  # the batch's indent, lines and end apart: joined, its lines would be copied twice more
+        yield b",\n    ".join(lines)
+        yield b"\n" if last and start + _BATCH >= len(items) else b",\n"
 
 
 def json_text(data: dict[str, Any], *, line_lists: tuple[str, ...] = ("findings",)) -> str:

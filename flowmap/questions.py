@@ -82,10 +82,15 @@ RULE = Rule(
 
 def question_of(finding: Finding) -> Question:
     """The question a finding that rests on unknowns asks, as it goes onto the gathered finding."""
-    return Question(
-        id=finding.id, rule=finding.rule, kind=finding.kind, severity=finding.severity,
-        question=finding.question or finding.title, title=finding.title,
-        flows=finding.flows, categories=finding.categories,  # values: shared, never changed in place
+    return Question(  # by position, in the order of its fields (keywords cost more than the rest of it)
+        finding.id,  # id
+        finding.rule,  # rule
+        finding.kind,  # kind
+        finding.severity,  # severity
+        finding.question or finding.title,  # question
+        finding.title,  # title
+        finding.flows,  # flows: values, shared, never changed in place
+        finding.categories,  # categories
     )
 
 

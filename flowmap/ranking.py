@@ -36,7 +36,8 @@ Rank 1 is the most important finding. A rule records what breadth it saw in
 
 from __future__ import annotations
 
-from operator import itemgetter
+from itertools import groupby
+from operator import attrgetter
 from typing import NamedTuple
 
 from flowmap.findings import Anchor, Confidence, Finding
@@ -105,12 +106,21 @@ def rank_order(findings: list[Finding]) -> list[Finding]:
     the findings it has just made in place (copying tens of thousands to set one number costs more
     than all of the ranking); everyone else calls :func:`ranked`.
 
-    One sort by :func:`rank_key`, which also puts each anchor's findings in their order; the findings
-    are then dealt, in that order, into tiers of severity, confidence and place at their anchor."""
+    One sort by :func:`rank_key`, which also puts each anchor's findings in their order and leaves
+    each severity and confidence together; the findings of each are then dealt, in that order, by
+    their place at their anchor."""
     at_anchor: dict[Anchor, int] = {}  # how many findings of each anchor are dealt so far
-    tiers: dict[tuple, list[Finding]] = {}
-    for key, finding in sorted([(rank_key(f), f) for f in findings], key=itemgetter(0)):  # ids, hence keys, are unique
-        place = at_anchor.get(finding.anchor, 0)  # 0 for the best at its anchor, 1 for the next...
-        at_anchor[finding.anchor] = place + 1
-        tiers.setdefault((key[0], key[1], place), []).append(finding)  # severity, confidence, place
-    return [finding for tier in sorted(tiers) for finding in tiers[tier]]
+    order: list[Finding] = []
+    for _, tier in groupby(sorted(findings, key=rank_key), key=_severity_and_confidence):
+        by_place: dict[int, list[Finding]] = {}  # the tier by place at the anchor: 0 for the best there...
+        for finding in tier:
+            place = at_anchor.get(finding.anchor, 0)
+            at_anchor[finding.anchor] = place + 1
+            by_place.setdefault(place, []).append(finding)
+        for place in sorted(by_place):
+            order += by_place[place]
+    return order
+
+
+_severity_and_confidence = attrgetter("severity", "confidence")
+"""The tier of a finding: its severity and confidence, the first two things the ranking weighs."""

@@ -37,6 +37,36 @@ def test_replace_copies_and_leaves_the_original():
     assert (copy.rank, copy.status, finding.rank, finding.status) == (3, "mitigated", 0, "open")
 
 
+def test_rule_finding_puts_each_value_in_its_field():
+    """Rule.finding builds a Finding by position: every value must land in the field it is for."""
+    from flowmap.model import Model
+    from flowmap.ranking import Breadth
+    from flowmap.rules import Context, Rule
+
+    model = Model.model_validate({"flowmap": 1, "name": "x", "systems": [
+        {"id": "a", "sector": "health"}, {"id": "b", "sector": "police"}, {"id": "c", "sector": "police"}],
+        "flows": [{"from": "a", "to": "b", "data": ["special.health"], "purpose": "enforcement.law"}]})
+    ctx = Context(model)
+    rule = Rule(id="r", name="n", kind=Kind.exposure, default_severity=Severity.high, principles=("p1",),
+                linddun="linking", check=lambda ctx: (), aspects=("x",))
+    finding = rule.finding(
+        ctx, ctx.flows[0], severity=Severity.critical, title="T", message="M", aspect="x", confidence=Confidence.low,
+        categories=["special.health", "special.health"], subjects=["child"], origins=["a"], origins_total=5,
+        reached=["c"], reached_total=7, paths=[(["a", "b", "c"], ["a->b", "b->c"])], systems=["c"], flows=["b->c"],
+        mitigation="fix", question="Q?", actor_types=2, principles=["p2"], questions=[],
+    )
+    assert {name: getattr(finding, name) for name in (
+        "id", "rule", "kind", "severity", "confidence", "title", "message", "anchor", "aspect", "systems", "flows",
+        "categories", "subjects", "origins", "origins_total", "reached", "reached_total", "paths", "principles",
+        "mitigation", "question", "asks", "safeguards", "questions", "breadth", "rank", "status", "acceptance")} == {
+        "id": "r:a->b:x", "rule": "r", "kind": Kind.exposure, "severity": Severity.medium, "confidence": Confidence.low,
+        "title": "T", "message": "M", "anchor": Anchor("flow", "a->b"), "aspect": "x", "systems": ["a", "b", "c"],
+        "flows": ["a->b", "b->c"], "categories": ["special.health"], "subjects": ["child"], "origins": ["a"],
+        "origins_total": 5, "reached": ["c"], "reached_total": 7, "paths": [["a", "b", "c"]], "principles": ["p2"],
+        "mitigation": "fix", "question": "Q?", "asks": "a", "safeguards": [], "questions": [],
+        "breadth": Breadth(1, 1, 1, 5, 2, 7), "rank": 0, "status": "open", "acceptance": None}
+
+
 def test_ranking_puts_established_findings_first_within_a_severity():
     findings = ranked([
         _finding(id="x:q", confidence=Confidence.low, severity=Severity.medium),
@@ -103,3 +133,25 @@ def test_the_model_digest_is_the_sha256_of_the_canonical_json():
     odd = {"n": [2**70, "é", None, True, 1.0], "a": {"z": 0, "b": [0.0]}}
     plain = json.dumps(odd, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert _sha256_of(odd) == hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def test_context_grade_takes_every_step_of_the_severity_function():
+    """Context.grade names the severity function's parameters itself: it must keep up with them."""
+    import inspect
+
+    from flowmap.rules import Context
+    from flowmap.severity import grade
+
+    steps = list(inspect.signature(grade).parameters.values())[1:]  # all but the rule's default severity
+    assert list(inspect.signature(Context.grade).parameters.values())[2:] == steps  # all but self and the rule
+
+
+def test_question_of_puts_each_value_in_its_field():
+    """question_of builds a Question by position: every value must land in the field it is for."""
+    from flowmap.questions import question_of
+
+    finding = _finding(id="r:a->b:x", rule="r", kind=Kind.insecure_link, severity=Severity.medium,
+                       confidence=Confidence.low, title="T", question="Q?", flows=["a->b"], categories=["c"])
+    assert question_of(finding).to_dict() == {"id": "r:a->b:x", "rule": "r", "kind": "insecure_link",
+                                              "severity": "medium", "question": "Q?", "title": "T",
+                                              "flows": ["a->b"], "categories": ["c"]}

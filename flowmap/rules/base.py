@@ -128,32 +128,32 @@ class Rule:
             shown_reached = reached[:LIST_CAP]
             if reached_total is None:
                 reached_total = len(reached)
-        return Finding(
-            id=f"{self.id}:{where.id}:{aspect}" if aspect else f"{self.id}:{where.id}",
-            rule=self.id,
-            kind=self.kind,
-            severity=severity,
-            confidence=confidence,
-            title=title,
-            message=message,
-            anchor=where,
-            aspect=aspect,
-            systems=listed_systems,
-            flows=listed_flows,
-            categories=categories,
-            subjects=subjects,
-            origins=shown_origins,
-            origins_total=origins_total,
-            reached=shown_reached,
-            reached_total=reached_total,
-            paths=[p for p, _ in kept_paths],
-            principles=list(self.principles if principles is None else principles),
-            mitigation=mitigation,
-            safeguards=safeguards,
-            questions=list(questions),
-            question=question if low else "",
-            asks=(asks or asked) if low else None,
-            breadth=Breadth(  # what the ranking weighs, in its order (by position: keywords cost a third of it)
+        return Finding(  # by position, in the order of its fields: 25 keywords cost more than the rest of it
+            f"{self.id}:{where.id}:{aspect}" if aspect else f"{self.id}:{where.id}",  # id
+            self.id,  # rule
+            self.kind,  # kind
+            severity,  # severity
+            confidence,  # confidence
+            title,  # title
+            message,  # message
+            where,  # anchor
+            aspect,  # aspect
+            listed_systems,  # systems
+            listed_flows,  # flows
+            categories,  # categories
+            subjects,  # subjects
+            shown_origins,  # origins
+            origins_total,  # origins_total
+            shown_reached,  # reached
+            reached_total,  # reached_total
+            [p for p, _ in kept_paths] if kept_paths else [],  # paths
+            list(self.principles if principles is None else principles),  # principles
+            mitigation,  # mitigation
+            question if low else "",  # question
+            (asks or asked) if low else None,  # asks
+            safeguards,  # safeguards
+            list(questions),  # questions
+            Breadth(  # breadth: what the ranking weighs, in its order
                 int("child" in subjects), ctx.count_special(categories), ctx.count_vulnerable(subjects),
                 origins_total, actor_types, reached_total or 0,
             ),
@@ -270,11 +270,21 @@ class Context:
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
         """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
-        return sorted({s for o in origins for s in self.system(o).people})
+        people_of = self._people_of
+        return sorted({s for o in origins for s in people_of[o]})
 
-    def grade(self, rule: Rule, **kwargs) -> Severity:
+    @cached_property
+    def _people_of(self) -> dict[str, list[str]]:
+        """Each system's people groups, by system id (:attr:`System.people`, read once per system)."""
+        return {s.id: s.people for s in self.graph.systems}
+
+    def grade(self, rule: Rule, *, sensitivity: Sensitivity | None = None, vulnerable: bool = False,
+              actor: str | None = None, volume: bool = False, low_confidence: bool = False, answer_only: bool = False,
+              remote: int = 0, standing: str | None = None, structural: bool = False) -> Severity:
         """The rule's severity through the one severity function (see :mod:`flowmap.severity`)."""
-        return grade(rule.default_severity, **kwargs)
+        return grade(rule.default_severity, sensitivity=sensitivity, vulnerable=vulnerable, actor=actor, volume=volume,
+                     low_confidence=low_confidence, answer_only=answer_only, remote=remote, standing=standing,
+                     structural=structural)
 
     @staticmethod
     def low_confidence(*values: bool | None) -> Confidence:
