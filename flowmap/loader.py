@@ -321,12 +321,11 @@ _SPACED_COLON = re.compile(r":(?<=[ \t\r\n]:)")  # searched from each colon: 2.5
 
 def _refuse_json_duplicates(keys: int, text: str, name: str) -> None:
     """A located error for each key an object repeats (JSON parsers keep the last silently);
-    ``keys`` is how many ``":`` the parsed data account for: their keys, and, counted off
-    orjson's writing of them (:func:`_written_shape`), each ``"`` followed by ``:`` in a text.
+    ``keys`` is how many keys the parsed data have (:func:`_tree_shape`).
 
     Each key ends in ``"`` and ``:``, so a key written twice leaves the text with more of those
-    than the data account for: when the counts agree, no key was repeated; otherwise libyaml's
-    events, which read JSON too, find them.
+    than the data have keys: when the counts agree, no key was repeated; otherwise
+    :func:`_refuse_duplicate_keys` looks for them.
 
     >>> _refuse_json_duplicates(1, '{"a": 0, "a": 1}', "m.json")
     Traceback (most recent call last):
@@ -335,8 +334,13 @@ def _refuse_json_duplicates(keys: int, text: str, name: str) -> None:
     key_ends = text.count('":')
     if _SPACED_COLON.search(text):  # some colon follows a space: a key may end `"key" :`
         key_ends += len(_SPACED_KEY_END.findall(text))
-    if key_ends == keys:
-        return
+    if key_ends != keys:
+        _refuse_duplicate_keys(text, name)
+
+
+def _refuse_duplicate_keys(text: str, name: str) -> None:
+    """A located error for each key an object of JSON ``text`` repeats, found by libyaml's parser
+    events, which read JSON too; nothing if none does after all."""
     from flowmap.yaml_reader import duplicate_keys_at
 
     duplicates = duplicate_keys_at(text)
@@ -359,8 +363,14 @@ def _check_shape(data: Any, name: str, text: str, holding: str | None = None) ->
         kind = type(data).__name__ if data is not None else "nothing"
         raise _fail(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
     is_json = name.lower().endswith(".json")
+    if is_json:
+        colons = _written_shape(data, text)
+        if colons is not None:  # the data nest no deeper than MAX_DEPTH
+            if colons != text.count(":"):  # a key written twice: the data keep one, with one colon fewer
+                _refuse_duplicate_keys(text, name)
+            return
     if is_json or not ("&" in text and "*" in text):  # no aliases
-        depth, keys = (_written_shape(data, text) if is_json else None) or _tree_shape(data)
+        depth, keys = _tree_shape(data)
         if depth > MAX_DEPTH:
             raise _too_deep(name, text)
         if is_json:
@@ -402,17 +412,19 @@ def _tree_shape(data: Any) -> tuple[int, int]:
 _DEEPER_LINE = b"\n" + b" " * (2 * MAX_DEPTH)
 
 
-def _written_shape(data: Any, text: str) -> tuple[int, int] | None:
-    r"""What :func:`_tree_shape` tells of data parsed from JSON ``text``, read at C speed off
-    orjson's indented writing of them (about half the time of the walk): ``MAX_DEPTH``, a bound of
-    the depth, and the number of ``":`` written, one per key and one per ``"`` followed by ``:``
-    inside a text, as ``text`` writes them too when it has no ``\u`` escape (which could spell
-    either otherwise). ``None``, for the walk to measure, when the text has one, when a line is
-    indented deep enough for a value past ``MAX_DEPTH``, or when orjson cannot write the data (an
-    integer over 64 bits, which the standard parser reads).
+def _written_shape(data: Any, text: str) -> int | None:
+    r"""What :func:`_tree_shape` and :func:`_refuse_json_duplicates` tell of data parsed from JSON
+    ``text``, read at C speed off orjson's indented writing of them: the number of ``:`` written,
+    when no line is indented deep enough for a value past ``MAX_DEPTH``. ``None``, for the walk to
+    measure, when one is, when ``text`` has a ``\u`` escape, or when orjson cannot write the data
+    (an integer over 64 bits, which the standard parser reads).
+
+    Without ``\u`` escapes (one could spell a colon), ``text`` has a ``:`` for each key it writes
+    and the same ``:`` in its strings as the data: as many as written, unless an object repeats a
+    key, when the data keep one of the two, with its ``:`` and any its value holds, and no more.
 
     >>> _written_shape({"a": [1, {"b": 'say "c": d'}]}, r'{"a": [1, {"b": "say \"c\": d"}]}')
-    (64, 3)
+    3
     >>> _written_shape({"a": "é"}, r'{"a": "\u00e9"}') is None
     True
     """
@@ -424,4 +436,4 @@ def _written_shape(data: Any, text: str) -> tuple[int, int] | None:
         return None
     if _DEEPER_LINE in written:
         return None
-    return MAX_DEPTH, written.count(b'":')
+    return written.count(b":")
