@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from flowmap import loader, yaml_fast
+from flowmap import loader, yaml_fast, yaml_reader
 from flowmap.errors import ModelError
 from flowmap.synth import dump, synthesize
 
@@ -21,9 +21,9 @@ needs_fast = pytest.mark.skipif(not yaml_fast.available(), reason="yaml-rs is no
 def _read(text: str, *, fast: bool, monkeypatch=None):
     """``read_data_text`` of ``text``: ``("ok", repr of the data)`` or ``("error", lines)``; with
     ``fast``, the fast path is tried whatever the length of the text."""
-    saved, saved_min = yaml_fast.load, loader.FAST_PATH_MIN_CHARACTERS
+    saved, saved_min = yaml_fast.load, yaml_reader.FAST_PATH_MIN_CHARACTERS
     if fast:
-        loader.FAST_PATH_MIN_CHARACTERS = 0
+        yaml_reader.FAST_PATH_MIN_CHARACTERS = 0
     else:
         yaml_fast.load = lambda *args, **kwargs: None
     try:
@@ -31,11 +31,11 @@ def _read(text: str, *, fast: bool, monkeypatch=None):
     except ModelError as err:
         return "error", [d.format() for d in err.diagnostics]
     finally:
-        yaml_fast.load, loader.FAST_PATH_MIN_CHARACTERS = saved, saved_min
+        yaml_fast.load, yaml_reader.FAST_PATH_MIN_CHARACTERS = saved, saved_min
 
 
 def _fast(text: str):
-    return yaml_fast.load(text, loader._read_small)
+    return yaml_fast.load(text, yaml_reader.read_small)
 
 
 # scalars where YAML 1.1 (libyaml) and 1.2 (yaml-rs) part ways, or that only look like it
@@ -178,24 +178,24 @@ def _no_guard(text):
 
 @needs_fast
 def test_the_nesting_guard_does_not_run_on_the_fast_path(monkeypatch):
-    monkeypatch.setattr(loader, "FAST_PATH_MIN_CHARACTERS", 0)
-    monkeypatch.setattr(loader, "_nesting_bound", _no_guard)
+    monkeypatch.setattr(yaml_reader, "FAST_PATH_MIN_CHARACTERS", 0)
+    monkeypatch.setattr(yaml_reader, "_nesting_bound", _no_guard)
     model = dump(synthesize(40, seed=4), "yaml").replace("holds: [", "holds: ['x', ")  # quoted flow lists
     assert loader.read_data_text(model, "m.yaml")["flowmap"] == 1
 
 
 def test_the_nesting_guard_does_not_run_where_libyaml_limits_nesting_itself(monkeypatch):
-    monkeypatch.setattr(loader, "_libyaml_limits_nesting", lambda: True)
-    monkeypatch.setattr(loader, "_too_deep_at", _no_guard)  # the scan event by event: seconds on a large model
+    monkeypatch.setattr(yaml_reader, "_libyaml_limits_nesting", lambda: True)
+    monkeypatch.setattr(yaml_reader, "too_deep_at", _no_guard)  # the scan event by event: seconds on a large model
     model = "".join(f"k{i}: ['x']\n" for i in range(600)) + "reviewed: yes\n"
-    assert loader._nesting_bound(model) > loader._C_SAFE_DEPTH  # quoted flow lists: the bound cannot rule it out
+    assert yaml_reader._nesting_bound(model) > yaml_reader._C_SAFE_DEPTH  # quoted flow lists: the bound cannot rule it out
     assert yaml_fast.load(model) is None  # `yes`: libyaml reads it
     assert loader.read_data_text(model, "m.yaml")["reviewed"] is True
 
 
 def test_without_the_fast_parser_libyaml_reads_everything(monkeypatch):
     monkeypatch.setattr(yaml_fast, "yaml_rs", None)
-    monkeypatch.setattr(loader, "FAST_PATH_MIN_CHARACTERS", 0)
+    monkeypatch.setattr(yaml_reader, "FAST_PATH_MIN_CHARACTERS", 0)
     text = dump(synthesize(20, seed=3), "yaml")
     assert yaml_fast.load(text) is None
     assert loader.read_data_text(text, "m.yaml")["flowmap"] == 1
