@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Iterable, Iterator
 
 from flowmap.model import Flow, Model
@@ -82,79 +83,82 @@ def _node_count(nodes: Iterable[int], succ: dict[int, list[int]]) -> int:
 def strongly_connected_components(
     nodes: Iterable[int], succ: dict[int, list[int]], size: int | None = None
 ) -> list[list[int]]:
-    """Tarjan's algorithm, iterative, over the part of the graph reachable from ``nodes``.
+    """Tarjan's algorithm in Pearce's form, iterative, over the part of the graph reachable from ``nodes``.
 
     Components come out in reverse topological order (a component after every one it reaches).
     O(V + E) for the reachable part. Nodes are indices below ``size`` (computed when not
-    given): the search state lives in lists, which Python indexes faster than it hashes.
+    given): the search state lives in one list, which Python indexes faster than it hashes.
 
     >>> strongly_connected_components([0], {0: [1], 1: [0, 2], 2: []})
     [[2], [0, 1]]
+
+    Notes
+    -----
+    Pearce's form keeps one number per node where Tarjan's keeps two (its visit number and
+    its low-link): the lowest visit number it is known to reach, which is its own when it roots
+    its component. A node waits on the stack only when it does not: most components are one
+    node, and those never touch the stack.
     """
     nodes = list(nodes)
     if size is None:
         size = _node_count(nodes, succ)
-    unseen = -1
-    index_of = [unseen] * size
-    low = [0] * size
-    done = size + 1 << 62  # low-link of nodes whose component is emitted: never a minimum
-    counter = 0
-    stack: list[int] = []
+    lowest = [0] * size  # 0: unseen; else the lowest visit number the node is known to reach
+    done = size + 1 << 62  # the number of a node whose component is emitted: never a minimum
+    counter = 1
+    stack: list[int] = []  # visited nodes that do not root their component, waiting for its root
     out: list[list[int]] = []
     get = succ.get
     for root in nodes:
-        if index_of[root] != unseen:
+        if lowest[root]:
             continue
-        index_of[root] = counter
-        counter += 1
         children = get(root)
         if children is None:  # a node without successors is a component of its own, emitted at once
-            low[root] = done
+            lowest[root] = done
             out.append([root])
             continue
-        low[root] = index_of[root]
-        stack.append(root)
-        work = [(root, iter(children))]
+        lowest[root] = counter
+        work = [(root, counter, iter(children))]  # (node, its visit number, its children not yet read)
+        counter += 1
         while work:
-            node, children = work[-1]
+            node, number, children = work[-1]
             for child in children:
-                if index_of[child] == unseen:
-                    index_of[child] = counter
-                    counter += 1
+                found = lowest[child]
+                if not found:
                     grandchildren = get(child)
                     if grandchildren is None:  # as the root above: about a third of the nodes reached
-                        low[child] = done
+                        lowest[child] = done
                         out.append([child])
                         continue
-                    low[child] = index_of[child]
-                    stack.append(child)
-                    work.append((child, iter(grandchildren)))
+                    lowest[child] = counter
+                    work.append((child, counter, iter(grandchildren)))
+                    counter += 1
                     break
-                child_low = low[child]
-                if child_low < low[node]:
-                    low[node] = child_low
+                if found < lowest[node]:
+                    lowest[node] = found
             else:
                 work.pop()
-                node_low = low[node]
+                low = lowest[node]
                 if work:
                     parent = work[-1][0]
-                    if node_low < low[parent]:
-                        low[parent] = node_low
-                if node_low == index_of[node]:
-                    if stack[-1] == node:  # a component of one node: most of them
-                        stack.pop()
-                        low[node] = done
-                        out.append([node])
-                        continue
-                    cut = len(stack) - 1
-                    while stack[cut] != node:
-                        cut -= 1
-                    component = stack[cut:]
-                    del stack[cut:]
-                    for member in component:
-                        low[member] = done
-                    component.sort()
-                    out.append(component)
+                    if low < lowest[parent]:
+                        lowest[parent] = low
+                if low != number:  # it reaches an earlier node: it waits for the root of its component
+                    stack.append(node)
+                    continue
+                if not stack or lowest[stack[-1]] < number:  # a component of one node: most of them
+                    lowest[node] = done
+                    out.append([node])
+                    continue
+                cut = len(stack)  # the waiting nodes visited since the root are its component
+                while cut and lowest[stack[cut - 1]] >= number:
+                    cut -= 1
+                component = stack[cut:]
+                del stack[cut:]
+                component.append(node)
+                for member in component:
+                    lowest[member] = done
+                component.sort()
+                out.append(component)
     return out
 
 
@@ -174,14 +178,11 @@ def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]], size: int 
     bits_at = [0] * size  # node -> its seed bits and the bits pushed into it from upstream
     for node, bits in seeds.items():
         bits_at[node] = bits
-    reached: list[int] = []
     for members in reversed(components):  # topological order
         if len(members) == 1:
-            node = members[0]
-            reached.append(node)
-            children = get(node)
+            children = get(members[0])
             if children is not None:
-                bits = bits_at[node]
+                bits = bits_at[members[0]]
                 for child in children:
                     found = bits_at[child]  # most nodes have one sender: their bits are its, not a copy
                     bits_at[child] = found | bits if found else bits
@@ -192,13 +193,11 @@ def propagate_bits(seeds: dict[int, int], succ: dict[int, list[int]], size: int 
             bits |= bits_at[member]
         for member in members:
             bits_at[member] = bits
-            reached.append(member)
             for child in get(member, no_children):
                 if child not in inside:
                     found = bits_at[child]
                     bits_at[child] = found | bits if found else bits
-    reached.sort()
-    return {node: bits_at[node] for node in reached}
+    return {node: bits_at[node] for node in sorted(chain.from_iterable(components))}
 
 
 def bitset(positions: Iterable[int]) -> int:

@@ -152,3 +152,14 @@ def test_set_bits_and_bitset_are_inverse(positions):
     bits = bitset(positions)
     assert bits == sum(1 << p for p in positions)
     assert set_bits(bits) == sorted(positions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(random_graphs())
+def test_components_come_out_after_every_component_they_reach(case):
+    n, succ, seeds = case
+    components = strongly_connected_components(sorted(seeds), succ, n)
+    emitted = {node: number for number, component in enumerate(components) for node in component}
+    for node in emitted:
+        for child in succ.get(node, ()):
+            assert emitted[child] <= emitted[node]
