@@ -146,9 +146,9 @@ def parsers(path: str) -> dict:
         timed("yaml_rs", lambda: yaml_rs.loads(text, parse_datetime=False))
     except ImportError:
         out["yaml_rs"] = "not installed"
-    from flowmap import loader, yaml_fast
+    from flowmap import loader, yaml_fast, yaml_reader
 
-    out["fast_path_taken"] = timed("fast_path", lambda: yaml_fast.load(text, loader._read_small)) is not None
+    out["fast_path_taken"] = timed("fast_path", lambda: yaml_fast.load(text, yaml_reader.read_small)) is not None
     timed("flowmap_read", lambda: loader.read_data_text(text, path))
     try:
         import ryml
