@@ -594,15 +594,15 @@ class Graph:
         node_system, owner = self._node_system, self._node_owner
         reverse = self._reverse_hops(category)
         limit = min(limit, origin_bits.bit_count())  # no more routes than origins to find
+        if not limit:
+            return []
         towards: dict[int, tuple[int, Edge] | None] = {start: None}  # node -> (next node, flow) towards start
         queue = [start]
         met: set[int] = set()  # the origins (positions) whose route is found
         counted: set[int] = set()  # those and the origins waiting in the queue
         out: list[tuple[list[str], list[str]]] = []
         widening = True
-        for node in queue:  # grows while read: breadth-first
-            if len(out) >= limit:
-                break
+        for node in queue:  # grows while read: breadth-first, until the last route wanted is found
             origin = owner[node]
             if origin not in met and origin_bits >> origin & 1 and not (skip_start and node == start):
                 met.add(origin)
