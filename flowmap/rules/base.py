@@ -269,14 +269,10 @@ class Context:
         return not self._vulnerable_groups.isdisjoint(subjects)
 
     def subjects_of(self, origins: Iterable[str]) -> list[str]:
-        """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted."""
-        people_of = self._people_of
-        return sorted({s for o in origins for s in people_of[o]})
-
-    @cached_property
-    def _people_of(self) -> dict[str, list[str]]:
-        """Each system's people groups, by system id (:attr:`System.people`, read once per system)."""
-        return {s.id: s.people for s in self.graph.systems}
+        """The people groups whose data the origins collect (children where a ``min_age`` is below 18), sorted.
+        The plain form of :meth:`Evidence.subjects_of <flowmap.rules._support.Evidence.subjects_of>`, which the
+        rules ask (tests/test_equivalence.py holds the two alike)."""
+        return sorted({s for o in origins for s in self.system(o).people})
 
     def grade(self, rule: Rule, *, sensitivity: Sensitivity | None = None, vulnerable: bool = False,
               actor: str | None = None, volume: bool = False, low_confidence: bool = False, answer_only: bool = False,
