@@ -28,6 +28,7 @@ import orjson
 
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
+from flowmap.read_limits import MAX_DEPTH, MAX_EXPANSION, TOO_DEEP, line_column, read_error
 
 __all__ = [
     "check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_VALUES", "MAX_DEPTH", "MAX_EXPANSION"
@@ -71,23 +72,12 @@ def input_limits() -> tuple[int, int]:
 _VALUE_MARKS = ",:\n[{-"
 _DROP_BUT_MARKS = bytes(b for b in range(256) if b not in _VALUE_MARKS.encode())
 _SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
-MAX_DEPTH = 64
-TOO_DEEP = f"nesting is over {MAX_DEPTH} levels deep: flatten the file"
-MAX_EXPANSION = 10  # aliases may at most multiply the node count by this factor...
-MIN_EXPANSION_BUDGET = 1_000_000  # ...or reach this many nodes, whichever is larger
-MIN_TEXT_BUDGET = 10_000_000  # likewise for the characters of text, against the file's length
-
-
-def _fail(file: str, message: str, line: int = 0, column: int = 0, path: str = "") -> ModelError:
-    return ModelError([Diagnostic(file, line, column, path, message)])
-
-
 def _too_deep(name: str, text: str) -> ModelError:
     """The error of a text nesting deeper than MAX_DEPTH, located where it first does (found from
     libyaml's parser events, which read JSON too)."""
     from flowmap.yaml_reader import too_deep_at
 
-    return _fail(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
+    return read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
 
 
 @contextlib.contextmanager
@@ -172,17 +162,17 @@ def read_data(path: str | os.PathLike, *, holding: str | None = None) -> tuple[A
     name = str(path)
     p = Path(path)
     if p.is_dir():
-        raise _fail(name, "is a directory, not a model file: name a .yaml or .json file")
+        raise read_error(name, "is a directory, not a model file: name a .yaml or .json file")
     try:
         raw = _read_capped(p, name)
     except FileNotFoundError:
-        raise _fail(name, "no such file: check the path") from None
+        raise read_error(name, "no such file: check the path") from None
     except PermissionError:
-        raise _fail(name, "permission denied: make the file readable") from None
+        raise read_error(name, "permission denied: make the file readable") from None
     except IsADirectoryError:
-        raise _fail(name, "is a directory, not a model file: name a .yaml or .json file") from None
+        raise read_error(name, "is a directory, not a model file: name a .yaml or .json file") from None
     except OSError as exc:
-        raise _fail(name, f"cannot read the file ({exc.strerror}): check the path") from None
+        raise read_error(name, f"cannot read the file ({exc.strerror}): check the path") from None
     text = decode(raw, name)
     del raw  # the bytes again, not needed while the text is parsed
     return read_data_text(text, name, holding=holding), text
@@ -196,7 +186,7 @@ def _read_capped(path: Path, name: str) -> bytes:
     limit = max_bytes // 2**20
     size = path.stat().st_size
     if size > max_bytes:
-        raise _fail(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model "
+        raise read_error(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model "
                     f"(or raise the limit with {LIMIT_VARIABLE}, if the machine has the memory)")
     with path.open("rb") as handle:
         head = handle.read(min(_SNIFF, max_bytes + 1))
@@ -208,7 +198,7 @@ def _read_capped(path: Path, name: str) -> bytes:
         else:  # a pipe
             raw = head + handle.read(max_bytes + 1 - len(head))
     if len(raw) > max_bytes:
-        raise _fail(name, f"gives more than {limit} MiB, the limit for a model: split the model")
+        raise read_error(name, f"gives more than {limit} MiB, the limit for a model: split the model")
     return raw
 
 
@@ -238,14 +228,14 @@ def decode(raw: bytes, name: str) -> str:
     """UTF-8 text of a file, with a located diagnostic for binary or mis-encoded files."""
     if b"\x00" in raw[:8192] or b"\x00" in raw[-8192:]:
         if _looks_utf16(raw):
-            raise _fail(name, "is UTF-16 text: save the file as UTF-8")
-        raise _fail(name, "looks like a binary file, not YAML or JSON text")
+            raise read_error(name, "is UTF-16 text: save the file as UTF-8")
+        raise read_error(name, "looks like a binary file, not YAML or JSON text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _fail(
+        raise read_error(
             name,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
             line,
@@ -257,12 +247,12 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
     """Parse model text (JSON when the name ends in .json, YAML otherwise); see :func:`read_data`."""
     if not text or text.isspace():  # as `not text.strip()`, without copying the text
         if holding:
-            raise _fail(name, f"the file is empty: it should hold {holding}")
-        raise _fail(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
+            raise read_error(name, f"the file is empty: it should hold {holding}")
+        raise read_error(name, "the file is empty: a model needs at least `flowmap: 1`, `name` and `systems`")
     marks = _value_marks(text)
     max_values = input_limits()[1]
     if marks > max_values:
-        raise _fail(name, f"the file may hold up to {marks:,} values, over the {max_values:,} a model may have "
+        raise read_error(name, f"the file may hold up to {marks:,} values, over the {max_values:,} a model may have "
                     f"(reading takes about 450 bytes of memory each): split the model (or raise the limit with "
                     f"{LIMIT_VARIABLE}, if the machine has the memory)")
     if name.lower().endswith(".json"):
@@ -295,7 +285,7 @@ def _parse_json(text: str, name: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError as fast:
         if "surrogate" in fast.msg:
-            raise _fail(name, f"invalid JSON: {fast.msg} (a \\uD800-\\uDFFF escape must be one half of a pair): "
+            raise read_error(name, f"invalid JSON: {fast.msg} (a \\uD800-\\uDFFF escape must be one half of a pair): "
                         "fix or remove the escape", fast.lineno, fast.colno) from None
     try:
         return json.loads(text)
@@ -303,7 +293,7 @@ def _parse_json(text: str, name: str) -> Any:
         message = exc.msg
         if message.startswith("Invalid control character"):
             message = "a control character inside a string: remove it"
-        raise _fail(name, f"invalid JSON: {message}", exc.lineno, exc.colno) from None
+        raise read_error(name, f"invalid JSON: {message}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise _too_deep(name, text) from None
     except ValueError:  # Python refuses to convert integers of over 4,300 digits
@@ -311,8 +301,8 @@ def _parse_json(text: str, name: str) -> Any:
         if long_number is None:
             raise
         digits = long_number.end() - long_number.start()
-        raise _fail(name, f"invalid JSON: a number of {digits:,} digits is too long to read: "
-                    "shorten it, or quote it as text", *_line_column(text, long_number.start())) from None
+        raise read_error(name, f"invalid JSON: a number of {digits:,} digits is too long to read: "
+                    "shorten it, or quote it as text", *line_column(text, long_number.start())) from None
 
 
 _SPACED_KEY_END = re.compile(r'"[ \t\r\n]+:')
@@ -349,19 +339,14 @@ def _refuse_duplicate_keys(text: str, name: str) -> None:
                           for line, column, key in duplicates])
 
 
-def _line_column(text: str, position: int) -> tuple[int, int]:
-    """1-based line and column of a character offset in ``text``."""
-    return text.count("\n", 0, position) + 1, position - text.rfind("\n", 0, position)
-
-
 def _check_shape(data: Any, name: str, text: str, holding: str | None = None) -> None:
     """Reject absurd nesting, recursive aliases and alias bombs before anything walks the data."""
     if holding and not isinstance(data, (dict, list)):
         kind = type(data).__name__ if data is not None else "nothing"
-        raise _fail(name, f"the top level must be {holding}, not {kind}", 1, 1)
+        raise read_error(name, f"the top level must be {holding}, not {kind}", 1, 1)
     if not holding and not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
-        raise _fail(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
+        raise read_error(name, f"the top level must be a mapping with `flowmap: 1`, `name` and `systems`, not {kind}", 1, 1)
     is_json = name.lower().endswith(".json")
     if is_json:
         colons = _written_shape(data, text)

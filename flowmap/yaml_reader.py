@@ -19,8 +19,8 @@ from typing import Any
 
 from flowmap.diagnostics import Diagnostic, shown
 from flowmap.errors import ModelError
-from flowmap.loader import (MAX_DEPTH, MAX_EXPANSION, MIN_EXPANSION_BUDGET, MIN_TEXT_BUDGET, TOO_DEEP, _fail,
-                            _line_column)
+from flowmap.read_limits import (MAX_DEPTH, MAX_EXPANSION, MIN_EXPANSION_BUDGET, MIN_TEXT_BUDGET, TOO_DEEP,
+                                 line_column, read_error)
 
 __all__ = ["FAST_PATH_MIN_CHARACTERS", "parse_yaml", "read_small", "too_deep_at", "check_aliases", "duplicate_keys_at"]
 
@@ -123,7 +123,7 @@ def parse_yaml(text: str, name: str) -> Any:
     if _nesting_bound(text) > _C_SAFE_DEPTH and not _libyaml_limits_nesting():  # the bound is the cheaper
         place = too_deep_at(text)
         if place:
-            raise _fail(name, TOO_DEEP, *place)
+            raise read_error(name, TOO_DEEP, *place)
     import yaml
 
     loader = _model_loader()(text)
@@ -131,22 +131,22 @@ def parse_yaml(text: str, name: str) -> Any:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):  # newer libyaml stops deep nesting itself
-            raise _fail(name, TOO_DEEP, *(too_deep_at(text) or (0, 0))) from None
+            raise read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0))) from None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         if "cannot start any token" in problem and mark and _character_at(text, mark) == "\t":
             problem, context = "a tab character: YAML indents with spaces (replace it with spaces)", ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise _fail(name, f"invalid YAML: {problem}{context}", line, column) from None
+        raise read_error(name, f"invalid YAML: {problem}{context}", line, column) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: one line, with its place
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise _fail(name, f"invalid YAML: character U+{code:04X} is not allowed in YAML: remove it",
-                    *_line_column(text, exc.position)) from None
+        raise read_error(name, f"invalid YAML: character U+{code:04X} is not allowed in YAML: remove it",
+                    *line_column(text, exc.position)) from None
     except yaml.YAMLError as exc:
-        raise _fail(name, f"invalid YAML: {exc}") from None
+        raise read_error(name, f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise _fail(name, TOO_DEEP, *(too_deep_at(text) or (0, 0))) from None
+        raise read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0))) from None
     finally:
         loader.dispose()
     if loader.duplicate_keys:
@@ -306,7 +306,7 @@ def _flow_too_deep_at(text: str, start: int, depth: int) -> tuple[int, int] | No
         elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return _line_column(text, position)
+                return line_column(text, position)
         elif char in "]}":
             depth -= 1
         position += 1
@@ -346,9 +346,9 @@ def check_aliases(data: Any, name: str, text: str = "") -> None:
         if key in expanded:
             continue
         if key in on_stack:
-            raise _fail(name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias")
+            raise read_error(name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias")
         if depth > MAX_DEPTH:  # written out (located) or through aliases (not)
-            raise _fail(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
+            raise read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
         unique += 1
         on_stack.add(key)
         stack.append((node, depth, True))
@@ -356,7 +356,7 @@ def check_aliases(data: Any, name: str, text: str = "") -> None:
         for child in children:
             if isinstance(child, (dict, list)):
                 if id(child) in on_stack:
-                    raise _fail(
+                    raise read_error(
                         name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias"
                     )
                 stack.append((child, depth + 1, False))
@@ -364,14 +364,14 @@ def check_aliases(data: Any, name: str, text: str = "") -> None:
     node_budget = max(MAX_EXPANSION * unique, MIN_EXPANSION_BUDGET)
     text_budget = max(MAX_EXPANSION * len(text), MIN_TEXT_BUDGET)
     if nodes > node_budget:
-        raise _fail(
+        raise read_error(
             name,
             f"YAML aliases expand to {nodes:,} nodes from {unique:,} written (a 'billion laughs' bomb?): "
             "write the data out instead of aliasing it",
             *_alias_over_budget_at(text, node_budget, text_budget),
         )
     if characters > text_budget:
-        raise _fail(
+        raise read_error(
             name,
             f"YAML aliases expand to {characters:,} characters of text from {len(text):,} written "
             "(an alias bomb?): write the data out instead of aliasing it",
