@@ -92,6 +92,10 @@ def plain_path(self, origin, category, target):
     return found[0] if found else None
 
 
+def plain_paths(self, origin, wanted):
+    return [plain_path(self, origin, category, target) for target, category in wanted]
+
+
 def plain_reached_bits(self, category, origins):
     """Per origin, the systems whose reach of ``category`` has its bit (one pass over the reach)."""
     out = {o: 0 for o in origins}
@@ -215,6 +219,7 @@ def plain_patches() -> ExitStack:
     stack = ExitStack()
     for target, name, plain in [
         (Graph, "nearest_paths", plain_nearest_paths), (Graph, "path_to", plain_path_to), (Graph, "path", plain_path),
+        (Graph, "paths", plain_paths),
         (Graph, "reached_bits", plain_reached_bits),
         (_support.Evidence, "named", plain_named), (_support.Evidence, "subjects", plain_subjects),
         (_support.Evidence, "subjects_of", plain_subjects_of),
@@ -394,3 +399,23 @@ def test_nearest_paths_equal_a_plain_search_for_any_origins_and_limit(case, data
             allowed = data.draw(st.sampled_from([None, lambda e, p=purpose: p not in e.flow.purposes]))
             assert graph.nearest_paths(edge, category, bits, allowed=allowed, limit=limit) == \
                 plain_nearest_paths(graph, edge, category, bits, allowed=allowed, limit=limit)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ecosystems(), st.data())
+def test_paths_equal_a_plain_search_per_target_for_every_origin_in_turn(case, data):
+    """The routes of one origin to several targets, read off backward searches that later
+    origins read further, against one plain search per target; with the small first search
+    as the library chooses it and with none (every route then read off a kept search)."""
+    systems, flows = case
+    ids = [s["id"] for s in systems]
+    for small_search in (graph_module.SMALL_SEARCH, 0):
+        graph = Graph(build(systems, flows))
+        categories = graph.categories or ["identity"]
+        with mock.patch.object(graph_module, "SMALL_SEARCH", small_search):
+            for origin in data.draw(st.lists(st.sampled_from(ids), max_size=2 * len(ids))):
+                wanted = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(categories)),
+                                            max_size=4))
+                expected = [plain_path(graph, origin, category, target) for target, category in wanted]
+                assert graph.paths(origin, wanted) == expected
+                assert [graph.path(origin, category, target) for target, category in wanted] == expected

@@ -154,12 +154,7 @@ class _Concern:
 
 def _paths(ctx: Context, origin: str, targets: list[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
     """Shortest routes of ``origin``'s data to each (target, category), in the order given."""
-    out = []
-    for target, category in targets:
-        found = ctx.graph.path(origin, category, target)
-        if found is not None:
-            out.append(found)
-    return out
+    return [found for found in ctx.graph.paths(origin, targets) if found is not None]
 
 
 def _from_age(origin: System, categories: list[str]) -> str:
