@@ -23,8 +23,10 @@ class Locator:
     def __init__(self, text: str):
         import yaml  # here, not with the module: a valid JSON model never imports PyYAML
 
+        from flowmap.yaml_reader import base_loader
+
         try:
-            self._root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            self._root = yaml.compose(text, Loader=base_loader())
         except (yaml.YAMLError, RecursionError):
             self._root = None
 

@@ -297,7 +297,9 @@ def json_of_yaml(yaml_text: str) -> str:
 
     import yaml
 
-    data = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    from flowmap.yaml_reader import base_loader
+
+    data = yaml.load(yaml_text, Loader=base_loader())
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 

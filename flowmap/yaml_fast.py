@@ -318,7 +318,9 @@ def _plain_block_scalar(raw: bytes, at: int) -> bool:
 def _safe_load(text: str) -> Any:
     import yaml
 
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    from flowmap.yaml_reader import base_loader
+
+    return yaml.load(text, Loader=base_loader())
 
 
 def _reads_the_same(scalar: str, reference: Callable[[str], Any]) -> bool:

@@ -22,15 +22,16 @@ from flowmap.errors import ModelError
 from flowmap.read_limits import (MAX_DEPTH, MAX_EXPANSION, MIN_EXPANSION_BUDGET, MIN_TEXT_BUDGET, TOO_DEEP,
                                  line_column, read_error)
 
-__all__ = ["FAST_PATH_MIN_CHARACTERS", "parse_yaml", "read_small", "too_deep_at", "check_aliases", "duplicate_keys_at"]
+__all__ = ["FAST_PATH_MIN_CHARACTERS", "base_loader", "parse_yaml", "read_small", "too_deep_at", "check_aliases", "duplicate_keys_at"]
 
 FAST_PATH_MIN_CHARACTERS = 128 * 1024  # YAML shorter than this is read by libyaml alone (see parse_yaml)
 # libyaml's C composer recurses once per level on the C stack, and a few tens of thousands of
 # levels (200 KB of "[" or "- ") crash the process; below this many it is safe on any stack.
 _C_SAFE_DEPTH = 1000
 
+
 @functools.cache
-def _base_loader() -> type:
+def base_loader() -> type:
     """PyYAML's safe loader, libyaml's where PyYAML has it."""
     import yaml
 
@@ -76,7 +77,7 @@ def _model_loader() -> type:
     duplicate mapping keys instead of silently keeping the last, makes a bad ``!!int``,
     ``!!float`` or ``!!bool`` one located error, and leaves an impossible date as text."""
 
-    class ModelLoader(_base_loader()):  # type: ignore[misc, valid-type]
+    class ModelLoader(base_loader()):  # type: ignore[misc, valid-type]
         """Safe loader that records duplicate mapping keys instead of silently keeping the last."""
 
         def __init__(self, stream: str):
@@ -181,7 +182,7 @@ def _libyaml_limits_nesting() -> bool:
 
     for deep in ("[" * 1100, "- " * 1100 + "x"):
         try:
-            yaml.load(deep, Loader=_base_loader())
+            yaml.load(deep, Loader=base_loader())
         except yaml.YAMLError as exc:
             if "nesting depth" not in str(exc):
                 return False
@@ -252,7 +253,7 @@ def too_deep_at(text: str) -> tuple[int, int] | None:
     """
     import yaml
 
-    parser = _base_loader()(text)
+    parser = base_loader()(text)
     depth = 0
     resume = 0  # where the text after the last event starts
     try:
@@ -389,7 +390,7 @@ def _alias_over_budget_at(text: str, node_budget: int, text_budget: int) -> tupl
     """
     import yaml
 
-    parser = _base_loader()(text)
+    parser = base_loader()(text)
     sizes: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, characters) it expands to
     opened: list[tuple[str | None, int, int]] = []  # per open collection: anchor, totals at its start
     nodes = characters = 0
@@ -424,7 +425,7 @@ def duplicate_keys_at(text: str) -> list[tuple[int, int, str]]:
     """Line, column and key of each repeated key in ``text`` (JSON or flow YAML), from parser events."""
     import yaml
 
-    parser = _base_loader()(text)
+    parser = base_loader()(text)
     found: list[tuple[int, int, str]] = []
     frames: list[tuple[set | None, bool]] = []  # per open collection: keys seen (None: a sequence), next is a key
     try:
