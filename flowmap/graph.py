@@ -75,6 +75,18 @@ SMALL_SEARCH = 60
 """A backward path search that queues more nodes than this gives way to one from both ends."""
 
 
+def _route_from(node: int, towards: dict[int, tuple[int, Edge] | None], node_system: list[str]) -> tuple[list[str], list[str]]:
+    """The route a backward search took to ``node``, read forwards: the systems from ``node``'s to
+    the search's start, and the flow of each hop (``towards``: node -> (next node, hop), ``None``
+    at the start)."""
+    route, flows = [node_system[node]], []
+    while towards[node] is not None:
+        node, hop = towards[node]
+        route.append(node_system[node])
+        flows.append(hop.flow.id)
+    return route, flows
+
+
 class _BackwardSearch:
     """A breadth-first search backwards from one node along the hops of one category, kept to be
     read further: the order nodes enter its queue, the hop that took each in, and the first
@@ -639,13 +651,7 @@ class Graph:
             if origin not in met and origin_bits >> origin & 1 and not (skip_start and node == start):
                 met.add(origin)
                 counted.add(origin)
-                route, flows = [node_system[node]], []
-                at = node
-                while towards[at] is not None:
-                    at, hop = towards[at]
-                    route.append(node_system[at])
-                    flows.append(hop.flow.id)
-                out.append((route, flows))
+                out.append(_route_from(node, towards, node_system))
                 if len(out) >= limit:  # the last route wanted: no need to read this node's senders
                     break
             if not widening:
@@ -833,15 +839,7 @@ class Graph:
         if position not in search.first:
             search.widen(position, self._reverse_hops(category), self._node_owner)
         node = search.first.get(position)
-        if node is None:
-            return None
-        node_system, towards = self._node_system, search.towards
-        route, flows = [node_system[node]], []
-        while towards[node] is not None:
-            node, hop = towards[node]
-            route.append(node_system[node])
-            flows.append(hop.flow.id)
-        return route, flows
+        return None if node is None else _route_from(node, search.towards, self._node_system)
 
     def path(self, origin: str, category: str, target: str) -> tuple[list[str], list[str]] | None:
         """A shortest route of ``origin``'s ``category`` data to a system, or ``None``: one
