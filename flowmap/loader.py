@@ -31,7 +31,8 @@ from flowmap.errors import ModelError
 from flowmap.read_limits import MAX_DEPTH, MAX_EXPANSION, TOO_DEEP, line_column, read_error
 
 __all__ = [
-    "check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_VALUES", "MAX_DEPTH", "MAX_EXPANSION"
+    "check_model", "load_model", "read_data", "read_data_text", "MAX_BYTES", "MAX_VALUES", "MAX_DEPTH", "MAX_EXPANSION",
+    "TOO_DEEP",
 ]
 
 # Reading costs memory per value, not per byte: through libyaml about 450 bytes per value, or 50
@@ -75,9 +76,9 @@ _SNIFF = 64 * 1024  # bytes read first, to refuse binary input early
 def _too_deep(name: str, text: str) -> ModelError:
     """The error of a text nesting deeper than MAX_DEPTH, located where it first does (found from
     libyaml's parser events, which read JSON too)."""
-    from flowmap.yaml_reader import too_deep_at
+    from flowmap.yaml_reader import too_deep_error
 
-    return read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
+    return too_deep_error(name, text)
 
 
 @contextlib.contextmanager
@@ -187,7 +188,7 @@ def _read_capped(path: Path, name: str) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
         raise read_error(name, f"file is {size // 2**20} MiB, over the {limit} MiB limit: split the model "
-                    f"(or raise the limit with {LIMIT_VARIABLE}, if the machine has the memory)")
+                         f"(or raise the limit with {LIMIT_VARIABLE}, if the machine has the memory)")
     with path.open("rb") as handle:
         head = handle.read(min(_SNIFF, max_bytes + 1))
         if b"\x00" in head:
@@ -253,8 +254,8 @@ def read_data_text(text: str, name: str, *, holding: str | None = None) -> Any:
     max_values = input_limits()[1]
     if marks > max_values:
         raise read_error(name, f"the file may hold up to {marks:,} values, over the {max_values:,} a model may have "
-                    f"(reading takes about 450 bytes of memory each): split the model (or raise the limit with "
-                    f"{LIMIT_VARIABLE}, if the machine has the memory)")
+                         f"(reading takes about 450 bytes of memory each): split the model (or raise the limit with "
+                         f"{LIMIT_VARIABLE}, if the machine has the memory)")
     if name.lower().endswith(".json"):
         data = _parse_json(text, name)
     else:
@@ -286,7 +287,7 @@ def _parse_json(text: str, name: str) -> Any:
     except orjson.JSONDecodeError as fast:
         if "surrogate" in fast.msg:
             raise read_error(name, f"invalid JSON: {fast.msg} (a \\uD800-\\uDFFF escape must be one half of a pair): "
-                        "fix or remove the escape", fast.lineno, fast.colno) from None
+                             "fix or remove the escape", fast.lineno, fast.colno) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -302,7 +303,7 @@ def _parse_json(text: str, name: str) -> Any:
             raise
         digits = long_number.end() - long_number.start()
         raise read_error(name, f"invalid JSON: a number of {digits:,} digits is too long to read: "
-                    "shorten it, or quote it as text", *line_column(text, long_number.start())) from None
+                         "shorten it, or quote it as text", *line_column(text, long_number.start())) from None
 
 
 _SPACED_KEY_END = re.compile(r'"[ \t\r\n]+:')

@@ -22,7 +22,7 @@ from flowmap.errors import ModelError
 from flowmap.read_limits import (MAX_DEPTH, MAX_EXPANSION, MIN_EXPANSION_BUDGET, MIN_TEXT_BUDGET, TOO_DEEP,
                                  line_column, read_error)
 
-__all__ = ["FAST_PATH_MIN_CHARACTERS", "base_loader", "parse_yaml", "read_small", "too_deep_at", "check_aliases", "duplicate_keys_at"]
+__all__ = ["FAST_PATH_MIN_CHARACTERS", "base_loader", "parse_yaml", "read_small", "too_deep_error", "too_deep_at", "check_aliases", "duplicate_keys_at"]
 
 FAST_PATH_MIN_CHARACTERS = 128 * 1024  # YAML shorter than this is read by libyaml alone (see parse_yaml)
 # libyaml's C composer recurses once per level on the C stack, and a few tens of thousands of
@@ -132,7 +132,7 @@ def parse_yaml(text: str, name: str) -> Any:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):  # newer libyaml stops deep nesting itself
-            raise read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0))) from None
+            raise too_deep_error(name, text) from None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
@@ -143,11 +143,11 @@ def parse_yaml(text: str, name: str) -> Any:
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: one line, with its place
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise read_error(name, f"invalid YAML: character U+{code:04X} is not allowed in YAML: remove it",
-                    *line_column(text, exc.position)) from None
+                         *line_column(text, exc.position)) from None
     except yaml.YAMLError as exc:
         raise read_error(name, f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0))) from None
+        raise too_deep_error(name, text) from None
     finally:
         loader.dispose()
     if loader.duplicate_keys:
@@ -239,6 +239,12 @@ def _nesting_bound(text: str) -> int:
     deep_block = prefixes.startswith(long_prefix) or b"\n" + long_prefix in prefixes
     block = _C_SAFE_DEPTH + 1 if deep_block else 2 * _LONG_PREFIX
     return flow + block
+
+
+def too_deep_error(name: str, text: str) -> ModelError:
+    """The error of a text nesting deeper than MAX_DEPTH, located where it first does
+    (:func:`too_deep_at`; unlocated when the scan finds no place)."""
+    return read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
 
 
 def too_deep_at(text: str) -> tuple[int, int] | None:
@@ -349,7 +355,7 @@ def check_aliases(data: Any, name: str, text: str = "") -> None:
         if key in on_stack:
             raise read_error(name, "a YAML alias refers to its own anchor (a recursive structure): remove the alias")
         if depth > MAX_DEPTH:  # written out (located) or through aliases (not)
-            raise read_error(name, TOO_DEEP, *(too_deep_at(text) or (0, 0)))
+            raise too_deep_error(name, text)
         unique += 1
         on_stack.add(key)
         stack.append((node, depth, True))
